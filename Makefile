@@ -1,0 +1,42 @@
+# Entry points for people: `make` builds, `make check` runs every test,
+# `make demo` runs a demo migration between two throwaway local servers.
+# Each target runs scripts/bootstrap first, so a fresh machine needs nothing else.
+
+BUILD_DIR ?= build
+ASAN_DIR  ?= build-asan
+JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+
+.PHONY: all build bootstrap check check-unit check-asan demo bench clean format
+
+all: build
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS) >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# All tests: unit tests, the sanitizer build of the unit tests, integration tests.
+check: build
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DPGSHUTTLE_SANITIZE=ON -DPGSHUTTLE_INTEGRATION=OFF >/dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+	cd $(ASAN_DIR) && ctest --output-on-failure -L unit
+	cd $(BUILD_DIR) && ctest --output-on-failure $(CTEST_ARGS)
+
+check-unit: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L unit
+
+demo: build
+	@scripts/demo
+
+bench: build
+	@scripts/bootstrap --bench
+	@bench/offline.sh
+
+format:
+	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR)

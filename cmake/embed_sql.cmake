@@ -1,0 +1,22 @@
+# Turns every sql/*.sql file into a NUL-terminated C array and a lookup table,
+# so catalog queries live in .sql files but ship inside the binary.
+# Invoked at build time: cmake -DSQL_DIR=... -DOUT_C=... -DOUT_H=... -P embed_sql.cmake
+file(GLOB sql_files "${SQL_DIR}/*.sql")
+list(SORT sql_files)
+set(c "/* Generated from the sql directory by cmake/embed_sql.cmake: do not edit. */\n#include \"sql_embedded.h\"\n#include <string.h>\n\n")
+set(table "")
+set(n 0)
+foreach(f ${sql_files})
+  get_filename_component(name "${f}" NAME_WE)
+  file(READ "${f}" hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  string(APPEND c "static const char sql_${name}[] = {${hex}0};\n")
+  string(APPEND table "    {\"${name}\", sql_${name}},\n")
+  math(EXPR n "${n}+1")
+endforeach()
+string(APPEND c "\nstatic const struct { const char *name; const char *text; } sql_table[] = {\n${table}};\n\n")
+string(APPEND c "const char *sql_text(const char *name)\n{\n    for (size_t i = 0; i < sizeof(sql_table) / sizeof(sql_table[0]); i++)\n        if (strcmp(sql_table[i].name, name) == 0)\n            return sql_table[i].text;\n    return NULL;\n}\n")
+file(WRITE "${OUT_C}.tmp" "${c}")
+file(WRITE "${OUT_H}.tmp" "/* Generated: the embedded sql files, by file name without .sql. */\n#ifndef PGSHUTTLE_SQL_EMBEDDED_H\n#define PGSHUTTLE_SQL_EMBEDDED_H\n\n/* Returns the text of sql/NAME.sql, or NULL; static storage, never freed. */\nconst char *sql_text(const char *name);\n\n#endif\n")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT_C}.tmp" "${OUT_C}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT_H}.tmp" "${OUT_H}")

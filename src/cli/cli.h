@@ -1,0 +1,49 @@
+/*
+ * cli.h — what the command-line files share: the command table entries,
+ * exit codes, and the options every data command takes.
+ */
+#ifndef PGSHUTTLE_CLI_CLI_H
+#define PGSHUTTLE_CLI_CLI_H
+
+#include "util/buf.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#define EXIT_OK         0
+#define EXIT_FAILED     1
+#define EXIT_VALIDATION 2
+#define EXIT_CANCELED   3
+#define EXIT_USAGE      64
+
+/* Prints "pgshuttle CMD: message" and a hint to stderr; returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* --source, --target, --databases, --output, --log-level: taken by migrate, validate, verify. */
+struct cli_conn_opts {
+    char *source; /* owned */
+    char *target; /* owned */
+    strlist databases;
+    bool json;
+};
+
+enum { OPT_SOURCE = 1000, OPT_TARGET, OPT_DATABASES, OPT_OUTPUT, OPT_LOG_LEVEL, OPT_COMMON_LAST };
+
+/* The getopt_long entries for the options above (terminated by a zero entry). */
+extern const struct option cli_conn_options[];
+
+/*
+ * Takes one getopt result. Returns 1 if it was a common option (consumed),
+ * 0 if not, or -1 on a bad value (already reported).
+ */
+int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts *o);
+/* Checks the required ones are there; returns false after reporting. */
+bool cli_conn_check(const char *cmd, const struct cli_conn_opts *o);
+void cli_conn_free(struct cli_conn_opts *o);
+/* Builds a long-options array from the common ones plus extra (caller frees). */
+struct option *cli_options_merge(const struct option *extra);
+
+int cmd_migrate(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+
+#endif

@@ -1,0 +1,268 @@
+/*
+ * cmd_migrate.c — `pgshuttle migrate`: runs a migration in the foreground,
+ * with a live display on a terminal or JSON lines for scripts. SIGINT and
+ * SIGTERM cancel it; the handler only sets a flag, which a watcher thread
+ * turns into an engine cancel.
+ */
+#include "cli/cli.h"
+#include "cli/output.h"
+#include "engine/engine.h"
+#include "model/migration.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/timeutil.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t cancel_signal = 0;
+
+static void on_cancel_signal(int sig)
+{
+    cancel_signal = sig;
+}
+
+struct watcher {
+    struct engine_run *run;
+    _Atomic bool done;
+};
+
+static void *watch_signals(void *arg)
+{
+    struct watcher *w = arg;
+    while (!atomic_load(&w->done)) {
+        if (cancel_signal) {
+            engine_run_cancel(w->run);
+            cancel_signal = 0;
+        }
+        time_sleep(0.1);
+    }
+    return NULL;
+}
+
+static void help(void)
+{
+    printf("Usage: pgshuttle migrate --source CONNINFO --target CONNINFO --databases DB[,DB...] "
+           "[OPTIONS]\n\n"
+           "Migrates whole databases from the source server to the target server.\n\n"
+           "  --source CONNINFO        source server (libpq URI or key=value; dbname defaults to postgres)\n"
+           "  --target CONNINFO        target server\n"
+           "  --databases DB[,DB...]   databases to migrate; each is created on the target\n"
+           "  --mode offline|online    default offline\n"
+           "  --type validate-and-migrate|migrate|validate   default validate-and-migrate\n"
+           "  --overwrite              drop target databases that already exist\n"
+           "  --jobs N                 parallel table copies (default: number of cores)\n"
+           "  --index-jobs N           parallel index builds (default: number of cores)\n"
+           "  --split-tables-larger-than SIZE   split big tables into parts (e.g. 256MB; 0 = auto, -1 = never)\n"
+           "  --maintenance-work-mem SIZE       for index builds on the target (default 512MB)\n"
+           "  --keep-failed            keep a failed target database (marked incomplete) instead of dropping it\n"
+           "  --name NAME              the migration's name (default migration-TIMESTAMP)\n"
+           "  --output text|json       json: one JSON object per line on stdout\n"
+           "  --log-level LEVEL        debug, info, notice, warn, error\n\n"
+           "Exit codes: 0 succeeded, 1 failed, 2 validation failed, 3 canceled, 64 bad usage.\n");
+}
+
+/* Parses 512MB, 2GB, 100kB or a plain byte count; -1 and 0 pass through. */
+static bool parse_size(const char *s, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s)
+        return false;
+    int64_t mult = 1;
+    if (strcasecmp(end, "kb") == 0 || strcasecmp(end, "k") == 0)
+        mult = 1024;
+    else if (strcasecmp(end, "mb") == 0 || strcasecmp(end, "m") == 0)
+        mult = 1024 * 1024;
+    else if (strcasecmp(end, "gb") == 0 || strcasecmp(end, "g") == 0)
+        mult = 1024LL * 1024 * 1024;
+    else if (*end)
+        return false;
+    *out = (int64_t) v * mult;
+    return true;
+}
+
+static bool parse_jobs(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || v < 1 || v > 256)
+        return false;
+    *out = (int) v;
+    return true;
+}
+
+enum {
+    OPT_MODE = OPT_COMMON_LAST,
+    OPT_TYPE,
+    OPT_OVERWRITE,
+    OPT_JOBS,
+    OPT_INDEX_JOBS,
+    OPT_SPLIT,
+    OPT_MWM,
+    OPT_KEEP_FAILED,
+    OPT_NAME,
+    OPT_PLUGIN,
+    OPT_CUTOVER,
+    OPT_HELP,
+};
+
+static const struct option migrate_options[] = {
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"type", required_argument, NULL, OPT_TYPE},
+    {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"index-jobs", required_argument, NULL, OPT_INDEX_JOBS},
+    {"split-tables-larger-than", required_argument, NULL, OPT_SPLIT},
+    {"maintenance-work-mem", required_argument, NULL, OPT_MWM},
+    {"keep-failed", no_argument, NULL, OPT_KEEP_FAILED},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"plugin", required_argument, NULL, OPT_PLUGIN},
+    {"cutover", required_argument, NULL, OPT_CUTOVER},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+/* Returns EXIT_OK to go on, EXIT_USAGE after an error, or -1 after --help. */
+static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
+                      struct migration_spec *spec)
+{
+    struct option *opts = cli_options_merge(migrate_options);
+    int rc = EXIT_OK, opt;
+    optind = 1;
+    opterr = 0;
+    while (rc == EXIT_OK && (opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int common = cli_conn_opt("migrate", opt, optarg, conn);
+        if (common < 0) {
+            rc = EXIT_USAGE;
+            break;
+        }
+        if (common > 0)
+            continue;
+        switch (opt) {
+        case OPT_MODE:
+            if (!mig_mode_parse(optarg, &spec->mode))
+                rc = cli_usage_error("migrate", "--mode must be offline or online");
+            break;
+        case OPT_TYPE:
+            if (!mig_type_parse(optarg, &spec->type))
+                rc = cli_usage_error("migrate",
+                                     "--type must be validate-and-migrate, migrate or validate");
+            break;
+        case OPT_OVERWRITE:
+            spec->overwrite = true;
+            break;
+        case OPT_JOBS:
+            if (!parse_jobs(optarg, &spec->jobs))
+                rc = cli_usage_error("migrate", "--jobs must be a number from 1 to 256");
+            break;
+        case OPT_INDEX_JOBS:
+            if (!parse_jobs(optarg, &spec->index_jobs))
+                rc = cli_usage_error("migrate", "--index-jobs must be a number from 1 to 256");
+            break;
+        case OPT_SPLIT:
+            if (!parse_size(optarg, &spec->split_bytes))
+                rc = cli_usage_error("migrate", "--split-tables-larger-than takes a size, e.g. "
+                                                "256MB");
+            break;
+        case OPT_MWM: {
+            int64_t bytes;
+            if (!parse_size(optarg, &bytes) || bytes < 1024 * 1024)
+                rc = cli_usage_error("migrate",
+                                     "--maintenance-work-mem takes a size of at least 1MB");
+            else {
+                free(spec->maintenance_work_mem);
+                spec->maintenance_work_mem = xasprintf("%lldkB", (long long) (bytes / 1024));
+            }
+            break;
+        }
+        case OPT_KEEP_FAILED:
+            spec->keep_failed = true;
+            break;
+        case OPT_NAME:
+            free(spec->name);
+            spec->name = xstrdup(optarg);
+            break;
+        case OPT_PLUGIN:
+            if (strcmp(optarg, "pgoutput") != 0 && strcmp(optarg, "test_decoding") != 0)
+                rc = cli_usage_error("migrate", "--plugin must be pgoutput or test_decoding");
+            break;
+        case OPT_CUTOVER:
+            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "signal") != 0)
+                rc = cli_usage_error("migrate", "--cutover must be auto or signal");
+            break;
+        case OPT_HELP:
+            help();
+            rc = -1;
+            break;
+        case ':':
+            rc = cli_usage_error("migrate", "%s needs a value", argv[optind - 1]);
+            break;
+        default:
+            rc = cli_usage_error("migrate", "unknown option %s", argv[optind - 1]);
+            break;
+        }
+    }
+    free(opts);
+    if (rc == EXIT_OK && optind < argc)
+        rc = cli_usage_error("migrate", "unexpected argument \"%s\"", argv[optind]);
+    if (rc == EXIT_OK && !cli_conn_check("migrate", conn))
+        rc = EXIT_USAGE;
+    return rc;
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+    struct cli_conn_opts conn = {0};
+    struct migration_spec spec;
+    migration_spec_init(&spec);
+    int rc = parse_args(argc, argv, &conn, &spec);
+    if (rc != EXIT_OK) {
+        cli_conn_free(&conn);
+        migration_spec_free(&spec);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    spec.source = conn.source;
+    spec.target = conn.target;
+    spec.databases = conn.databases;
+    conn.source = conn.target = NULL;
+    memset(&conn.databases, 0, sizeof(conn.databases));
+    if (spec.name == NULL) {
+        char ts[40];
+        time_format_iso(time_wall(), ts, sizeof(ts));
+        spec.name = xasprintf("migration-%.19s", ts);
+    }
+
+    struct cli_output *out = cli_output_new(conn.json, isatty(STDERR_FILENO));
+    struct engine_run *run = engine_run_new(&spec, cli_output_sink(out));
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_cancel_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct watcher w = {.run = run};
+    pthread_t watcher;
+    pthread_create(&watcher, NULL, watch_signals, &w);
+
+    cli_output_attach(out, run);
+    enum mig_status st = engine_run_execute(run);
+    cli_output_detach(out);
+    atomic_store(&w.done, true);
+    pthread_join(watcher, NULL);
+    cli_output_result(out, run);
+
+    rc = mig_status_exit_code(st);
+    engine_run_free(run);
+    cli_output_free(out);
+    cli_conn_free(&conn);
+    migration_spec_free(&spec);
+    return rc;
+}

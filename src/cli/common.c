@@ -1,0 +1,128 @@
+/* common.c — options shared by the data commands, and usage errors (see cli.h). */
+#include "cli/cli.h"
+#include "pg/conninfo.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct option cli_conn_options[] = {
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"target", required_argument, NULL, OPT_TARGET},
+    {"databases", required_argument, NULL, OPT_DATABASES},
+    {"output", required_argument, NULL, OPT_OUTPUT},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {NULL, 0, NULL, 0},
+};
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "pgshuttle %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'pgshuttle %s --help'.\n", cmd);
+    return EXIT_USAGE;
+}
+
+static bool conninfo_ok(const char *cmd, const char *which, const char *value)
+{
+    char *err = NULL;
+    if (pgconninfo_valid(value, &err))
+        return true;
+    cli_usage_error(cmd, "--%s is not a valid connection string: %s", which, err);
+    free(err);
+    return false;
+}
+
+int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts *o)
+{
+    switch (opt) {
+    case OPT_SOURCE:
+        if (!conninfo_ok(cmd, "source", arg))
+            return -1;
+        free(o->source);
+        o->source = xstrdup(arg);
+        return 1;
+    case OPT_TARGET:
+        if (!conninfo_ok(cmd, "target", arg))
+            return -1;
+        free(o->target);
+        o->target = xstrdup(arg);
+        return 1;
+    case OPT_DATABASES:
+        sl_free(&o->databases);
+        sl_split(&o->databases, arg, ',');
+        return 1;
+    case OPT_OUTPUT:
+        if (strcmp(arg, "json") == 0)
+            o->json = true;
+        else if (strcmp(arg, "text") == 0)
+            o->json = false;
+        else {
+            cli_usage_error(cmd, "--output must be text or json, not \"%s\"", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_LOG_LEVEL: {
+        enum log_level level;
+        if (!log_level_parse(arg, &level)) {
+            cli_usage_error(cmd, "--log-level must be debug, info, notice, warn or error");
+            return -1;
+        }
+        log_configure(level, NULL, false);
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+bool cli_conn_check(const char *cmd, const struct cli_conn_opts *o)
+{
+    if (o->source == NULL) {
+        cli_usage_error(cmd, "--source is required");
+        return false;
+    }
+    if (o->target == NULL) {
+        cli_usage_error(cmd, "--target is required");
+        return false;
+    }
+    if (o->databases.n == 0) {
+        cli_usage_error(cmd, "--databases is required (one or more names, comma-separated)");
+        return false;
+    }
+    for (size_t i = 0; i < o->databases.n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(o->databases.items[i], o->databases.items[j]) == 0) {
+                cli_usage_error(cmd, "database \"%s\" is named twice in --databases",
+                                o->databases.items[i]);
+                return false;
+            }
+    return true;
+}
+
+void cli_conn_free(struct cli_conn_opts *o)
+{
+    free(o->source);
+    free(o->target);
+    sl_free(&o->databases);
+}
+
+struct option *cli_options_merge(const struct option *extra)
+{
+    size_t n = 0, m = 0;
+    while (cli_conn_options[n].name)
+        n++;
+    while (extra && extra[m].name)
+        m++;
+    struct option *all = xcalloc(n + m + 1, sizeof(struct option));
+    memcpy(all, cli_conn_options, n * sizeof(struct option));
+    if (m)
+        memcpy(all + n, extra, m * sizeof(struct option));
+    return all;
+}

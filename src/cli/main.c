@@ -1,0 +1,55 @@
+/*
+ * main.c — the pgshuttle binary: dispatches the first argument through the
+ * command table to one command group's file.
+ */
+#include "cli/cli.h"
+#include "util/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"migrate", cmd_migrate, "migrate databases from a source to a target server"},
+    {"verify", cmd_verify, "compare schema and data of databases on source and target"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "pgshuttle %s — PostgreSQL migration service\n\nUsage: pgshuttle COMMAND "
+                 "[OPTIONS]\n\nCommands:\n",
+            PGSHUTTLE_VERSION);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nRun 'pgshuttle COMMAND --help' for a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    log_configure(LOG_INFO, stderr, false);
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("pgshuttle %s\n", PGSHUTTLE_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "pgshuttle: unknown command \"%s\"\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

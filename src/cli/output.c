@@ -1,0 +1,340 @@
+/*
+ * output.c — event sinks for the terminal and for JSON lines, and the live
+ * progress display (see output.h).
+ */
+#include "cli/output.h"
+#include "model/progress.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/timeutil.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct cli_output {
+    bool json;
+    bool live;
+    struct event_sink sink;
+    pthread_mutex_t lock;
+    struct engine_run *run;
+    pthread_t display;
+    bool display_running;
+    _Atomic bool display_stop;
+    int drawn_lines; /* lines of the display currently on screen */
+    struct rate_meter *meters; /* one per database */
+};
+
+static void print_json(json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT);
+    if (s) {
+        fputs(s, stdout);
+        fputc('\n', stdout);
+        fflush(stdout);
+        free(s);
+    }
+}
+
+static void emit_json(struct cli_output *out, const struct event *ev)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "event", json_string(event_kind_name(ev->kind)));
+    char ts[40];
+    time_format_iso(time_wall(), ts, sizeof(ts));
+    json_object_set_new(o, "time", json_string(ts));
+    if (ev->database)
+        json_object_set_new(o, "database", json_string(ev->database));
+    if (ev->kind == EV_STATUS || ev->kind == EV_DATABASE_DONE) {
+        json_object_set_new(o, "status", json_string(mig_status_name(ev->status)));
+        if (ev->kind == EV_STATUS)
+            json_object_set_new(o, "substatus", json_string(mig_substatus_name(ev->substatus)));
+    }
+    if (ev->object)
+        json_object_set_new(o, "object", json_string(ev->object));
+    if (ev->message)
+        json_object_set_new(o, "message", json_string(ev->message));
+    if (ev->sqlstate && ev->sqlstate[0])
+        json_object_set_new(o, "sqlstate", json_string(ev->sqlstate));
+    if (ev->kind == EV_TABLE_COPIED || ev->kind == EV_DATABASE_DONE) {
+        json_object_set_new(o, "rows", json_integer(ev->rows));
+        json_object_set_new(o, "bytes", json_integer(ev->bytes));
+    }
+    if (ev->kind == EV_TABLE_COPIED || ev->kind == EV_INDEX_BUILT || ev->kind == EV_DATABASE_DONE)
+        json_object_set_new(o, "seconds", json_real(ev->seconds));
+    print_json(o);
+    json_decref(o);
+}
+
+static void emit_text(struct cli_output *out, const struct event *ev)
+{
+    const char *db = ev->database;
+    char where[300] = "";
+    if (db)
+        snprintf(where, sizeof(where), "db %s: ", db);
+    switch (ev->kind) {
+    case EV_STATUS:
+        if (db == NULL)
+            log_info("status: %s / %s", mig_status_name(ev->status),
+                     mig_substatus_name(ev->substatus));
+        break;
+    case EV_PHASE:
+        log_info("%s%s", where, ev->message);
+        break;
+    case EV_TABLE_COPIED:
+        if (!out->live) {
+            char size[32];
+            progress_format_bytes(ev->bytes, size, sizeof(size));
+            log_info("%scopied %s: %lld rows, %s in %.1fs (%s)", where, ev->object,
+                     (long long) ev->rows, size, ev->seconds, ev->message ? ev->message : "");
+        }
+        break;
+    case EV_INDEX_BUILT:
+        if (!out->live)
+            log_info("%sbuilt %s%s in %.1fs", where, ev->message ? "constraint " : "index ",
+                     ev->object, ev->seconds);
+        break;
+    case EV_WARNING:
+        log_warn("%s%s", where, ev->message);
+        break;
+    case EV_ERROR:
+        if (ev->sqlstate && ev->sqlstate[0])
+            log_error("%s%s (SQLSTATE %s)", where, ev->message, ev->sqlstate);
+        else
+            log_error("%s%s", where, ev->message);
+        break;
+    case EV_DATABASE_DONE: {
+        char size[32];
+        progress_format_bytes(ev->bytes, size, sizeof(size));
+        log_info("%s%s: %lld rows, %s in %.1fs", where, mig_status_name(ev->status),
+                 (long long) ev->rows, size, ev->seconds);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static void sink_emit(void *ctx, const struct event *ev)
+{
+    struct cli_output *out = ctx;
+    if (out->json) {
+        pthread_mutex_lock(&out->lock);
+        emit_json(out, ev);
+        pthread_mutex_unlock(&out->lock);
+    } else
+        emit_text(out, ev); /* the log has its own lock */
+}
+
+/* ---- live display ------------------------------------------------------ */
+
+static void format_db_line(struct cli_output *out, int i, strbuf *sb)
+{
+    struct db_progress *p = out->run->dbs[i];
+    int st = atomic_load(&p->status), sub = atomic_load(&p->substatus);
+    int64_t done = atomic_load(&p->bytes_copied), total = atomic_load(&p->bytes_total);
+    sb_printf(sb, "  %-20.20s ", p->name);
+    if (atomic_load(&p->started_ms) == 0) {
+        sb_append(sb, "waiting");
+        return;
+    }
+    if (st != MIG_IN_PROGRESS) {
+        char dur[32];
+        time_format_duration(
+            (double) (atomic_load(&p->finished_ms) - atomic_load(&p->started_ms)) / 1000.0, dur,
+            sizeof(dur));
+        sb_printf(sb, "%s in %s, %lld rows", mig_status_name((enum mig_status) st), dur,
+                  (long long) atomic_load(&p->rows_copied));
+        return;
+    }
+    rate_meter_sample(&out->meters[i], time_now(), done);
+    char dbytes[32], tbytes[32], rate[32], eta[32];
+    progress_format_bytes(done, dbytes, sizeof(dbytes));
+    progress_format_bytes(total, tbytes, sizeof(tbytes));
+    progress_format_bytes((int64_t) out->meters[i].rate, rate, sizeof(rate));
+    time_format_duration(progress_eta(done, total, out->meters[i].rate), eta, sizeof(eta));
+    sb_printf(sb, "%s | tables %d/%d (%d copying, %d queued) | %s / ~%s | %s/s | ETA %s | "
+                  "indexes %d/%d",
+              mig_substatus_name((enum mig_substatus) sub), atomic_load(&p->tables_copied),
+              atomic_load(&p->tables_total), atomic_load(&p->tables_copying),
+              db_progress_tables_queued(p), dbytes, tbytes, rate,
+              atomic_load(&p->tables_copied) == atomic_load(&p->tables_total) ? "-" : eta,
+              atomic_load(&p->indexes_built), atomic_load(&p->indexes_total));
+}
+
+/* Erases the display; the caller holds out->lock. */
+static void clear_display(struct cli_output *out)
+{
+    for (int i = 0; i < out->drawn_lines; i++)
+        fputs("\033[1A\033[2K", stderr);
+    out->drawn_lines = 0;
+}
+
+static void draw_display(struct cli_output *out)
+{
+    strbuf sb = STRBUF_INIT;
+    char elapsed[32];
+    time_format_duration(time_wall() - out->run->started_wall, elapsed, sizeof(elapsed));
+    sb_printf(&sb, "pgshuttle %s migration: %s / %s (elapsed %s)\n",
+              mig_mode_word(out->run->spec->mode),
+              mig_status_name((enum mig_status) atomic_load(&out->run->status)),
+              mig_substatus_name((enum mig_substatus) atomic_load(&out->run->substatus)),
+              elapsed);
+    for (int i = 0; i < out->run->ndbs; i++) {
+        format_db_line(out, i, &sb);
+        sb_appendc(&sb, '\n');
+    }
+    fputs(sb_str(&sb), stderr);
+    fflush(stderr);
+    out->drawn_lines = out->run->ndbs + 1;
+    sb_free(&sb);
+}
+
+/* Log lines go above the display: erase it, print, redraw. Called under the log lock. */
+static void live_log_writer(enum log_level level, const char *line, void *ctx)
+{
+    struct cli_output *out = ctx;
+    pthread_mutex_lock(&out->lock);
+    clear_display(out);
+    fprintf(stderr, "%s\n", line);
+    if (out->run && out->display_running)
+        draw_display(out);
+    pthread_mutex_unlock(&out->lock);
+}
+
+static void *display_main(void *arg)
+{
+    struct cli_output *out = arg;
+    while (!atomic_load(&out->display_stop)) {
+        pthread_mutex_lock(&out->lock);
+        clear_display(out);
+        draw_display(out);
+        pthread_mutex_unlock(&out->lock);
+        time_sleep(0.25);
+    }
+    return NULL;
+}
+
+struct cli_output *cli_output_new(bool json, bool live)
+{
+    struct cli_output *out = xcalloc(1, sizeof(*out));
+    out->json = json;
+    out->live = live && !json;
+    out->sink.emit = sink_emit;
+    out->sink.ctx = out;
+    pthread_mutex_init(&out->lock, NULL);
+    return out;
+}
+
+const struct event_sink *cli_output_sink(struct cli_output *out)
+{
+    return &out->sink;
+}
+
+void cli_output_attach(struct cli_output *out, struct engine_run *run)
+{
+    out->run = run;
+    out->meters = xcalloc((size_t) run->ndbs + 1, sizeof(struct rate_meter));
+    if (!out->live)
+        return;
+    /* Only warnings and errors interrupt the display; the display shows the rest. */
+    log_configure(LOG_WARN, stderr, false);
+    log_set_writer(live_log_writer, out);
+    out->display_running = true;
+    pthread_create(&out->display, NULL, display_main, out);
+}
+
+void cli_output_detach(struct cli_output *out)
+{
+    if (!out->display_running)
+        return;
+    atomic_store(&out->display_stop, true);
+    pthread_join(out->display, NULL);
+    pthread_mutex_lock(&out->lock);
+    out->display_running = false;
+    clear_display(out);
+    draw_display(out);
+    out->drawn_lines = 0;
+    pthread_mutex_unlock(&out->lock);
+    log_set_writer(NULL, NULL);
+    log_configure(LOG_INFO, stderr, false);
+}
+
+void cli_output_result(struct cli_output *out, struct engine_run *run)
+{
+    enum mig_status st = (enum mig_status) atomic_load(&run->status);
+    double secs = run->finished_wall - run->started_wall;
+    if (out->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "event", json_string("result"));
+        json_object_set_new(o, "status", json_string(mig_status_name(st)));
+        json_object_set_new(
+            o, "substatus",
+            json_string(mig_substatus_name((enum mig_substatus) atomic_load(&run->substatus))));
+        json_object_set_new(o, "seconds", json_real(secs));
+        json_t *dbs = json_array();
+        for (int i = 0; i < run->ndbs; i++) {
+            struct db_progress *p = run->dbs[i];
+            json_t *d = json_object();
+            json_object_set_new(d, "name", json_string(p->name));
+            json_object_set_new(
+                d, "status", json_string(mig_status_name((enum mig_status) atomic_load(&p->status))));
+            json_object_set_new(d, "tables", json_integer(atomic_load(&p->tables_copied)));
+            json_object_set_new(d, "rows", json_integer(atomic_load(&p->rows_copied)));
+            json_object_set_new(d, "bytes", json_integer(atomic_load(&p->bytes_copied)));
+            json_object_set_new(d, "indexes", json_integer(atomic_load(&p->indexes_built)));
+            json_array_append_new(dbs, d);
+        }
+        json_object_set_new(o, "databases", dbs);
+        json_t *w = json_array();
+        for (size_t i = 0; i < run->warnings.n; i++)
+            json_array_append_new(w, json_string(run->warnings.items[i]));
+        json_object_set_new(o, "warnings", w);
+        if (run->error) {
+            json_object_set_new(o, "error", json_string(run->error));
+            if (run->error_database)
+                json_object_set_new(o, "error_database", json_string(run->error_database));
+            if (run->error_sqlstate)
+                json_object_set_new(o, "sqlstate", json_string(run->error_sqlstate));
+        }
+        pthread_mutex_lock(&out->lock);
+        print_json(o);
+        pthread_mutex_unlock(&out->lock);
+        json_decref(o);
+        return;
+    }
+    char dur[32];
+    time_format_duration(secs, dur, sizeof(dur));
+    int64_t rows = 0, bytes = 0;
+    for (int i = 0; i < run->ndbs; i++) {
+        rows += atomic_load(&run->dbs[i]->rows_copied);
+        bytes += atomic_load(&run->dbs[i]->bytes_copied);
+    }
+    char size[32];
+    progress_format_bytes(bytes, size, sizeof(size));
+    fprintf(stderr, "%s: %d database(s), %lld rows, %s in %s", mig_status_name(st), run->ndbs,
+            (long long) rows, size, dur);
+    if (secs > 0 && bytes > 0) {
+        char rate[32];
+        progress_format_bytes((int64_t) ((double) bytes / secs), rate, sizeof(rate));
+        fprintf(stderr, " (%s/s)", rate);
+    }
+    fputc('\n', stderr);
+    if (run->error)
+        fprintf(stderr, "error%s%s: %s\n", run->error_database ? " in database " : "",
+                run->error_database ? run->error_database : "", run->error);
+    if (run->warnings.n)
+        fprintf(stderr, "%zu warning(s) above.\n", run->warnings.n);
+}
+
+void cli_output_free(struct cli_output *out)
+{
+    if (out == NULL)
+        return;
+    pthread_mutex_destroy(&out->lock);
+    free(out->meters);
+    free(out);
+}

@@ -1,0 +1,114 @@
+/* database.c — creating and dropping target databases (see database.h). */
+#include "copy/database.h"
+#include "pg/quote.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool copy_database_exists(pgconn *admin, const char *name, bool *exists)
+{
+    char *v = NULL;
+    const char *params[] = {name};
+    if (!pgconn_query_value(admin, "SELECT count(*) FROM pg_database WHERE datname = $1", 1,
+                            params, &v))
+        return false;
+    *exists = v && strcmp(v, "0") != 0;
+    free(v);
+    return true;
+}
+
+bool copy_database_drop(pgconn *admin, const char *name)
+{
+    strbuf sql = STRBUF_INIT;
+    sb_append(&sql, "DROP DATABASE IF EXISTS ");
+    pgq_ident(&sql, name);
+    if (pgconn_server_version(admin) >= 130000)
+        sb_append(&sql, " WITH (FORCE)");
+    bool ok = pgconn_exec(admin, sb_str(&sql));
+    sb_free(&sql);
+    return ok;
+}
+
+bool copy_target_roles(pgconn *admin, strlist *roles)
+{
+    pgres *r;
+    if (!pgconn_query(admin, "SELECT rolname FROM pg_roles", 0, NULL, &r))
+        return false;
+    for (int i = 0; i < pgres_ntuples(r); i++)
+        sl_push(roles, pgres_get(r, i, 0));
+    pgres_free(r);
+    return true;
+}
+
+bool copy_database_create(pgconn *admin, const struct cat_database *db, strlist *missing_roles)
+{
+    strlist roles = STRLIST_INIT;
+    if (!copy_target_roles(admin, &roles))
+        return false;
+    bool owner_exists = sl_contains(&roles, db->owner);
+    sl_free(&roles);
+
+    int tv = pgconn_server_version(admin);
+    strbuf sql = STRBUF_INIT;
+    sb_append(&sql, "CREATE DATABASE ");
+    pgq_ident(&sql, db->name);
+    sb_append(&sql, " TEMPLATE template0 ENCODING ");
+    pgq_literal(&sql, db->encoding);
+    sb_append(&sql, " LC_COLLATE ");
+    pgq_literal(&sql, db->collate);
+    sb_append(&sql, " LC_CTYPE ");
+    pgq_literal(&sql, db->ctype);
+    if (db->locale_provider == 'i') {
+        if (tv < 150000) {
+            log_error("the source database uses the ICU locale provider (%s), which the target "
+                      "(version %d) does not support as a database default",
+                      db->icu_locale ? db->icu_locale : "?", tv / 10000);
+            sb_free(&sql);
+            return false;
+        }
+        sb_append(&sql, " LOCALE_PROVIDER icu ICU_LOCALE ");
+        pgq_literal(&sql, db->icu_locale ? db->icu_locale : "und");
+        if (db->icu_rules && tv >= 160000) {
+            sb_append(&sql, " ICU_RULES ");
+            pgq_literal(&sql, db->icu_rules);
+        }
+    } else if (db->locale_provider == 'b') {
+        if (tv < 170000) {
+            log_error("the source database uses the builtin locale provider, which the target "
+                      "(version %d) does not have",
+                      tv / 10000);
+            sb_free(&sql);
+            return false;
+        }
+        sb_append(&sql, " LOCALE_PROVIDER builtin BUILTIN_LOCALE ");
+        pgq_literal(&sql, db->icu_locale ? db->icu_locale : "C");
+    }
+    if (owner_exists) {
+        sb_append(&sql, " OWNER ");
+        pgq_ident(&sql, db->owner);
+    } else if (!sl_contains(missing_roles, db->owner))
+        sl_push(missing_roles, db->owner);
+    if (db->conn_limit >= 0)
+        sb_printf(&sql, " CONNECTION LIMIT %d", db->conn_limit);
+
+    bool ok = pgconn_exec(admin, sb_str(&sql));
+    sb_free(&sql);
+    return ok && copy_database_comment(admin, db->name, COPY_INCOMPLETE_MARK);
+}
+
+bool copy_database_comment(pgconn *admin, const char *name, const char *comment)
+{
+    strbuf sql = STRBUF_INIT;
+    sb_append(&sql, "COMMENT ON DATABASE ");
+    pgq_ident(&sql, name);
+    sb_append(&sql, " IS ");
+    if (comment)
+        pgq_literal(&sql, comment);
+    else
+        sb_append(&sql, "NULL");
+    bool ok = pgconn_exec(admin, sb_str(&sql));
+    sb_free(&sql);
+    return ok;
+}

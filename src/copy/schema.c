@@ -1,0 +1,240 @@
+/* schema.c — schema dump and two-section restore (see schema.h). */
+#include "copy/schema.h"
+#include "pg/conninfo.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/proc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Builds "PGPASSWORD=..." for a child when conninfo carries a password; caller frees. */
+static char *password_env(const char *conninfo, char **without)
+{
+    char *password = NULL;
+    if (!pgconninfo_split_password(conninfo, without, &password)) {
+        *without = NULL;
+        return NULL;
+    }
+    char *env = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
+    free(password);
+    return env;
+}
+
+/* Returns the first lines of a child's stderr for a message; caller frees. */
+static char *first_lines(const char *text, int max_lines)
+{
+    strbuf sb = STRBUF_INIT;
+    int lines = 0;
+    for (const char *p = text; *p && lines < max_lines; p++) {
+        if (*p == '\n') {
+            lines++;
+            if (lines < max_lines && p[1])
+                sb_append(&sb, " | ");
+            continue;
+        }
+        sb_appendc(&sb, *p);
+    }
+    return sb_steal(&sb);
+}
+
+bool schema_dump(const struct pg_tools *tools, const char *conninfo, const char *snapshot,
+                 const char *workdir, struct schema_archive *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->tools = tools;
+    out->path = xasprintf("%s/schema.dump", workdir);
+    out->list_path = xasprintf("%s/restore.list", workdir);
+
+    char *connstr;
+    char *pwenv = password_env(conninfo, &connstr);
+    if (connstr == NULL) {
+        log_error("pg_dump: the source connection string does not parse");
+        free(pwenv);
+        return false;
+    }
+    char *file_arg = xasprintf("--file=%s", out->path);
+    char *snap_arg = xasprintf("--snapshot=%s", snapshot);
+    const char *argv[] = {tools->pg_dump, "--schema-only", "--format=custom", "--no-sync",
+                          snap_arg,       file_arg,        "--dbname",        connstr,
+                          NULL};
+    const char *env[] = {pwenv, NULL};
+    struct proc_result res;
+    bool ok = proc_run(argv, pwenv ? env : NULL, NULL, &res);
+    if (ok && res.exit_code != 0) {
+        char *msg = first_lines(res.err, 6);
+        log_error("pg_dump of the schema failed (exit %d): %s", res.exit_code, msg);
+        free(msg);
+        ok = false;
+    }
+    proc_result_free(&res);
+    free(file_arg);
+    free(snap_arg);
+    free(connstr);
+    free(pwenv);
+    return ok;
+}
+
+static bool skipped(const struct schema_object_id *skip, int nskip, uint32_t catalog, uint32_t oid)
+{
+    for (int i = 0; i < nskip; i++)
+        if (skip[i].catalog == catalog && skip[i].oid == oid)
+            return true;
+    return false;
+}
+
+bool schema_write_list(struct schema_archive *a, const struct schema_object_id *skip, int nskip)
+{
+    const char *argv[] = {a->tools->pg_restore, "--list", a->path, NULL};
+    struct proc_result res;
+    if (!proc_run(argv, NULL, NULL, &res))
+        return false;
+    if (res.exit_code != 0) {
+        char *msg = first_lines(res.err, 4);
+        log_error("pg_restore --list failed: %s", msg);
+        free(msg);
+        proc_result_free(&res);
+        return false;
+    }
+    FILE *f = fopen(a->list_path, "w");
+    if (f == NULL) {
+        log_error("could not write %s", a->list_path);
+        proc_result_free(&res);
+        return false;
+    }
+    /* Entry lines read "dumpId; catalogOid objectOid TYPE ...". */
+    int kept = 0, dropped = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(res.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        unsigned id, catalog, oid;
+        if (line[0] != ';' && sscanf(line, "%u; %u %u", &id, &catalog, &oid) == 3 &&
+            skipped(skip, nskip, catalog, oid)) {
+            fprintf(f, ";pgshuttle builds this itself: %s\n", line);
+            dropped++;
+            continue;
+        }
+        fprintf(f, "%s\n", line);
+        kept++;
+    }
+    bool ok = fclose(f) == 0;
+    proc_result_free(&res);
+    log_debug("restore list: %d entries, %d built by pgshuttle", kept, dropped);
+    return ok;
+}
+
+bool schema_error_is_missing_role(const char *error, const char *command, char **role)
+{
+    *role = NULL;
+    const char *p = strstr(error, "role \"");
+    if (p == NULL || strstr(error, "\" does not exist") == NULL)
+        return false;
+    bool ownership_or_grant =
+        (strncmp(command, "ALTER ", 6) == 0 && strstr(command, " OWNER TO ") != NULL) ||
+        strncmp(command, "GRANT ", 6) == 0 || strncmp(command, "REVOKE ", 7) == 0 ||
+        strncmp(command, "ALTER DEFAULT PRIVILEGES ", 25) == 0;
+    if (!ownership_or_grant)
+        return false;
+    p += strlen("role \"");
+    const char *end = strstr(p, "\" does not exist");
+    if (end == NULL || end < p)
+        return false;
+    char *name = xmalloc((size_t) (end - p) + 1);
+    memcpy(name, p, (size_t) (end - p));
+    name[end - p] = '\0';
+    *role = name;
+    return true;
+}
+
+/*
+ * Goes through pg_restore's stderr. Returns false on the first error that
+ * is not a missing role (logged with its statement); records missing roles.
+ */
+static bool review_restore_errors(struct schema_archive *a, const char *section, char *err)
+{
+    const char *marker = "could not execute query: ";
+    bool ok = true;
+    int ignored = 0;
+    char *p = err;
+    while ((p = strstr(p, marker)) != NULL) {
+        p += strlen(marker);
+        char *eol = strchr(p, '\n');
+        char *message = eol ? strndup(p, (size_t) (eol - p)) : strdup(p);
+        const char *cmd = "";
+        char *cmd_copy = NULL;
+        if (eol && strncmp(eol + 1, "Command was: ", 13) == 0) {
+            const char *c = eol + 1 + 13;
+            const char *cend = strstr(c, "\npg_restore: ");
+            cmd_copy = cend ? strndup(c, (size_t) (cend - c)) : strdup(c);
+            cmd = cmd_copy;
+        }
+        char *role = NULL;
+        const char *msg = strncmp(message, "ERROR:  ", 8) == 0 ? message + 8 : message;
+        if (schema_error_is_missing_role(msg, cmd, &role)) {
+            if (!sl_contains(&a->missing_roles, role))
+                sl_push(&a->missing_roles, role);
+            ignored++;
+            free(role);
+        } else if (ok) {
+            char *short_cmd = xstrdup(cmd);
+            if (strlen(short_cmd) > 300)
+                strcpy(short_cmd + 297, "...");
+            log_error("restoring the schema (%s) failed: %s; statement: %s", section, msg,
+                      short_cmd[0] ? short_cmd : "(unknown)");
+            free(short_cmd);
+            ok = false;
+        }
+        free(message);
+        free(cmd_copy);
+    }
+    if (ignored)
+        log_debug("%s: %d ownership/privilege statements skipped for missing roles", section,
+                  ignored);
+    return ok;
+}
+
+bool schema_restore(struct schema_archive *a, const char *conninfo, const char *section, int jobs)
+{
+    char *connstr;
+    char *pwenv = password_env(conninfo, &connstr);
+    if (connstr == NULL) {
+        log_error("pg_restore: the target connection string does not parse");
+        free(pwenv);
+        return false;
+    }
+    char *section_arg = xasprintf("--section=%s", section);
+    char *list_arg = xasprintf("--use-list=%s", a->list_path);
+    char *jobs_arg = xasprintf("--jobs=%d", jobs > 0 ? jobs : 1);
+    const char *argv[] = {a->tools->pg_restore, section_arg, list_arg, "--no-tablespaces",
+                          jobs_arg,             "--dbname",  connstr,  a->path,
+                          NULL};
+    const char *env[] = {pwenv, NULL};
+    struct proc_result res;
+    bool ok = proc_run(argv, pwenv ? env : NULL, NULL, &res);
+    if (ok) {
+        if (res.exit_code != 0) {
+            ok = review_restore_errors(a, section, res.err);
+            if (ok && strstr(res.err, "could not execute query") == NULL) {
+                char *msg = first_lines(res.err, 6);
+                log_error("pg_restore (%s) failed (exit %d): %s", section, res.exit_code, msg);
+                free(msg);
+                ok = false;
+            }
+        }
+        proc_result_free(&res);
+    }
+    free(section_arg);
+    free(list_arg);
+    free(jobs_arg);
+    free(connstr);
+    free(pwenv);
+    return ok;
+}
+
+void schema_archive_free(struct schema_archive *a)
+{
+    free(a->path);
+    free(a->list_path);
+    sl_free(&a->missing_roles);
+    memset(a, 0, sizeof(*a));
+}

@@ -1,0 +1,53 @@
+/*
+ * tablecopy.h — planning and running the COPY of one table or one part of
+ * a table.
+ *
+ * Large tables are cut into parts copied in parallel: by block ranges
+ * (ctid, which PostgreSQL 14+ scans efficiently) or, on older sources, by
+ * ranges of a single integer primary key. A table copied whole is truncated
+ * and filled in one transaction with COPY FREEZE, so the target needs no
+ * vacuum afterwards. Binary COPY is used when every column's type allows it
+ * between two servers, text COPY otherwise.
+ */
+#ifndef PGSHUTTLE_COPY_TABLECOPY_H
+#define PGSHUTTLE_COPY_TABLECOPY_H
+
+#include "copy/catalog.h"
+#include "pg/pgconn.h"
+#include "util/buf.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum part_kind { PART_WHOLE = 0, PART_CTID, PART_KEY };
+
+struct copy_part {
+    int table;     /* position in the catalog's tables */
+    int index;     /* 0-based part number */
+    int count;     /* parts of this table */
+    enum part_kind kind;
+    int64_t lo, hi; /* [lo, hi): blocks or key values; lo unbounded on the first part, hi on the last */
+    int64_t bytes;  /* estimated share of the table's size */
+};
+
+/*
+ * Cuts the tables into parts, largest first. A table larger than split_bytes
+ * is split when src (the snapshot connection) can range-scan it. Returns an
+ * allocated array (caller frees) and its length in *nparts.
+ */
+bool copy_plan_parts(pgconn *src, const struct copy_catalog *cat, int64_t split_bytes,
+                     struct copy_part **parts, int *nparts) __attribute__((warn_unused_result));
+
+/* Writes the COPY TO (source) and COPY FROM (target) statements of one part. */
+void copy_part_statements(const struct cat_table *t, const struct copy_part *p, strbuf *copy_out,
+                          strbuf *copy_in);
+
+/*
+ * Copies one part from src (inside the snapshot) to dst, in its own target
+ * transaction. Adds to *bytes as data flows; sets *rows.
+ */
+bool copy_part_run(pgconn *src, pgconn *dst, const struct cat_table *t, const struct copy_part *p,
+                   _Atomic int64_t *bytes, const _Atomic bool *cancel, int64_t *rows)
+    __attribute__((warn_unused_result));
+
+#endif

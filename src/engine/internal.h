@@ -1,0 +1,37 @@
+/*
+ * internal.h — what the engine's own files share: status changes, warnings,
+ * failures, and the per-database pipelines. Not for other layers.
+ */
+#ifndef PGSHUTTLE_ENGINE_INTERNAL_H
+#define PGSHUTTLE_ENGINE_INTERNAL_H
+
+#include "engine/engine.h"
+#include "pg/tools.h"
+
+/* Moves the migration (db == NULL) or one database to status/substatus and reports it. */
+void engine_set_status(struct engine_run *run, struct db_progress *db, enum mig_status status,
+                       enum mig_substatus sub);
+/* Reports a warning (recorded once per distinct text). */
+void engine_warn(struct engine_run *run, const char *database, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Records the migration's failure (the first one wins) and reports it. */
+void engine_fail(struct engine_run *run, const char *database, const char *sqlstate,
+                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Announces a pipeline step. */
+void engine_phase(struct engine_run *run, const char *database, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+bool engine_canceled(struct engine_run *run);
+
+/* The conninfo of the server's maintenance database (the conninfo's own, else postgres); caller frees. */
+char *engine_admin_conninfo(const char *conninfo);
+/* The conninfo of database db on that server; caller frees. */
+char *engine_db_conninfo(const char *conninfo, const char *db);
+
+/* Checks that must pass before anything moves; false when one failed (already reported). */
+bool engine_preflight(struct engine_run *run, struct pg_tools *tools);
+
+/* Migrates one database offline: create, schema, data, indexes, finish. */
+bool engine_offline_database(struct engine_run *run, struct db_progress *db,
+                             const struct pg_tools *tools);
+
+#endif

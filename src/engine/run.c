@@ -1,0 +1,205 @@
+/*
+ * run.c — a migration run: its status flow, warnings and failures, and the
+ * top-level order of phases (see engine.h).
+ */
+#include "engine/internal.h"
+#include "pg/conninfo.h"
+#include "pg/pgconn.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/proc.h"
+#include "util/timeutil.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct engine_run *engine_run_new(const struct migration_spec *spec,
+                                  const struct event_sink *events)
+{
+    struct engine_run *run = xcalloc(1, sizeof(*run));
+    run->spec = spec;
+    run->events = events;
+    run->ndbs = (int) spec->databases.n;
+    run->dbs = xcalloc((size_t) run->ndbs + 1, sizeof(struct db_progress *));
+    for (int i = 0; i < run->ndbs; i++)
+        run->dbs[i] = db_progress_new(spec->databases.items[i]);
+    atomic_store(&run->status, MIG_IN_PROGRESS);
+    atomic_store(&run->substatus, SUB_PREREQUISITES);
+    return run;
+}
+
+void engine_run_free(struct engine_run *run)
+{
+    if (run == NULL)
+        return;
+    for (int i = 0; i < run->ndbs; i++)
+        db_progress_free(run->dbs[i]);
+    free(run->dbs);
+    free(run->error);
+    free(run->error_database);
+    free(run->error_sqlstate);
+    sl_free(&run->warnings);
+    free(run);
+}
+
+void engine_run_cancel(struct engine_run *run)
+{
+    if (atomic_exchange(&run->cancel, true))
+        return;
+    log_warn("cancel requested: stopping");
+    pgconn_cancel_all();
+    proc_kill_all(SIGTERM);
+}
+
+bool engine_canceled(struct engine_run *run)
+{
+    return atomic_load(&run->cancel);
+}
+
+void engine_set_status(struct engine_run *run, struct db_progress *db, enum mig_status status,
+                       enum mig_substatus sub)
+{
+    if (db) {
+        atomic_store(&db->status, status);
+        atomic_store(&db->substatus, sub);
+    } else {
+        atomic_store(&run->status, status);
+        atomic_store(&run->substatus, sub);
+    }
+    struct event ev = {.kind = EV_STATUS,
+                       .database = db ? db->name : NULL,
+                       .status = status,
+                       .substatus = sub};
+    event_emit(run->events, &ev);
+}
+
+static char *vformat(const char *fmt, va_list ap)
+{
+    char buf[4096];
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    return xstrdup(buf);
+}
+
+void engine_warn(struct engine_run *run, const char *database, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vformat(fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&run_lock);
+    bool seen = sl_contains(&run->warnings, msg);
+    if (!seen)
+        sl_push(&run->warnings, msg);
+    pthread_mutex_unlock(&run_lock);
+    if (!seen) {
+        struct event ev = {.kind = EV_WARNING, .database = database, .message = msg};
+        event_emit(run->events, &ev);
+    }
+    free(msg);
+}
+
+void engine_fail(struct engine_run *run, const char *database, const char *sqlstate,
+                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vformat(fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&run_lock);
+    bool first = run->error == NULL;
+    if (first) {
+        run->error = xstrdup(msg);
+        run->error_database = xstrdup(database);
+        run->error_sqlstate = sqlstate && sqlstate[0] ? xstrdup(sqlstate) : NULL;
+    }
+    pthread_mutex_unlock(&run_lock);
+    if (first) {
+        struct event ev = {
+            .kind = EV_ERROR, .database = database, .message = msg, .sqlstate = sqlstate};
+        event_emit(run->events, &ev);
+    }
+    free(msg);
+}
+
+void engine_phase(struct engine_run *run, const char *database, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vformat(fmt, ap);
+    va_end(ap);
+    struct event ev = {.kind = EV_PHASE, .database = database, .message = msg};
+    event_emit(run->events, &ev);
+    free(msg);
+}
+
+char *engine_admin_conninfo(const char *conninfo)
+{
+    char *db = pgconninfo_get(conninfo, "dbname");
+    char *out = pgconninfo_set(conninfo, "dbname", db ? db : "postgres");
+    free(db);
+    return out;
+}
+
+char *engine_db_conninfo(const char *conninfo, const char *db)
+{
+    return pgconninfo_set(conninfo, "dbname", db);
+}
+
+/* Marks every database not yet finished with the migration's final status. */
+static void finish_databases(struct engine_run *run, enum mig_status status)
+{
+    for (int i = 0; i < run->ndbs; i++) {
+        struct db_progress *db = run->dbs[i];
+        int st = atomic_load(&db->status);
+        if (st == MIG_SUCCEEDED || st == MIG_FAILED || st == MIG_CANCELED)
+            continue;
+        enum mig_substatus sub = status == MIG_SUCCEEDED ? SUB_COMPLETED : SUB_FAILED;
+        engine_set_status(run, db, status, sub);
+    }
+}
+
+enum mig_status engine_run_execute(struct engine_run *run)
+{
+    const struct migration_spec *spec = run->spec;
+    run->started_wall = time_wall();
+    engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_PREREQUISITES);
+
+    struct pg_tools tools = {0};
+    enum mig_status final = MIG_SUCCEEDED;
+    bool checks_ok = engine_preflight(run, &tools);
+    if (engine_canceled(run))
+        final = MIG_CANCELED;
+    else if (!checks_ok)
+        final = spec->type == TYPE_MIGRATE ? MIG_FAILED : MIG_VALIDATION_FAILED;
+    else if (spec->type != TYPE_VALIDATE) {
+        if (spec->mode == MODE_ONLINE) {
+            engine_fail(run, NULL, NULL,
+                        "online migration is not available in this version of pgshuttle; use "
+                        "--mode offline");
+            final = MIG_FAILED;
+        }
+        for (int i = 0; final == MIG_SUCCEEDED && i < run->ndbs; i++) {
+            if (!engine_offline_database(run, run->dbs[i], &tools))
+                final = engine_canceled(run) ? MIG_CANCELED : MIG_FAILED;
+        }
+    }
+    pgtools_free(&tools);
+
+    if (final != MIG_SUCCEEDED && engine_canceled(run))
+        final = MIG_CANCELED;
+    finish_databases(run, final);
+    run->finished_wall = time_wall();
+    enum mig_substatus sub = SUB_FAILED;
+    if (final == MIG_SUCCEEDED)
+        sub = SUB_COMPLETED;
+    else if (final == MIG_CANCELED)
+        sub = (enum mig_substatus) atomic_load(&run->substatus);
+    engine_set_status(run, NULL, final, sub);
+    return final;
+}

@@ -1,0 +1,32 @@
+/*
+ * migration.h — the properties of one migration, as the user gave them.
+ */
+#ifndef PGSHUTTLE_MODEL_MIGRATION_H
+#define PGSHUTTLE_MODEL_MIGRATION_H
+
+#include "model/status.h"
+#include "util/buf.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct migration_spec {
+    char *name;   /* owned */
+    enum mig_mode mode;
+    enum mig_type type;
+    char *source; /* owned: conninfo (may hold a password: never print it unmasked) */
+    char *target; /* owned: conninfo */
+    char *source_type; /* owned: "auto", "On-premises", ... */
+    strlist databases;
+    bool overwrite;
+    bool keep_failed; /* keep a failed target database (marked incomplete) instead of dropping it */
+    int jobs;
+    int index_jobs;
+    int64_t split_bytes; /* 0 = automatic, <0 = never split */
+    char *maintenance_work_mem; /* owned; for index builds */
+};
+
+void migration_spec_init(struct migration_spec *s);
+void migration_spec_free(struct migration_spec *s);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * pgconn.h — the one wrapper around libpq.
+ *
+ * Nothing outside src/pg calls libpq. A pgconn is one connection with a
+ * label for log lines (never a conninfo with a password) and the last error
+ * it met: the server's message and SQLSTATE, or libpq's own message with
+ * SQLSTATE "08006"-style class for connection trouble. Functions that can
+ * fail return false after logging the failure once, with the label; callers
+ * propagate and may read pgconn_error_message() for a summary.
+ *
+ * A pgconn belongs to one thread at a time. pgconn_cancel_all() may be
+ * called from any thread to interrupt every running query (for cancel).
+ */
+#ifndef PGSHUTTLE_PG_PGCONN_H
+#define PGSHUTTLE_PG_PGCONN_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PG_WUR __attribute__((warn_unused_result))
+
+typedef struct pgconn pgconn;
+typedef struct pgres pgres;
+
+/*
+ * Opens a connection. label names it in logs ("source", "target db=x").
+ * On failure, *out is still set (so the caller can read the error) unless
+ * memory ran out; the caller closes it either way.
+ */
+bool pgconn_connect(pgconn **out, const char *conninfo, const char *label) PG_WUR;
+/* Same, without logging a failure (for probes whose caller reports). */
+bool pgconn_connect_quiet(pgconn **out, const char *conninfo, const char *label) PG_WUR;
+void pgconn_close(pgconn *c);
+
+const char *pgconn_label(const pgconn *c);
+/* Server version as a number, e.g. 150018 or 90624; 0 if unknown. */
+int pgconn_server_version(const pgconn *c);
+/* Major version: 15 for 150018, 9 for 90624 (see pgconn_server_version for minor). */
+int pgconn_server_major(const pgconn *c);
+const char *pgconn_parameter(const pgconn *c, const char *name);
+
+/* The last error: message (never NULL; "" if none) and SQLSTATE ("" if none). */
+const char *pgconn_error_message(const pgconn *c);
+const char *pgconn_error_sqlstate(const pgconn *c);
+/* Forgets the last error. */
+void pgconn_clear_error(pgconn *c);
+
+/* Sets the session settings every pgshuttle session uses (timeouts off, ISO dates, ...). */
+bool pgconn_set_session_defaults(pgconn *c) PG_WUR;
+
+/* Runs one or more commands (simple query protocol); results are discarded. */
+bool pgconn_exec(pgconn *c, const char *sql) PG_WUR;
+/* Same, without logging a failure. */
+bool pgconn_exec_quiet(pgconn *c, const char *sql) PG_WUR;
+
+/* Runs sql with text parameters ($1..$n, NULL entries are SQL NULL) and returns rows in *out. */
+bool pgconn_query(pgconn *c, const char *sql, int nparams, const char *const *params,
+                  pgres **out) PG_WUR;
+bool pgconn_query_quiet(pgconn *c, const char *sql, int nparams, const char *const *params,
+                        pgres **out) PG_WUR;
+/* Runs sql and returns the first column of the first row (NULL if no row or NULL); caller frees. */
+bool pgconn_query_value(pgconn *c, const char *sql, int nparams, const char *const *params,
+                        char **out) PG_WUR;
+
+int pgres_ntuples(const pgres *r);
+int pgres_nfields(const pgres *r);
+/* Column number of name, or -1. */
+int pgres_fnumber(const pgres *r, const char *name);
+/* Value at row, col as text, or NULL when SQL NULL. Valid until pgres_free. */
+const char *pgres_get(const pgres *r, int row, int col);
+/* Same, by column name; NULL if the column is absent. */
+const char *pgres_getn(const pgres *r, int row, const char *name);
+int64_t pgres_get_int64(const pgres *r, int row, const char *name, int64_t if_null);
+bool pgres_get_bool(const pgres *r, int row, const char *name);
+void pgres_free(pgres *r);
+
+/*
+ * Streams one COPY: runs copy_in_sql (COPY ... FROM STDIN) on dst, then
+ * copy_out_sql (COPY ... TO STDOUT) on src, and forwards every byte, with no
+ * intermediate file. Adds bytes forwarded to *bytes as it goes (if not NULL),
+ * stops early when *cancel becomes true, and sets *rows to the rows the
+ * target reported. On failure the error is in the connection that failed,
+ * and logged; both connections are left idle (their transactions may be aborted).
+ */
+bool pgconn_copy_pipe(pgconn *src, const char *copy_out_sql, pgconn *dst, const char *copy_in_sql,
+                      _Atomic int64_t *bytes, const _Atomic bool *cancel, int64_t *rows) PG_WUR;
+
+/* Interrupts the running query of every open connection (any thread). */
+void pgconn_cancel_all(void);
+
+#endif
