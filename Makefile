@@ -29,7 +29,7 @@ check-unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L unit
 
 demo: build
-	@scripts/demo
+	@scripts/demo/run
 
 bench: build
 	@scripts/bootstrap --bench

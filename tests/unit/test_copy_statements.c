@@ -1,0 +1,158 @@
+/*
+ * Unit tests: the SQL the copy stages generate (COPY statements of table
+ * parts, index and constraint statements) and pg_restore error triage.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "copy/indexbuild.h"
+#include "copy/schema.h"
+#include "copy/tablecopy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct cat_table table(const char *qname, const char *columns, bool binary)
+{
+    struct cat_table t;
+    memset(&t, 0, sizeof(t));
+    t.qname = (char *) qname;
+    t.columns = (char *) columns;
+    t.binary_ok = binary;
+    t.int_key = "id";
+    return t;
+}
+
+static void test_whole_table_uses_freeze(void **state)
+{
+    struct cat_table t = table("\"My Schema\".\"select\"", "id, \"order\"", true);
+    struct copy_part p = {.kind = PART_WHOLE, .count = 1};
+    strbuf out = STRBUF_INIT, in = STRBUF_INIT;
+    copy_part_statements(&t, &p, &out, &in);
+    assert_string_equal(sb_str(&out),
+                        "COPY \"My Schema\".\"select\" (id, \"order\") TO STDOUT (FORMAT binary)");
+    assert_string_equal(sb_str(&in), "COPY \"My Schema\".\"select\" (id, \"order\") FROM STDIN "
+                                     "(FORMAT binary, FREEZE)");
+    sb_free(&out);
+    sb_free(&in);
+}
+
+static void test_zero_column_table_in_text(void **state)
+{
+    struct cat_table t = table("public.z", "", false);
+    struct copy_part p = {.kind = PART_WHOLE, .count = 1};
+    strbuf out = STRBUF_INIT, in = STRBUF_INIT;
+    copy_part_statements(&t, &p, &out, &in);
+    assert_string_equal(sb_str(&out), "COPY public.z TO STDOUT (FORMAT text)");
+    assert_string_equal(sb_str(&in), "COPY public.z FROM STDIN (FORMAT text, FREEZE)");
+    sb_free(&out);
+    sb_free(&in);
+}
+
+static void test_ctid_parts_are_open_ended(void **state)
+{
+    struct cat_table t = table("public.big", "id, v", true);
+    strbuf out = STRBUF_INIT, in = STRBUF_INIT;
+    struct copy_part first = {.kind = PART_CTID, .index = 0, .count = 3, .lo = 0, .hi = 100};
+    copy_part_statements(&t, &first, &out, &in);
+    assert_string_equal(sb_str(&out), "COPY (SELECT id, v FROM ONLY public.big WHERE ctid < "
+                                      "'(100,0)'::tid) TO STDOUT (FORMAT binary)");
+    assert_string_equal(sb_str(&in), "COPY public.big (id, v) FROM STDIN (FORMAT binary)");
+    struct copy_part mid = {.kind = PART_CTID, .index = 1, .count = 3, .lo = 100, .hi = 200};
+    copy_part_statements(&t, &mid, &out, &in);
+    assert_non_null(strstr(sb_str(&out), "ctid >= '(100,0)'::tid AND ctid < '(200,0)'::tid"));
+    struct copy_part last = {.kind = PART_CTID, .index = 2, .count = 3, .lo = 200, .hi = 301};
+    copy_part_statements(&t, &last, &out, &in);
+    assert_non_null(strstr(sb_str(&out), "WHERE ctid >= '(200,0)'::tid)"));
+    assert_null(strstr(sb_str(&out), "<"));
+    sb_free(&out);
+    sb_free(&in);
+}
+
+static void test_key_parts(void **state)
+{
+    struct cat_table t = table("public.big", "id, v", false);
+    strbuf out = STRBUF_INIT, in = STRBUF_INIT;
+    struct copy_part mid = {.kind = PART_KEY, .index = 1, .count = 4, .lo = -50, .hi = 7};
+    copy_part_statements(&t, &mid, &out, &in);
+    assert_string_equal(sb_str(&out), "COPY (SELECT id, v FROM ONLY public.big WHERE id >= -50 "
+                                      "AND id < 7) TO STDOUT (FORMAT text)");
+    sb_free(&out);
+    sb_free(&in);
+}
+
+static void test_primary_key_built_then_attached(void **state)
+{
+    struct cat_table tables[1] = {table("public.t", "id", true)};
+    struct cat_index x;
+    memset(&x, 0, sizeof(x));
+    x.schema = "public";
+    x.name = "t_pkey";
+    x.indexdef = "CREATE UNIQUE INDEX t_pkey ON public.t USING btree (id)";
+    x.constraint_type = 'p';
+    x.constraint_name = "t_pkey";
+    x.constraint_def = "PRIMARY KEY (id)";
+    x.simple_btree = true;
+    x.is_deferrable = true;
+    x.is_clustered = true;
+    struct copy_catalog cat;
+    memset(&cat, 0, sizeof(cat));
+    cat.tables = tables;
+    cat.ntables = 1;
+    strlist stmts = STRLIST_INIT;
+    copy_index_statements(&cat, &x, &stmts);
+    assert_int_equal(stmts.n, 3);
+    assert_string_equal(stmts.items[0], x.indexdef);
+    assert_string_equal(stmts.items[1], "ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY "
+                                        "KEY USING INDEX t_pkey DEFERRABLE");
+    assert_string_equal(stmts.items[2], "ALTER TABLE public.t CLUSTER ON t_pkey");
+    sl_free(&stmts);
+
+    /* an exclusion constraint is added directly */
+    x.constraint_type = 'x';
+    x.constraint_name = "no overlap";
+    x.constraint_def = "EXCLUDE USING gist (r WITH &&)";
+    x.simple_btree = false;
+    x.is_clustered = false;
+    copy_index_statements(&cat, &x, &stmts);
+    assert_int_equal(stmts.n, 1);
+    assert_string_equal(stmts.items[0], "ALTER TABLE ONLY public.t ADD CONSTRAINT \"no overlap\" "
+                                        "EXCLUDE USING gist (r WITH &&)");
+    sl_free(&stmts);
+}
+
+static void test_restore_error_triage(void **state)
+{
+    char *role = NULL;
+    assert_true(schema_error_is_missing_role("role \"bob\" does not exist",
+                                             "ALTER TABLE public.t OWNER TO bob;", &role));
+    assert_string_equal(role, "bob");
+    free(role);
+    assert_true(schema_error_is_missing_role("role \"we\"ird\" does not exist",
+                                             "GRANT SELECT ON TABLE public.t TO \"we\"\"ird\";",
+                                             &role));
+    assert_string_equal(role, "we\"ird");
+    free(role);
+    /* a policy for a missing role would be lost: that is a real failure */
+    assert_false(schema_error_is_missing_role("role \"bob\" does not exist",
+                                              "CREATE POLICY p ON public.t TO bob USING (true);",
+                                              &role));
+    assert_null(role);
+    assert_false(schema_error_is_missing_role("relation \"x\" does not exist",
+                                              "ALTER TABLE x OWNER TO bob;", &role));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_whole_table_uses_freeze),
+        cmocka_unit_test(test_zero_column_table_in_text),
+        cmocka_unit_test(test_ctid_parts_are_open_ended),
+        cmocka_unit_test(test_key_parts),
+        cmocka_unit_test(test_primary_key_built_then_attached),
+        cmocka_unit_test(test_restore_error_triage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
