@@ -315,8 +315,11 @@ void cli_output_result(struct cli_output *out, struct engine_run *run)
     }
     char size[32];
     progress_format_bytes(bytes, size, sizeof(size));
-    fprintf(stderr, "%s: %d database(s), %lld rows, %s in %s", mig_status_name(st), run->ndbs,
-            (long long) rows, size, dur);
+    if (rows == 0 && bytes == 0)
+        fprintf(stderr, "%s after %s", mig_status_name(st), dur);
+    else
+        fprintf(stderr, "%s: %d database(s), %lld rows, %s in %s", mig_status_name(st), run->ndbs,
+                (long long) rows, size, dur);
     if (secs > 0 && bytes > 0) {
         char rate[32];
         progress_format_bytes((int64_t) ((double) bytes / secs), rate, sizeof(rate));

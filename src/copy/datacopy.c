@@ -35,6 +35,7 @@ struct table_state {
     _Atomic int started;
     _Atomic int64_t rows;
     _Atomic int64_t bytes;
+    _Atomic bool indexed; /* copied and every index built */
     double t0;
 };
 
@@ -45,6 +46,7 @@ struct run {
     int nparts;
     _Atomic int next_part;
     struct table_state *ts;
+    _Atomic bool *fkey_pushed; /* per foreign key: handed to the index workers */
     wqueue *q;
     pthread_mutex_t lock;
     pthread_cond_t drained;
@@ -143,6 +145,26 @@ static void emit(struct run *run, enum event_kind kind, const char *object, cons
     event_emit(run->cfg->events, &ev);
 }
 
+/*
+ * Table t is copied and indexed: analyze it, and add each foreign key whose
+ * two tables are now both ready (adding one needs the referenced key's
+ * index and takes locks that conflict with index builds on either table).
+ */
+static void table_indexed(struct run *run, int t)
+{
+    atomic_store(&run->ts[t].indexed, true);
+    push_work(run, WORK_ANALYZE, t);
+    for (int f = 0; f < run->cat->nfkeys; f++) {
+        const struct cat_fkey *fk = &run->cat->fkeys[f];
+        if (fk->table != t && fk->ref_table != t)
+            continue;
+        if (atomic_load(&run->ts[fk->table].indexed) &&
+            atomic_load(&run->ts[fk->ref_table].indexed) &&
+            !atomic_exchange(&run->fkey_pushed[f], true))
+            push_work(run, WORK_FKEY, f);
+    }
+}
+
 /* Called when the last part of table t is in: hand it to the index workers. */
 static void table_copied(struct run *run, int t)
 {
@@ -159,7 +181,7 @@ static void table_copied(struct run *run, int t)
     log_debug("copied %s: %lld rows in %.2fs", tab->qname, (long long) atomic_load(&ts->rows),
               secs);
     if (tab->nindexes == 0) {
-        push_work(run, WORK_ANALYZE, t);
+        table_indexed(run, t);
         return;
     }
     for (int i = 0; i < run->cat->nindexes; i++)
@@ -296,7 +318,7 @@ static void run_index(struct run *run, pgconn *dst, int i)
         emit(run, EV_INDEX_BUILT, x->name, x->constraint_name ? "constraint" : NULL, 0, 0,
              time_now() - t0);
         if (atomic_fetch_sub(&run->ts[x->table].indexes_left, 1) == 1)
-            push_work(run, WORK_ANALYZE, x->table);
+            table_indexed(run, x->table);
     }
     sl_free(&stmts);
 }
@@ -386,6 +408,7 @@ bool copy_data_run(pgconn *planner, const struct copy_catalog *cat,
         return false;
     }
     run.ts = xcalloc((size_t) cat->ntables + 1, sizeof(struct table_state));
+    run.fkey_pushed = xcalloc((size_t) cat->nfkeys + 1, sizeof(_Atomic bool));
     for (int i = 0; i < run.nparts; i++)
         atomic_fetch_add(&run.ts[run.parts[i].table].parts_left, 1);
     for (int t = 0; t < cat->ntables; t++)
@@ -413,12 +436,11 @@ bool copy_data_run(pgconn *planner, const struct copy_catalog *cat,
     for (int i = 0; i < jobs; i++)
         pthread_join(copiers[i].thread, NULL);
     wait_drained(&run);
-    if (!stopped(&run) && cat->nfkeys > 0) {
-        log_info("adding %d foreign keys", cat->nfkeys);
-        for (int f = 0; f < cat->nfkeys; f++)
+    /* Every table is indexed by now, so every foreign key was handed over. */
+    for (int f = 0; !stopped(&run) && f < cat->nfkeys; f++)
+        if (!atomic_exchange(&run.fkey_pushed[f], true))
             push_work(&run, WORK_FKEY, f);
-        wait_drained(&run);
-    }
+    wait_drained(&run);
     wq_close(run.q);
     for (int i = 0; i < index_jobs; i++)
         pthread_join(indexers[i].thread, NULL);
@@ -435,6 +457,7 @@ bool copy_data_run(pgconn *planner, const struct copy_catalog *cat,
     free(indexers);
     free(run.parts);
     free(run.ts);
+    free(run.fkey_pushed);
     pthread_mutex_destroy(&run.lock);
     pthread_cond_destroy(&run.drained);
     return ok;

@@ -5,8 +5,8 @@
  * and a target connection, take table parts largest first and stream them
  * with COPY. As soon as the last part of a table is in, its indexes and
  * constraints go to M index workers, then an ANALYZE of the table. Large
- * objects are copied by a copy worker like one more table. When every table
- * is indexed the index workers add the foreign keys. The first error stops
+ * objects are copied by a copy worker like one more table. A foreign key is
+ * added as soon as both of its tables are indexed. The first error stops
  * everything and is returned with the table or index it happened on.
  */
 #ifndef PGSHUTTLE_COPY_DATACOPY_H

@@ -124,7 +124,7 @@ static bool connect_impl(pgconn **out, const char *conninfo, const char *label, 
     c->conn = PQconnectdbParams(keys, vals, 1);
     if (c->conn == NULL || PQstatus(c->conn) != CONNECTION_OK) {
         /* libpq messages name host and user but never the password. */
-        set_error(c, "08001", c->conn ? PQerrorMessage(c->conn) : "out of memory");
+        set_error(c, NULL, c->conn ? PQerrorMessage(c->conn) : "out of memory");
         if (!quiet)
             log_error("%s: could not connect: %s", c->label, c->errmsg);
         return false;

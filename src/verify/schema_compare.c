@@ -1,0 +1,144 @@
+/*
+ * schema_compare.c — comparing the schema of one database on both sides.
+ *
+ * pg_dump is the reference: when the newest installed pg_dump can dump both
+ * servers (its major is at least theirs), both sides are dumped at once with
+ * --schema-only, normalised and compared line by line (schema_lines.c).
+ * Otherwise (e.g. a PostgreSQL 17 server and pg_dump 15) the comparison reads
+ * a catalog fingerprint on both sides instead (schema_catalog.c). The report
+ * names the method used.
+ */
+#include "pg/conninfo.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/proc.h"
+#include "verify/internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One pg_dump run, possibly in its own thread. */
+struct dump_call {
+    const char *pg_dump;
+    const char *conninfo; /* may hold a password: it goes to the child's environment only */
+    bool started;
+    char *error; /* owned: why it failed, or NULL */
+    char *out;   /* owned: the dump */
+};
+
+/* The first lines of a child's stderr, joined with " | ". Caller frees. */
+static char *first_lines(const char *text, int max_lines)
+{
+    strbuf sb = STRBUF_INIT;
+    int lines = 0;
+    for (const char *p = text ? text : ""; *p && lines < max_lines; p++) {
+        if (*p == '\n') {
+            lines++;
+            if (lines < max_lines && p[1])
+                sb_append(&sb, " | ");
+            continue;
+        }
+        sb_appendc(&sb, *p);
+    }
+    return sb_steal(&sb);
+}
+
+static void *dump_main(void *arg)
+{
+    struct dump_call *call = arg;
+    char *connstr = NULL, *password = NULL;
+    if (!pgconninfo_split_password(call->conninfo, &connstr, &password)) {
+        call->error = xstrdup("the connection string does not parse");
+        return NULL;
+    }
+    char *pwenv = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
+    const char *env[] = {pwenv, NULL};
+    const char *argv[] = {call->pg_dump, "--schema-only", "--no-sync", "--no-password",
+                          "--dbname",    connstr,         NULL};
+    struct proc_result res;
+    if (proc_run(argv, pwenv ? env : NULL, NULL, &res)) {
+        call->started = true;
+        if (res.exit_code == 0) {
+            call->out = res.out;
+            res.out = NULL;
+        } else {
+            char *msg = first_lines(res.err, 6);
+            call->error = xasprintf("pg_dump failed (exit %d): %s", res.exit_code, msg);
+            free(msg);
+        }
+        proc_result_free(&res);
+    } else {
+        call->error = xasprintf("could not run %s", call->pg_dump);
+    }
+    if (password)
+        memset(password, 0, strlen(password));
+    if (pwenv)
+        memset(pwenv, 0, strlen(pwenv));
+    free(password);
+    free(pwenv);
+    free(connstr);
+    return NULL;
+}
+
+bool verify__schema_pg_dump(struct verify__db *db, const char *pg_dump)
+{
+    struct dump_call src = {.pg_dump = pg_dump, .conninfo = db->src_conninfo};
+    struct dump_call tgt = {.pg_dump = pg_dump, .conninfo = db->tgt_conninfo};
+    /* Dump the target alongside the source; in this thread if no thread can start. */
+    pthread_t th;
+    bool threaded = pthread_create(&th, NULL, dump_main, &tgt) == 0;
+    dump_main(&src);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        dump_main(&tgt);
+
+    bool ok = src.error == NULL && tgt.error == NULL;
+    if (src.error) {
+        log_error("source: %s", src.error);
+        verify__add_error(db->res, true, "schema", NULL, src.error);
+    }
+    if (tgt.error) {
+        log_error("target: %s", tgt.error);
+        verify__add_error(db->res, false, "schema", NULL, tgt.error);
+    }
+    if (ok) {
+        strlist src_lines = STRLIST_INIT, tgt_lines = STRLIST_INIT;
+        verify__schema_normalise(src.out, &src_lines);
+        verify__schema_normalise(tgt.out, &tgt_lines);
+        log_debug("pg_dump: %zu lines (source), %zu lines (target)", src_lines.n, tgt_lines.n);
+        verify__compare_lines(&src_lines, &tgt_lines, db->res, db->schema_limit);
+        sl_free(&src_lines);
+        sl_free(&tgt_lines);
+    }
+    free(src.error);
+    free(tgt.error);
+    free(src.out);
+    free(tgt.out);
+    return ok;
+}
+
+void verify__compare_schema(struct verify__db *db)
+{
+    int src_major = pgconn_server_major(db->src);
+    int tgt_major = pgconn_server_major(db->tgt);
+    int needed = src_major > tgt_major ? src_major : tgt_major;
+    bool ok;
+    if (db->tools && db->tools->major >= needed) {
+        log_info("comparing the schema with pg_dump %d", db->tools->major);
+        db->res->schema_method = VERIFY_SCHEMA_PG_DUMP;
+        ok = verify__schema_pg_dump(db, db->tools->pg_dump);
+    } else {
+        if (db->tools)
+            log_notice("pg_dump %d cannot dump PostgreSQL %d: comparing the schema through the "
+                       "catalog instead",
+                       db->tools->major, needed);
+        else
+            log_notice("no pg_dump found: comparing the schema through the catalog");
+        db->res->schema_method = VERIFY_SCHEMA_CATALOG;
+        ok = verify__schema_catalog(db);
+    }
+    if (!ok)
+        db->res->schema_method = VERIFY_SCHEMA_NONE;
+}
