@@ -20,7 +20,7 @@ build: bootstrap
 
 # All tests: unit tests, the sanitizer build of the unit tests, integration tests.
 check: build
-	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DPGSHUTTLE_SANITIZE=ON -DPGSHUTTLE_INTEGRATION=OFF >/dev/null
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=Debug -DPGSHUTTLE_SANITIZE=ON -DPGSHUTTLE_INTEGRATION=OFF $(CMAKE_ARGS) >/dev/null
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ctest --output-on-failure -L unit
 	cd $(BUILD_DIR) && ctest --output-on-failure $(CTEST_ARGS)

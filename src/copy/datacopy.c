@@ -22,6 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Index workers' DDL can deadlock with each other (two foreign keys between the same tables): retry. */
+#define DDL_ATTEMPTS 5
+
 enum work_kind { WORK_INDEX, WORK_ANALYZE, WORK_FKEY };
 
 struct work {
@@ -297,7 +300,7 @@ done:
 static bool exec_all(pgconn *dst, const strlist *stmts)
 {
     for (size_t i = 0; i < stmts->n; i++)
-        if (!pgconn_exec(dst, stmts->items[i]))
+        if (!pgconn_exec_retry(dst, stmts->items[i], DDL_ATTEMPTS))
             return false;
     return true;
 }
@@ -328,7 +331,7 @@ static void run_analyze(struct run *run, pgconn *dst, int t)
     const struct cat_table *tab = &run->cat->tables[t];
     set_context(run, "analyze", tab->qname);
     char *sql = xasprintf("ANALYZE %s", tab->qname);
-    if (!pgconn_exec(dst, sql))
+    if (!pgconn_exec_retry(dst, sql, DDL_ATTEMPTS))
         fail(run, pgconn_error_sqlstate(dst), "ANALYZE %s failed: %s", tab->qname,
              pgconn_error_message(dst));
     free(sql);
@@ -340,7 +343,7 @@ static void run_fkey(struct run *run, pgconn *dst, int f)
     set_context(run, "constraint", fk->name);
     strbuf sql = STRBUF_INIT;
     copy_fkey_statement(run->cat, fk, &sql);
-    if (!pgconn_exec(dst, sb_str(&sql)))
+    if (!pgconn_exec_retry(dst, sb_str(&sql), DDL_ATTEMPTS))
         fail(run, pgconn_error_sqlstate(dst), "adding foreign key %s on %s failed: %s", fk->name,
              run->cat->tables[fk->table].qname, pgconn_error_message(dst));
     else

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct pgconn {
     PGconn *conn;     /* owned */
@@ -234,6 +235,21 @@ bool pgconn_exec(pgconn *c, const char *sql)
 bool pgconn_exec_quiet(pgconn *c, const char *sql)
 {
     return exec_impl(c, sql, true);
+}
+
+bool pgconn_exec_retry(pgconn *c, const char *sql, int attempts)
+{
+    for (int i = 1;; i++) {
+        if (exec_impl(c, sql, true))
+            return true;
+        bool transient = strcmp(c->sqlstate, "40P01") == 0 || strcmp(c->sqlstate, "40001") == 0;
+        if (!transient || i >= attempts) {
+            log_failure(c, "command failed");
+            return false;
+        }
+        log_debug("%s: %s (attempt %d of %d), retrying", c->label, c->errmsg, i, attempts);
+        usleep((useconds_t) (50000 * i));
+    }
 }
 
 static bool query_impl(pgconn *c, const char *sql, int nparams, const char *const *params,

@@ -54,6 +54,13 @@ bool pgconn_exec(pgconn *c, const char *sql) PG_WUR;
 /* Same, without logging a failure. */
 bool pgconn_exec_quiet(pgconn *c, const char *sql) PG_WUR;
 
+/*
+ * Like pgconn_exec, but runs sql again (up to attempts times, with a short
+ * growing pause) when the server aborted it for a deadlock or a
+ * serialization failure, which concurrent DDL on related tables can cause.
+ */
+bool pgconn_exec_retry(pgconn *c, const char *sql, int attempts) PG_WUR;
+
 /* Runs sql with text parameters ($1..$n, NULL entries are SQL NULL) and returns rows in *out. */
 bool pgconn_query(pgconn *c, const char *sql, int nparams, const char *const *params,
                   pgres **out) PG_WUR;
