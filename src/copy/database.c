@@ -2,6 +2,7 @@
 #include "copy/database.h"
 #include "pg/quote.h"
 #include "util/log.h"
+#include "sql_embedded.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -111,4 +112,39 @@ bool copy_database_comment(pgconn *admin, const char *name, const char *comment)
     bool ok = pgconn_exec(admin, sb_str(&sql));
     sb_free(&sql);
     return ok;
+}
+
+bool copy_column_order_diff(pgconn *src, pgconn *dst, strlist *differing)
+{
+    pgres *rs, *rd;
+    if (!pgconn_query(src, sql_text("copy_column_order"), 0, NULL, &rs))
+        return false;
+    if (!pgconn_query(dst, sql_text("copy_column_order"), 0, NULL, &rd)) {
+        pgres_free(rs);
+        return false;
+    }
+    /* Both are sorted by schema, name: walk them together. */
+    int i = 0, j = 0, ns = pgres_ntuples(rs), nd = pgres_ntuples(rd);
+    while (i < ns && j < nd) {
+        int c = strcmp(pgres_get(rs, i, 0), pgres_get(rd, j, 0));
+        if (c == 0)
+            c = strcmp(pgres_get(rs, i, 1), pgres_get(rd, j, 1));
+        if (c < 0)
+            i++;
+        else if (c > 0)
+            j++;
+        else {
+            if (strcmp(pgres_get(rs, i, 2), pgres_get(rd, j, 2)) != 0) {
+                char *q = pgq_qualified_dup(pgres_get(rs, i, 0), pgres_get(rs, i, 1));
+                sl_push_owned(differing, xasprintf("%s (source: %s; target: %s)", q,
+                                                   pgres_get(rs, i, 2), pgres_get(rd, j, 2)));
+                free(q);
+            }
+            i++;
+            j++;
+        }
+    }
+    pgres_free(rs);
+    pgres_free(rd);
+    return true;
 }

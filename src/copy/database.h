@@ -30,6 +30,14 @@ bool copy_database_create(pgconn *admin, const struct cat_database *db, strlist 
 /* Sets the database comment (NULL removes it). */
 bool copy_database_comment(pgconn *admin, const char *name, const char *comment)
     __attribute__((warn_unused_result));
+/*
+ * Compares the column order of every table between the source database
+ * (src, in the snapshot) and the restored target database (dst); adds to
+ * differing "schema.table (source: a, b; target: b, a)" for each mismatch.
+ */
+bool copy_column_order_diff(pgconn *src, pgconn *dst, strlist *differing)
+    __attribute__((warn_unused_result));
+
 /* Roles of the target server. */
 bool copy_target_roles(pgconn *admin, strlist *roles) __attribute__((warn_unused_result));
 
