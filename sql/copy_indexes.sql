@@ -1,8 +1,8 @@
 -- Indexes pgshuttle builds itself, in parallel, as soon as their table's
--- data is in: valid indexes of copied plain tables that are neither
--- partitions nor inherited partition indexes (pg_restore keeps those, with
--- their ATTACH steps). Constraint-backed ones (primary key, unique,
--- exclusion) come with their constraint.
+-- data is in: the valid indexes of every copied table, partitions included
+-- (pg_restore later creates the partitioned parents' indexes and attaches
+-- these to them). Constraint-backed ones (primary key, unique, exclusion)
+-- come with their constraint.
 SELECT i.indexrelid::bigint AS oid,
        i.indrelid::bigint AS table_oid,
        n.nspname AS schema,
@@ -24,13 +24,10 @@ SELECT i.indexrelid::bigint AS oid,
            AND coalesce((to_jsonb(a) ->> 'attstattarget')::int, -1) >= 0) AS stat_targets
   FROM pg_index i
   JOIN pg_class ic ON ic.oid = i.indexrelid
-  JOIN pg_class tc ON tc.oid = i.indrelid
   JOIN pg_namespace n ON n.oid = ic.relnamespace
   JOIN pg_am am ON am.oid = ic.relam
   LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid
                            AND k.contype IN ('p', 'u', 'x')
  WHERE i.indrelid = ANY ($1::oid[])
    AND i.indisvalid
-   AND NOT coalesce((to_jsonb(tc) ->> 'relispartition')::boolean, false)
-   AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = i.indexrelid)
  ORDER BY pg_relation_size(i.indrelid) DESC, i.indexrelid

@@ -47,6 +47,36 @@ static bool load_database(pgconn *src, struct copy_catalog *cat)
     return true;
 }
 
+static bool load_database_extras(pgconn *src, struct cat_database *d)
+{
+    pgres *r;
+    if (!pgconn_query(src, sql_text("copy_database_settings"), 0, NULL, &r))
+        return false;
+    d->nsettings = pgres_ntuples(r);
+    d->settings = xcalloc((size_t) d->nsettings + 1, sizeof(struct cat_db_setting));
+    for (int i = 0; i < d->nsettings; i++) {
+        d->settings[i].role = dup_or_null(pgres_getn(r, i, "role"));
+        d->settings[i].setting = xstrdup(pgres_getn(r, i, "setting"));
+    }
+    pgres_free(r);
+    if (!pgconn_query(src, sql_text("copy_database_acl"), 0, NULL, &r))
+        return false;
+    int n = pgres_ntuples(r);
+    d->grants = xcalloc((size_t) n + 1, sizeof(struct cat_db_grant));
+    for (int i = 0; i < n; i++) {
+        d->has_acl = d->has_acl || pgres_get_bool(r, i, "has_acl");
+        const char *priv = pgres_getn(r, i, "privilege");
+        if (priv == NULL)
+            continue;
+        struct cat_db_grant *g = &d->grants[d->ngrants++];
+        g->grantee = pgres_get_bool(r, i, "is_public") ? NULL : dup_or_null(pgres_getn(r, i, "grantee"));
+        g->privilege = xstrdup(priv);
+        g->grantable = pgres_get_bool(r, i, "grantable");
+    }
+    pgres_free(r);
+    return true;
+}
+
 static bool load_tables(pgconn *src, struct copy_catalog *cat)
 {
     pgres *r;
@@ -206,6 +236,7 @@ static bool load_large_objects(pgconn *src, struct copy_catalog *cat)
         lo->oid = get_oid(r, i, "oid");
         lo->owner = xstrdup(pgres_getn(r, i, "owner"));
         lo->grants = dup_or_null(pgres_getn(r, i, "grants"));
+        lo->comment = dup_or_null(pgres_getn(r, i, "comment"));
     }
     pgres_free(r);
     return true;
@@ -229,7 +260,7 @@ static bool load_names(pgconn *src, const char *query, strlist *into, bool quali
 bool copy_catalog_load(pgconn *src, struct copy_catalog *cat)
 {
     memset(cat, 0, sizeof(*cat));
-    if (!load_database(src, cat) || !load_tables(src, cat))
+    if (!load_database(src, cat) || !load_database_extras(src, &cat->db) || !load_tables(src, cat))
         return false;
     char *oids = copy_catalog_table_oid_array(cat);
     bool ok = load_columns(src, cat, oids) && load_indexes(src, cat, oids) &&
@@ -252,6 +283,16 @@ void copy_catalog_free(struct copy_catalog *cat)
     free(d->icu_rules);
     free(d->owner);
     free(d->comment);
+    for (int i = 0; i < d->nsettings; i++) {
+        free(d->settings[i].role);
+        free(d->settings[i].setting);
+    }
+    free(d->settings);
+    for (int i = 0; i < d->ngrants; i++) {
+        free(d->grants[i].grantee);
+        free(d->grants[i].privilege);
+    }
+    free(d->grants);
     for (int i = 0; i < cat->ntables; i++) {
         struct cat_table *t = &cat->tables[i];
         free(t->schema);
@@ -282,6 +323,7 @@ void copy_catalog_free(struct copy_catalog *cat)
     for (int i = 0; i < cat->nlarge_objects; i++) {
         free(cat->large_objects[i].owner);
         free(cat->large_objects[i].grants);
+        free(cat->large_objects[i].comment);
     }
     free(cat->large_objects);
     sl_free(&cat->matviews);

@@ -65,7 +65,19 @@ struct cat_sequence {
 struct cat_large_object {
     uint32_t oid;
     char *owner;  /* owned */
-    char *grants; /* owned or NULL: "role:PRIV[*],..." */
+    char *grants;  /* owned or NULL: "role:PRIV[*],..." */
+    char *comment; /* owned or NULL */
+};
+
+struct cat_db_setting {
+    char *role;    /* owned, or NULL for the database's own setting */
+    char *setting; /* owned: "name=value" */
+};
+
+struct cat_db_grant {
+    char *grantee;   /* owned, or NULL for PUBLIC */
+    char *privilege; /* owned: CONNECT, CREATE, TEMPORARY */
+    bool grantable;
 };
 
 struct cat_database {
@@ -76,6 +88,11 @@ struct cat_database {
     char *owner;                             /* owned */
     int conn_limit;
     char *comment; /* owned or NULL */
+    struct cat_db_setting *settings; /* owned array */
+    int nsettings;
+    bool has_acl; /* false: default privileges */
+    struct cat_db_grant *grants; /* owned array */
+    int ngrants;
 };
 
 struct copy_catalog {

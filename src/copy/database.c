@@ -148,3 +148,97 @@ bool copy_column_order_diff(pgconn *src, pgconn *dst, strlist *differing)
     pgres_free(rd);
     return true;
 }
+
+/* Settings whose value is a list of identifiers, stored already quoted. */
+static bool is_list_setting(const char *name)
+{
+    static const char *const lists[] = {"search_path", "temp_tablespaces",
+                                        "session_preload_libraries", "local_preload_libraries"};
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+        if (strcmp(name, lists[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool valid_setting_name(const char *name, size_t len)
+{
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+static bool apply_setting(pgconn *admin, const char *dbname, const struct cat_db_setting *st)
+{
+    const char *eq = strchr(st->setting, '=');
+    if (eq == NULL || !valid_setting_name(st->setting, (size_t) (eq - st->setting))) {
+        log_warn("skipping database setting \"%s\": not a name=value pair", st->setting);
+        return true;
+    }
+    char *name = strndup(st->setting, (size_t) (eq - st->setting));
+    strbuf sql = STRBUF_INIT;
+    if (st->role) {
+        sb_append(&sql, "ALTER ROLE ");
+        pgq_ident(&sql, st->role);
+        sb_append(&sql, " IN DATABASE ");
+    } else
+        sb_append(&sql, "ALTER DATABASE ");
+    pgq_ident(&sql, dbname);
+    sb_printf(&sql, " SET %s TO ", name);
+    if (is_list_setting(name))
+        sb_append(&sql, eq + 1);
+    else
+        pgq_literal(&sql, eq + 1);
+    bool ok = pgconn_exec(admin, sb_str(&sql));
+    sb_free(&sql);
+    free(name);
+    return ok;
+}
+
+bool copy_database_finish(pgconn *admin, const struct cat_database *db,
+                          const strlist *target_roles, strlist *missing_roles)
+{
+    bool ok = true;
+    for (int i = 0; ok && i < db->nsettings; i++) {
+        const struct cat_db_setting *st = &db->settings[i];
+        if (st->role && !sl_contains(target_roles, st->role)) {
+            if (!sl_contains(missing_roles, st->role))
+                sl_push(missing_roles, st->role);
+            continue;
+        }
+        ok = apply_setting(admin, db->name, st);
+    }
+    strbuf sql = STRBUF_INIT;
+    if (ok && db->has_acl) {
+        sb_append(&sql, "REVOKE ALL ON DATABASE ");
+        pgq_ident(&sql, db->name);
+        sb_append(&sql, " FROM PUBLIC");
+        ok = pgconn_exec(admin, sb_str(&sql));
+    }
+    for (int i = 0; ok && i < db->ngrants; i++) {
+        const struct cat_db_grant *g = &db->grants[i];
+        if (g->grantee && !sl_contains(target_roles, g->grantee)) {
+            if (!sl_contains(missing_roles, g->grantee))
+                sl_push(missing_roles, g->grantee);
+            continue;
+        }
+        sb_reset(&sql);
+        sb_printf(&sql, "GRANT %s ON DATABASE ", g->privilege);
+        pgq_ident(&sql, db->name);
+        sb_append(&sql, " TO ");
+        if (g->grantee)
+            pgq_ident(&sql, g->grantee);
+        else
+            sb_append(&sql, "PUBLIC");
+        if (g->grantable)
+            sb_append(&sql, " WITH GRANT OPTION");
+        ok = pgconn_exec(admin, sb_str(&sql));
+    }
+    sb_free(&sql);
+    return ok && copy_database_comment(admin, db->name, db->comment);
+}

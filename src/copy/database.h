@@ -27,6 +27,15 @@ bool copy_database_drop(pgconn *admin, const char *name) __attribute__((warn_unu
  */
 bool copy_database_create(pgconn *admin, const struct cat_database *db, strlist *missing_roles)
     __attribute__((warn_unused_result));
+/*
+ * Gives the finished database the source database's settings (ALTER
+ * DATABASE/ROLE ... SET), privileges and comment. Roles missing on the
+ * target are added to missing_roles and their settings and grants skipped.
+ */
+bool copy_database_finish(pgconn *admin, const struct cat_database *db,
+                          const strlist *target_roles, strlist *missing_roles)
+    __attribute__((warn_unused_result));
+
 /* Sets the database comment (NULL removes it). */
 bool copy_database_comment(pgconn *admin, const char *name, const char *comment)
     __attribute__((warn_unused_result));

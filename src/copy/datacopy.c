@@ -270,8 +270,11 @@ static void *copy_worker(void *arg)
     set_context(run, "worker", label + strlen("source db=") + strlen(run->cat->db.name) + 1);
 
     pgconn *src = NULL, *dst = NULL;
+    /* An empty search_path makes reg* columns print schema-qualified names. */
     if (!pgconn_connect(&src, run->cfg->src_conninfo, label) ||
-        !pgconn_set_session_defaults(src) || !copy_snapshot_import(src, run->cfg->snapshot)) {
+        !pgconn_set_session_defaults(src) ||
+        !pgconn_exec(src, "SELECT pg_catalog.set_config('search_path', '', false)") ||
+        !copy_snapshot_import(src, run->cfg->snapshot)) {
         fail(run, pgconn_error_sqlstate(src), "%s: %s", label, pgconn_error_message(src));
         goto done;
     }

@@ -105,6 +105,13 @@ bool copy_large_objects(pgconn *src, pgconn *dst, const struct copy_catalog *cat
             sl_push(missing_roles, lo->owner);
         if (ok && lo->grants)
             ok = grant_all(dst, lo->oid, lo->grants, target_roles, missing_roles);
+        if (ok && lo->comment) {
+            strbuf sql = STRBUF_INIT;
+            sb_printf(&sql, "COMMENT ON LARGE OBJECT %u IS ", lo->oid);
+            pgq_literal(&sql, lo->comment);
+            ok = pgconn_exec(dst, sb_str(&sql));
+            sb_free(&sql);
+        }
         if (!ok || !pgconn_exec(dst, "COMMIT")) {
             log_error("copying large object %u failed", lo->oid);
             if (!pgconn_exec_quiet(dst, "ROLLBACK"))

@@ -1,6 +1,6 @@
 /*
- * largeobjects.h — copying large objects (pg_largeobject) with their owner
- * and privileges; pg_dump's schema-only mode and COPY do not carry them.
+ * largeobjects.h — copying large objects (pg_largeobject) with their owner,
+ * privileges and comments; pg_dump's schema-only mode and COPY do not carry them.
  */
 #ifndef PGSHUTTLE_COPY_LARGEOBJECTS_H
 #define PGSHUTTLE_COPY_LARGEOBJECTS_H

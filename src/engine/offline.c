@@ -171,7 +171,8 @@ static bool finish_database(struct db_job *job)
     }
     if (ok) {
         engine_phase(run, name, "restoring the schema's post-data section");
-        ok = schema_restore(&job->archive, job->dst_conninfo, "post-data", run->spec->index_jobs);
+        /* One job: parallel post-data restores can deadlock on related tables. */
+        ok = schema_restore(&job->archive, job->dst_conninfo, "post-data", 1);
         note_missing(&job->missing_roles, &job->archive.missing_roles);
         if (!ok)
             engine_fail(run, name, NULL,
@@ -183,8 +184,9 @@ static bool finish_database(struct db_job *job)
         ok = refresh_matviews(job, dst);
     }
     pgconn_close(dst);
-    if (ok && !copy_database_comment(job->admin, name, job->cat.db.comment))
-        ok = fail_conn(job, job->admin, "setting the database comment");
+    if (ok && !copy_database_finish(job->admin, &job->cat.db, &job->target_roles,
+                                    &job->missing_roles))
+        ok = fail_conn(job, job->admin, "setting the database's settings, privileges and comment");
     return ok;
 }
 

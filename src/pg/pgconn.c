@@ -112,6 +112,17 @@ static void log_failure(const pgconn *c, const char *what)
         log_error("%s: %s: %s", c->label, what, c->errmsg);
 }
 
+/* Server notices (e.g. from functions during a restore) go to the debug log, not stderr. */
+static void log_notice_from_server(void *arg, const char *message)
+{
+    const pgconn *c = arg;
+    if (log_enabled(LOG_DEBUG)) {
+        char *m = trimmed(message);
+        log_debug("%s: server says: %s", c->label, m);
+        free(m);
+    }
+}
+
 static bool connect_impl(pgconn **out, const char *conninfo, const char *label, bool quiet)
 {
     pgconn *c = xcalloc(1, sizeof(*c));
@@ -131,6 +142,7 @@ static bool connect_impl(pgconn **out, const char *conninfo, const char *label, 
         return false;
     }
     c->cancel = PQgetCancel(c->conn);
+    PQsetNoticeProcessor(c->conn, log_notice_from_server, c);
     registry_add(c);
     return true;
 }

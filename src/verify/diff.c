@@ -38,9 +38,7 @@ const char *verify_diff_kind_name(enum verify_diff_kind kind)
 
 const char *verify_schema_method_name(enum verify_schema_method method)
 {
-    return ((int) method >= 0 && method <= VERIFY_SCHEMA_CATALOG)
-               ? method_names[method]
-               : NULL;
+    return ((int) method >= 0 && method <= VERIFY_SCHEMA_CATALOG) ? method_names[method] : NULL;
 }
 
 void verify_db_add(struct verify_db_result *db, enum verify_diff_kind kind, const char *object,
@@ -63,8 +61,8 @@ void verify__add_error(struct verify_db_result *res, bool is_source, const char 
 {
     char *text = xasprintf("%s%s%s", what ? what : "", what && message && message[0] ? ": " : "",
                            message ? message : "");
-    verify_db_add(res, VERIFY_DIFF_ERROR, object, is_source ? text : NULL,
-                  is_source ? NULL : text, NULL);
+    verify_db_add(res, VERIFY_DIFF_ERROR, object, is_source ? text : NULL, is_source ? NULL : text,
+                  NULL);
     free(text);
 }
 
@@ -117,7 +115,8 @@ char *verify_diff_format(const struct verify_diff *d)
         sb_append(&sb, d->source ? "on source: " : "on target: ");
         append_oneline(&sb, d->source ? d->source : d->target, SHOW_MAX);
     } else if (d->source && d->target) {
-        const char *what = kinds[d->kind].what;
+        const char *what =
+            ((int) d->kind >= 0 && d->kind < VERIFY_DIFF_KIND_COUNT) ? kinds[d->kind].what : NULL;
         if (what)
             sb_printf(&sb, "%s ", what);
         append_oneline(&sb, d->source, SHOW_MAX);
@@ -131,6 +130,10 @@ char *verify_diff_format(const struct verify_diff *d)
             sb_append(&sb, ": ");
             append_oneline(&sb, value, SHOW_MAX);
         }
+    } else if (d->kind == VERIFY_DIFF_TABLE_MISSING) {
+        sb_append(&sb, "missing on target");
+    } else if (d->kind == VERIFY_DIFF_TABLE_EXTRA) {
+        sb_append(&sb, "only on target");
     } else if (d->detail) {
         append_oneline(&sb, d->detail, SHOW_MAX);
         detail_shown = true;
@@ -147,7 +150,9 @@ char *verify_diff_format(const struct verify_diff *d)
 void verify__format_count(int64_t n, char *out, size_t outlen)
 {
     char digits[32];
-    snprintf(digits, sizeof(digits), "%lld", (long long) (n < 0 ? -n : n));
+    unsigned long long magnitude =
+        n < 0 ? 0ULL - (unsigned long long) n : (unsigned long long) n; /* INT64_MIN too */
+    snprintf(digits, sizeof(digits), "%llu", magnitude);
     size_t len = strlen(digits), k = 0;
     char tmp[48];
     if (n < 0)

@@ -108,7 +108,14 @@ bool verify__schema_pg_dump(struct verify__db *db, const char *pg_dump)
         verify__schema_normalise(src.out, &src_lines);
         verify__schema_normalise(tgt.out, &tgt_lines);
         log_debug("pg_dump: %zu lines (source), %zu lines (target)", src_lines.n, tgt_lines.n);
+        size_t first = db->res->ndiffs;
         verify__compare_lines(&src_lines, &tgt_lines, db->res, db->schema_limit);
+        strlist src_roles = STRLIST_INIT, tgt_roles = STRLIST_INIT;
+        if (db->res->ndiffs > first && verify__read_roles(db->src, &src_roles) &&
+            verify__read_roles(db->tgt, &tgt_roles))
+            verify__annotate_missing_roles(db->res, first, &src_roles, &tgt_roles);
+        sl_free(&src_roles);
+        sl_free(&tgt_roles);
         sl_free(&src_lines);
         sl_free(&tgt_lines);
     }
@@ -124,18 +131,34 @@ void verify__compare_schema(struct verify__db *db)
     int src_major = pgconn_server_major(db->src);
     int tgt_major = pgconn_server_major(db->tgt);
     int needed = src_major > tgt_major ? src_major : tgt_major;
-    bool ok;
-    if (db->tools && db->tools->major >= needed) {
-        log_info("comparing the schema with pg_dump %d", db->tools->major);
-        db->res->schema_method = VERIFY_SCHEMA_PG_DUMP;
-        ok = verify__schema_pg_dump(db, db->tools->pg_dump);
-    } else {
-        if (db->tools)
+    bool dump_can = db->tools && db->tools->major >= needed;
+    enum verify_schema_method method = db->schema_method;
+    if (method == VERIFY_SCHEMA_NONE) {
+        method = dump_can ? VERIFY_SCHEMA_PG_DUMP : VERIFY_SCHEMA_CATALOG;
+        if (!dump_can && db->tools)
             log_notice("pg_dump %d cannot dump PostgreSQL %d: comparing the schema through the "
                        "catalog instead",
                        db->tools->major, needed);
-        else
+        else if (!dump_can)
             log_notice("no pg_dump found: comparing the schema through the catalog");
+    }
+    bool ok;
+    if (method == VERIFY_SCHEMA_PG_DUMP) {
+        db->res->schema_method = VERIFY_SCHEMA_PG_DUMP;
+        if (dump_can) {
+            log_info("comparing the schema with pg_dump %d", db->tools->major);
+            ok = verify__schema_pg_dump(db, db->tools->pg_dump);
+        } else {
+            char *msg = db->tools ? xasprintf("pg_dump %d cannot dump PostgreSQL %d",
+                                              db->tools->major, needed)
+                                  : xstrdup("pg_dump was not found");
+            log_error("%s", msg);
+            verify__add_error(db->res, src_major >= tgt_major, "schema", NULL, msg);
+            free(msg);
+            ok = false;
+        }
+    } else {
+        log_info("comparing the schema through the catalog");
         db->res->schema_method = VERIFY_SCHEMA_CATALOG;
         ok = verify__schema_catalog(db);
     }

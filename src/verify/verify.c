@@ -31,7 +31,7 @@ bool verify__session_setup(pgconn *c)
                         "SET TimeZone = 'UTC'; SET bytea_output = 'hex'; "
                         "SET client_encoding = 'UTF8'; SET default_transaction_read_only = on"))
         return false;
-    /* Allowed to every role on recent servers; older ones may refuse it: not fatal. */
+    /* Any role may set it; should it fail anyway, only money columns could compare wrongly. */
     if (!pgconn_exec_quiet(c, "SET lc_monetary = 'C'")) {
         log_debug("%s: could not set lc_monetary: %s", pgconn_label(c), pgconn_error_message(c));
         pgconn_clear_error(c);
@@ -82,10 +82,11 @@ static void verify_database(const struct verify_options *opts, const struct pg_t
         .src_conninfo = pgconninfo_set(opts->source, "dbname", name),
         .tgt_conninfo = pgconninfo_set(opts->target, "dbname", name),
         .jobs = opts->jobs > 0 ? opts->jobs : DEFAULT_JOBS,
-        .schema_limit = (size_t) (opts->schema_limit > 0 ? opts->schema_limit
-                                                         : DEFAULT_SCHEMA_LIMIT),
+        .schema_limit =
+            (size_t) (opts->schema_limit > 0 ? opts->schema_limit : DEFAULT_SCHEMA_LIMIT),
         .res = res,
         .tools = tools,
+        .schema_method = opts->schema_method,
     };
     char *context = xasprintf("db=%s", name);
     log_set_context(context);
@@ -119,8 +120,7 @@ void verify_run(const struct verify_options *opts, struct verify_result *out)
     bool have_tools = pgtools_find(0, &tools);
     for (size_t i = 0; i < out->ndbs; i++) {
         out->dbs[i].name = xstrdup(opts->databases->items[i]);
-        verify_database(opts, have_tools ? &tools : NULL, opts->databases->items[i],
-                        &out->dbs[i]);
+        verify_database(opts, have_tools ? &tools : NULL, opts->databases->items[i], &out->dbs[i]);
     }
     if (have_tools)
         pgtools_free(&tools);

@@ -22,12 +22,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
+enum verify_schema_method {
+    VERIFY_SCHEMA_NONE = 0, /* the schema was not compared (an error prevented it) */
+    VERIFY_SCHEMA_PG_DUMP,
+    VERIFY_SCHEMA_CATALOG
+};
+
 struct verify_options {
-    const char *source;        /* conninfo of the source server (may hold a password) */
-    const char *target;        /* conninfo of the target server (may hold a password) */
-    const strlist *databases;  /* names of the databases to compare */
-    int jobs;                  /* tables compared at a time (each: 2 connections); < 1 means 2 */
-    int schema_limit;          /* schema differences listed per database; < 1 means 50 */
+    const char *source;       /* conninfo of the source server (may hold a password) */
+    const char *target;       /* conninfo of the target server (may hold a password) */
+    const strlist *databases; /* names of the databases to compare */
+    int jobs;                 /* tables compared at a time (each: 2 connections); < 1 means 2 */
+    int schema_limit;         /* schema differences listed per database; < 1 means 50 */
+    /* the schema comparison to use; VERIFY_SCHEMA_NONE (the default) means
+     * pg_dump when it can dump both servers, else the catalog */
+    enum verify_schema_method schema_method;
 };
 
 enum verify_diff_kind {
@@ -40,12 +49,6 @@ enum verify_diff_kind {
     VERIFY_DIFF_LARGE_OBJECT,
     VERIFY_DIFF_ERROR,
     VERIFY_DIFF_KIND_COUNT
-};
-
-enum verify_schema_method {
-    VERIFY_SCHEMA_NONE = 0, /* the schema was not compared (an error prevented it) */
-    VERIFY_SCHEMA_PG_DUMP,
-    VERIFY_SCHEMA_CATALOG
 };
 
 /*
@@ -66,12 +69,12 @@ struct verify_db_result {
     enum verify_schema_method schema_method;
     int64_t schema_differences; /* all of them, also those past schema_limit */
     int64_t tables;             /* tables and populated materialized views on the source */
-    int64_t rows;               /* their rows on the source */
+    int64_t rows;               /* rows of the tables compared, on the source */
     int64_t large_objects;      /* on the source */
     int64_t sequences;          /* on the source */
     struct verify_diff *diffs;  /* owned array, in the order found */
     size_t ndiffs;
-    size_t cap;
+    size_t cap; /* allocated entries of diffs */
 };
 
 struct verify_result {

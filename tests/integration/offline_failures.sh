@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Failure paths of an offline migration, PostgreSQL 15 -> 15.  Each must exit
+# 1 or 2 with a clear message, must not echo a password, and must create
+# nothing on the target:
+#   - unreachable source (a closed port)       "connection refused"
+#   - wrong source password                    "password authentication failed"
+#   - wrong target password                    "password authentication failed"
+#   - source database that does not exist      "does not exist"
+#   - one good and one missing database        nothing created at all
+#   - target database exists, no --overwrite   "already exists", left alone
+#   - bad usage                                exit 64
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+require_pgshuttle
+
+section "clusters"
+start_cluster src
+start_cluster tgt
+load_fixture "$src_URI" pgs_small "$FIXTURE_DIR/fixture_small.sql"
+create_roles "$tgt_URI" pgs_owner pgs_reader
+
+WRONG_PW=wrongPW4711sentinel
+MIGRATE=("$PGSHUTTLE_BIN" migrate --mode offline --type migrate --jobs 2 --index-jobs 2)
+
+# A port on 127.0.0.1 that nothing listens on.
+closed_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# with_password URI PASSWORD: the URI with another password.
+with_password() {
+    python3 - "$1" "$2" <<'EOF'
+import re, sys, urllib.parse
+uri, pw = sys.argv[1], sys.argv[2]
+print(re.sub(r'^(postgresql://[^:@/]+):[^@]*@', lambda m: m.group(1) + ':' + urllib.parse.quote(pw, safe='') + '@', uri))
+EOF
+}
+
+target_databases() {
+    q "$tgt_URI" postgres "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database"
+}
+BEFORE=$(target_databases)
+
+nothing_created() {
+    local now
+    now=$(target_databases)
+    if [[ $now == "$BEFORE" ]]; then
+        pass "nothing was created on the target"
+    else
+        fail "the target's databases changed: before [$BEFORE] now [$now]"
+        BEFORE=$now
+    fi
+}
+
+# no_secrets: no password (right or wrong) in the last command's output.
+no_secrets() {
+    assert_not_contains "$LAST_OUTPUT" "$WRONG_PW" "the wrong password is not echoed"
+    assert_not_contains "$LAST_OUTPUT" "$src_PASSWORD" "the source password is not echoed"
+    assert_not_contains "$LAST_OUTPUT" "$tgt_PASSWORD" "the target password is not echoed"
+}
+
+section "unreachable source (closed port)"
+port=$(closed_port)
+assert_exit 1,2 "${MIGRATE[@]}" --source "postgresql://postgres:$WRONG_PW@127.0.0.1:$port/postgres" \
+    --target "$tgt_URI" --databases pgs_small
+assert_contains "$LAST_OUTPUT" "connection refused"
+no_secrets
+nothing_created
+
+section "unreachable target (closed port)"
+port=$(closed_port)
+assert_exit 1,2 "${MIGRATE[@]}" --source "$src_URI" \
+    --target "postgresql://postgres:$WRONG_PW@127.0.0.1:$port/postgres" --databases pgs_small
+assert_contains "$LAST_OUTPUT" "connection refused"
+no_secrets
+nothing_created
+
+section "wrong source password"
+assert_exit 1,2 "${MIGRATE[@]}" --source "$(with_password "$src_URI" "$WRONG_PW")" \
+    --target "$tgt_URI" --databases pgs_small
+assert_contains "$LAST_OUTPUT" "password authentication failed"
+no_secrets
+nothing_created
+
+section "wrong target password"
+assert_exit 1,2 "${MIGRATE[@]}" --source "$src_URI" \
+    --target "$(with_password "$tgt_URI" "$WRONG_PW")" --databases pgs_small
+assert_contains "$LAST_OUTPUT" "password authentication failed"
+no_secrets
+nothing_created
+
+section "source database does not exist"
+assert_exit 1,2 "${MIGRATE[@]}" --source "$src_URI" --target "$tgt_URI" --databases pgs_no_such_db
+assert_contains "$LAST_OUTPUT" "does not exist"
+assert_contains "$LAST_OUTPUT" "pgs_no_such_db"
+no_secrets
+nothing_created
+
+section "one existing and one missing source database (validation rejects the whole run)"
+assert_exit 1,2 "${MIGRATE[@]}" --source "$src_URI" --target "$tgt_URI" --databases pgs_small,pgs_no_such_db
+assert_contains "$LAST_OUTPUT" "pgs_no_such_db"
+no_secrets
+nothing_created
+
+section "target database exists, no --overwrite"
+create_database "$tgt_URI" pgs_small
+q "$tgt_URI" pgs_small "CREATE TABLE public.pgs_marker (id int); INSERT INTO public.pgs_marker VALUES (42)"
+BEFORE=$(target_databases)
+assert_exit 1,2 "${MIGRATE[@]}" --source "$src_URI" --target "$tgt_URI" --databases pgs_small
+assert_contains_any "$LAST_OUTPUT" "already exists" "exists"
+assert_contains "$LAST_OUTPUT" "pgs_small"
+no_secrets
+nothing_created
+if [[ $(q "$tgt_URI" pgs_small "SELECT id FROM public.pgs_marker" 2>/dev/null) == 42 ]]; then
+    pass "the existing target database was left alone"
+else
+    fail "the existing target database was changed or dropped"
+fi
+
+section "bad usage"
+assert_exit 64 "$PGSHUTTLE_BIN" migrate --target "$tgt_URI" --databases pgs_small
+no_secrets
+assert_exit 64 "$PGSHUTTLE_BIN" migrate --source "$src_URI" --target "$tgt_URI"
+no_secrets
+assert_exit 64 "$PGSHUTTLE_BIN" migrate --source "$src_URI" --target "$tgt_URI" --databases pgs_small \
+    --no-such-option
+assert_exit 64 "$PGSHUTTLE_BIN" migrate --source "$src_URI" --target "$tgt_URI" --databases pgs_small \
+    --mode sideways
+assert_exit 64 "$PGSHUTTLE_BIN" verify --source "$src_URI" --databases pgs_small
+assert_exit 64 "$PGSHUTTLE_BIN" no-such-command
+nothing_created
+
+finish
