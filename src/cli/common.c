@@ -39,6 +39,25 @@ static bool conninfo_ok(const char *cmd, const char *which, const char *value)
     return false;
 }
 
+/*
+ * Overwrites the password inside a command-line argument with '*' once it
+ * has been copied, so it does not stay visible in the process listing
+ * (/proc/PID/cmdline). Best effort: a percent-encoded password in a URI is
+ * not found; PGPASSWORD or a password file keep it out of argv entirely.
+ */
+static void scrub_password(const char *arg)
+{
+    char *pw = pgconninfo_get(arg, "password");
+    if (pw == NULL)
+        return;
+    size_t n = strlen(pw);
+    char *at = n ? strstr((char *) arg, pw) : NULL;
+    if (at)
+        memset(at, '*', n);
+    memset(pw, 0, n);
+    free(pw);
+}
+
 int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts *o)
 {
     switch (opt) {
@@ -47,12 +66,14 @@ int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts
             return -1;
         free(o->source);
         o->source = xstrdup(arg);
+        scrub_password(arg);
         return 1;
     case OPT_TARGET:
         if (!conninfo_ok(cmd, "target", arg))
             return -1;
         free(o->target);
         o->target = xstrdup(arg);
+        scrub_password(arg);
         return 1;
     case OPT_DATABASES:
         sl_free(&o->databases);
