@@ -5,7 +5,9 @@
  * comments (with the server and pg_dump versions), blank lines, session SET
  * lines, set_config() calls and the \restrict keys of recent pg_dump, and
  * the comma that ends a line when another item follows (so adding a column
- * does not also change the line of the column before it). The rest is
+ * does not also change the line of the column before it), and the explicit
+ * IN mode that PostgreSQL 14+ prints in procedure signatures (the default
+ * mode, left out by older servers). The rest is
  * compared as a multiset of (statement, line): each line is keyed with the
  * first line of the statement it belongs to, so a column line of one table
  * never matches the same text in another table, and the order of objects in
@@ -39,6 +41,20 @@ static bool insignificant(const char *s, size_t len)
     return false;
 }
 
+/* Removes "IN " argument modes from a procedure signature line, in place. */
+static void drop_in_modes(char *line)
+{
+    if (strstr(line, "PROCEDURE ") == NULL)
+        return;
+    static const char *const marks[] = {"(IN ", ", IN "};
+    for (size_t m = 0; m < 2; m++) {
+        size_t keep = strlen(marks[m]) - 3; /* "(" or ", " */
+        char *at;
+        while ((at = strstr(line, marks[m])) != NULL)
+            memmove(at + keep, at + keep + 3, strlen(at + keep + 3) + 1);
+    }
+}
+
 void verify__schema_normalise(const char *dump, strlist *lines)
 {
     const char *p = dump ? dump : "";
@@ -60,6 +76,7 @@ void verify__schema_normalise(const char *dump, strlist *lines)
             char *line = xmalloc(trimmed + 1);
             memcpy(line, p, trimmed);
             line[trimmed] = '\0';
+            drop_in_modes(line);
             sl_push_owned(lines, line);
         }
         p += len;
