@@ -68,9 +68,12 @@ struct worker {
 
 int64_t copy_auto_split_bytes(int64_t total_bytes, int jobs)
 {
-    /* Enough parts that the workers finish together; never slivers under 64 MB. */
-    int64_t share = total_bytes / ((jobs > 0 ? jobs : 1) * 4);
-    int64_t floor_bytes = 64LL * 1024 * 1024;
+    /*
+     * Enough parts that the workers finish together (the last parts taken
+     * are small, so no worker runs alone for long); never slivers under 32 MB.
+     */
+    int64_t share = total_bytes / ((jobs > 0 ? jobs : 1) * 8);
+    int64_t floor_bytes = 32LL * 1024 * 1024;
     return share > floor_bytes ? share : floor_bytes;
 }
 
