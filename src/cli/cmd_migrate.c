@@ -60,6 +60,8 @@ static void help(void)
            "  --index-jobs N           parallel index builds (default: number of cores)\n"
            "  --split-tables-larger-than SIZE   split big tables into parts (e.g. 256MB; 0 = auto, -1 = never)\n"
            "  --maintenance-work-mem SIZE       for index builds on the target (default 512MB)\n"
+           "  --toast-compression lz4|pglz|server   how copied values that need compressing are\n"
+           "                           stored (default lz4 where the target has it; server: its default)\n"
            "  --keep-failed            keep a failed target database (marked incomplete) instead of dropping it\n"
            "  --name NAME              the migration's name (default migration-TIMESTAMP)\n"
            "  --output text|json       json: one JSON object per line on stdout\n"
@@ -109,6 +111,7 @@ enum {
     OPT_KEEP_FAILED,
     OPT_NAME,
     OPT_PLUGIN,
+    OPT_TOAST,
     OPT_CUTOVER,
     OPT_HELP,
 };
@@ -124,6 +127,7 @@ static const struct option migrate_options[] = {
     {"keep-failed", no_argument, NULL, OPT_KEEP_FAILED},
     {"name", required_argument, NULL, OPT_NAME},
     {"plugin", required_argument, NULL, OPT_PLUGIN},
+    {"toast-compression", required_argument, NULL, OPT_TOAST},
     {"cutover", required_argument, NULL, OPT_CUTOVER},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -188,6 +192,15 @@ static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
         case OPT_NAME:
             free(spec->name);
             spec->name = xstrdup(optarg);
+            break;
+        case OPT_TOAST:
+            if (strcmp(optarg, "lz4") != 0 && strcmp(optarg, "pglz") != 0 &&
+                strcmp(optarg, "server") != 0)
+                rc = cli_usage_error("migrate", "--toast-compression must be lz4, pglz or server");
+            else {
+                free(spec->toast_compression);
+                spec->toast_compression = xstrdup(optarg);
+            }
             break;
         case OPT_PLUGIN:
             if (strcmp(optarg, "pgoutput") != 0 && strcmp(optarg, "test_decoding") != 0)

@@ -66,17 +66,6 @@ struct worker {
     pthread_t thread;
 };
 
-int64_t copy_auto_split_bytes(int64_t total_bytes, int jobs)
-{
-    /*
-     * Enough parts that the workers finish together (the last parts taken
-     * are small, so no worker runs alone for long); never slivers under 32 MB.
-     */
-    int64_t share = total_bytes / ((jobs > 0 ? jobs : 1) * 8);
-    int64_t floor_bytes = 32LL * 1024 * 1024;
-    return share > floor_bytes ? share : floor_bytes;
-}
-
 static bool stopped(struct run *run)
 {
     return atomic_load(&run->stop) || (run->cfg->cancel && atomic_load(run->cfg->cancel));
@@ -206,6 +195,22 @@ static bool open_target(struct run *run, pgconn **dst, const char *label)
     return true;
 }
 
+/* Values that need compressing are compressed with the chosen method (a column's own setting wins). */
+static bool set_toast_compression(struct run *run, pgconn *dst, const char *label)
+{
+    if (run->cfg->toast_compression == NULL)
+        return true;
+    const char *params[] = {run->cfg->toast_compression};
+    pgres *r;
+    if (!pgconn_query(dst, "SELECT pg_catalog.set_config('default_toast_compression', $1, false)",
+                      1, params, &r)) {
+        fail(run, pgconn_error_sqlstate(dst), "%s: %s", label, pgconn_error_message(dst));
+        return false;
+    }
+    pgres_free(r);
+    return true;
+}
+
 static void run_part(struct run *run, pgconn *src, pgconn *dst, const struct copy_part *p)
 {
     const struct cat_table *tab = &run->cat->tables[p->table];
@@ -282,7 +287,7 @@ static void *copy_worker(void *arg)
         goto done;
     }
     snprintf(label, sizeof(label), "target db=%s copy-%d", run->cat->db.name, w->id);
-    if (!open_target(run, &dst, label))
+    if (!open_target(run, &dst, label) || !set_toast_compression(run, dst, label))
         goto done;
 
     for (;;) {
@@ -410,8 +415,7 @@ bool copy_data_run(pgconn *planner, const struct copy_catalog *cat,
 
     int jobs = cfg->jobs > 0 ? cfg->jobs : 1;
     int index_jobs = cfg->index_jobs > 0 ? cfg->index_jobs : 1;
-    int64_t split = cfg->split_bytes == 0 ? copy_auto_split_bytes(cat->total_bytes, jobs)
-                                          : cfg->split_bytes;
+    int64_t split = cfg->split_bytes == 0 ? copy_auto_split_bytes(cat, jobs) : cfg->split_bytes;
     if (!copy_plan_parts(planner, cat, split, &run.parts, &run.nparts)) {
         res->error = xstrdup(pgconn_error_message(planner));
         return false;

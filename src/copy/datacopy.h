@@ -29,6 +29,7 @@ struct datacopy_config {
     int index_jobs;           /* index workers */
     int64_t split_bytes;      /* split tables larger than this; 0 = automatic, <0 = never */
     const char *maintenance_work_mem; /* for index builds, e.g. "512MB" */
+    const char *toast_compression;    /* default_toast_compression of copy sessions, or NULL */
     const _Atomic bool *cancel;       /* set by the caller to stop */
     struct db_progress *progress;
     const struct event_sink *events;
@@ -46,7 +47,5 @@ bool copy_data_run(pgconn *planner, const struct copy_catalog *cat,
                    const struct datacopy_config *cfg, struct datacopy_result *res)
     __attribute__((warn_unused_result));
 void copy_data_result_free(struct datacopy_result *res);
-/* The automatic split size for a database of total_bytes copied by jobs workers. */
-int64_t copy_auto_split_bytes(int64_t total_bytes, int jobs);
 
 #endif

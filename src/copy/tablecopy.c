@@ -90,6 +90,30 @@ bool copy_plan_parts(pgconn *src, const struct copy_catalog *cat, int64_t split_
     return true;
 }
 
+int64_t copy_auto_split_bytes(const struct copy_catalog *cat, int jobs)
+{
+    if (jobs < 2 || cat->ntables == 0 || cat->total_bytes <= 0)
+        return -1;
+    /* Largest first onto the least loaded worker (tables are sorted by size). */
+    int64_t *load = xcalloc((size_t) jobs, sizeof(int64_t));
+    for (int i = 0; i < cat->ntables; i++) {
+        int least = 0;
+        for (int w = 1; w < jobs; w++)
+            if (load[w] < load[least])
+                least = w;
+        load[least] += cat->tables[i].bytes;
+    }
+    int64_t makespan = 0;
+    for (int w = 0; w < jobs; w++)
+        if (load[w] > makespan)
+            makespan = load[w];
+    free(load);
+    int64_t share = cat->total_bytes / jobs;
+    if (makespan * 2 <= share * 3)
+        return -1;
+    return share > 1 ? share : 1;
+}
+
 /* Appends the WHERE condition selecting part p (open-ended at the table's two ends). */
 static void part_condition(const struct cat_table *t, const struct copy_part *p, strbuf *sb)
 {

@@ -38,6 +38,16 @@ struct copy_part {
 bool copy_plan_parts(pgconn *src, const struct copy_catalog *cat, int64_t split_bytes,
                      struct copy_part **parts, int *nparts) __attribute__((warn_unused_result));
 
+/*
+ * The split size to use when the user gave none: -1 (split nothing) when
+ * whole tables spread over jobs workers finish within 1.5 times the even
+ * share, since a whole table is filled with COPY FREEZE and without
+ * concurrent writers, which makes the copy and every later pass over the
+ * table cheaper; otherwise the even share, so the tables that hold the
+ * workers back are cut into parts no larger than it.
+ */
+int64_t copy_auto_split_bytes(const struct copy_catalog *cat, int jobs);
+
 /* Writes the COPY TO (source) and COPY FROM (target) statements of one part. */
 void copy_part_statements(const struct cat_table *t, const struct copy_part *p, strbuf *copy_out,
                           strbuf *copy_in);

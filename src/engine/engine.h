@@ -31,6 +31,7 @@ struct engine_run {
     char *error_database; /* owned: where it failed, or NULL */
     char *error_sqlstate; /* owned or NULL */
     strlist warnings;     /* everything the user was warned about */
+    char *toast_compression; /* owned: the method copy sessions use, NULL = the target's default */
     double started_wall;
     double finished_wall;
 };

@@ -105,6 +105,7 @@ static bool run_data_phase(struct db_job *job)
         .index_jobs = spec->index_jobs,
         .split_bytes = spec->split_bytes,
         .maintenance_work_mem = spec->maintenance_work_mem,
+        .toast_compression = job->run->toast_compression,
         .cancel = &job->run->cancel,
         .progress = job->db,
         .events = job->run->events,

@@ -13,6 +13,7 @@
 #include "util/mem.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* 1500 for 15.x, 906 for 9.6.x: comparable major versions across the 10.0 numbering change. */
 static int major_code(int version)
@@ -40,6 +41,33 @@ static bool connect_server(struct engine_run *run, const char *conninfo, const c
     return ok;
 }
 
+/*
+ * Chooses how the copy compresses values that need it: the asked-for method
+ * when the target server has it (14+; lz4 only when built with it), else the
+ * target's own default.
+ */
+static void choose_toast_compression(struct engine_run *run, pgconn *dst)
+{
+    const char *want = run->spec->toast_compression;
+    if (want == NULL || strcmp(want, "server") == 0)
+        return;
+    char *have = NULL;
+    const char *params[] = {want};
+    if (pgconn_server_version(dst) >= 140000 &&
+        !pgconn_query_value(dst,
+                            "SELECT count(*) FROM pg_catalog.pg_settings WHERE name = "
+                            "'default_toast_compression' AND $1 = ANY (enumvals)",
+                            1, params, &have))
+        pgconn_clear_error(dst);
+    if (have && strcmp(have, "1") == 0) {
+        run->toast_compression = xstrdup(want);
+        log_info("values that need compressing are stored with %s compression", want);
+    } else
+        log_info("the target server has no %s compression: values are stored with its default",
+                 want);
+    free(have);
+}
+
 bool engine_preflight(struct engine_run *run, struct pg_tools *tools)
 {
     const struct migration_spec *spec = run->spec;
@@ -48,6 +76,8 @@ bool engine_preflight(struct engine_run *run, struct pg_tools *tools)
               connect_server(run, spec->target, "target", &dst);
     if (ok && spec->type != TYPE_MIGRATE)
         engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_VALIDATING);
+    if (ok)
+        choose_toast_compression(run, dst);
 
     if (ok) {
         int sv = pgconn_server_version(src), tv = pgconn_server_version(dst);

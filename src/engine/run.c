@@ -44,6 +44,7 @@ void engine_run_free(struct engine_run *run)
     free(run->error);
     free(run->error_database);
     free(run->error_sqlstate);
+    free(run->toast_compression);
     sl_free(&run->warnings);
     free(run);
 }

@@ -16,6 +16,7 @@ void migration_spec_init(struct migration_spec *s)
     s->index_jobs = s->jobs;
     s->source_type = xstrdup("auto");
     s->maintenance_work_mem = xstrdup("512MB");
+    s->toast_compression = xstrdup("lz4");
 }
 
 void migration_spec_free(struct migration_spec *s)
@@ -25,6 +26,7 @@ void migration_spec_free(struct migration_spec *s)
     free(s->target);
     free(s->source_type);
     free(s->maintenance_work_mem);
+    free(s->toast_compression);
     sl_free(&s->databases);
     memset(s, 0, sizeof(*s));
 }

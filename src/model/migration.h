@@ -24,6 +24,7 @@ struct migration_spec {
     int index_jobs;
     int64_t split_bytes; /* 0 = automatic, <0 = never split */
     char *maintenance_work_mem; /* owned; for index builds */
+    char *toast_compression;    /* owned: "lz4", "pglz" or "server" (the target's default) */
 };
 
 void migration_spec_init(struct migration_spec *s);

@@ -215,6 +215,9 @@ bool pgconn_set_session_defaults(pgconn *c)
                     "SET extra_float_digits = 3; SET standard_conforming_strings = on;");
     if (pgconn_server_version(c) >= 90600)
         sb_append(&sql, " SET idle_in_transaction_session_timeout = 0;");
+    /* Bulk statements are planned once and run long: JIT compiling them only costs CPU. */
+    if (pgconn_server_version(c) >= 110000)
+        sb_append(&sql, " SET jit = off;");
     bool ok = pgconn_exec(c, sb_str(&sql));
     sb_free(&sql);
     return ok;

@@ -123,6 +123,39 @@ static void test_primary_key_built_then_attached(void **state)
     sl_free(&stmts);
 }
 
+static void test_auto_split(void **state)
+{
+    struct cat_table tables[3];
+    memset(tables, 0, sizeof(tables));
+    struct copy_catalog cat;
+    memset(&cat, 0, sizeof(cat));
+    cat.tables = tables;
+
+    /* one table holds nearly everything: split it into even shares */
+    tables[0].bytes = 900;
+    tables[1].bytes = 60;
+    tables[2].bytes = 40;
+    cat.ntables = 3;
+    cat.total_bytes = 1000;
+    assert_int_equal(copy_auto_split_bytes(&cat, 2), 500);
+    assert_int_equal(copy_auto_split_bytes(&cat, 4), 250);
+
+    /* whole tables already spread well over two workers: split nothing */
+    tables[0].bytes = 640;
+    tables[1].bytes = 230;
+    tables[2].bytes = 10;
+    cat.total_bytes = 880;
+    assert_int_equal(copy_auto_split_bytes(&cat, 2), -1);
+    /* ... but not over four */
+    assert_true(copy_auto_split_bytes(&cat, 4) == 220);
+
+    /* one worker, or nothing to copy: never split */
+    assert_int_equal(copy_auto_split_bytes(&cat, 1), -1);
+    cat.ntables = 0;
+    cat.total_bytes = 0;
+    assert_int_equal(copy_auto_split_bytes(&cat, 2), -1);
+}
+
 static void test_restore_error_triage(void **state)
 {
     char *role = NULL;
@@ -152,6 +185,7 @@ int main(void)
         cmocka_unit_test(test_ctid_parts_are_open_ended),
         cmocka_unit_test(test_key_parts),
         cmocka_unit_test(test_primary_key_built_then_attached),
+        cmocka_unit_test(test_auto_split),
         cmocka_unit_test(test_restore_error_triage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
