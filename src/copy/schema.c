@@ -1,6 +1,5 @@
 /* schema.c — schema dump and two-section restore (see schema.h). */
 #include "copy/schema.h"
-#include "pg/conninfo.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/proc.h"
@@ -8,36 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Builds "PGPASSWORD=..." for a child when conninfo carries a password; caller frees. */
-static char *password_env(const char *conninfo, char **without)
-{
-    char *password = NULL;
-    if (!pgconninfo_split_password(conninfo, without, &password)) {
-        *without = NULL;
-        return NULL;
-    }
-    char *env = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
-    free(password);
-    return env;
-}
-
-/* Returns the first lines of a child's stderr for a message; caller frees. */
-static char *first_lines(const char *text, int max_lines)
-{
-    strbuf sb = STRBUF_INIT;
-    int lines = 0;
-    for (const char *p = text; *p && lines < max_lines; p++) {
-        if (*p == '\n') {
-            lines++;
-            if (lines < max_lines && p[1])
-                sb_append(&sb, " | ");
-            continue;
-        }
-        sb_appendc(&sb, *p);
-    }
-    return sb_steal(&sb);
-}
 
 bool schema_dump(const struct pg_tools *tools, const char *conninfo, const char *snapshot,
                  const char *workdir, struct schema_archive *out)
@@ -47,32 +16,22 @@ bool schema_dump(const struct pg_tools *tools, const char *conninfo, const char 
     out->path = xasprintf("%s/schema.dump", workdir);
     out->list_path = xasprintf("%s/restore.list", workdir);
 
-    char *connstr;
-    char *pwenv = password_env(conninfo, &connstr);
-    if (connstr == NULL) {
-        log_error("pg_dump: the source connection string does not parse");
-        free(pwenv);
-        return false;
-    }
     char *file_arg = xasprintf("--file=%s", out->path);
     char *snap_arg = xasprintf("--snapshot=%s", snapshot);
-    const char *argv[] = {tools->pg_dump, "--schema-only", "--format=custom", "--no-sync",
-                          snap_arg,       file_arg,        "--dbname",        connstr,
-                          NULL};
-    const char *env[] = {pwenv, NULL};
+    const char *args[] = {"--schema-only", "--format=custom", "--no-sync", snap_arg, file_arg, NULL};
     struct proc_result res;
-    bool ok = proc_run(argv, pwenv ? env : NULL, NULL, &res);
-    if (ok && res.exit_code != 0) {
-        char *msg = first_lines(res.err, 6);
-        log_error("pg_dump of the schema failed (exit %d): %s", res.exit_code, msg);
-        free(msg);
-        ok = false;
+    bool ok = pgtools_run(tools->pg_dump, args, conninfo, NULL, &res);
+    if (ok) {
+        if (res.exit_code != 0) {
+            char *msg = str_first_lines(res.err, 6);
+            log_error("pg_dump of the schema failed (exit %d): %s", res.exit_code, msg);
+            free(msg);
+            ok = false;
+        }
+        proc_result_free(&res);
     }
-    proc_result_free(&res);
     free(file_arg);
     free(snap_arg);
-    free(connstr);
-    free(pwenv);
     return ok;
 }
 
@@ -91,7 +50,7 @@ bool schema_write_list(struct schema_archive *a, const struct schema_object_id *
     if (!proc_run(argv, NULL, NULL, &res))
         return false;
     if (res.exit_code != 0) {
-        char *msg = first_lines(res.err, 4);
+        char *msg = str_first_lines(res.err, 4);
         log_error("pg_restore --list failed: %s", msg);
         free(msg);
         proc_result_free(&res);
@@ -195,27 +154,17 @@ static bool review_restore_errors(struct schema_archive *a, const char *section,
 
 bool schema_restore(struct schema_archive *a, const char *conninfo, const char *section, int jobs)
 {
-    char *connstr;
-    char *pwenv = password_env(conninfo, &connstr);
-    if (connstr == NULL) {
-        log_error("pg_restore: the target connection string does not parse");
-        free(pwenv);
-        return false;
-    }
     char *section_arg = xasprintf("--section=%s", section);
     char *list_arg = xasprintf("--use-list=%s", a->list_path);
     char *jobs_arg = xasprintf("--jobs=%d", jobs > 0 ? jobs : 1);
-    const char *argv[] = {a->tools->pg_restore, section_arg, list_arg, "--no-tablespaces",
-                          jobs_arg,             "--dbname",  connstr,  a->path,
-                          NULL};
-    const char *env[] = {pwenv, NULL};
+    const char *args[] = {section_arg, list_arg, "--no-tablespaces", jobs_arg, a->path, NULL};
     struct proc_result res;
-    bool ok = proc_run(argv, pwenv ? env : NULL, NULL, &res);
+    bool ok = pgtools_run(a->tools->pg_restore, args, conninfo, NULL, &res);
     if (ok) {
         if (res.exit_code != 0) {
             ok = review_restore_errors(a, section, res.err);
             if (ok && strstr(res.err, "could not execute query") == NULL) {
-                char *msg = first_lines(res.err, 6);
+                char *msg = str_first_lines(res.err, 6);
                 log_error("pg_restore (%s) failed (exit %d): %s", section, res.exit_code, msg);
                 free(msg);
                 ok = false;
@@ -226,8 +175,6 @@ bool schema_restore(struct schema_archive *a, const char *conninfo, const char *
     free(section_arg);
     free(list_arg);
     free(jobs_arg);
-    free(connstr);
-    free(pwenv);
     return ok;
 }
 

@@ -1,5 +1,6 @@
 /* tools.c — locating pg_dump/pg_restore and their version (see tools.h). */
 #include "pg/tools.h"
+#include "pg/conninfo.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/proc.h"
@@ -86,4 +87,38 @@ void pgtools_free(struct pg_tools *t)
     free(t->pg_restore);
     t->pg_dump = t->pg_restore = NULL;
     t->major = -1;
+}
+
+bool pgtools_run(const char *program, const char *const args[], const char *conninfo,
+                 const char *stdout_path, struct proc_result *res)
+{
+    char *connstr = NULL, *password = NULL;
+    if (!pgconninfo_split_password(conninfo, &connstr, &password)) {
+        log_error("%s: the connection string does not parse", program);
+        return false;
+    }
+    size_t nargs = 0;
+    while (args && args[nargs])
+        nargs++;
+    const char **argv = xcalloc(nargs + 5, sizeof(char *));
+    size_t k = 0;
+    argv[k++] = program;
+    for (size_t i = 0; i < nargs; i++)
+        argv[k++] = args[i];
+    argv[k++] = "--no-password";
+    argv[k++] = "--dbname";
+    argv[k++] = connstr;
+    argv[k] = NULL;
+    char *pwenv = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
+    const char *env[] = {pwenv, NULL};
+    bool ok = proc_run(argv, pwenv ? env : NULL, stdout_path, res);
+    if (password)
+        memset(password, 0, strlen(password));
+    if (pwenv)
+        memset(pwenv, 0, strlen(pwenv));
+    free(password);
+    free(pwenv);
+    free(connstr);
+    free(argv);
+    return ok;
 }

@@ -83,6 +83,22 @@ const char *sb_str(const strbuf *sb)
     return sb->data ? sb->data : "";
 }
 
+char *str_first_lines(const char *text, int max_lines)
+{
+    strbuf sb = STRBUF_INIT;
+    int lines = 0;
+    for (const char *p = text ? text : ""; *p && lines < max_lines; p++) {
+        if (*p == '\n') {
+            lines++;
+            if (lines < max_lines && p[1])
+                sb_append(&sb, " | ");
+            continue;
+        }
+        sb_appendc(&sb, *p);
+    }
+    return sb_steal(&sb);
+}
+
 void sl_push_owned(strlist *sl, char *s)
 {
     if (sl->n == sl->cap) {

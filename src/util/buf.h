@@ -28,6 +28,9 @@ char *sb_steal(strbuf *sb);
 /* Returns the contents, never NULL; valid until the next change to sb. */
 const char *sb_str(const strbuf *sb);
 
+/* Returns the first max_lines lines of text joined with " | " (for one-line messages); caller frees. */
+char *str_first_lines(const char *text, int max_lines);
+
 typedef struct strlist {
     char **items; /* owned, each item owned */
     size_t n;

@@ -8,7 +8,7 @@
  * a catalog fingerprint on both sides instead (schema_catalog.c). The report
  * names the method used.
  */
-#include "pg/conninfo.h"
+#include "pg/tools.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/proc.h"
@@ -27,43 +27,18 @@ struct dump_call {
     char *out;   /* owned: the dump */
 };
 
-/* The first lines of a child's stderr, joined with " | ". Caller frees. */
-static char *first_lines(const char *text, int max_lines)
-{
-    strbuf sb = STRBUF_INIT;
-    int lines = 0;
-    for (const char *p = text ? text : ""; *p && lines < max_lines; p++) {
-        if (*p == '\n') {
-            lines++;
-            if (lines < max_lines && p[1])
-                sb_append(&sb, " | ");
-            continue;
-        }
-        sb_appendc(&sb, *p);
-    }
-    return sb_steal(&sb);
-}
-
 static void *dump_main(void *arg)
 {
     struct dump_call *call = arg;
-    char *connstr = NULL, *password = NULL;
-    if (!pgconninfo_split_password(call->conninfo, &connstr, &password)) {
-        call->error = xstrdup("the connection string does not parse");
-        return NULL;
-    }
-    char *pwenv = password ? xasprintf("PGPASSWORD=%s", password) : NULL;
-    const char *env[] = {pwenv, NULL};
-    const char *argv[] = {call->pg_dump, "--schema-only", "--no-sync", "--no-password",
-                          "--dbname",    connstr,         NULL};
+    const char *args[] = {"--schema-only", "--no-sync", NULL};
     struct proc_result res;
-    if (proc_run(argv, pwenv ? env : NULL, NULL, &res)) {
+    if (pgtools_run(call->pg_dump, args, call->conninfo, NULL, &res)) {
         call->started = true;
         if (res.exit_code == 0) {
             call->out = res.out;
             res.out = NULL;
         } else {
-            char *msg = first_lines(res.err, 6);
+            char *msg = str_first_lines(res.err, 6);
             call->error = xasprintf("pg_dump failed (exit %d): %s", res.exit_code, msg);
             free(msg);
         }
@@ -71,13 +46,6 @@ static void *dump_main(void *arg)
     } else {
         call->error = xasprintf("could not run %s", call->pg_dump);
     }
-    if (password)
-        memset(password, 0, strlen(password));
-    if (pwenv)
-        memset(pwenv, 0, strlen(pwenv));
-    free(password);
-    free(pwenv);
-    free(connstr);
     return NULL;
 }
 
