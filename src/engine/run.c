@@ -192,8 +192,14 @@ enum mig_status engine_run_execute(struct engine_run *run)
     }
     pgtools_free(&tools);
 
-    if (final != MIG_SUCCEEDED && engine_canceled(run))
+    if (final != MIG_SUCCEEDED && engine_canceled(run)) {
+        /* What failed after the cancel request failed because of it. */
         final = MIG_CANCELED;
+        free(run->error);
+        free(run->error_sqlstate);
+        run->error = xstrdup("canceled by the user");
+        run->error_sqlstate = NULL;
+    }
     finish_databases(run, final);
     run->finished_wall = time_wall();
     enum mig_substatus sub = SUB_FAILED;
