@@ -45,5 +45,6 @@ struct option *cli_options_merge(const struct option *extra);
 
 int cmd_migrate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 
 #endif

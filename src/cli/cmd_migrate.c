@@ -11,6 +11,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
+#include "validate/validate.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -62,6 +63,7 @@ static void help(void)
            "  --maintenance-work-mem SIZE       for index builds on the target (default 512MB)\n"
            "  --toast-compression lz4|pglz|server   how copied values that need compressing are\n"
            "                           stored (default lz4 where the target has it; server: its default)\n"
+           "  --source-type TYPE|auto  what the source is (default auto: detected)\n"
            "  --keep-failed            keep a failed target database (marked incomplete) instead of dropping it\n"
            "  --name NAME              the migration's name (default migration-TIMESTAMP)\n"
            "  --output text|json       json: one JSON object per line on stdout\n"
@@ -112,6 +114,7 @@ enum {
     OPT_NAME,
     OPT_PLUGIN,
     OPT_TOAST,
+    OPT_SOURCE_TYPE,
     OPT_CUTOVER,
     OPT_HELP,
 };
@@ -128,6 +131,7 @@ static const struct option migrate_options[] = {
     {"name", required_argument, NULL, OPT_NAME},
     {"plugin", required_argument, NULL, OPT_PLUGIN},
     {"toast-compression", required_argument, NULL, OPT_TOAST},
+    {"source-type", required_argument, NULL, OPT_SOURCE_TYPE},
     {"cutover", required_argument, NULL, OPT_CUTOVER},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
@@ -200,6 +204,14 @@ static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
             else {
                 free(spec->toast_compression);
                 spec->toast_compression = xstrdup(optarg);
+            }
+            break;
+        case OPT_SOURCE_TYPE:
+            if (!validate_source_type_valid(optarg))
+                rc = cli_usage_error("migrate", "unknown --source-type \"%s\"", optarg);
+            else {
+                free(spec->source_type);
+                spec->source_type = xstrdup(optarg);
             }
             break;
         case OPT_PLUGIN:

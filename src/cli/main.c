@@ -17,6 +17,7 @@ struct command {
 
 static const struct command commands[] = {
     {"migrate", cmd_migrate, "migrate databases from a source to a target server"},
+    {"validate", cmd_validate, "check source, target and databases before migrating"},
     {"verify", cmd_verify, "compare schema and data of databases on source and target"},
 };
 

@@ -3,6 +3,7 @@
  * progress display (see output.h).
  */
 #include "cli/output.h"
+#include "cli/checks_view.h"
 #include "model/progress.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -63,7 +64,17 @@ static void emit_json(struct cli_output *out, const struct event *ev)
         json_object_set_new(o, "rows", json_integer(ev->rows));
         json_object_set_new(o, "bytes", json_integer(ev->bytes));
     }
-    if (ev->kind == EV_TABLE_COPIED || ev->kind == EV_INDEX_BUILT || ev->kind == EV_DATABASE_DONE)
+    if (ev->kind == EV_CHECK) {
+        json_object_set_new(o, "scope", json_string(ev->database ? ev->database : "instance"));
+        json_object_set_new(o, "name", json_string(ev->object));
+        json_object_set_new(o, "status", json_string(check_status_name(ev->check_status)));
+        json_object_set_new(o, "remediation",
+                            ev->remediation ? json_string(ev->remediation) : json_null());
+        json_object_del(o, "database");
+        json_object_del(o, "object");
+    }
+    if (ev->kind == EV_TABLE_COPIED || ev->kind == EV_INDEX_BUILT ||
+        ev->kind == EV_DATABASE_DONE || ev->kind == EV_CHECK)
         json_object_set_new(o, "seconds", json_real(ev->seconds));
     print_json(o);
     json_decref(o);
@@ -106,6 +117,18 @@ static void emit_text(struct cli_output *out, const struct event *ev)
         else
             log_error("%s%s", where, ev->message);
         break;
+    case EV_CHECK: {
+        const char *scope = ev->database ? ev->database : "instance";
+        if (ev->check_status == CHECK_FAILED)
+            log_error("check failed [%s] %s: %s%s%s", scope, ev->object, ev->message,
+                      ev->remediation ? " — to fix: " : "", ev->remediation ? ev->remediation : "");
+        else if (ev->check_status == CHECK_WARNING)
+            log_warn("check warning [%s] %s: %s%s%s", scope, ev->object, ev->message,
+                     ev->remediation ? " — to fix: " : "", ev->remediation ? ev->remediation : "");
+        else
+            log_info("check passed [%s] %s: %s", scope, ev->object, ev->message);
+        break;
+    }
     case EV_DATABASE_DONE: {
         char size[32];
         progress_format_bytes(ev->bytes, size, sizeof(size));
@@ -289,6 +312,9 @@ void cli_output_result(struct cli_output *out, struct engine_run *run)
             json_array_append_new(dbs, d);
         }
         json_object_set_new(o, "databases", dbs);
+        if (run->source_type)
+            json_object_set_new(o, "source_type", json_string(run->source_type));
+        json_object_set_new(o, "checks", cli_checks_json(&run->checks));
         json_t *w = json_array();
         for (size_t i = 0; i < run->warnings.n; i++)
             json_array_append_new(w, json_string(run->warnings.items[i]));

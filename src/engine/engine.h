@@ -10,6 +10,7 @@
 #ifndef PGSHUTTLE_ENGINE_ENGINE_H
 #define PGSHUTTLE_ENGINE_ENGINE_H
 
+#include "model/check.h"
 #include "model/events.h"
 #include "model/migration.h"
 #include "model/progress.h"
@@ -32,6 +33,8 @@ struct engine_run {
     char *error_sqlstate; /* owned or NULL */
     strlist warnings;     /* everything the user was warned about */
     char *toast_compression; /* owned: the method copy sessions use, NULL = the target's default */
+    struct check_results checks; /* validation results */
+    char *source_type;           /* owned: detected or given; NULL before validation */
     double started_wall;
     double finished_wall;
 };

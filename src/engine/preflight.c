@@ -1,12 +1,11 @@
 /*
- * preflight.c — the checks the pipeline cannot start without: both servers
- * reachable, versions compatible, a pg_dump new enough for the source, the
- * source databases present, and target databases absent unless overwrite
- * was asked for. The full validation suite (a registry of instance and
- * database checks) builds on these.
+ * preflight.c — the validation step of the pipeline: all checks for the
+ * validate types, only the essential ones (reachability, versions, tools,
+ * databases) for --type migrate; then the choices the copy needs from the
+ * target (TOAST compression).
  */
-#include "copy/database.h"
 #include "engine/internal.h"
+#include "validate/validate.h"
 #include "pg/conninfo.h"
 #include "pg/pgconn.h"
 #include "util/log.h"
@@ -14,32 +13,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-/* 1500 for 15.x, 906 for 9.6.x: comparable major versions across the 10.0 numbering change. */
-static int major_code(int version)
-{
-    return version >= 100000 ? version / 10000 * 100 : version / 100;
-}
-
-/* Connects to the maintenance database of a server, reporting a failure in plain words. */
-static bool connect_server(struct engine_run *run, const char *conninfo, const char *role,
-                           pgconn **out)
-{
-    char *admin = engine_admin_conninfo(conninfo);
-    char *hostport = pgconninfo_hostport(conninfo);
-    if (admin == NULL) {
-        engine_fail(run, NULL, NULL, "the %s connection string is not valid", role);
-        free(hostport);
-        return false;
-    }
-    bool ok = pgconn_connect_quiet(out, admin, role);
-    if (!ok)
-        engine_fail(run, NULL, pgconn_error_sqlstate(*out), "could not connect to the %s server %s: %s",
-                    role, hostport, pgconn_error_message(*out));
-    free(admin);
-    free(hostport);
-    return ok;
-}
 
 /*
  * Chooses how the copy compresses values that need it: the asked-for method
@@ -71,73 +44,48 @@ static void choose_toast_compression(struct engine_run *run, pgconn *dst)
 bool engine_preflight(struct engine_run *run, struct pg_tools *tools)
 {
     const struct migration_spec *spec = run->spec;
-    pgconn *src = NULL, *dst = NULL;
-    bool ok = connect_server(run, spec->source, "source", &src) &&
-              connect_server(run, spec->target, "target", &dst);
-    if (ok && spec->type != TYPE_MIGRATE)
+    bool essential_only = spec->type == TYPE_MIGRATE;
+    if (!essential_only)
         engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_VALIDATING);
-    if (ok)
+
+    struct validate_report rep;
+    bool ok = validate_run(spec, essential_only, run->events, &rep);
+    check_results_free(&run->checks);
+    run->checks = rep.results;
+    memset(&rep.results, 0, sizeof(rep.results));
+    free(run->source_type);
+    run->source_type = rep.source_type;
+    rep.source_type = NULL;
+    *tools = rep.tools;
+    rep.tools.pg_dump = rep.tools.pg_restore = NULL;
+    validate_report_free(&rep);
+
+    if (!ok) {
+        /* The first failed check says why; the others are in run->checks. */
+        size_t failed = check_results_count(&run->checks, CHECK_FAILED);
+        for (size_t i = 0; i < run->checks.n; i++) {
+            const struct check_result *c = &run->checks.items[i];
+            if (c->status != CHECK_FAILED)
+                continue;
+            engine_fail(run, strcmp(c->scope, "instance") == 0 ? NULL : c->scope, NULL,
+                        "%s: %s%s%s%s", c->name, c->message, c->remediation ? " — " : "",
+                        c->remediation ? c->remediation : "",
+                        failed > 1 ? " (and other failed checks)" : "");
+            break;
+        }
+        return false;
+    }
+    if (spec->type == TYPE_VALIDATE)
+        return true;
+
+    char *admin = engine_admin_conninfo(spec->target);
+    pgconn *dst = NULL;
+    if (pgconn_connect(&dst, admin, "target"))
         choose_toast_compression(run, dst);
-
-    if (ok) {
-        int sv = pgconn_server_version(src), tv = pgconn_server_version(dst);
-        log_info("source: PostgreSQL %d.%d, target: PostgreSQL %d.%d", sv / 10000,
-                 sv >= 100000 ? sv % 10000 : (sv / 100) % 100, tv / 10000,
-                 tv >= 100000 ? tv % 10000 : (tv / 100) % 100);
-        if (sv < 90500) {
-            engine_fail(run, NULL, NULL,
-                        "the source server runs PostgreSQL %d.%d; pgshuttle needs 9.5 or later",
-                        sv / 10000, (sv / 100) % 100);
-            ok = false;
-        } else if (major_code(tv) < major_code(sv)) {
-            engine_fail(run, NULL, NULL,
-                        "the target server (PostgreSQL %d) is older than the source (PostgreSQL "
-                        "%d): a migration can only go to the same or a newer major version",
-                        tv / 10000, sv / 10000);
-            ok = false;
-        } else if (!pgtools_find(sv >= 100000 ? sv / 10000 : 9, tools)) {
-            engine_fail(run, NULL, NULL,
-                        "no pg_dump new enough for the source server (PostgreSQL %d) was found",
-                        sv / 10000);
-            ok = false;
-        }
-    }
-
-    for (int i = 0; ok && i < run->ndbs; i++) {
-        const char *name = run->dbs[i]->name;
-        char *conninfo = engine_db_conninfo(spec->source, name);
-        pgconn *probe = NULL;
-        if (!pgconn_connect_quiet(&probe, conninfo, "source")) {
-            char *hostport = pgconninfo_hostport(spec->source);
-            engine_fail(run, name, pgconn_error_sqlstate(probe),
-                        "cannot open database \"%s\" on the source server %s: %s", name, hostport,
-                        pgconn_error_message(probe));
-            free(hostport);
-            ok = false;
-        }
-        pgconn_close(probe);
-        free(conninfo);
-
-        bool exists = false;
-        if (ok && !copy_database_exists(dst, name, &exists)) {
-            engine_fail(run, name, pgconn_error_sqlstate(dst), "checking the target failed: %s",
-                        pgconn_error_message(dst));
-            ok = false;
-        }
-        if (ok && exists && !spec->overwrite) {
-            char *hostport = pgconninfo_hostport(spec->target);
-            engine_fail(run, name, NULL,
-                        "database \"%s\" already exists on the target server %s: drop it, or run "
-                        "again with --overwrite to have pgshuttle drop it first",
-                        name, hostport);
-            free(hostport);
-            ok = false;
-        } else if (ok && exists)
-            engine_warn(run, name,
-                        "database \"%s\" exists on the target and will be dropped (--overwrite)",
-                        name);
-    }
-    pgconn_close(src);
+    else
+        ok = false, engine_fail(run, NULL, NULL, "could not connect to the target server: %s",
+                                pgconn_error_message(dst));
     pgconn_close(dst);
+    free(admin);
     return ok;
 }

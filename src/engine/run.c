@@ -45,6 +45,8 @@ void engine_run_free(struct engine_run *run)
     free(run->error_database);
     free(run->error_sqlstate);
     free(run->toast_compression);
+    free(run->source_type);
+    check_results_free(&run->checks);
     sl_free(&run->warnings);
     free(run);
 }

@@ -20,6 +20,7 @@ enum event_kind {
     EV_WARNING,        /* something the user should know; nothing failed */
     EV_ERROR,          /* something failed: message says what and why */
     EV_DATABASE_DONE,  /* one database finished (status says how) */
+    EV_CHECK,          /* a validation check's result: object = check name, database = scope */
     EV_KIND_COUNT
 };
 
@@ -31,6 +32,8 @@ struct event {
     const char *sqlstate; /* NULL or the server's SQLSTATE for errors */
     enum mig_status status;
     enum mig_substatus substatus;
+    enum check_status check_status; /* EV_CHECK */
+    const char *remediation;        /* EV_CHECK: or NULL */
     int64_t rows;
     int64_t bytes;
     double seconds;

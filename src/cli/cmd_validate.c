@@ -1,0 +1,120 @@
+/*
+ * cmd_validate.c — `pgshuttle validate`: runs every check that applies to
+ * the chosen mode against the source, the target and each database, and
+ * prints the results (a table, or one JSON document). Exit 0 when no check
+ * failed (warnings pass), 2 when one did.
+ */
+#include "cli/checks_view.h"
+#include "cli/cli.h"
+#include "model/migration.h"
+#include "util/mem.h"
+#include "validate/validate.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_MODE = OPT_COMMON_LAST, OPT_OVERWRITE, OPT_SOURCE_TYPE, OPT_HELP };
+
+static const struct option validate_options[] = {
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"overwrite", no_argument, NULL, OPT_OVERWRITE},
+    {"source-type", required_argument, NULL, OPT_SOURCE_TYPE},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+static void help(void)
+{
+    printf("Usage: pgshuttle validate --source CONNINFO --target CONNINFO --databases DB[,DB...] "
+           "[OPTIONS]\n\n"
+           "Checks, before anything moves, what would make the migration fail or lose data.\n\n"
+           "  --mode offline|online    the checks of that mode (default offline)\n"
+           "  --overwrite              target databases that exist will be dropped (a warning, not "
+           "a failure)\n"
+           "  --source-type TYPE|auto  what the source is (default auto: detected from the server)\n"
+           "  --output text|json       json: {\"checks\":[...],\"status\":...}\n"
+           "  --log-level LEVEL        debug, info, notice, warn, error\n\n"
+           "Exit codes: 0 no check failed, 2 a check failed, 64 bad usage.\n");
+}
+
+int cmd_validate(int argc, char **argv)
+{
+    struct cli_conn_opts conn = {0};
+    struct migration_spec spec;
+    migration_spec_init(&spec);
+    struct option *opts = cli_options_merge(validate_options);
+    int rc = EXIT_OK, opt;
+    optind = 1;
+    opterr = 0;
+    while (rc == EXIT_OK && (opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int common = cli_conn_opt("validate", opt, optarg, &conn);
+        if (common < 0)
+            rc = EXIT_USAGE;
+        if (common != 0)
+            continue;
+        switch (opt) {
+        case OPT_MODE:
+            if (!mig_mode_parse(optarg, &spec.mode))
+                rc = cli_usage_error("validate", "--mode must be offline or online");
+            break;
+        case OPT_OVERWRITE:
+            spec.overwrite = true;
+            break;
+        case OPT_SOURCE_TYPE:
+            if (!validate_source_type_valid(optarg))
+                rc = cli_usage_error("validate", "unknown --source-type \"%s\"", optarg);
+            else {
+                free(spec.source_type);
+                spec.source_type = xstrdup(optarg);
+            }
+            break;
+        case OPT_HELP:
+            help();
+            rc = -1;
+            break;
+        default:
+            rc = cli_usage_error("validate", "unknown option or missing value: %s",
+                                 argv[optind - 1]);
+            break;
+        }
+    }
+    free(opts);
+    if (rc == EXIT_OK && optind < argc)
+        rc = cli_usage_error("validate", "unexpected argument \"%s\"", argv[optind]);
+    if (rc == EXIT_OK && !cli_conn_check("validate", &conn))
+        rc = EXIT_USAGE;
+    if (rc != EXIT_OK) {
+        cli_conn_free(&conn);
+        migration_spec_free(&spec);
+        return rc < 0 ? EXIT_OK : rc;
+    }
+    spec.source = conn.source;
+    spec.target = conn.target;
+    spec.databases = conn.databases;
+    conn.source = conn.target = NULL;
+    memset(&conn.databases, 0, sizeof(conn.databases));
+    spec.type = TYPE_VALIDATE;
+
+    struct validate_report rep;
+    bool ok = validate_run(&spec, false, NULL, &rep);
+    if (conn.json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "checks", cli_checks_json(&rep.results));
+        json_object_set_new(o, "status", json_string(ok ? "Succeeded" : "Validation failed"));
+        json_object_set_new(o, "source_type", json_string(rep.source_type));
+        json_object_set_new(o, "mode", json_string(mig_mode_word(spec.mode)));
+        char *s = json_dumps(o, JSON_INDENT(2));
+        printf("%s\n", s);
+        free(s);
+        json_decref(o);
+    } else {
+        cli_checks_print(&rep.results, rep.source_type, stdout);
+        printf("Status: %s\n", ok ? "Succeeded" : "Validation failed");
+    }
+    validate_report_free(&rep);
+    cli_conn_free(&conn);
+    migration_spec_free(&spec);
+    return ok ? EXIT_OK : EXIT_VALIDATION;
+}

@@ -1,0 +1,40 @@
+/*
+ * validate.h — checking, before anything moves, everything that would make
+ * a migration fail or lose data, and saying what to do about it.
+ *
+ * Checks live in one registry (registry.c): a name, a scope (instance or
+ * database), the modes it applies to, whether the pipeline needs it even
+ * without validation (essential), and a function. Instance checks run once
+ * for source and target; database checks once per chosen database.
+ */
+#ifndef PGSHUTTLE_VALIDATE_VALIDATE_H
+#define PGSHUTTLE_VALIDATE_VALIDATE_H
+
+#include "model/check.h"
+#include "model/events.h"
+#include "model/migration.h"
+#include "pg/tools.h"
+
+#include <stdbool.h>
+
+struct validate_report {
+    struct check_results results;
+    char *source_type;    /* owned: detected (auto) or as given, e.g. "AWS RDS" */
+    int source_version;   /* server_version_num, 0 if unreachable */
+    int target_version;
+    struct pg_tools tools; /* pg_dump/pg_restore found (major -1 if none) */
+};
+
+/*
+ * Runs the checks that apply to spec's mode: all of them, or with
+ * essential_only just those the pipeline cannot start without. Each result
+ * is also sent to events as it is known. Returns false when any check Failed.
+ */
+bool validate_run(const struct migration_spec *spec, bool essential_only,
+                  const struct event_sink *events, struct validate_report *rep);
+void validate_report_free(struct validate_report *rep);
+
+/* The source server types pgshuttle knows, for --source-type. */
+bool validate_source_type_valid(const char *name);
+
+#endif
