@@ -39,8 +39,10 @@ static pgconn *connect_server(const char *conninfo, const char *role, struct che
         vc_fix(out, "give a libpq URI (postgresql://user@host:port/db) or key=value pairs");
     } else if (!pgconn_connect_quiet(&c, ci, role)) {
         enum pgconn_failure f = pgconn_classify_failure(pgconn_error_message(c));
+        char *detail = str_first_lines(pgconn_error_message(c), 4);
         vc_fail(out, "cannot connect to the %s server %s: %s (%s)", role, hostport,
-                pgconn_failure_cause(f), pgconn_error_message(c));
+                pgconn_failure_cause(f), detail);
+        free(detail);
         vc_fix(out, "%s", pgconn_failure_advice(f));
         pgconn_close(c);
         c = NULL;
@@ -140,8 +142,10 @@ void check_source_database(struct vctx *ctx, struct check_outcome *out)
     pgconn *c = NULL;
     if (!pgconn_connect_quiet(&c, ci, "source")) {
         enum pgconn_failure f = pgconn_classify_failure(pgconn_error_message(c));
+        char *detail = str_first_lines(pgconn_error_message(c), 4);
         vc_fail(out, "cannot open database \"%s\" on the source server %s: %s (%s)", ctx->db,
-                hostport, pgconn_failure_cause(f), pgconn_error_message(c));
+                hostport, pgconn_failure_cause(f), detail);
+        free(detail);
         vc_fix(out, "%s", f == CONNFAIL_MISSING_DATABASE
                               ? "check the name in --databases (names are case-sensitive)"
                               : pgconn_failure_advice(f));
