@@ -267,7 +267,7 @@ bool copy_catalog_load(pgconn *src, struct copy_catalog *cat)
               load_fkeys(src, cat, oids) && load_sequences(src, cat) &&
               load_large_objects(src, cat) &&
               load_names(src, "copy_matviews", &cat->matviews, true) &&
-              load_names(src, "copy_roles_used", &cat->roles_used, false);
+              load_names(src, "roles_used", &cat->roles_used, false);
     free(oids);
     return ok;
 }

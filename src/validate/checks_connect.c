@@ -6,6 +6,8 @@
  */
 #include "pg/conninfo.h"
 #include "pg/connerr.h"
+#include "pg/quote.h"
+#include "sql_embedded.h"
 #include "util/mem.h"
 #include "validate/internal.h"
 
@@ -197,4 +199,47 @@ void check_target_database(struct vctx *ctx, struct check_outcome *out)
         vc_fix(out, "drop it (DROP DATABASE ...) or run again with --overwrite to have pgshuttle "
                     "drop it first");
     }
+}
+
+/*
+ * Roles are cluster-wide: pgshuttle does not create them. Objects owned by a
+ * role missing on the target end up owned by the migrating role, and grants
+ * to it are skipped (the migration warns again).
+ */
+void check_roles(struct vctx *ctx, struct check_outcome *out)
+{
+    if (ctx->src_db == NULL || ctx->dst == NULL)
+        return vc_skip(out);
+    pgres *used = NULL, *have = NULL;
+    if (!pgconn_query(ctx->src_db, sql_text("roles_used"), 0, NULL, &used))
+        return vc_query_failed(out, ctx->src_db, "listing the roles the database uses");
+    if (!pgconn_query(ctx->dst, "SELECT rolname FROM pg_catalog.pg_roles", 0, NULL, &have)) {
+        pgres_free(used);
+        return vc_query_failed(out, ctx->dst, "listing the target's roles");
+    }
+    strlist target = STRLIST_INIT, missing = STRLIST_INIT;
+    for (int i = 0; i < pgres_ntuples(have); i++)
+        sl_push(&target, pgres_get(have, i, 0));
+    for (int i = 0; i < pgres_ntuples(used); i++)
+        if (!sl_contains(&target, pgres_get(used, i, 0)))
+            sl_push(&missing, pgres_get(used, i, 0));
+    if (missing.n == 0)
+        vc_ok(out, "the %d role(s) that own objects or hold privileges exist on the target",
+              pgres_ntuples(used));
+    else {
+        char *list = sl_join(&missing, ", ");
+        vc_warn(out, "roles missing on the target: %s; objects they own would be owned by the "
+                     "migrating role and grants to them skipped",
+                list);
+        for (size_t i = 0; i < missing.n && i < 20; i++) {
+            char *q = pgq_ident_dup(missing.items[i]);
+            vc_fix(out, "CREATE ROLE %s;", q);
+            free(q);
+        }
+        free(list);
+    }
+    sl_free(&target);
+    sl_free(&missing);
+    pgres_free(used);
+    pgres_free(have);
 }

@@ -74,6 +74,7 @@ void check_target_version(struct vctx *ctx, struct check_outcome *out);
 void check_client_tools(struct vctx *ctx, struct check_outcome *out);
 void check_source_database(struct vctx *ctx, struct check_outcome *out);
 void check_target_database(struct vctx *ctx, struct check_outcome *out);
+void check_roles(struct vctx *ctx, struct check_outcome *out);
 
 /* checks_online.c: online prerequisites on the source */
 void check_wal_level(struct vctx *ctx, struct check_outcome *out);

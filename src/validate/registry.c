@@ -42,6 +42,7 @@ const struct check_def validate_registry[] = {
     /* database */
     {"Source database", SCOPE_DATABASE, MODES_ALL, true, check_source_database},
     {"Target database", SCOPE_DATABASE, MODES_ALL, true, check_target_database},
+    {"Roles", SCOPE_DATABASE, MODES_ALL, false, check_roles},
     {"Extensions", SCOPE_DATABASE, MODES_ALL, false, check_extensions},
     {"Collations", SCOPE_DATABASE, MODES_ALL, false, check_collations},
     {"Encoding", SCOPE_DATABASE, MODES_ALL, false, check_encoding},
