@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Checks the layering rules of docs/ARCHITECTURE.md: a file may include
+# headers of its own layer and of the layers listed for it below, nothing
+# else (no upward includes, no reaching into a sibling's internals).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+declare -A allowed=(
+    [util]="util"
+    [model]="model util"
+    [pg]="pg util"
+    [copy]="copy pg model util"
+    [validate]="validate pg model util"
+    [verify]="verify pg model util"
+    [engine]="engine copy validate pg model util"
+    [cli]="cli engine validate verify pg model util"
+)
+
+violations=0
+checked=0
+for layer in "${!allowed[@]}"; do
+    for f in src/"$layer"/*.[ch]; do
+        [[ -e $f ]] || continue
+        checked=$((checked + 1))
+        while IFS= read -r inc; do
+            dep=${inc%%/*}
+            if [[ " ${allowed[$layer]} " != *" $dep "* ]]; then
+                echo "layering: $f includes \"$inc\" ($layer may use: ${allowed[$layer]})"
+                violations=$((violations + 1))
+            fi
+        done < <(sed -n 's/^#include "\([a-z_]*\/[^"]*\)".*/\1/p' "$f")
+        # internal headers stay inside their layer
+        while IFS= read -r inc; do
+            if [[ ${inc%%/*} != "$layer" ]]; then
+                echo "layering: $f includes another layer's internal header \"$inc\""
+                violations=$((violations + 1))
+            fi
+        done < <(sed -n 's/^#include "\([a-z_]*\/internal\.h\)".*/\1/p' "$f")
+    done
+done
+echo "layers: $checked files checked, $violations violation(s)"
+[[ $violations == 0 ]]
