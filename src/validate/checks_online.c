@@ -22,8 +22,6 @@
 
 /* Transactions open longer than this are reported, whatever their state. */
 #define LONG_XACT_MINUTES 5
-/* At most this many sessions, slots, ... are named in one message. */
-#define LIST_MAX 10
 /* Below this, a max_slot_wal_keep_size is worth a warning whatever the data size. */
 #define KEEP_SIZE_FLOOR_MB (10 * 1024)
 
@@ -147,7 +145,7 @@ void check_replication_slots(struct vctx *ctx, struct check_outcome *out)
         return vc_query_failed(out, ctx->src, "listing the replication slots");
     long long used = pgres_ntuples(r), avail = max - used;
     long long need = (long long) ctx->spec->databases.n;
-    char *existing = vc_list(r, 2, LIST_MAX);
+    char *existing = vc_list(r, 2, VC_LIST_MAX);
 
     if (avail >= need) {
         vc_ok(out,
@@ -164,7 +162,7 @@ void check_replication_slots(struct vctx *ctx, struct check_outcome *out)
         /* Inactive slots are the likely leftovers: offer to drop them. */
         strbuf drops = STRBUF_INIT;
         int ndrops = 0;
-        for (int i = 0; i < pgres_ntuples(r) && ndrops < LIST_MAX; i++) {
+        for (int i = 0; i < pgres_ntuples(r) && ndrops < VC_LIST_MAX; i++) {
             if (pgres_get_bool(r, i, "active"))
                 continue;
             sb_append(&drops, ndrops++ ? " " : "");
@@ -196,7 +194,7 @@ void check_wal_senders(struct vctx *ctx, struct check_outcome *out)
         return vc_query_failed(out, ctx->src, "listing the WAL senders");
     long long used = pgres_ntuples(r), avail = max - used;
     long long need = (long long) ctx->spec->databases.n;
-    char *running = vc_list(r, 0, LIST_MAX);
+    char *running = vc_list(r, 0, VC_LIST_MAX);
     if (avail >= need)
         vc_ok(out,
               "%lld of %lld WAL senders are free; the migration needs %lld (one per database)%s%s",
@@ -298,7 +296,7 @@ void check_long_transactions(struct vctx *ctx, struct check_outcome *out)
     strbuf list = STRBUF_INIT, fix = STRBUF_INIT;
     int shown = 0;
     for (int i = 0; i < ns; i++) {
-        if (shown++ >= LIST_MAX)
+        if (shown++ >= VC_LIST_MAX)
             break;
         char age[32];
         format_age(pgres_get_int64(sessions, i, "age_seconds", 0), age, sizeof(age));
@@ -313,7 +311,7 @@ void check_long_transactions(struct vctx *ctx, struct check_outcome *out)
     }
     strbuf prep_fix = STRBUF_INIT;
     for (int i = 0; i < np; i++) {
-        if (shown++ >= LIST_MAX)
+        if (shown++ >= VC_LIST_MAX)
             break;
         char age[32];
         format_age(pgres_get_int64(prepared, i, "age_seconds", 0), age, sizeof(age));
@@ -326,8 +324,8 @@ void check_long_transactions(struct vctx *ctx, struct check_outcome *out)
                   prep_fix.len ? " " : "", pgres_get(prepared, i, 1), sb_str(&gid), sb_str(&gid));
         sb_free(&gid);
     }
-    if (ns + np > LIST_MAX)
-        sb_printf(&list, "; and %d more", ns + np - LIST_MAX);
+    if (ns + np > VC_LIST_MAX)
+        sb_printf(&list, "; and %d more", ns + np - VC_LIST_MAX);
 
     vc_warn(out,
             "%d open %s on the source may delay the start of the migration: %s. Creating a "

@@ -60,6 +60,14 @@ void vc_query_failed(struct check_outcome *out, pgconn *c, const char *what);
 
 /* Joins the first column of every row of r with ", ", at most max items (then "and N more"). */
 char *vc_list(const pgres *r, int col, int max);
+/* Joins the items of sl with sep, at most max items (then "and N more"). */
+char *vc_join(const strlist *sl, const char *sep, int max);
+
+/* At most this many objects are named in one list, and this many statements offered. */
+#define VC_LIST_MAX 10
+#define VC_FIX_MAX  10
+/* one or many, by n */
+const char *vc_plural(long long n, const char *one, const char *many);
 
 /* Detects the source server type (AWS RDS, Google Cloud SQL, Azure, ...) from the server. */
 char *validate_detect_source_type(pgconn *src);

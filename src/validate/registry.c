@@ -97,6 +97,11 @@ void vc_fix(struct check_outcome *out, const char *fmt, ...)
     sb_append(&out->remediation, buf);
 }
 
+const char *vc_plural(long long n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
 void vc_skip(struct check_outcome *out)
 {
     out->not_applicable = true;
@@ -121,6 +126,19 @@ char *vc_list(const pgres *r, int col, int max)
     }
     if (n > max)
         sb_printf(&sb, " and %d more", n - max);
+    return sb_steal(&sb);
+}
+
+char *vc_join(const strlist *sl, const char *sep, int max)
+{
+    strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < sl->n && i < (size_t) max; i++) {
+        if (i)
+            sb_append(&sb, sep);
+        sb_append(&sb, sl->items[i]);
+    }
+    if (sl->n > (size_t) max)
+        sb_printf(&sb, " and %zu more", sl->n - (size_t) max);
     return sb_steal(&sb);
 }
 
