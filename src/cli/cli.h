@@ -40,6 +40,9 @@ int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts
 /* Checks the required ones are there; returns false after reporting. */
 bool cli_conn_check(const char *cmd, const struct cli_conn_opts *o);
 void cli_conn_free(struct cli_conn_opts *o);
+/* Hands source, target and databases over to spec (o keeps nothing of them). */
+struct migration_spec;
+void cli_conn_move_to_spec(struct cli_conn_opts *o, struct migration_spec *spec);
 /* Builds a long-options array from the common ones plus extra (caller frees). */
 struct option *cli_options_merge(const struct option *extra);
 

@@ -253,11 +253,7 @@ int cmd_migrate(int argc, char **argv)
         migration_spec_free(&spec);
         return rc < 0 ? EXIT_OK : rc;
     }
-    spec.source = conn.source;
-    spec.target = conn.target;
-    spec.databases = conn.databases;
-    conn.source = conn.target = NULL;
-    memset(&conn.databases, 0, sizeof(conn.databases));
+    cli_conn_move_to_spec(&conn, &spec);
     if (spec.name == NULL) {
         char ts[40];
         time_format_iso(time_wall(), ts, sizeof(ts));

@@ -90,11 +90,7 @@ int cmd_validate(int argc, char **argv)
         migration_spec_free(&spec);
         return rc < 0 ? EXIT_OK : rc;
     }
-    spec.source = conn.source;
-    spec.target = conn.target;
-    spec.databases = conn.databases;
-    conn.source = conn.target = NULL;
-    memset(&conn.databases, 0, sizeof(conn.databases));
+    cli_conn_move_to_spec(&conn, &spec);
     spec.type = TYPE_VALIDATE;
 
     struct validate_report rep;

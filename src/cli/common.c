@@ -1,5 +1,6 @@
 /* common.c — options shared by the data commands, and usage errors (see cli.h). */
 #include "cli/cli.h"
+#include "model/migration.h"
 #include "pg/conninfo.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -132,6 +133,18 @@ void cli_conn_free(struct cli_conn_opts *o)
     free(o->source);
     free(o->target);
     sl_free(&o->databases);
+}
+
+void cli_conn_move_to_spec(struct cli_conn_opts *o, struct migration_spec *spec)
+{
+    free(spec->source);
+    free(spec->target);
+    sl_free(&spec->databases);
+    spec->source = o->source;
+    spec->target = o->target;
+    spec->databases = o->databases;
+    o->source = o->target = NULL;
+    memset(&o->databases, 0, sizeof(o->databases));
 }
 
 struct option *cli_options_merge(const struct option *extra)
