@@ -125,8 +125,12 @@ void check_client_tools(struct vctx *ctx, struct check_outcome *out)
     int need = sv >= 100000 ? sv / 10000 : 9;
     pgtools_free(&ctx->rep->tools);
     if (!pgtools_find(need, &ctx->rep->tools)) {
-        vc_fail(out, "no pg_dump/pg_restore of version %d or later was found (the newest found: %s)",
-                need, ctx->rep->tools.major > 0 ? "older" : "none");
+        if (ctx->rep->tools.major > 0)
+            vc_fail(out, "pg_dump must be version %d or later to dump the source; the newest "
+                         "found is pg_dump %d (%s)",
+                    need, ctx->rep->tools.major, ctx->rep->tools.pg_dump);
+        else
+            vc_fail(out, "pg_dump/pg_restore were not found (version %d or later is needed)", need);
         vc_fix(out, "install postgresql-client-%d (or newer), or point PGSHUTTLE_PG_BINDIR at its "
                     "bin directory",
                need);
