@@ -11,8 +11,9 @@ declare -A allowed=(
     [pg]="pg util"
     [copy]="copy pg model util"
     [validate]="validate pg model util"
+    [cdc]="cdc pg model util"
     [verify]="verify pg model util"
-    [engine]="engine copy validate pg model util"
+    [engine]="engine copy validate cdc pg model util"
     [cli]="cli engine validate verify pg model util"
 )
 
