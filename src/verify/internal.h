@@ -93,6 +93,8 @@ void verify__annotate_missing_roles(struct verify_db_result *res, size_t from,
                                     const strlist *src_roles, const strlist *tgt_roles);
 /* Appends the role names of c's server, quote_ident()ed, to out. */
 bool verify__read_roles(pgconn *c, strlist *out) PG_WUR;
+/* Reads both servers' roles and annotates the schema differences from index from on. */
+void verify__annotate_roles_of(struct verify__db *db, size_t from);
 
 /* Adds a schema difference, listed while fewer than limit are, counted always. */
 void verify__add_schema_diff(struct verify_db_result *res, size_t limit, const char *object,

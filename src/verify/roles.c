@@ -150,3 +150,14 @@ bool verify__read_roles(pgconn *c, strlist *out)
     pgres_free(r);
     return true;
 }
+
+void verify__annotate_roles_of(struct verify__db *db, size_t from)
+{
+    if (db->res->ndiffs <= from)
+        return;
+    strlist src_roles = STRLIST_INIT, tgt_roles = STRLIST_INIT;
+    if (verify__read_roles(db->src, &src_roles) && verify__read_roles(db->tgt, &tgt_roles))
+        verify__annotate_missing_roles(db->res, from, &src_roles, &tgt_roles);
+    sl_free(&src_roles);
+    sl_free(&tgt_roles);
+}

@@ -231,12 +231,7 @@ bool verify__schema_catalog(struct verify__db *db)
         size_t first = db->res->ndiffs;
         verify__compare_catrows(s.rows, s.n, t.rows, t.n, db->res, db->schema_limit);
         /* Ownership and grants of roles missing on the other server cannot match: say so. */
-        strlist src_roles = STRLIST_INIT, tgt_roles = STRLIST_INIT;
-        if (db->res->ndiffs > first && verify__read_roles(db->src, &src_roles) &&
-            verify__read_roles(db->tgt, &tgt_roles))
-            verify__annotate_missing_roles(db->res, first, &src_roles, &tgt_roles);
-        sl_free(&src_roles);
-        sl_free(&tgt_roles);
+        verify__annotate_roles_of(db, first);
     }
     catrows_free(&s);
     catrows_free(&t);

@@ -78,12 +78,7 @@ bool verify__schema_pg_dump(struct verify__db *db, const char *pg_dump)
         log_debug("pg_dump: %zu lines (source), %zu lines (target)", src_lines.n, tgt_lines.n);
         size_t first = db->res->ndiffs;
         verify__compare_lines(&src_lines, &tgt_lines, db->res, db->schema_limit);
-        strlist src_roles = STRLIST_INIT, tgt_roles = STRLIST_INIT;
-        if (db->res->ndiffs > first && verify__read_roles(db->src, &src_roles) &&
-            verify__read_roles(db->tgt, &tgt_roles))
-            verify__annotate_missing_roles(db->res, first, &src_roles, &tgt_roles);
-        sl_free(&src_roles);
-        sl_free(&tgt_roles);
+        verify__annotate_roles_of(db, first);
         sl_free(&src_lines);
         sl_free(&tgt_lines);
     }
