@@ -123,16 +123,25 @@ static void log_notice_from_server(void *arg, const char *message)
     }
 }
 
-static bool connect_impl(pgconn **out, const char *conninfo, const char *label, bool quiet)
+#define MAX_EXTRA_KEYWORDS 8
+
+/* extra_keys/extra_vals (NULL-terminated, may be NULL) override the conninfo's keywords. */
+static bool connect_impl(pgconn **out, const char *conninfo, const char *label,
+                         const char *const *extra_keys, const char *const *extra_vals, bool quiet)
 {
     pgconn *c = xcalloc(1, sizeof(*c));
     c->label = xstrdup(label);
     c->errmsg = xstrdup("");
     *out = c;
 
-    /* Keywords before dbname are defaults the conninfo may override. */
-    const char *keys[] = {"connect_timeout", "fallback_application_name", "dbname", NULL};
-    const char *vals[] = {"10", "pgshuttle", conninfo, NULL};
+    /* Keywords before dbname are defaults the conninfo may override; those after it win. */
+    const char *keys[4 + MAX_EXTRA_KEYWORDS] = {"connect_timeout", "fallback_application_name",
+                                                "dbname"};
+    const char *vals[4 + MAX_EXTRA_KEYWORDS] = {"10", "pgshuttle", conninfo};
+    for (int i = 0; extra_keys && i < MAX_EXTRA_KEYWORDS && extra_keys[i]; i++) {
+        keys[3 + i] = extra_keys[i];
+        vals[3 + i] = extra_vals[i];
+    }
     c->conn = PQconnectdbParams(keys, vals, 1);
     if (c->conn == NULL || PQstatus(c->conn) != CONNECTION_OK) {
         /* libpq messages name host and user but never the password. */
@@ -149,12 +158,38 @@ static bool connect_impl(pgconn **out, const char *conninfo, const char *label, 
 
 bool pgconn_connect(pgconn **out, const char *conninfo, const char *label)
 {
-    return connect_impl(out, conninfo, label, false);
+    return connect_impl(out, conninfo, label, NULL, NULL, false);
 }
 
 bool pgconn_connect_quiet(pgconn **out, const char *conninfo, const char *label)
 {
-    return connect_impl(out, conninfo, label, true);
+    return connect_impl(out, conninfo, label, NULL, NULL, true);
+}
+
+bool pgconn__connect_with(pgconn **out, const char *conninfo, const char *label,
+                          const char *const *keys, const char *const *vals, bool quiet)
+{
+    return connect_impl(out, conninfo, label, keys, vals, quiet);
+}
+
+struct pg_conn *pgconn__libpq(pgconn *c)
+{
+    return c->conn;
+}
+
+void pgconn__set_error(pgconn *c, const char *sqlstate, const char *msg)
+{
+    set_error(c, sqlstate, msg);
+}
+
+void pgconn__set_error_from_result(pgconn *c, const struct pg_result *res)
+{
+    set_error_from_result(c, res);
+}
+
+void pgconn__log_failure(const pgconn *c, const char *what)
+{
+    log_failure(c, what);
 }
 
 void pgconn_close(pgconn *c)

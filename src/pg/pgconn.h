@@ -96,4 +96,26 @@ bool pgconn_copy_pipe(pgconn *src, const char *copy_out_sql, pgconn *dst, const 
 /* Interrupts the running query of every open connection (any thread). */
 void pgconn_cancel_all(void);
 
+/*
+ * For the other files of src/pg only (libuv's mod__ convention): modules of
+ * this layer that speak libpq themselves (replication.c) keep their errors,
+ * label, log lines and cancel registration in a pgconn through these.
+ */
+struct pg_conn;   /* libpq's PGconn */
+struct pg_result; /* libpq's PGresult */
+
+/*
+ * Like pgconn_connect(_quiet), with extra keywords (keys/vals, NULL-terminated)
+ * that override the conninfo's (e.g. replication=database).
+ */
+bool pgconn__connect_with(pgconn **out, const char *conninfo, const char *label,
+                          const char *const *keys, const char *const *vals, bool quiet) PG_WUR;
+/* The libpq connection (NULL if the connection attempt failed before one existed). */
+struct pg_conn *pgconn__libpq(pgconn *c);
+void pgconn__set_error(pgconn *c, const char *sqlstate, const char *msg);
+/* Records the error of a failed result (message, detail, hint, SQLSTATE); res may be NULL. */
+void pgconn__set_error_from_result(pgconn *c, const struct pg_result *res);
+/* Logs the recorded error once: "label: what: message (SQLSTATE x)". */
+void pgconn__log_failure(const pgconn *c, const char *what);
+
 #endif
