@@ -6,6 +6,7 @@
  * cdc_change_reset between two records.
  */
 #include "cdc/change.h"
+#include "pg/replication.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -76,35 +77,17 @@ const char *cdc_kind_name(enum cdc_kind k)
 
 void cdc_lsn_format(cdc_lsn lsn, char *buf, int buflen)
 {
-    if (buf == NULL || buflen <= 0)
-        return;
-    snprintf(buf, (size_t) buflen, "%" PRIX32 "/%" PRIX32, (uint32_t) (lsn >> 32), (uint32_t) lsn);
+    if (buflen > 0)
+        pgrepl_lsn_format(lsn, buf, (size_t) buflen);
 }
 
-/* Number of leading hex digits in s. */
-static size_t hex_span(const char *s)
-{
-    return strspn(s, "0123456789abcdefABCDEF");
-}
-
-/*
- * Accepts what PostgreSQL's pg_lsn input accepts: 1 to 8 hex digits, '/',
- * 1 to 8 hex digits, nothing else (no spaces, no sign).
- */
+/* Accepts what PostgreSQL's pg_lsn input accepts (see pgrepl_lsn_parse). */
 bool cdc_lsn_parse(const char *text, cdc_lsn *out)
 {
-    if (text == NULL)
+    uint64_t v;
+    if (!pgrepl_lsn_parse(text, &v))
         return false;
-    size_t hi_len = hex_span(text);
-    if (hi_len < 1 || hi_len > 8 || text[hi_len] != '/')
-        return false;
-    const char *lo = text + hi_len + 1;
-    size_t lo_len = hex_span(lo);
-    if (lo_len < 1 || lo_len > 8 || lo[lo_len] != '\0')
-        return false;
-    uint64_t hi = strtoull(text, NULL, 16);
-    uint64_t lo_val = strtoull(lo, NULL, 16);
     if (out)
-        *out = hi << 32 | lo_val;
+        *out = v;
     return true;
 }
