@@ -4,9 +4,25 @@
 #include "util/mem.h"
 #include "util/proc.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Logs a failure and keeps it as the archive's error for the caller's report. */
+static void schema_fail(struct schema_archive *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void schema_fail(struct schema_archive *a, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    log_error("%s", buf);
+    if (a->error == NULL)
+        a->error = xstrdup(buf);
+}
 
 bool schema_dump(const struct pg_tools *tools, const char *conninfo, const char *snapshot,
                  const char *workdir, struct schema_archive *out)
@@ -24,7 +40,7 @@ bool schema_dump(const struct pg_tools *tools, const char *conninfo, const char 
     if (ok) {
         if (res.exit_code != 0) {
             char *msg = str_first_lines(res.err, 6);
-            log_error("pg_dump of the schema failed (exit %d): %s", res.exit_code, msg);
+            schema_fail(out, "pg_dump of the schema failed (exit %d): %s", res.exit_code, msg);
             free(msg);
             ok = false;
         }
@@ -51,14 +67,14 @@ bool schema_write_list(struct schema_archive *a, const struct schema_object_id *
         return false;
     if (res.exit_code != 0) {
         char *msg = str_first_lines(res.err, 4);
-        log_error("pg_restore --list failed: %s", msg);
+        schema_fail(a, "pg_restore --list failed: %s", msg);
         free(msg);
         proc_result_free(&res);
         return false;
     }
     FILE *f = fopen(a->list_path, "w");
     if (f == NULL) {
-        log_error("could not write %s", a->list_path);
+        schema_fail(a, "could not write %s", a->list_path);
         proc_result_free(&res);
         return false;
     }
@@ -125,6 +141,9 @@ static bool review_restore_errors(struct schema_archive *a, const char *section,
             const char *c = eol + 1 + 13;
             const char *cend = strstr(c, "\npg_restore: ");
             cmd_copy = cend ? strndup(c, (size_t) (cend - c)) : strdup(c);
+            size_t n = strlen(cmd_copy);
+            while (n && (cmd_copy[n - 1] == '\n' || cmd_copy[n - 1] == ' '))
+                cmd_copy[--n] = '\0';
             cmd = cmd_copy;
         }
         char *role = NULL;
@@ -138,7 +157,7 @@ static bool review_restore_errors(struct schema_archive *a, const char *section,
             char *short_cmd = xstrdup(cmd);
             if (strlen(short_cmd) > 300)
                 strcpy(short_cmd + 297, "...");
-            log_error("restoring the schema (%s) failed: %s; statement: %s", section, msg,
+            schema_fail(a, "restoring the schema (%s) failed: %s; statement: %s", section, msg,
                       short_cmd[0] ? short_cmd : "(unknown)");
             free(short_cmd);
             ok = false;
@@ -165,7 +184,7 @@ bool schema_restore(struct schema_archive *a, const char *conninfo, const char *
             ok = review_restore_errors(a, section, res.err);
             if (ok && strstr(res.err, "could not execute query") == NULL) {
                 char *msg = str_first_lines(res.err, 6);
-                log_error("pg_restore (%s) failed (exit %d): %s", section, res.exit_code, msg);
+                schema_fail(a, "pg_restore (%s) failed (exit %d): %s", section, res.exit_code, msg);
                 free(msg);
                 ok = false;
             }
@@ -182,6 +201,7 @@ void schema_archive_free(struct schema_archive *a)
 {
     free(a->path);
     free(a->list_path);
+    free(a->error);
     sl_free(&a->missing_roles);
     memset(a, 0, sizeof(*a));
 }

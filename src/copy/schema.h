@@ -29,6 +29,7 @@ struct schema_archive {
     char *list_path; /* owned: the filtered restore list */
     const struct pg_tools *tools;
     strlist missing_roles; /* roles seen missing while restoring */
+    char *error;           /* owned: why the last step failed (what pg_dump/pg_restore said), or NULL */
 };
 
 /* Dumps the schema of the database conninfo names, under snapshot, into workdir. */

@@ -177,8 +177,9 @@ static bool finish_database(struct db_job *job)
         note_missing(&job->missing_roles, &job->archive.missing_roles);
         if (!ok)
             engine_fail(run, name, NULL,
-                        "restoring the post-data schema (triggers, rules, policies, "
-                        "materialized views, partition indexes) failed; see the error above");
+                        "restoring the post-data schema (triggers, rules, policies, partition "
+                        "indexes, ...) failed: %s",
+                        job->archive.error ? job->archive.error : "see the log above");
     }
     if (ok && job->cat.matviews.n > 0) {
         engine_phase(run, name, "refreshing %zu materialized views", job->cat.matviews.n);
@@ -243,7 +244,8 @@ static bool run_pipeline(struct db_job *job)
     job->workdir = fs_make_workdir();
     if (job->workdir == NULL ||
         !schema_dump(job->tools, job->src_conninfo, job->snap.name, job->workdir, &job->archive)) {
-        engine_fail(run, name, NULL, "dumping the source schema with pg_dump failed");
+        engine_fail(run, name, NULL, "dumping the source schema failed: %s",
+                    job->archive.error ? job->archive.error : "see the log above");
         return false;
     }
     int nbuilt;
@@ -251,14 +253,16 @@ static bool run_pipeline(struct db_job *job)
     bool ok = schema_write_list(&job->archive, built, nbuilt);
     free(built);
     if (!ok) {
-        engine_fail(run, name, NULL, "reading the schema archive failed");
+        engine_fail(run, name, NULL, "reading the schema archive failed: %s",
+                    job->archive.error ? job->archive.error : "see the log above");
         return false;
     }
     engine_phase(run, name, "restoring the schema's pre-data section");
     ok = schema_restore(&job->archive, job->dst_conninfo, "pre-data", 1);
     note_missing(&job->missing_roles, &job->archive.missing_roles);
     if (!ok) {
-        engine_fail(run, name, NULL, "restoring the pre-data schema failed; see the error above");
+        engine_fail(run, name, NULL, "restoring the pre-data schema failed: %s",
+                    job->archive.error ? job->archive.error : "see the log above");
         return false;
     }
     if (engine_canceled(run) || !check_column_order(job))

@@ -117,6 +117,20 @@ else
     fail "the existing target database was changed or dropped"
 fi
 
+section "a schema object that cannot be created (a policy for a role missing on the target)"
+create_roles "$src_URI" pgs_policy_only_on_source
+create_database "$src_URI" pgs_policy
+q "$src_URI" pgs_policy "CREATE TABLE t (id int PRIMARY KEY); ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+  CREATE POLICY only_them ON t TO pgs_policy_only_on_source USING (true)" >/dev/null
+assert_exit 1 "${MIGRATE[@]}" --source "$src_URI" --target "$tgt_URI" --databases pgs_policy --output json
+if tail -n 1 "$LAST_STDOUT" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); e=r.get("error",""); sys.exit(0 if r["status"]=="Failed" and "does not exist" in e and "CREATE POLICY only_them" in e else 1)'; then
+    pass "the result names the server's error and the statement that failed"
+else
+    fail "the result does not say which statement failed: $(tail -n 1 "$LAST_STDOUT" | cut -c1-300)"
+fi
+if database_exists "$tgt_URI" pgs_policy; then fail "the half-restored database was left on the target"; else pass "the half-restored database was dropped"; fi
+no_secrets
+
 section "bad usage"
 assert_exit 64 "$PGSHUTTLE_BIN" migrate --target "$tgt_URI" --databases pgs_small
 no_secrets
