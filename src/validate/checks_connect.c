@@ -227,10 +227,34 @@ void check_roles(struct vctx *ctx, struct check_outcome *out)
     for (int i = 0; i < pgres_ntuples(used); i++)
         if (!sl_contains(&target, pgres_get(used, i, 0)))
             sl_push(&missing, pgres_get(used, i, 0));
+    /* A policy names its roles: restoring it fails when one is missing. */
+    strlist policy_missing = STRLIST_INIT;
+    pgres *pol = NULL;
+    if (missing.n > 0 &&
+        pgconn_query(ctx->src_db,
+                     "SELECT DISTINCT r.rolname FROM pg_catalog.pg_policy p, "
+                     "unnest(p.polroles) AS u(oid) JOIN pg_catalog.pg_roles r ON r.oid = u.oid",
+                     0, NULL, &pol)) {
+        for (int i = 0; i < pgres_ntuples(pol); i++)
+            if (sl_contains(&missing, pgres_get(pol, i, 0)))
+                sl_push(&policy_missing, pgres_get(pol, i, 0));
+        pgres_free(pol);
+    }
     if (missing.n == 0)
         vc_ok(out, "the %d role(s) that own objects or hold privileges exist on the target",
               pgres_ntuples(used));
-    else {
+    else if (policy_missing.n > 0) {
+        char *list = sl_join(&policy_missing, ", ");
+        vc_fail(out, "row-level security policies name roles missing on the target (%s): "
+                     "creating those policies would fail",
+                list);
+        for (size_t i = 0; i < missing.n && i < 20; i++) {
+            char *q = pgq_ident_dup(missing.items[i]);
+            vc_fix(out, "CREATE ROLE %s;", q);
+            free(q);
+        }
+        free(list);
+    } else {
         char *list = sl_join(&missing, ", ");
         vc_warn(out, "roles missing on the target: %s; objects they own would be owned by the "
                      "migrating role and grants to them skipped",
@@ -244,6 +268,7 @@ void check_roles(struct vctx *ctx, struct check_outcome *out)
     }
     sl_free(&target);
     sl_free(&missing);
+    sl_free(&policy_missing);
     pgres_free(used);
     pgres_free(have);
 }

@@ -130,6 +130,10 @@ else
 fi
 if database_exists "$tgt_URI" pgs_policy; then fail "the half-restored database was left on the target"; else pass "the half-restored database was dropped"; fi
 no_secrets
+# With validation (the default type), the Roles check sees it coming.
+assert_exit 2 "$PGSHUTTLE_BIN" migrate --source "$src_URI" --target "$tgt_URI" --databases pgs_policy
+assert_contains "$LAST_OUTPUT" "policies name roles missing on the target (pgs_policy_only_on_source)"
+nothing_created
 
 section "bad usage"
 assert_exit 64 "$PGSHUTTLE_BIN" migrate --target "$tgt_URI" --databases pgs_small
