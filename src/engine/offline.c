@@ -50,6 +50,7 @@ static bool prepare_target(struct db_job *job)
 {
     struct engine_run *run = job->run;
     const char *name = job->db->name;
+    /* Validation looked already; look again: another session may have created it since. */
     bool exists = false;
     if (!copy_database_exists(job->admin, name, &exists))
         return fail_conn(job, job->admin, "checking the target database");

@@ -6,7 +6,6 @@
  */
 #include "engine/internal.h"
 #include "validate/validate.h"
-#include "pg/conninfo.h"
 #include "pg/pgconn.h"
 #include "util/log.h"
 #include "util/mem.h"

@@ -57,8 +57,9 @@ static pgconn *connect_server(const char *conninfo, const char *role, struct che
         char v[32];
         format_version(pgconn_server_version(c), v, sizeof(v));
         vc_ok(out, "connected to %s as %s (PostgreSQL %s)", hostport,
-              pgconn_parameter(c, "session_authorization") ? pgconn_parameter(c, "session_authorization")
-                                                           : (user ? user : "?"),
+              pgconn_parameter(c, "session_authorization")
+                  ? pgconn_parameter(c, "session_authorization")
+                  : (user ? user : "?"),
               v);
         free(user);
     }
@@ -93,7 +94,8 @@ void check_source_version(struct vctx *ctx, struct check_outcome *out)
         vc_fail(out, "the source runs PostgreSQL %s; pgshuttle needs 9.5 or later", vs);
         vc_fix(out, "upgrade the source to 9.5 or later, or move it with pg_dump/pg_restore");
     } else if (ctx->spec->mode == MODE_ONLINE && v < 100000)
-        vc_ok(out, "PostgreSQL %s: online migration streams with test_decoding (no pgoutput before 10)",
+        vc_ok(out,
+              "PostgreSQL %s: online migration streams with test_decoding (no pgoutput before 10)",
               vs);
     else
         vc_ok(out, "PostgreSQL %s is supported", vs);
@@ -108,8 +110,9 @@ void check_target_version(struct vctx *ctx, struct check_outcome *out)
     format_version(sv, ss, sizeof(ss));
     format_version(tv, ts, sizeof(ts));
     if (major_code(tv) < major_code(sv)) {
-        vc_fail(out, "the target runs PostgreSQL %s, older than the source (%s): a migration can "
-                     "only go to the same or a newer major version",
+        vc_fail(out,
+                "the target runs PostgreSQL %s, older than the source (%s): a migration can "
+                "only go to the same or a newer major version",
                 ts, ss);
         vc_fix(out, "use a target server of major version %d or later",
                sv >= 100000 ? sv / 10000 : 9);
@@ -126,13 +129,15 @@ void check_client_tools(struct vctx *ctx, struct check_outcome *out)
     pgtools_free(&ctx->rep->tools);
     if (!pgtools_find(need, &ctx->rep->tools)) {
         if (ctx->rep->tools.major > 0)
-            vc_fail(out, "pg_dump must be version %d or later to dump the source; the newest "
-                         "found is pg_dump %d (%s)",
+            vc_fail(out,
+                    "pg_dump must be version %d or later to dump the source; the newest "
+                    "found is pg_dump %d (%s)",
                     need, ctx->rep->tools.major, ctx->rep->tools.pg_dump);
         else
             vc_fail(out, "pg_dump/pg_restore were not found (version %d or later is needed)", need);
-        vc_fix(out, "install postgresql-client-%d (or newer), or point PGSHUTTLE_PG_BINDIR at its "
-                    "bin directory",
+        vc_fix(out,
+               "install postgresql-client-%d (or newer), or point PGSHUTTLE_PG_BINDIR at its "
+               "bin directory",
                need);
     } else
         vc_ok(out, "pg_dump %d (%s) can dump the source", ctx->rep->tools.major,
@@ -152,9 +157,10 @@ void check_source_database(struct vctx *ctx, struct check_outcome *out)
         vc_fail(out, "cannot open database \"%s\" on the source server %s: %s (%s)", ctx->db,
                 hostport, pgconn_failure_cause(f), detail);
         free(detail);
-        vc_fix(out, "%s", f == CONNFAIL_MISSING_DATABASE
-                              ? "check the name in --databases (names are case-sensitive)"
-                              : pgconn_failure_advice(f));
+        vc_fix(out, "%s",
+               f == CONNFAIL_MISSING_DATABASE
+                   ? "check the name in --databases (names are case-sensitive)"
+                   : pgconn_failure_advice(f));
         pgconn_close(c);
     } else if (!pgconn_set_session_defaults(c) ||
                !pgconn_exec(c, "SELECT pg_catalog.set_config('search_path', '', false)")) {
@@ -163,10 +169,13 @@ void check_source_database(struct vctx *ctx, struct check_outcome *out)
     } else {
         ctx->src_db = c;
         char *size = NULL;
-        if (!pgconn_query_value(c, "SELECT pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(current_database()))",
-                                0, NULL, &size))
+        if (!pgconn_query_value(
+                c,
+                "SELECT pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(current_database()))",
+                0, NULL, &size))
             pgconn_clear_error(c);
-        vc_ok(out, "database \"%s\" exists on the source (%s)", ctx->db, size ? size : "size unknown");
+        vc_ok(out, "database \"%s\" exists on the source (%s)", ctx->db,
+              size ? size : "size unknown");
         free(size);
     }
     free(ci);
@@ -179,8 +188,9 @@ void check_target_database(struct vctx *ctx, struct check_outcome *out)
         return vc_skip(out);
     char *n = NULL;
     const char *params[] = {ctx->db};
-    if (!pgconn_query_value(ctx->dst, "SELECT count(*) FROM pg_catalog.pg_database WHERE datname = $1",
-                            1, params, &n))
+    if (!pgconn_query_value(ctx->dst,
+                            "SELECT count(*) FROM pg_catalog.pg_database WHERE datname = $1", 1,
+                            params, &n))
         return vc_query_failed(out, ctx->dst, "looking for the database on the target");
     bool exists = n && strcmp(n, "0") != 0;
     free(n);
@@ -243,28 +253,24 @@ void check_roles(struct vctx *ctx, struct check_outcome *out)
     if (missing.n == 0)
         vc_ok(out, "the %d role(s) that own objects or hold privileges exist on the target",
               pgres_ntuples(used));
-    else if (policy_missing.n > 0) {
-        char *list = sl_join(&policy_missing, ", ");
-        vc_fail(out, "row-level security policies name roles missing on the target (%s): "
-                     "creating those policies would fail",
-                list);
+    else {
+        char *list = sl_join(policy_missing.n ? &policy_missing : &missing, ", ");
+        if (policy_missing.n > 0)
+            vc_fail(out,
+                    "row-level security policies name roles missing on the target (%s): "
+                    "creating those policies would fail",
+                    list);
+        else
+            vc_warn(out,
+                    "roles missing on the target: %s; objects they own would be owned by "
+                    "the migrating role and grants to them skipped",
+                    list);
+        free(list);
         for (size_t i = 0; i < missing.n && i < 20; i++) {
             char *q = pgq_ident_dup(missing.items[i]);
             vc_fix(out, "CREATE ROLE %s;", q);
             free(q);
         }
-        free(list);
-    } else {
-        char *list = sl_join(&missing, ", ");
-        vc_warn(out, "roles missing on the target: %s; objects they own would be owned by the "
-                     "migrating role and grants to them skipped",
-                list);
-        for (size_t i = 0; i < missing.n && i < 20; i++) {
-            char *q = pgq_ident_dup(missing.items[i]);
-            vc_fix(out, "CREATE ROLE %s;", q);
-            free(q);
-        }
-        free(list);
     }
     sl_free(&target);
     sl_free(&missing);

@@ -28,30 +28,42 @@ struct findings {
     strbuf warned_fix;
 };
 
-static void fix(strbuf *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fix(strbuf *where, const char *fmt, ...)
+/* Appends text to where, after sep when where already holds something. */
+static void append_sep(strbuf *where, const char *sep, const char *fmt, va_list ap)
 {
     char buf[8192];
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
     if (where->len)
-        sb_append(where, " ");
+        sb_append(where, sep);
     sb_append(where, buf);
 }
 
+/* Adds a remediation sentence. */
+static void fix(strbuf *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fix(strbuf *where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    append_sep(where, " ", fmt, ap);
+    va_end(ap);
+}
+
+/* Adds a finding. */
 static void found(strbuf *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void found(strbuf *where, const char *fmt, ...)
 {
-    char buf[8192];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
+    append_sep(where, "; ", fmt, ap);
     va_end(ap);
-    if (where->len)
-        sb_append(where, "; ");
-    sb_append(where, buf);
+}
+
+/* Adds a finding: text, then the objects (the first VC_LIST_MAX) joined by sep. */
+static void found_list(strbuf *where, const strlist *objects, const char *sep, const char *text)
+{
+    char *l = vc_join(objects, sep, VC_LIST_MAX);
+    found(where, "%s%s", text, l);
+    free(l);
 }
 
 /* One relation of an inheritance tree: its columns now and as the restore will make them. */
@@ -291,7 +303,8 @@ static bool foreign_servers(struct vctx *ctx, struct findings *f, struct check_o
         char *q = pgq_ident_dup(pgres_get(r, i, 0));
         sl_push_owned(&servers,
                       xasprintf("%s (%s, %lld user %s, %lld foreign %s)", q, pgres_get(r, i, 1), m,
-                                vc_plural(m, "mapping", "mappings"), t, vc_plural(t, "table", "tables")));
+                                vc_plural(m, "mapping", "mappings"), t,
+                                vc_plural(t, "table", "tables")));
         free(q);
         tables += t;
         mappings += m;
@@ -342,13 +355,11 @@ static bool replication_and_events(struct vctx *ctx, struct findings *f, struct 
         }
         pgres_free(r);
         if (subs.n) {
-            char *l = vc_join(&subs, ", ", VC_LIST_MAX);
-            found(&f->warned,
-                  "subscriptions are re-created without connecting (pg_dump writes connect = "
-                  "false, and dumps them only for a superuser): on the target they are disabled "
-                  "and have no replication slot: %s",
-                  l);
-            free(l);
+            found_list(
+                &f->warned, &subs, ", ",
+                "subscriptions are re-created without connecting (pg_dump writes connect = "
+                "false, and dumps them only for a superuser): on the target they are disabled "
+                "and have no replication slot: ");
             fix(&f->warned_fix,
                 "After cutover decide for each subscription: on the target point it at "
                 "its publisher (ALTER SUBSCRIPTION name CONNECTION '...'), give it a slot "
@@ -356,12 +367,10 @@ static bool replication_and_events(struct vctx *ctx, struct findings *f, struct 
                 "name ENABLE, or drop it; never let two servers consume the same slot.");
         }
         if (pubs.n) {
-            char *l = vc_join(&pubs, ", ", VC_LIST_MAX);
-            found(&f->warned,
-                  "publications are re-created on the target as they are, but their subscribers "
-                  "keep following the source: %s",
-                  l);
-            free(l);
+            found_list(
+                &f->warned, &pubs, ", ",
+                "publications are re-created on the target as they are, but their subscribers "
+                "keep following the source: ");
             fix(&f->warned_fix,
                 "After cutover, point the subscribers of these publications at the "
                 "target (ALTER SUBSCRIPTION ... CONNECTION ...; the target needs their "
@@ -486,26 +495,22 @@ static bool server_values(struct vctx *ctx, struct findings *f, struct check_out
                       xasprintf("%s (%s)", pgres_get(r, i, 0), pgres_get(r, i, 1)));
     pgres_free(r);
     if (regs.n) {
-        char *l = vc_join(&regs, ", ", VC_LIST_MAX);
-        found(&f->warned,
-              "columns of reg* types refer to objects by OID, which differ on the target: they "
-              "are copied as names and resolve to the objects of that name there, and a value "
-              "naming an object the target lacks while rows are copied (a role: roles are not "
-              "migrated; an index: built after the data; a dropped object, shown as a number) "
-              "fails the copy or points elsewhere: %s",
-              l);
-        free(l);
+        found_list(
+            &f->warned, &regs, ", ",
+            "columns of reg* types refer to objects by OID, which differ on the target: they "
+            "are copied as names and resolve to the objects of that name there, and a value "
+            "naming an object the target lacks while rows are copied (a role: roles are not "
+            "migrated; an index: built after the data; a dropped object, shown as a number) "
+            "fails the copy or points elsewhere: ");
         fix(&f->warned_fix,
             "Create on the target the roles these values name before migrating; where "
             "you can, store names (text) instead of reg* values.");
     }
     if (others.n) {
-        char *l = vc_join(&others, ", ", VC_LIST_MAX);
-        found(&f->warned,
-              "columns of transaction ids, tuple ids, LSNs or snapshots keep the source's values, "
-              "which mean nothing on the target server: %s",
-              l);
-        free(l);
+        found_list(
+            &f->warned, &others, ", ",
+            "columns of transaction ids, tuple ids, LSNs or snapshots keep the source's values, "
+            "which mean nothing on the target server: ");
         fix(&f->warned_fix,
             "Review what reads these columns: their values describe the source server.");
     }
@@ -545,9 +550,8 @@ static bool dropped_features(struct vctx *ctx, struct findings *f, struct check_
     pgres_free(r);
     pgres_free(t);
     if (missing.n) {
-        char *l = vc_join(&missing, "; ", VC_LIST_MAX);
-        found(&f->failed, "columns use built-in data types the target no longer has: %s", l);
-        free(l);
+        found_list(&f->failed, &missing, "; ",
+                   "columns use built-in data types the target no longer has: ");
         fix(&f->failed_fix,
             "On the source, change these columns to a type the target has (abstime, "
             "reltime: timestamptz, interval; tinterval: tstzrange) before migrating.");
@@ -571,23 +575,17 @@ static bool dropped_features(struct vctx *ctx, struct findings *f, struct check_
     }
     pgres_free(r);
     if (oids.n) {
-        char *l = vc_join(&oids, ", ", VC_LIST_MAX);
-        found(&f->warned,
-              "tables created WITH OIDS lose their hidden oid column (PostgreSQL 12 and later "
-              "have none): %s",
-              l);
-        free(l);
+        found_list(&f->warned, &oids, ", ",
+                   "tables created WITH OIDS lose their hidden oid column (PostgreSQL 12 and later "
+                   "have none): ");
         fix(&f->warned_fix,
             "If anything uses the oid values, keep them in a real column first (ALTER "
             "TABLE t ADD COLUMN old_oid oid; UPDATE t SET old_oid = oid;).");
     }
     if (postfix.n) {
-        char *l = vc_join(&postfix, ", ", VC_LIST_MAX);
-        found(&f->failed,
-              "postfix operators cannot be created on PostgreSQL 14 and later, so the restore "
-              "would fail: %s",
-              l);
-        free(l);
+        found_list(&f->failed, &postfix, ", ",
+                   "postfix operators cannot be created on PostgreSQL 14 and later, so the restore "
+                   "would fail: ");
         fix(&f->failed_fix, "Drop the postfix operators on the source (DROP OPERATOR ...), using "
                             "prefix operators or functions instead.");
     }
@@ -635,4 +633,3 @@ void check_unfaithful_objects(struct vctx *ctx, struct check_outcome *out)
     sb_free(&f.warned_fix);
     free(target_role);
 }
-

@@ -15,14 +15,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends one part of a message, text then list, with "; " between parts. */
-static void part(strbuf *sb, const char *text, const char *list)
+/*
+ * Adds one kind of object to the message (text, then the first VC_LIST_MAX
+ * names, "; " between kinds) and what to do about it to the remediation.
+ */
+static void part(strbuf *msg, struct check_outcome *out, const strlist *objects, const char *text,
+                 const char *remedy)
 {
-    if (sb->len)
-        sb_append(sb, "; ");
-    sb_append(sb, text);
-    sb_append(sb, list);
+    char *l = vc_join(objects, ", ", VC_LIST_MAX);
+    if (msg->len)
+        sb_append(msg, "; ");
+    sb_append(msg, text);
+    sb_append(msg, l);
+    free(l);
+    vc_fix(out, "%s", remedy);
 }
+
 /* ---- replica identity (online) ------------------------------------------ */
 
 void check_replica_identity(struct vctx *ctx, struct check_outcome *out)
@@ -122,33 +130,24 @@ void check_not_streamed(struct vctx *ctx, struct check_outcome *out)
                     "afterwards (lo_export/lo_import, or store such data in bytea columns).");
     }
     if (unlogged.n) {
-        char *l = vc_join(&unlogged, ", ", VC_LIST_MAX);
-        part(&msg,
+        part(&msg, out, &unlogged,
              "unlogged tables (not written to the WAL), copied as they are at the start; "
              "later changes are not streamed: ",
-             l);
-        free(l);
-        vc_fix(out, "If their contents matter, make them logged before starting (ALTER TABLE ... "
-                    "SET LOGGED) or reload them on the target after cutover.");
+             "If their contents matter, make them logged before starting (ALTER TABLE ... "
+             "SET LOGGED) or reload them on the target after cutover.");
     }
     if (matviews.n) {
-        char *l = vc_join(&matviews, ", ", VC_LIST_MAX);
-        part(&msg,
+        part(&msg, out, &matviews,
              "materialized views, populated on the target during the copy; REFRESHes on "
              "the source after that are not streamed: ",
-             l);
-        free(l);
-        vc_fix(out, "After cutover, run REFRESH MATERIALIZED VIEW on the target for each of them.");
+             "After cutover, run REFRESH MATERIALIZED VIEW on the target for each of them.");
     }
     if (foreign.n) {
-        char *l = vc_join(&foreign, ", ", VC_LIST_MAX);
-        part(&msg,
+        part(&msg, out, &foreign,
              "foreign tables, whose rows stay on their foreign server (only the "
              "definitions move): ",
-             l);
-        free(l);
-        vc_fix(out, "Make sure the target can reach the foreign servers (see \"Objects not moved "
-                    "faithfully\").");
+             "Make sure the target can reach the foreign servers (see \"Objects not moved "
+             "faithfully\").");
     }
     char seqs[200] = "";
     if (nseq)
@@ -167,4 +166,3 @@ void check_not_streamed(struct vctx *ctx, struct check_outcome *out)
     sl_free(&matviews);
     sl_free(&foreign);
 }
-
