@@ -1,0 +1,97 @@
+/*
+ * source.h — what an online migration sets up and tears down on the source
+ * database: the tables it streams, their replica identity, the
+ * publications (pgoutput), the slot's state, the source's WAL position.
+ *
+ * Names: one stream per (source database, target) pair is named
+ * cdc_stream_name(): the slot, the publications (that name, and that name
+ * with CDC_INSERT_ONLY_SUFFIX for tables published for inserts only) and
+ * the target's replication origin all carry it, so a restarted process
+ * (--resume) finds them again, and a new run finds what an interrupted one
+ * left behind.
+ */
+#ifndef PGSHUTTLE_CDC_SOURCE_H
+#define PGSHUTTLE_CDC_SOURCE_H
+
+#include "pg/pgconn.h"
+#include "util/buf.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CDC_INSERT_ONLY_SUFFIX "_ins"
+
+struct cdc_table {
+    char *schema; /* owned */
+    char *name;   /* owned */
+    char *qname;  /* owned: quoted schema.name */
+    char relkind; /* 'r' or 'p' (partitioned) */
+    char replident;
+    bool is_partition;
+    bool identified; /* UPDATE/DELETE can be identified: PK, identity index or FULL */
+};
+
+struct cdc_table_set {
+    struct cdc_table *tables; /* owned array */
+    int n;
+};
+
+/* Lists the permanent tables of the connected database (see sql/cdc_tables.sql). */
+bool cdc_tables_load(pgconn *src, struct cdc_table_set *out) __attribute__((warn_unused_result));
+void cdc_tables_free(struct cdc_table_set *set);
+
+/*
+ * The stream's name for database db migrated to target_key (e.g. the
+ * target's host:port): "pgshuttle_" and 16 hex digits of a hash, a valid
+ * slot name. Caller frees.
+ */
+char *cdc_stream_name(const char *db, const char *target_key);
+
+/*
+ * Gives every table that cannot identify its rows REPLICA IDENTITY FULL
+ * (--replica-identity-full). For each table changed, pushes the statement
+ * that restores its old setting onto *undo, and marks it identified.
+ */
+bool cdc_set_replica_identity_full(pgconn *src, struct cdc_table_set *set, strlist *undo)
+    __attribute__((warn_unused_result));
+/* Runs the statements cdc_set_replica_identity_full recorded (best effort, logs failures). */
+void cdc_undo_statements(pgconn *c, const strlist *undo);
+
+/*
+ * Creates the publications for the stream called name: name for the
+ * identified tables (every operation) and name CDC_INSERT_ONLY_SUFFIX for the
+ * others (publish = 'insert'), the latter only when there are such tables.
+ * On 13+ partitioned tables are published by their root (with
+ * publish_via_partition_root), before 13 by their leaves. Sets
+ * *publication_names to the value of pgoutput's publication_names option
+ * (caller frees). Needs ownership of every table (or superuser).
+ */
+bool cdc_publications_create(pgconn *src, const char *name, const struct cdc_table_set *set,
+                             char **publication_names) __attribute__((warn_unused_result));
+/*
+ * The publication_names value of an existing stream (after a restart): the
+ * stream's publications that exist on the source; *publication_names is NULL
+ * when there is none. Caller frees.
+ */
+bool cdc_publications_existing(pgconn *src, const char *name, char **publication_names)
+    __attribute__((warn_unused_result));
+/* Drops both publications of the stream, if they exist. */
+bool cdc_publications_drop(pgconn *src, const char *name) __attribute__((warn_unused_result));
+
+/* The state of a logical slot on the source (pg_replication_slots). */
+struct cdc_slot_state {
+    bool exists;
+    bool active;
+    char plugin[64];
+    char database[128];
+    uint64_t confirmed_flush; /* 0 before 9.6 (not tracked) */
+    uint64_t restart_lsn;
+    char wal_status[16]; /* 13+: reserved/extended/unreserved/lost; "" before */
+};
+bool cdc_slot_state_read(pgconn *src, const char *slot, struct cdc_slot_state *out)
+    __attribute__((warn_unused_result));
+
+/* The source's current WAL flush position (pg_current_wal_flush_lsn() on 10+, 9.x names before). */
+bool cdc_source_position(pgconn *src, uint64_t *lsn) __attribute__((warn_unused_result));
+
+#endif

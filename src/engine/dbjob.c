@@ -1,0 +1,351 @@
+/*
+ * dbjob.c — the steps of one database's copy that offline and online
+ * migrations share: drop (if asked) and create the target database, schema
+ * pre-data, the parallel data phase (tables, large objects, indexes,
+ * constraints, ANALYZE) and schema post-data, all from one source snapshot;
+ * then, at the end, sequences, materialized views and the database's own
+ * settings. A database that fails part-way is dropped (or, with keep_failed,
+ * left marked incomplete), so it never looks complete when it is not.
+ */
+#include "copy/catalog.h"
+#include "copy/database.h"
+#include "copy/datacopy.h"
+#include "copy/indexbuild.h"
+#include "copy/schema.h"
+#include "copy/sequences.h"
+#include "copy/snapshot.h"
+#include "engine/dbjob.h"
+#include "pg/pgconn.h"
+#include "util/fsutil.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+
+bool dbjob_fail_conn(struct db_job *job, pgconn *c, const char *what)
+{
+    engine_fail(job->run, job->db->name, c ? pgconn_error_sqlstate(c) : NULL, "%s: %s", what,
+                c ? pgconn_error_message(c) : "unknown error");
+    return false;
+}
+
+static bool prepare_target(struct db_job *job)
+{
+    struct engine_run *run = job->run;
+    const char *name = job->db->name;
+    /* Validation looked already; look again: another session may have created it since. */
+    bool exists = false;
+    if (!copy_database_exists(job->admin, name, &exists))
+        return dbjob_fail_conn(job, job->admin, "checking the target database");
+    if (exists) {
+        if (!run->spec->overwrite) {
+            engine_fail(run, name, NULL,
+                        "database \"%s\" already exists on the target; use --overwrite", name);
+            return false;
+        }
+        engine_set_status(run, job->db, MIG_IN_PROGRESS, SUB_DROPPING_DATABASE);
+        engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_DROPPING_DATABASE);
+        engine_phase(run, name, "dropping the existing target database");
+        if (!copy_database_drop(job->admin, name))
+            return dbjob_fail_conn(job, job->admin, "dropping the existing target database");
+    }
+    engine_set_status(run, job->db, MIG_IN_PROGRESS, SUB_MIGRATING_DATA);
+    engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_MIGRATING_DATA);
+    if (!copy_database_create(job->admin, &job->cat.db, &job->missing_roles))
+        return dbjob_fail_conn(job, job->admin, "creating the target database");
+    job->created = true;
+    return true;
+}
+
+/* Warns once about the roles the target lacks, saying what happens instead. */
+static void report_missing_roles(struct db_job *job)
+{
+    if (job->missing_roles.n == 0)
+        return;
+    char *list = sl_join(&job->missing_roles, ", ");
+    engine_warn(job->run, job->db->name,
+                "roles missing on the target: %s. Objects they own are owned by the migrating "
+                "role instead and grants to them were skipped; create these roles on the target "
+                "before migrating to keep ownership and privileges",
+                list);
+    free(list);
+}
+
+static void note_missing(strlist *into, const strlist *from)
+{
+    for (size_t i = 0; i < from->n; i++)
+        if (!sl_contains(into, from->items[i]))
+            sl_push(into, from->items[i]);
+}
+
+static bool run_data_phase(struct db_job *job)
+{
+    const struct migration_spec *spec = job->run->spec;
+    struct datacopy_config cfg = {
+        .src_conninfo = job->src_conninfo,
+        .dst_conninfo = job->dst_conninfo,
+        .snapshot = job->snap.name,
+        .jobs = spec->jobs,
+        .index_jobs = spec->index_jobs,
+        .split_bytes = spec->split_bytes,
+        .maintenance_work_mem = spec->maintenance_work_mem,
+        .toast_compression = job->run->toast_compression,
+        .cancel = &job->run->cancel,
+        .progress = job->db,
+        .events = job->run->events,
+        .target_roles = &job->target_roles,
+    };
+    struct datacopy_result res;
+    bool ok = copy_data_run(job->snap.holder, &job->cat, &cfg, &res);
+    note_missing(&job->missing_roles, &res.missing_roles);
+    if (!ok)
+        engine_fail(job->run, job->db->name, res.error_sqlstate, "%s", res.error);
+    copy_data_result_free(&res);
+    return ok;
+}
+
+/*
+ * Refreshes the materialized views that hold data on the source (a schema
+ * dump leaves them empty), then analyzes them. A view that reads another
+ * one fails until that one is populated: such failures are retried after
+ * the others, until a round makes no progress.
+ */
+static bool refresh_matviews(struct db_job *job, pgconn *dst)
+{
+    size_t n = job->cat.matviews.n, left = n;
+    bool *done = xcalloc(n + 1, sizeof(bool));
+    bool progress = true;
+    while (left > 0 && progress) {
+        progress = false;
+        for (size_t i = 0; i < n; i++) {
+            if (done[i])
+                continue;
+            const char *mv = job->cat.matviews.items[i];
+            char *sql = xasprintf("REFRESH MATERIALIZED VIEW %s; ANALYZE %s", mv, mv);
+            if (pgconn_exec_quiet(dst, sql)) {
+                done[i] = true;
+                left--;
+                progress = true;
+            }
+            free(sql);
+        }
+    }
+    free(done);
+    if (left > 0)
+        return dbjob_fail_conn(job, dst, "refreshing materialized views");
+    return true;
+}
+
+/* Sequences (read through src), materialized views, the database's settings and grants. */
+bool dbjob_finish(struct db_job *job, pgconn *src)
+{
+    struct engine_run *run = job->run;
+    const char *name = job->db->name;
+    engine_set_status(run, job->db, MIG_IN_PROGRESS, SUB_COMPLETING);
+
+    pgconn *dst = NULL;
+    bool ok = pgconn_connect(&dst, job->dst_conninfo, "target") &&
+              pgconn_set_session_defaults(dst);
+    if (!ok) {
+        dbjob_fail_conn(job, dst, "connecting to the target database");
+        pgconn_close(dst);
+        return false;
+    }
+
+    engine_phase(run, name, "setting %d sequences", job->cat.nsequences);
+    if (!copy_sequences(src, dst, &job->cat)) {
+        pgconn *culprit = pgconn_error_message(dst)[0] ? dst : src;
+        ok = dbjob_fail_conn(job, culprit, "setting sequences");
+    }
+    if (ok && job->cat.matviews.n > 0) {
+        engine_phase(run, name, "refreshing %zu materialized views", job->cat.matviews.n);
+        ok = refresh_matviews(job, dst);
+    }
+    pgconn_close(dst);
+    if (ok && !copy_database_finish(job->admin, &job->cat.db, &job->target_roles,
+                                    &job->missing_roles))
+        ok = dbjob_fail_conn(job, job->admin,
+                             "setting the database's settings, privileges and comment");
+    return ok;
+}
+
+/* The rest of the schema: triggers, rules, policies, partition indexes, ... */
+static bool restore_post_data(struct db_job *job)
+{
+    engine_phase(job->run, job->db->name, "restoring the schema's post-data section");
+    /* One job: parallel post-data restores can deadlock on related tables. */
+    bool ok = schema_restore(&job->archive, job->dst_conninfo, "post-data", 1);
+    note_missing(&job->missing_roles, &job->archive.missing_roles);
+    if (!ok)
+        engine_fail(job->run, job->db->name, NULL,
+                    "restoring the post-data schema (triggers, rules, policies, partition "
+                    "indexes, ...) failed: %s",
+                    job->archive.error ? job->archive.error : "see the log above");
+    return ok;
+}
+
+/*
+ * pg_restore gives an inheritance child its parents' column order, which
+ * differs from the source's when the child joined a parent after creation or
+ * a parent gained columns later. The data still lands in the right columns
+ * (COPY names them); the order difference is reported, never silent.
+ */
+static bool check_column_order(struct db_job *job)
+{
+    pgconn *dst = NULL;
+    strlist differing = STRLIST_INIT;
+    bool ok = pgconn_connect(&dst, job->dst_conninfo, "target") &&
+              copy_column_order_diff(job->snap.holder, dst, &differing);
+    if (!ok)
+        dbjob_fail_conn(job, dst, "comparing column order");
+    else if (differing.n > 0) {
+        char *list = sl_join(&differing, "; ");
+        engine_warn(job->run, job->db->name,
+                    "%zu table(s) have a different column order on the target (pg_dump/pg_restore "
+                    "cannot reproduce the order of inheritance children that joined a parent "
+                    "after creation or whose parent gained columns later; data is unaffected, "
+                    "but SELECT * and INSERT without a column list see the new order): %s",
+                    differing.n, list);
+        free(list);
+    }
+    sl_free(&differing);
+    pgconn_close(dst);
+    return ok;
+}
+
+bool dbjob_copy(struct db_job *job)
+{
+    struct engine_run *run = job->run;
+    const char *name = job->db->name;
+    if (!pgconn_exec(job->snap.holder, "SELECT pg_catalog.set_config('search_path', '', false)") ||
+        !copy_catalog_load(job->snap.holder, &job->cat))
+        return dbjob_fail_conn(job, job->snap.holder, "reading the source catalog");
+
+    for (size_t i = 0; i < job->cat.roles_used.n; i++)
+        if (!sl_contains(&job->target_roles, job->cat.roles_used.items[i]))
+            sl_push(&job->missing_roles, job->cat.roles_used.items[i]);
+
+    if (!prepare_target(job))
+        return false;
+
+    engine_phase(run, name, "dumping the schema");
+    job->workdir = fs_make_workdir();
+    if (job->workdir == NULL ||
+        !schema_dump(job->tools, job->src_conninfo, job->snap.name, job->workdir, &job->archive)) {
+        engine_fail(run, name, NULL, "dumping the source schema failed: %s",
+                    job->archive.error ? job->archive.error : "see the log above");
+        return false;
+    }
+    int nbuilt;
+    struct schema_object_id *built = copy_built_objects(&job->cat, &nbuilt);
+    bool ok = schema_write_list(&job->archive, built, nbuilt);
+    free(built);
+    if (!ok) {
+        engine_fail(run, name, NULL, "reading the schema archive failed: %s",
+                    job->archive.error ? job->archive.error : "see the log above");
+        return false;
+    }
+    engine_phase(run, name, "restoring the schema's pre-data section");
+    ok = schema_restore(&job->archive, job->dst_conninfo, "pre-data", 1);
+    note_missing(&job->missing_roles, &job->archive.missing_roles);
+    if (!ok) {
+        engine_fail(run, name, NULL, "restoring the pre-data schema failed: %s",
+                    job->archive.error ? job->archive.error : "see the log above");
+        return false;
+    }
+    if (engine_canceled(run) || !check_column_order(job))
+        return false;
+
+    engine_phase(run, name, "copying data and building indexes");
+    if (!run_data_phase(job))
+        return false;
+    if (engine_canceled(run))
+        return false;
+    return restore_post_data(job);
+}
+
+void dbjob_clean_up_failed(struct db_job *job)
+{
+    if (!job->created || job->admin == NULL)
+        return;
+    const char *name = job->db->name;
+    if (job->run->spec->keep_failed) {
+        log_warn("db=%s: the incomplete target database is kept (--keep-failed) and marked "
+                 "\"%s\"",
+                 name, COPY_INCOMPLETE_MARK);
+        return;
+    }
+    pgconn_clear_error(job->admin);
+    if (copy_database_drop(job->admin, name))
+        log_info("db=%s: dropped the incomplete target database", name);
+    else
+        log_error("db=%s: could not drop the incomplete target database; it is marked \"%s\"",
+                  name, COPY_INCOMPLETE_MARK);
+}
+
+bool dbjob_begin(struct db_job *job, struct engine_run *run, struct db_progress *db,
+                 const struct pg_tools *tools)
+{
+    memset(job, 0, sizeof(*job));
+    job->run = run;
+    job->db = db;
+    job->tools = tools;
+    job->src_conninfo = engine_db_conninfo(run->spec->source, db->name);
+    job->dst_conninfo = engine_db_conninfo(run->spec->target, db->name);
+    char ctx[160];
+    snprintf(ctx, sizeof(ctx), "db=%s", db->name);
+    log_set_context(ctx);
+    atomic_store(&db->started_ms, (int64_t) (time_wall() * 1000));
+    engine_set_status(run, db, MIG_IN_PROGRESS, SUB_PREREQUISITES);
+
+    char *admin = engine_admin_conninfo(run->spec->target);
+    bool ok = pgconn_connect(&job->admin, admin, "target") &&
+              pgconn_set_session_defaults(job->admin) &&
+              copy_target_roles(job->admin, &job->target_roles);
+    free(admin);
+    if (!ok)
+        dbjob_fail_conn(job, job->admin, "connecting to the target server");
+    return ok;
+}
+
+void dbjob_end(struct db_job *job, bool ok)
+{
+    struct engine_run *run = job->run;
+    struct db_progress *db = job->db;
+    report_missing_roles(job);
+    copy_snapshot_release(&job->snap);
+    if (!ok)
+        dbjob_clean_up_failed(job);
+    if (job->workdir)
+        fs_remove_tree(job->workdir);
+    atomic_store(&db->finished_ms, (int64_t) (time_wall() * 1000));
+    if (ok)
+        engine_set_status(run, db, MIG_SUCCEEDED, SUB_COMPLETED);
+    else
+        engine_set_status(run, db, engine_canceled(run) ? MIG_CANCELED : MIG_FAILED,
+                          engine_canceled(run) ? (enum mig_substatus) atomic_load(&db->substatus)
+                                               : SUB_FAILED);
+    struct event ev = {.kind = EV_DATABASE_DONE,
+                       .database = db->name,
+                       .status = (enum mig_status) atomic_load(&db->status),
+                       .rows = atomic_load(&db->rows_copied),
+                       .bytes = atomic_load(&db->bytes_copied),
+                       .seconds = (double) (atomic_load(&db->finished_ms) -
+                                            atomic_load(&db->started_ms)) /
+                                  1000.0};
+    event_emit(run->events, &ev);
+
+    schema_archive_free(&job->archive);
+    copy_catalog_free(&job->cat);
+    sl_free(&job->target_roles);
+    sl_free(&job->missing_roles);
+    pgconn_close(job->admin);
+    free(job->workdir);
+    free(job->src_conninfo);
+    free(job->dst_conninfo);
+    memset(job, 0, sizeof(*job));
+    log_set_context(NULL);
+}
