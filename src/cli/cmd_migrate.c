@@ -14,24 +14,68 @@
 #include "validate/validate.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t cancel_signal = 0;
+static volatile sig_atomic_t cutover_signal = 0;
 
 static void on_cancel_signal(int sig)
 {
     cancel_signal = sig;
 }
 
+static void on_cutover_signal(int sig)
+{
+    (void) sig;
+    cutover_signal = 1;
+}
+
 struct watcher {
     struct engine_run *run;
+    bool read_terminal; /* online, --cutover signal, stdin a terminal: "cutover" + Enter */
+    strbuf typed;
     _Atomic bool done;
 };
+
+/* Reads what was typed on the terminal; true when a line said "cutover". */
+static bool typed_cutover(struct watcher *w)
+{
+    struct pollfd pfd = {.fd = STDIN_FILENO, .events = POLLIN};
+    if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP)))
+        return false;
+    char buf[256];
+    ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+    if (n <= 0) {
+        w->read_terminal = false; /* end of input: stop looking */
+        return false;
+    }
+    bool found = false;
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] != '\n') {
+            sb_appendc(&w->typed, buf[i]);
+            continue;
+        }
+        const char *line = sb_str(&w->typed);
+        while (*line == ' ' || *line == '\t')
+            line++;
+        size_t len = strlen(line);
+        while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\r' || line[len - 1] == '\t'))
+            len--;
+        if (len == 7 && strncasecmp(line, "cutover", 7) == 0)
+            found = true;
+        else if (len > 0)
+            log_warn("type \"cutover\" and Enter to cut over (Ctrl-C cancels)");
+        sb_reset(&w->typed);
+    }
+    return found;
+}
 
 static void *watch_signals(void *arg)
 {
@@ -41,6 +85,12 @@ static void *watch_signals(void *arg)
             engine_run_cancel(w->run);
             cancel_signal = 0;
         }
+        if (cutover_signal) {
+            cutover_signal = 0;
+            engine_run_request_cutover(w->run);
+        }
+        if (w->read_terminal && typed_cutover(w))
+            engine_run_request_cutover(w->run);
         time_sleep(0.1);
     }
     return NULL;
@@ -64,6 +114,13 @@ static void help(void)
            "  --toast-compression lz4|pglz|server   how copied values that need compressing are\n"
            "                           stored (default lz4 where the target has it; server: its default)\n"
            "  --source-type TYPE|auto  what the source is (default auto: detected)\n"
+           "  --plugin pgoutput|test_decoding   online: the logical decoding plugin (default pgoutput)\n"
+           "  --cutover signal|auto    online: cut over on SIGUSR1 or when `cutover` is typed on\n"
+           "                           the terminal (default), or as soon as every database caught up\n"
+           "  --resume                 online: continue the streams of an interrupted run (after a\n"
+           "                           crash or kill) from the position applied on the target\n"
+           "  --replica-identity-full  online: give source tables without a primary key or replica\n"
+           "                           identity REPLICA IDENTITY FULL so their updates and deletes stream\n"
            "  --keep-failed            keep a failed target database (marked incomplete) instead of dropping it\n"
            "  --name NAME              the migration's name (default migration-TIMESTAMP)\n"
            "  --output text|json       json: one JSON object per line on stdout\n"
@@ -116,6 +173,8 @@ enum {
     OPT_TOAST,
     OPT_SOURCE_TYPE,
     OPT_CUTOVER,
+    OPT_RESUME,
+    OPT_RI_FULL,
     OPT_HELP,
 };
 
@@ -133,6 +192,8 @@ static const struct option migrate_options[] = {
     {"toast-compression", required_argument, NULL, OPT_TOAST},
     {"source-type", required_argument, NULL, OPT_SOURCE_TYPE},
     {"cutover", required_argument, NULL, OPT_CUTOVER},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"replica-identity-full", no_argument, NULL, OPT_RI_FULL},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -217,10 +278,21 @@ static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
         case OPT_PLUGIN:
             if (strcmp(optarg, "pgoutput") != 0 && strcmp(optarg, "test_decoding") != 0)
                 rc = cli_usage_error("migrate", "--plugin must be pgoutput or test_decoding");
+            else {
+                free(spec->plugin);
+                spec->plugin = xstrdup(optarg);
+            }
             break;
         case OPT_CUTOVER:
             if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "signal") != 0)
                 rc = cli_usage_error("migrate", "--cutover must be auto or signal");
+            spec->cutover_auto = strcmp(optarg, "auto") == 0;
+            break;
+        case OPT_RESUME:
+            spec->resume = true;
+            break;
+        case OPT_RI_FULL:
+            spec->replica_identity_full = true;
             break;
         case OPT_HELP:
             help();
@@ -239,6 +311,15 @@ static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
         rc = cli_usage_error("migrate", "unexpected argument \"%s\"", argv[optind]);
     if (rc == EXIT_OK && !cli_conn_check("migrate", conn))
         rc = EXIT_USAGE;
+    if (rc == EXIT_OK && spec->mode != MODE_ONLINE &&
+        (spec->resume || spec->replica_identity_full || spec->plugin))
+        rc = cli_usage_error("migrate", "%s is for --mode online only",
+                             spec->resume ? "--resume"
+                             : spec->plugin ? "--plugin"
+                                            : "--replica-identity-full");
+    if (rc == EXIT_OK && spec->resume && spec->overwrite)
+        rc = cli_usage_error("migrate", "--resume continues an interrupted migration into its "
+                                        "target databases; it cannot be combined with --overwrite");
     return rc;
 }
 
@@ -268,8 +349,12 @@ int cmd_migrate(int argc, char **argv)
     sa.sa_handler = on_cancel_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_cutover_signal;
+    sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    struct watcher w = {.run = run};
+    struct watcher w = {.run = run,
+                        .read_terminal = spec.mode == MODE_ONLINE && !spec.cutover_auto &&
+                                         isatty(STDIN_FILENO)};
     pthread_t watcher;
     pthread_create(&watcher, NULL, watch_signals, &w);
 
@@ -278,6 +363,7 @@ int cmd_migrate(int argc, char **argv)
     cli_output_detach(out);
     atomic_store(&w.done, true);
     pthread_join(watcher, NULL);
+    sb_free(&w.typed);
     cli_output_result(out, run);
 
     rc = mig_status_exit_code(st);

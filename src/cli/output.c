@@ -5,6 +5,7 @@
 #include "cli/output.h"
 #include "cli/checks_view.h"
 #include "model/progress.h"
+#include "pg/replication.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
@@ -27,6 +28,7 @@ struct cli_output {
     _Atomic bool display_stop;
     int drawn_lines; /* lines of the display currently on screen */
     struct rate_meter *meters; /* one per database */
+    double *stream_logged;     /* per database: when a streaming line was last logged */
 };
 
 static void print_json(json_t *o)
@@ -76,6 +78,17 @@ static void emit_json(struct cli_output *out, const struct event *ev)
     if (ev->kind == EV_TABLE_COPIED || ev->kind == EV_INDEX_BUILT ||
         ev->kind == EV_DATABASE_DONE || ev->kind == EV_CHECK)
         json_object_set_new(o, "seconds", json_real(ev->seconds));
+    if (ev->kind == EV_STREAMING) {
+        char lsn[PGREPL_LSN_BUFSIZE];
+        json_object_set_new(o, "lag_bytes", json_integer(ev->lag_bytes));
+        json_object_set_new(o, "lag_seconds", json_real(ev->lag_seconds));
+        json_object_set_new(o, "changes", json_integer(ev->changes));
+        json_object_set_new(o, "transactions", json_integer(ev->transactions));
+        pgrepl_lsn_format(ev->applied_lsn, lsn, sizeof(lsn));
+        json_object_set_new(o, "applied_lsn", json_string(lsn));
+        pgrepl_lsn_format(ev->source_lsn, lsn, sizeof(lsn));
+        json_object_set_new(o, "source_lsn", json_string(lsn));
+    }
     print_json(o);
     json_decref(o);
 }
@@ -129,6 +142,21 @@ static void emit_text(struct cli_output *out, const struct event *ev)
             log_info("check passed [%s] %s: %s", scope, ev->object, ev->message);
         break;
     }
+    case EV_STREAMING: {
+        /* Every 10 s per database in the log; the live display shows it all the time. */
+        int i = 0;
+        while (i < out->run->ndbs && strcmp(out->run->dbs[i]->name, db) != 0)
+            i++;
+        double now = time_now();
+        if (out->live || i == out->run->ndbs || now - out->stream_logged[i] < 10.0)
+            break;
+        out->stream_logged[i] = now;
+        char lag[32];
+        progress_format_bytes(ev->lag_bytes, lag, sizeof(lag));
+        log_info("%sstreaming: lag %.2f s, %s; %lld changes in %lld transactions applied", where,
+                 ev->lag_seconds, lag, (long long) ev->changes, (long long) ev->transactions);
+        break;
+    }
     case EV_DATABASE_DONE: {
         char size[32];
         progress_format_bytes(ev->bytes, size, sizeof(size));
@@ -162,6 +190,17 @@ static void format_db_line(struct cli_output *out, int i, strbuf *sb)
     sb_printf(sb, "  %-20.20s ", p->name);
     if (atomic_load(&p->started_ms) == 0) {
         sb_append(sb, "waiting");
+        return;
+    }
+    if (atomic_load(&p->streaming) && st != MIG_SUCCEEDED && st != MIG_FAILED &&
+        st != MIG_CANCELED) {
+        char lag[32];
+        progress_format_bytes(atomic_load(&p->lag_bytes), lag, sizeof(lag));
+        sb_printf(sb, "%s | streaming: lag %.2f s, %s | %lld changes in %lld transactions applied",
+                  mig_substatus_name((enum mig_substatus) sub),
+                  (double) atomic_load(&p->lag_ms) / 1000.0, lag,
+                  (long long) atomic_load(&p->changes_applied),
+                  (long long) atomic_load(&p->txns_applied));
         return;
     }
     if (st != MIG_IN_PROGRESS) {
@@ -210,9 +249,14 @@ static void draw_display(struct cli_output *out)
         format_db_line(out, i, &sb);
         sb_appendc(&sb, '\n');
     }
+    out->drawn_lines = out->run->ndbs + 1;
+    if (atomic_load(&out->run->status) == MIG_WAITING_FOR_USER && !out->run->spec->cutover_auto) {
+        sb_printf(&sb, "Type cutover and Enter (or kill -USR1 %d) to cut over; Ctrl-C cancels.\n",
+                  (int) getpid());
+        out->drawn_lines++;
+    }
     fputs(sb_str(&sb), stderr);
     fflush(stderr);
-    out->drawn_lines = out->run->ndbs + 1;
     sb_free(&sb);
 }
 
@@ -261,6 +305,7 @@ void cli_output_attach(struct cli_output *out, struct engine_run *run)
 {
     out->run = run;
     out->meters = xcalloc((size_t) run->ndbs + 1, sizeof(struct rate_meter));
+    out->stream_logged = xcalloc((size_t) run->ndbs + 1, sizeof(double));
     if (!out->live)
         return;
     /* Only warnings and errors interrupt the display; the display shows the rest. */
@@ -309,6 +354,11 @@ void cli_output_result(struct cli_output *out, struct engine_run *run)
             json_object_set_new(d, "rows", json_integer(atomic_load(&p->rows_copied)));
             json_object_set_new(d, "bytes", json_integer(atomic_load(&p->bytes_copied)));
             json_object_set_new(d, "indexes", json_integer(atomic_load(&p->indexes_built)));
+            if (run->spec->mode == MODE_ONLINE) {
+                json_object_set_new(d, "changes", json_integer(atomic_load(&p->changes_applied)));
+                json_object_set_new(d, "transactions",
+                                    json_integer(atomic_load(&p->txns_applied)));
+            }
             json_array_append_new(dbs, d);
         }
         json_object_set_new(o, "databases", dbs);
@@ -365,5 +415,6 @@ void cli_output_free(struct cli_output *out)
         return;
     pthread_mutex_destroy(&out->lock);
     free(out->meters);
+    free(out->stream_logged);
     free(out);
 }

@@ -24,6 +24,7 @@ struct engine_run {
     const struct migration_spec *spec;
     const struct event_sink *events;
     _Atomic bool cancel;
+    _Atomic bool cutover; /* online: the user asked to cut over */
     _Atomic int status;    /* enum mig_status */
     _Atomic int substatus; /* enum mig_substatus */
     struct db_progress **dbs; /* owned array of owned records, one per database */
@@ -48,5 +49,10 @@ enum mig_status engine_run_execute(struct engine_run *run);
 
 /* Asks a running migration to stop (any thread; not from a signal handler). */
 void engine_run_cancel(struct engine_run *run);
+/*
+ * Asks an online migration to cut over (any thread; not from a signal
+ * handler). A request before every database streams is kept until then.
+ */
+void engine_run_request_cutover(struct engine_run *run);
 
 #endif

@@ -30,6 +30,9 @@ char *engine_db_conninfo(const char *conninfo, const char *db);
 /* Checks that must pass before anything moves; false when one failed (already reported). */
 bool engine_preflight(struct engine_run *run, struct pg_tools *tools);
 
+/* Migrates every database online: copy, stream, cutover (or cancel); returns the outcome. */
+enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools *tools);
+
 /* Migrates one database offline: create, schema, data, indexes, finish. */
 bool engine_offline_database(struct engine_run *run, struct db_progress *db,
                              const struct pg_tools *tools);

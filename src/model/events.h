@@ -21,6 +21,7 @@ enum event_kind {
     EV_ERROR,          /* something failed: message says what and why */
     EV_DATABASE_DONE,  /* one database finished (status says how) */
     EV_CHECK,          /* a validation check's result: object = check name, database = scope */
+    EV_STREAMING,      /* online: a database's stream (lag, changes applied, positions) */
     EV_KIND_COUNT
 };
 
@@ -37,6 +38,13 @@ struct event {
     int64_t rows;
     int64_t bytes;
     double seconds;
+    /* EV_STREAMING */
+    int64_t lag_bytes;
+    double lag_seconds;
+    int64_t changes;
+    int64_t transactions;
+    uint64_t applied_lsn;
+    uint64_t source_lsn;
 };
 
 struct event_sink {

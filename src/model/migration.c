@@ -27,6 +27,7 @@ void migration_spec_free(struct migration_spec *s)
     free(s->source_type);
     free(s->maintenance_work_mem);
     free(s->toast_compression);
+    free(s->plugin);
     sl_free(&s->databases);
     memset(s, 0, sizeof(*s));
 }

@@ -25,6 +25,11 @@ struct migration_spec {
     int64_t split_bytes; /* 0 = automatic, <0 = never split */
     char *maintenance_work_mem; /* owned; for index builds */
     char *toast_compression;    /* owned: "lz4", "pglz" or "server" (the target's default) */
+    /* online only */
+    char *plugin;               /* owned: "pgoutput" or "test_decoding"; NULL = by source version */
+    bool cutover_auto;          /* cut over as soon as every database caught up */
+    bool resume;                /* continue the streams of an interrupted run */
+    bool replica_identity_full; /* give tables without a key REPLICA IDENTITY FULL on the source */
 };
 
 void migration_spec_init(struct migration_spec *s);

@@ -29,6 +29,15 @@ struct db_progress {
     _Atomic int indexes_built;
     _Atomic int constraints_total;
     _Atomic int constraints_done;
+    /* online: the change stream (positions are LSNs) */
+    _Atomic bool streaming;
+    _Atomic bool caught_up;
+    _Atomic int64_t lag_bytes; /* source position - the slot's confirmed flush */
+    _Atomic int64_t lag_ms;
+    _Atomic int64_t changes_applied;
+    _Atomic int64_t txns_applied;
+    _Atomic uint64_t applied_lsn;
+    _Atomic uint64_t source_lsn;
     _Atomic int64_t started_ms;  /* wall clock, ms since epoch; 0 = not yet */
     _Atomic int64_t finished_ms; /* wall clock, ms since epoch; 0 = not yet */
 };

@@ -69,6 +69,20 @@ void check_replica_identity(struct vctx *ctx, struct check_outcome *out)
     if (n > VC_FIX_MAX)
         sb_printf(&fixes, " (and the same for the %d other tables)", n - VC_FIX_MAX);
     char *list = vc_join(&names, ", ", VC_LIST_MAX);
+    if (ctx->spec->replica_identity_full) {
+        vc_ok(out,
+              "%d %s no primary key and no usable replica identity; pgshuttle gives %s REPLICA "
+              "IDENTITY FULL on the source (--replica-identity-full), so %s updates and deletes "
+              "are streamed (every UPDATE and DELETE then logs the whole old row, and the "
+              "setting stays after the migration, on both servers): %s",
+              n, vc_plural(n, "table has", "tables have"), vc_plural(n, "it", "them"),
+              vc_plural(n, "its", "their"), list);
+        free(list);
+        sl_free(&names);
+        sb_free(&fixes);
+        pgres_free(r);
+        return;
+    }
     vc_warn(out,
             "%d %s no primary key and no usable replica identity, so UPDATE and DELETE on %s "
             "cannot be streamed: pgshuttle publishes %s for INSERT and TRUNCATE only, and rows "
@@ -80,7 +94,8 @@ void check_replica_identity(struct vctx *ctx, struct check_outcome *out)
            "Before starting, give each table a replica identity on the source: a primary "
            "key where the data has one (ALTER TABLE ... ADD PRIMARY KEY (...)), a unique "
            "index on NOT NULL columns, or FULL (the whole old row is logged for every "
-           "UPDATE and DELETE: more WAL, and slower to apply without an index):%s",
+           "UPDATE and DELETE: more WAL, and slower to apply without an index):%s. Or run the "
+           "migration with --replica-identity-full to have pgshuttle set FULL on them.",
            sb_str(&fixes));
     free(list);
     sl_free(&names);
