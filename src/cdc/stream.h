@@ -60,7 +60,9 @@ struct cdc_stream_config {
     pgrepl *repl;
     const char *slot;
     enum cdc_plugin plugin;
-    const char *publications; /* pgoutput: publication_names value, e.g. "p1,p2" */
+    /* pgoutput: publication names separated by commas, e.g. "p1,p2" (each
+       quoted as needed by cdc_stream_start_options; a name cannot hold a comma) */
+    const char *publications;
     cdc_applier *applier;
     /* Where to start: normally cdc_applier_durable(applier). */
     cdc_lsn start_lsn;
@@ -90,5 +92,21 @@ struct cdc_stream_result {
  */
 void cdc_stream_run(const struct cdc_stream_config *cfg, struct cdc_stream_result *res);
 void cdc_stream_result_free(struct cdc_stream_result *res);
+
+/* ---- pure helpers (unit-tested) ---- */
+
+/*
+ * The START_REPLICATION option list for plugin: test_decoding's fixed one;
+ * for pgoutput protocol version 1 and publications (split on commas, spaces
+ * around names trimmed, each name quoted as an identifier where needed).
+ * NULL when pgoutput has no publication name. The caller frees.
+ */
+char *cdc_stream_start_options(enum cdc_plugin plugin, const char *publications);
+/*
+ * True when a server error message (with its detail) says the slot was
+ * invalidated (13+: it fell more than max_slot_wal_keep_size behind) or the
+ * WAL it needed is gone: the changes are lost, the migration must restart.
+ */
+bool cdc_stream_slot_lost(const char *message);
 
 #endif
