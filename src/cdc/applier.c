@@ -1,0 +1,811 @@
+/*
+ * applier.c — applies decoded changes to the target, exactly once (see
+ * applier.h): the session, batches of source transactions, the recorded
+ * position, and the dispatch of changes.
+ *
+ * A batch is one target transaction, sent through libpq's pipeline mode:
+ *
+ *   BEGIN; <statements of whole source transactions>; [SELECT txid_current()];
+ *   SELECT pg_replication_origin_xact_setup(end_lsn, commit_ts) | progress row upsert;
+ *   COMMIT; sync
+ *
+ * Nothing waits for a statement's result before the next is sent; results
+ * are read a few hundred statements behind (src/pg/pipeline.c) and checked
+ * then: a failed statement, or an UPDATE/DELETE that found no row, fails the
+ * batch, which is rolled back whole. The position becomes durable when the
+ * COMMIT's result is read (synchronous_commit = on).
+ *
+ * Duplicates after a restart: a source transaction that ends at or before
+ * the durable position was applied already. pgoutput's BEGIN carries the
+ * commit record's position, so the choice is made at BEGIN; test_decoding's
+ * BEGIN carries none, so until one transaction past the durable position
+ * has been seen, each transaction is kept (copied) until its COMMIT says
+ * whether to apply it. The server itself starts past the position asked
+ * for, so in practice at most the first transaction is kept.
+ */
+#include "cdc/applier_internal.h"
+#include "pg/quote.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/timeutil.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEFAULT_BATCH_TXNS    1000
+#define DEFAULT_BATCH_CHANGES 20000
+#define DEFAULT_BATCH_MS      200
+
+/* µs since 2000-01-01 as text ($n, "0" = unknown) -> timestamptz, or now() when unknown. */
+#define TS_FROM_PARAM(n)                                                                           \
+    "CASE WHEN $" #n "::pg_catalog.int8 = 0 THEN pg_catalog.now() "                                \
+    "ELSE timestamptz '2000-01-01 00:00:00+00' + $" #n "::pg_catalog.int8 * interval '1 microsecond' END"
+
+static const char SQL_XACT_SETUP[] =
+    "SELECT pg_catalog.pg_replication_origin_xact_setup($1::pg_catalog.pg_lsn, " TS_FROM_PARAM(2) ")";
+static const char SQL_PROGRESS_UPSERT[] =
+    "INSERT INTO " CDC_PROGRESS_TABLE " AS p (origin, lsn, commit_ts, updated_at) "
+    "VALUES ($1, $2::pg_catalog.pg_lsn, "
+    "CASE WHEN $3::pg_catalog.int8 = 0 THEN NULL ELSE " TS_FROM_PARAM(3) " END, pg_catalog.now()) "
+    "ON CONFLICT (origin) DO UPDATE SET lsn = excluded.lsn, "
+    "commit_ts = coalesce(excluded.commit_ts, p.commit_ts), updated_at = excluded.updated_at "
+    "WHERE p.lsn < excluded.lsn";
+static const char SQL_PROGRESS_CREATE[] =
+    "CREATE SCHEMA IF NOT EXISTS " CDC_PROGRESS_SCHEMA "; "
+    "CREATE TABLE IF NOT EXISTS " CDC_PROGRESS_TABLE " ("
+    "origin text PRIMARY KEY, lsn pg_catalog.pg_lsn NOT NULL, commit_ts timestamptz, "
+    "updated_at timestamptz NOT NULL DEFAULT pg_catalog.now())";
+static const char SQL_PROGRESS_READ[] =
+    "SELECT lsn::text AS lsn, CASE WHEN commit_ts IS NULL THEN 0 ELSE "
+    "((pg_catalog.date_part('epoch', commit_ts) - 946684800) * 1000000)::pg_catalog.int8 END AS ts "
+    "FROM " CDC_PROGRESS_TABLE " WHERE origin = $1";
+static const char SQL_ORIGIN_ALLOWED[] =
+    "SELECT pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_create(text)', 'EXECUTE')"
+    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_session_setup(text)', 'EXECUTE')"
+    " AND pg_catalog.has_function_privilege("
+    "'pg_catalog.pg_replication_origin_xact_setup(pg_catalog.pg_lsn, timestamp with time zone)', 'EXECUTE')"
+    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_progress(text, boolean)', 'EXECUTE')"
+    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_drop(text)', 'EXECUTE')"
+    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_session_reset()', 'EXECUTE')";
+
+void apply__fail(cdc_applier *a, const char *sqlstate, const char *fmt, ...)
+{
+    a->batch_failed = true;
+    if (a->error_locked)
+        return;
+    a->error_locked = true;
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[4096];
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    sb_reset(&a->error);
+    sb_append(&a->error, buf);
+    snprintf(a->sqlstate, sizeof(a->sqlstate), "%s", sqlstate ? sqlstate : "");
+    if (a->sqlstate[0])
+        log_error("%s: %s (SQLSTATE %s)", a->label, buf, a->sqlstate);
+    else
+        log_error("%s: %s", a->label, buf);
+}
+
+/* A failed call on one of the connections, with what the applier was doing. */
+static bool conn_fail(cdc_applier *a, pgconn *c, const char *what)
+{
+    apply__fail(a, pgconn_error_sqlstate(c), "%s: %s", what, pgconn_error_message(c));
+    return false;
+}
+
+static void start_operation(cdc_applier *a)
+{
+    a->error_locked = false;
+    a->batch_failed = false;
+}
+
+/* ------------------------------------------------------------------ the session */
+
+static bool setup_session(cdc_applier *a, pgconn *c, bool apply_session)
+{
+    if (!pgconn_set_session_defaults(c)) /* logged by pgconn */
+        return conn_fail(a, c, "could not set the session up");
+    strbuf sql = STRBUF_INIT;
+    /* Names in the statements are all qualified; with an empty search_path, format_type()
+       qualifies every type outside pg_catalog (as the built-in apply worker runs). */
+    sb_append(&sql, "SET search_path = ''; SET client_encoding = ");
+    const char *enc = pgconn_parameter(c, "server_encoding");
+    pgq_literal(&sql, enc ? enc : "UTF8");
+    if (apply_session)
+        sb_append(&sql, "; SET synchronous_commit = on");
+    bool ok = pgconn_exec_quiet(c, sb_str(&sql));
+    sb_free(&sql);
+    if (!ok)
+        return conn_fail(a, c, "could not set the session up");
+    if (apply_session && !pgconn_exec_quiet(c, "SET session_replication_role = replica"))
+        return conn_fail(a, c,
+                         "cannot SET session_replication_role = replica (it needs a superuser, or "
+                         "on PostgreSQL 15+ GRANT SET ON PARAMETER session_replication_role)");
+    return true;
+}
+
+/* The first value of sql's result (NULL if none or NULL) into *out, which the caller frees. */
+static bool query_value(pgconn *c, const char *sql, int nparams, const char *const *params,
+                        char **out)
+{
+    pgres *r;
+    *out = NULL;
+    if (!pgconn_query_quiet(c, sql, nparams, params, &r))
+        return false;
+    const char *v = pgres_ntuples(r) > 0 ? pgres_get(r, 0, 0) : NULL;
+    *out = v ? xstrdup(v) : NULL;
+    pgres_free(r);
+    return true;
+}
+
+static bool query_bool(cdc_applier *a, pgconn *c, const char *sql, int nparams,
+                       const char *const *params, bool *out, const char *what)
+{
+    char *v;
+    if (!query_value(c, sql, nparams, params, &v))
+        return conn_fail(a, c, what);
+    *out = v && (v[0] == 't' || v[0] == 'T');
+    free(v);
+    return true;
+}
+
+static bool choose_progress(cdc_applier *a)
+{
+    const char *su = pgconn_parameter(a->conn, "is_superuser");
+    bool allowed = su && strcmp(su, "on") == 0;
+    /* Before 14 the origin functions check for a superuser themselves. */
+    if (!allowed && pgconn_server_version(a->conn) >= 140000 &&
+        !query_bool(a, a->conn, SQL_ORIGIN_ALLOWED, 0, NULL, &allowed,
+                    "could not check the privileges on replication origins"))
+        return false;
+    switch (a->cfg.progress) {
+    case CDC_PROGRESS_ORIGIN:
+        if (!allowed) {
+            apply__fail(a, "42501",
+                        "replication origins need a superuser (or on PostgreSQL 14+ EXECUTE on "
+                        "the pg_replication_origin_* functions)");
+            return false;
+        }
+        a->use_origin = true;
+        break;
+    case CDC_PROGRESS_TABLE_ROW:
+        a->use_origin = false;
+        break;
+    case CDC_PROGRESS_AUTO:
+    default:
+        a->use_origin = allowed;
+        break;
+    }
+    return true;
+}
+
+static bool setup_origin(cdc_applier *a)
+{
+    const char *params[1] = {a->cfg.origin};
+    bool exists;
+    if (!query_bool(a, a->conn,
+                    "SELECT pg_catalog.pg_replication_origin_oid($1) IS NOT NULL", 1, params,
+                    &exists, "could not look the replication origin up"))
+        return false;
+    char *v = NULL;
+    if (!exists && !query_value(
+                       a->conn, "SELECT pg_catalog.pg_replication_origin_create($1)", 1, params, &v))
+        return conn_fail(a, a->conn, "could not create the replication origin");
+    free(v);
+    if (!query_value(a->conn, "SELECT pg_catalog.pg_replication_origin_session_setup($1)",
+                                  1, params, &v))
+        return conn_fail(a, a->conn, "could not set the replication origin up for this session");
+    free(v);
+    a->origin_set_up = true;
+    return true;
+}
+
+static bool setup_progress_table(cdc_applier *a)
+{
+    bool exists;
+    if (!query_bool(a, a->conn,
+                    "SELECT pg_catalog.to_regclass('" CDC_PROGRESS_TABLE "') IS NOT NULL", 0,
+                    NULL, &exists, "could not look the progress table up"))
+        return false;
+    if (!exists && !pgconn_exec_quiet(a->conn, SQL_PROGRESS_CREATE))
+        return conn_fail(a, a->conn, "could not create the progress table " CDC_PROGRESS_TABLE);
+    return true;
+}
+
+bool cdc_applier_read_position(cdc_applier *a, cdc_lsn *pos, bool *exists)
+{
+    *pos = 0;
+    *exists = false;
+    start_operation(a);
+    const char *params[1] = {a->cfg.origin};
+    pgres *r;
+    if (a->use_origin) {
+        char *v;
+        if (!query_value(a->catalog,
+                                      "SELECT pg_catalog.pg_replication_origin_progress($1, true)::text",
+                                      1, params, &v))
+            return conn_fail(a, a->catalog, "could not read the replication origin's position");
+        if (v && !cdc_lsn_parse(v, pos)) {
+            apply__fail(a, "XX000", "unexpected replication origin position '%s'", v);
+            free(v);
+            return false;
+        }
+        *exists = v != NULL && *pos != 0;
+        free(v);
+        return true;
+    }
+    if (!pgconn_query_quiet(a->catalog, SQL_PROGRESS_READ, 1, params, &r))
+        return conn_fail(a, a->catalog, "could not read the progress row");
+    if (pgres_ntuples(r) > 0) {
+        const char *lsn = pgres_getn(r, 0, "lsn");
+        *exists = lsn && cdc_lsn_parse(lsn, pos);
+    }
+    pgres_free(r);
+    return true;
+}
+
+/* The recorded commit time of the progress row (µs since 2000), 0 if none. */
+static int64_t read_progress_ts(cdc_applier *a)
+{
+    const char *params[1] = {a->cfg.origin};
+    pgres *r;
+    if (!pgconn_query_quiet(a->catalog, SQL_PROGRESS_READ, 1, params, &r))
+        return 0;
+    int64_t ts = pgres_ntuples(r) > 0 ? pgres_get_int64(r, 0, "ts", 0) : 0;
+    pgres_free(r);
+    return ts;
+}
+
+bool cdc_applier_open(cdc_applier **out, const struct cdc_applier_config *cfg)
+{
+    cdc_applier *a = xcalloc(1, sizeof(*a));
+    *out = a;
+    a->cfg = *cfg;
+    a->label = xstrdup(cfg->label && cfg->label[0] ? cfg->label : "apply");
+    if (a->cfg.batch_max_txns <= 0)
+        a->cfg.batch_max_txns = DEFAULT_BATCH_TXNS;
+    if (a->cfg.batch_max_changes <= 0)
+        a->cfg.batch_max_changes = DEFAULT_BATCH_CHANGES;
+    if (a->cfg.batch_max_ms <= 0)
+        a->cfg.batch_max_ms = DEFAULT_BATCH_MS;
+    if (cfg->origin == NULL || cfg->origin[0] == '\0') {
+        apply__fail(a, "22023", "no replication origin name for the applier");
+        a->broken = true;
+        return false;
+    }
+    char *catalog_label = xasprintf("%s catalog", a->label);
+    bool ok = true;
+    if (!pgconn_connect_quiet(&a->conn, cfg->conninfo, a->label))
+        ok = conn_fail(a, a->conn, "could not connect to the target");
+    else if (!pgconn_connect_quiet(&a->catalog, cfg->conninfo, catalog_label))
+        ok = conn_fail(a, a->catalog, "could not connect to the target");
+    free(catalog_label);
+    ok = ok && setup_session(a, a->conn, true) && setup_session(a, a->catalog, false) &&
+         choose_progress(a) && (a->use_origin ? setup_origin(a) : setup_progress_table(a));
+    bool exists = false;
+    ok = ok && cdc_applier_read_position(a, &a->durable, &exists);
+    if (!ok) {
+        a->broken = true;
+        return false;
+    }
+    if (!a->use_origin && exists)
+        a->durable_ts = read_progress_ts(a);
+    char lsn[20];
+    cdc_lsn_format(a->durable, lsn, sizeof(lsn));
+    log_info("%s: applying with the position in %s %s, durable position %s", a->label,
+             a->use_origin ? "replication origin" : "progress row of " CDC_PROGRESS_TABLE,
+             a->cfg.origin, exists ? lsn : "none yet");
+    return true;
+}
+
+/* ------------------------------------------------------------------ batches */
+
+static void clear_buffer(cdc_applier *a)
+{
+    for (int i = 0; i < a->nbuffer; i++)
+        cdc_change_reset(&a->buffer[i]);
+    a->nbuffer = 0;
+}
+
+static void reset_batch(cdc_applier *a)
+{
+    a->batch_open = false;
+    a->batch_txns = a->batch_changes = 0;
+    a->batch_end = 0;
+    a->batch_end_ts = a->batch_first_ts = 0;
+    a->n_inserts = a->n_updates = a->n_deletes = a->n_truncates = a->n_skipped = 0;
+    sl_free(&a->truncates);
+}
+
+static bool open_batch(cdc_applier *a)
+{
+    if (a->batch_open)
+        return true;
+    a->batch_failed = false;
+    a->error_locked = false;
+    if (!pgpipe_enter(a->conn, 0, apply__on_result, a, &a->pipe)) {
+        a->broken = true;
+        return conn_fail(a, a->conn, "could not start a batch");
+    }
+    a->batch_open = true;
+    a->batch_t0 = time_now();
+    if (!pgpipe_send(a->pipe, "BEGIN", 0, NULL, apply_control_tag(APPLY_CTL_BEGIN, 0))) {
+        a->broken = true;
+        return conn_fail(a, a->conn, "could not start a batch");
+    }
+    return true;
+}
+
+/* Rolls the open batch back and forgets everything not durable. */
+static void abort_batch(cdc_applier *a)
+{
+    if (a->pipe) {
+        bool ok = pgpipe_drain(a->pipe) &&
+                  pgpipe_send(a->pipe, "ROLLBACK", 0, NULL, apply_control_tag(APPLY_CTL_ROLLBACK, 0)) &&
+                  pgpipe_drain(a->pipe);
+        ok = pgpipe_exit(a->pipe) && ok;
+        a->pipe = NULL;
+        if (!ok) {
+            a->broken = true;
+            apply__fail(a, pgconn_error_sqlstate(a->conn), "could not roll the batch back: %s",
+                        pgconn_error_message(a->conn));
+        }
+    }
+    reset_batch(a);
+    a->in_txn = a->buffering = false;
+    clear_buffer(a);
+    a->caught_up = false;
+    apply__free_retired(a);
+}
+
+/*
+ * Records the batch's position in the same transaction, commits it and waits
+ * for the commit. marker: nothing was applied; the position alone moves.
+ */
+static bool commit_batch(cdc_applier *a, bool marker)
+{
+    char lsn[20], ts[24];
+    cdc_lsn_format(a->batch_end, lsn, sizeof(lsn));
+    snprintf(ts, sizeof(ts), "%" PRId64, a->batch_end_ts);
+    bool ok;
+    if (a->use_origin) {
+        const char *params[2] = {lsn, ts};
+        /* A transaction without an xid writes no commit record, and so no origin position. */
+        ok = pgpipe_send(a->pipe, "SELECT pg_catalog.txid_current()", 0, NULL,
+                         apply_control_tag(APPLY_CTL_XID, 0)) &&
+             pgpipe_send(a->pipe, SQL_XACT_SETUP, 2, params,
+                         apply_control_tag(APPLY_CTL_PROGRESS, 0));
+    } else {
+        const char *params[3] = {a->cfg.origin, lsn, ts};
+        ok = pgpipe_send(a->pipe, SQL_PROGRESS_UPSERT, 3, params,
+                         apply_control_tag(APPLY_CTL_PROGRESS, 0));
+    }
+    ok = ok && pgpipe_send(a->pipe, "COMMIT", 0, NULL, apply_control_tag(APPLY_CTL_COMMIT, 0)) &&
+         pgpipe_drain(a->pipe);
+    if (!ok || a->batch_failed) {
+        if (!ok) {
+            a->broken = true;
+            conn_fail(a, a->conn, "could not commit the batch");
+        }
+        abort_batch(a);
+        return false;
+    }
+    bool exited = pgpipe_exit(a->pipe);
+    a->pipe = NULL;
+    /* Committed: the position is durable whatever happens next. */
+    a->durable = a->batch_end;
+    if (!marker) {
+        a->durable_ts = a->batch_end_ts;
+        atomic_fetch_add(&a->stats.txns, a->batch_txns);
+        atomic_fetch_add(&a->stats.changes,
+                         a->n_inserts + a->n_updates + a->n_deletes + a->n_truncates);
+        atomic_fetch_add(&a->stats.inserts, a->n_inserts);
+        atomic_fetch_add(&a->stats.updates, a->n_updates);
+        atomic_fetch_add(&a->stats.deletes, a->n_deletes);
+        atomic_fetch_add(&a->stats.truncates, a->n_truncates);
+        atomic_fetch_add(&a->stats.skipped, a->n_skipped);
+        atomic_fetch_add(&a->stats.batches, 1);
+    }
+    if (log_enabled(LOG_DEBUG))
+        log_debug("%s: %s committed up to %s (%d transactions, %d statements, %.1f ms)", a->label,
+                  marker ? "position" : "batch", lsn, a->batch_txns, a->batch_changes,
+                  (time_now() - a->batch_t0) * 1000);
+    reset_batch(a);
+    apply__free_retired(a);
+    if (!exited) {
+        a->broken = true;
+        return conn_fail(a, a->conn, "could not leave pipeline mode");
+    }
+    return true;
+}
+
+static bool batch_full(const cdc_applier *a)
+{
+    return a->batch_txns >= a->cfg.batch_max_txns || a->batch_changes >= a->cfg.batch_max_changes ||
+           (time_now() - a->batch_t0) * 1000 >= a->cfg.batch_max_ms;
+}
+
+bool cdc_applier_due(const cdc_applier *a)
+{
+    return a->batch_open && !a->in_txn && a->batch_txns > 0 && batch_full(a);
+}
+
+bool cdc_applier_flush(cdc_applier *a)
+{
+    if (a->broken) {
+        apply__fail(a, "08006", "the target connection is broken");
+        return false;
+    }
+    if (!a->batch_open || a->in_txn || a->batch_txns == 0)
+        return true;
+    return commit_batch(a, false);
+}
+
+bool cdc_applier_record_position(cdc_applier *a, cdc_lsn lsn)
+{
+    start_operation(a);
+    if (a->broken || a->progress_dropped) {
+        apply__fail(a, "55000", "the applier can no longer record positions");
+        return false;
+    }
+    if (!cdc_applier_idle(a)) {
+        apply__fail(a, "55000", "a position can only be recorded when no change is pending");
+        return false;
+    }
+    if (lsn <= a->durable)
+        return true;
+    if (!open_batch(a))
+        return false;
+    a->batch_end = lsn;
+    a->batch_end_ts = 0;
+    if (!commit_batch(a, true))
+        return false;
+    /* A position past what was streamed: the next transactions are checked again. */
+    a->caught_up = false;
+    return true;
+}
+
+/* ------------------------------------------------------------------ changes */
+
+/* Deep copy of a change (for a transaction kept until its COMMIT). */
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static char **dup_strings(char *const *v, int n)
+{
+    if (v == NULL)
+        return NULL;
+    char **out = xcalloc(n ? (size_t) n : 1, sizeof(*out));
+    for (int i = 0; i < n; i++)
+        out[i] = dup_or_null(v[i]);
+    return out;
+}
+
+static void copy_tuple(struct cdc_tuple *dst, const struct cdc_tuple *src)
+{
+    dst->ncols = src->ncols;
+    dst->values = xcalloc(src->ncols ? (size_t) src->ncols : 1, sizeof(*dst->values));
+    for (int i = 0; i < src->ncols && src->values; i++) {
+        dst->values[i] = src->values[i];
+        if (src->values[i].data) {
+            dst->values[i].data = xmalloc((size_t) src->values[i].len + 1);
+            memcpy(dst->values[i].data, src->values[i].data, (size_t) src->values[i].len + 1);
+        }
+    }
+    dst->names = dup_strings(src->names, src->ncols);
+    dst->types = dup_strings(src->types, src->ncols);
+}
+
+static void copy_change(struct cdc_change *dst, const struct cdc_change *src)
+{
+    *dst = *src;
+    dst->relation = NULL;
+    if (src->relation) {
+        const struct cdc_relation *r = src->relation;
+        struct cdc_relation *c = xcalloc(1, sizeof(*c));
+        *c = *r;
+        c->schema = dup_or_null(r->schema);
+        c->name = dup_or_null(r->name);
+        c->columns = xcalloc(r->ncols ? (size_t) r->ncols : 1, sizeof(*c->columns));
+        for (int i = 0; i < r->ncols; i++) {
+            c->columns[i] = r->columns[i];
+            c->columns[i].name = dup_or_null(r->columns[i].name);
+            c->columns[i].type_name = dup_or_null(r->columns[i].type_name);
+        }
+        dst->relation = c;
+    }
+    dst->schema = dup_or_null(src->schema);
+    dst->table = dup_or_null(src->table);
+    copy_tuple(&dst->old_tuple, &src->old_tuple);
+    copy_tuple(&dst->new_tuple, &src->new_tuple);
+    dst->relids = NULL;
+    if (src->relids) {
+        dst->relids = xcalloc(src->nrelids ? (size_t) src->nrelids : 1, sizeof(*dst->relids));
+        memcpy(dst->relids, src->relids, (size_t) src->nrelids * sizeof(*dst->relids));
+    }
+    dst->qualified = dup_strings(src->qualified, src->nrelids);
+}
+
+static void buffer_push(cdc_applier *a, const struct cdc_change *c)
+{
+    if (a->nbuffer == a->capbuffer) {
+        a->capbuffer = a->capbuffer ? a->capbuffer * 2 : 16;
+        a->buffer = xrealloc(a->buffer, (size_t) a->capbuffer * sizeof(*a->buffer));
+    }
+    copy_change(&a->buffer[a->nbuffer++], c);
+}
+
+/* What the target holds or will hold once the open batch commits. */
+static cdc_lsn applied_upto(const cdc_applier *a)
+{
+    return a->batch_open && a->batch_txns > 0 && a->batch_end > a->durable ? a->batch_end
+                                                                          : a->durable;
+}
+
+/* The source transaction ended: it belongs to the batch now. */
+static bool end_txn(cdc_applier *a, const struct cdc_change *c)
+{
+    a->in_txn = false;
+    a->caught_up = true;
+    a->batch_txns++;
+    a->batch_end = c->end_lsn;
+    a->batch_end_ts = c->commit_ts ? c->commit_ts : a->txn_ts;
+    if (a->batch_first_ts == 0)
+        a->batch_first_ts = a->batch_end_ts;
+    if (batch_full(a))
+        return commit_batch(a, false);
+    return true;
+}
+
+static bool apply_direct(cdc_applier *a, const struct cdc_change *c)
+{
+    if (c->kind == CDC_RELATION)
+        return apply__relation(a, c->relation);
+    return apply__change(a, c);
+}
+
+/* The COMMIT of a transaction that was kept: apply it now, or drop it as already applied. */
+static bool finish_buffered(cdc_applier *a, const struct cdc_change *c)
+{
+    a->buffering = false;
+    if (c->end_lsn <= applied_upto(a)) {
+        char lsn[20];
+        cdc_lsn_format(c->end_lsn, lsn, sizeof(lsn));
+        log_debug("%s: skipping the transaction ending at %s: already applied", a->label, lsn);
+        bool ok = true;
+        /* Its relation metadata still holds for what follows. */
+        for (int i = 0; i < a->nbuffer && ok; i++)
+            if (a->buffer[i].kind == CDC_RELATION)
+                ok = apply__relation(a, a->buffer[i].relation);
+        clear_buffer(a);
+        a->in_txn = false;
+        return ok;
+    }
+    if (!open_batch(a))
+        return false;
+    for (int i = 0; i < a->nbuffer; i++)
+        if (!apply_direct(a, &a->buffer[i]))
+            return false;
+    clear_buffer(a);
+    return end_txn(a, c);
+}
+
+static bool dispatch(cdc_applier *a, const struct cdc_change *c)
+{
+    switch (c->kind) {
+    case CDC_BEGIN: {
+        if (a->in_txn) {
+            apply__fail(a, "XX000", "BEGIN inside a source transaction (its COMMIT is missing)");
+            return false;
+        }
+        a->in_txn = true;
+        a->txn_ts = c->commit_ts;
+        /* pgoutput knows where the transaction commits; test_decoding tells at COMMIT. */
+        if (c->final_lsn != 0)
+            a->buffering = c->final_lsn < applied_upto(a);
+        else
+            a->buffering = !a->caught_up;
+        return a->buffering || open_batch(a);
+    }
+    case CDC_COMMIT:
+        if (!a->in_txn) {
+            apply__fail(a, "XX000", "COMMIT without a BEGIN");
+            return false;
+        }
+        if (c->end_lsn == 0) {
+            apply__fail(a, "XX000", "COMMIT without an end position");
+            return false;
+        }
+        return a->buffering ? finish_buffered(a, c) : end_txn(a, c);
+    case CDC_RELATION:
+        if (a->in_txn && a->buffering) {
+            buffer_push(a, c);
+            return true;
+        }
+        return apply__relation(a, c->relation);
+    case CDC_INSERT:
+    case CDC_UPDATE:
+    case CDC_DELETE:
+    case CDC_TRUNCATE:
+        if (!a->in_txn) {
+            apply__fail(a, "XX000", "%s outside a source transaction", cdc_kind_name(c->kind));
+            return false;
+        }
+        if (a->buffering) {
+            buffer_push(a, c);
+            return true;
+        }
+        return apply__change(a, c);
+    default:
+        apply__fail(a, "XX000", "unknown change kind %d", (int) c->kind);
+        return false;
+    }
+}
+
+bool cdc_applier_apply(cdc_applier *a, const struct cdc_change *c)
+{
+    if (a->broken || a->progress_dropped) {
+        apply__fail(a, "55000", "the applier cannot apply changes any more (%s)",
+                    a->broken ? "its connection failed" : "its progress was dropped");
+        return false;
+    }
+    if (!a->batch_open)
+        start_operation(a);
+    if (dispatch(a, c) && !a->batch_failed)
+        return true;
+    abort_batch(a);
+    return false;
+}
+
+/* ------------------------------------------------------------------ the rest of the API */
+
+/* Ends a failed transaction of the apply session (its error is already recorded). */
+static void rollback_quietly(cdc_applier *a)
+{
+    if (!pgconn_exec_quiet(a->conn, "ROLLBACK"))
+        a->broken = true;
+}
+
+bool cdc_applier_drop_progress(cdc_applier *a)
+{
+    start_operation(a);
+    if (a->broken || !cdc_applier_idle(a)) {
+        apply__fail(a, "55000", "the progress can only be dropped when no change is pending");
+        return false;
+    }
+    const char *params[1] = {a->cfg.origin};
+    char *v = NULL;
+    if (a->use_origin) {
+        if (a->origin_set_up &&
+            !query_value(a->conn, "SELECT pg_catalog.pg_replication_origin_session_reset()",
+                                      0, NULL, &v))
+            return conn_fail(a, a->conn, "could not release the replication origin");
+        free(v);
+        a->origin_set_up = false;
+        a->progress_dropped = true;
+        if (!query_value(a->conn,
+                                      "SELECT pg_catalog.pg_replication_origin_drop($1) "
+                                      "WHERE pg_catalog.pg_replication_origin_oid($1) IS NOT NULL",
+                                      1, params, &v))
+            return conn_fail(a, a->conn, "could not drop the replication origin");
+        free(v);
+        log_info("%s: replication origin %s dropped", a->label, a->cfg.origin);
+        return true;
+    }
+    a->progress_dropped = true;
+    bool exists;
+    if (!query_bool(a, a->conn, "SELECT pg_catalog.to_regclass('" CDC_PROGRESS_TABLE "') IS NOT NULL",
+                    0, NULL, &exists, "could not look the progress table up"))
+        return false;
+    if (!exists)
+        return true;
+    /* Under a lock, so that no other stream adds its row between the count and the drop. */
+    pgres *r;
+    bool ok = pgconn_exec_quiet(a->conn, "BEGIN; LOCK TABLE " CDC_PROGRESS_TABLE
+                                         " IN ACCESS EXCLUSIVE MODE") &&
+              pgconn_query_quiet(a->conn,
+                                 "WITH d AS (DELETE FROM " CDC_PROGRESS_TABLE
+                                 " WHERE origin = $1 RETURNING 1) "
+                                 "SELECT (SELECT pg_catalog.count(*) FROM " CDC_PROGRESS_TABLE
+                                 ") - (SELECT pg_catalog.count(*) FROM d) AS others",
+                                 1, params, &r);
+    if (!ok) {
+        conn_fail(a, a->conn, "could not drop the progress row");
+        rollback_quietly(a);
+        return false;
+    }
+    int64_t others = pgres_get_int64(r, 0, "others", 0);
+    pgres_free(r);
+    if (others == 0) {
+        /* The schema goes too when nothing else lives in it. */
+        ok = pgconn_exec_quiet(a->conn, "DROP TABLE " CDC_PROGRESS_TABLE "; SAVEPOINT s");
+        if (ok && !pgconn_exec_quiet(a->conn, "DROP SCHEMA " CDC_PROGRESS_SCHEMA))
+            ok = pgconn_exec_quiet(a->conn, "ROLLBACK TO SAVEPOINT s");
+    }
+    ok = ok && pgconn_exec_quiet(a->conn, "COMMIT");
+    if (!ok) {
+        conn_fail(a, a->conn, "could not drop the progress table");
+        rollback_quietly(a);
+        return false;
+    }
+    log_info("%s: progress row %s dropped%s", a->label, a->cfg.origin,
+             others == 0 ? " with its table" : "");
+    return true;
+}
+
+void cdc_applier_close(cdc_applier *a)
+{
+    if (a == NULL)
+        return;
+    if (a->pipe) {
+        abort_batch(a);
+    }
+    clear_buffer(a);
+    free(a->buffer);
+    apply__free_caches(a);
+    pgconn_close(a->conn);
+    pgconn_close(a->catalog);
+    free(a->newv);
+    free(a->oldv);
+    free(a->params);
+    free(a->key);
+    sb_free(&a->sql);
+    sb_free(&a->error);
+    sl_free(&a->truncates);
+    free(a->label);
+    free(a);
+}
+
+const char *cdc_applier_error(const cdc_applier *a)
+{
+    return sb_str(&a->error);
+}
+
+const char *cdc_applier_sqlstate(const cdc_applier *a)
+{
+    return a->sqlstate;
+}
+
+const struct cdc_applier_stats *cdc_applier_stats(const cdc_applier *a)
+{
+    return &a->stats;
+}
+
+bool cdc_applier_uses_origin(const cdc_applier *a)
+{
+    return a->use_origin;
+}
+
+cdc_lsn cdc_applier_durable(const cdc_applier *a)
+{
+    return a->durable;
+}
+
+int64_t cdc_applier_durable_commit_ts(const cdc_applier *a)
+{
+    return a->durable_ts;
+}
+
+bool cdc_applier_in_transaction(const cdc_applier *a)
+{
+    return a->in_txn;
+}
+
+bool cdc_applier_idle(const cdc_applier *a)
+{
+    return !a->in_txn && !a->batch_open;
+}
+
+int64_t cdc_applier_oldest_pending_ts(const cdc_applier *a)
+{
+    if (a->batch_open && a->batch_txns > 0)
+        return a->batch_first_ts;
+    return a->in_txn ? a->txn_ts : 0;
+}

@@ -1,0 +1,143 @@
+/* apply_sql.c — statement text for the change applier (see apply_sql.h). */
+#include "cdc/apply_sql.h"
+#include "pg/quote.h"
+
+#include <string.h>
+
+static void append_target(strbuf *out, const struct cdc_sql_table *t)
+{
+    if (t->relkind != 'p')
+        sb_append(out, "ONLY ");
+    pgq_qualified(out, t->schema, t->name);
+}
+
+/* Appends the conditions for codes (AND-joined); returns how many were written. */
+static int append_conditions(strbuf *out, const struct cdc_sql_table *t, const uint8_t *codes,
+                             bool text_compare, int *param, int written)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        if (codes[i] == CDC_SQL_SKIP)
+            continue;
+        if (written++)
+            sb_append(out, " AND ");
+        const struct cdc_sql_column *col = &t->cols[i];
+        if (codes[i] == CDC_SQL_IS_NULL) {
+            pgq_ident(out, col->name);
+            sb_append(out, " IS NULL");
+        } else if (text_compare && !col->has_eq) {
+            /* The source's text goes through the target type's input and output, so both
+               sides are printed the same way. */
+            sb_appendc(out, '(');
+            pgq_ident(out, col->name);
+            sb_printf(out, ")::text = ($%d::%s)::text", ++*param, col->type);
+        } else {
+            pgq_ident(out, col->name);
+            sb_printf(out, " = $%d", ++*param);
+        }
+    }
+    return written;
+}
+
+/* WHERE ... for UPDATE/DELETE (and the row check of an UPDATE that sets nothing). */
+static void append_where(strbuf *out, const struct cdc_sql_table *t, const uint8_t *shape,
+                         int *param)
+{
+    const uint8_t *where = shape + 2 + t->ncols;
+    const uint8_t *guard = shape + 2 + 2 * (size_t) t->ncols;
+    bool update = shape[0] == CDC_SQL_UPDATE;
+    int written = 0;
+    sb_append(out, " WHERE ");
+    if (shape[1] == CDC_SQL_MATCH_ROW) {
+        bool parted = t->relkind == 'p';
+        sb_append(out, parted ? "(tableoid, ctid) = (SELECT tableoid, ctid FROM " : "ctid = (SELECT ctid FROM ");
+        append_target(out, t);
+        sb_append(out, " WHERE ");
+        if (append_conditions(out, t, where, true, param, 0) == 0)
+            sb_append(out, "FALSE");
+        sb_append(out, " LIMIT 1)");
+        written = 1;
+    } else {
+        written = append_conditions(out, t, where, false, param, 0);
+        if (written == 0) {
+            sb_append(out, "FALSE");
+            written = 1;
+        }
+    }
+    if (update)
+        append_conditions(out, t, guard, false, param, written);
+}
+
+int cdc_sql_build(strbuf *out, const struct cdc_sql_table *t, const uint8_t *shape)
+{
+    const uint8_t *set = shape + 2;
+    int param = 0;
+    int nset = 0;
+    for (int i = 0; i < t->ncols; i++)
+        nset += set[i] == CDC_SQL_PARAM;
+
+    switch ((enum cdc_sql_op) shape[0]) {
+    case CDC_SQL_INSERT: {
+        sb_append(out, "INSERT INTO ");
+        pgq_qualified(out, t->schema, t->name);
+        if (nset == 0) {
+            sb_append(out, " DEFAULT VALUES");
+            break;
+        }
+        bool overriding = false;
+        sb_append(out, " (");
+        for (int i = 0, n = 0; i < t->ncols; i++) {
+            if (set[i] != CDC_SQL_PARAM)
+                continue;
+            if (n++)
+                sb_append(out, ", ");
+            pgq_ident(out, t->cols[i].name);
+            overriding |= t->cols[i].identity_always;
+        }
+        sb_append(out, overriding ? ") OVERRIDING SYSTEM VALUE VALUES (" : ") VALUES (");
+        for (int i = 0; i < nset; i++)
+            sb_printf(out, i ? ", $%d" : "$%d", ++param);
+        sb_appendc(out, ')');
+        break;
+    }
+    case CDC_SQL_UPDATE:
+        if (nset == 0) {
+            sb_append(out, "SELECT 1 FROM ");
+            append_target(out, t);
+        } else {
+            sb_append(out, "UPDATE ");
+            append_target(out, t);
+            sb_append(out, " SET ");
+            for (int i = 0, n = 0; i < t->ncols; i++) {
+                if (set[i] != CDC_SQL_PARAM)
+                    continue;
+                if (n++)
+                    sb_append(out, ", ");
+                pgq_ident(out, t->cols[i].name);
+                sb_printf(out, " = $%d", ++param);
+            }
+        }
+        append_where(out, t, shape, &param);
+        break;
+    case CDC_SQL_DELETE:
+        sb_append(out, "DELETE FROM ");
+        append_target(out, t);
+        append_where(out, t, shape, &param);
+        break;
+    }
+    return param;
+}
+
+void cdc_sql_truncate(strbuf *out, const struct cdc_sql_table *const *tables, int n,
+                      bool restart_identity, bool cascade)
+{
+    sb_append(out, "TRUNCATE ");
+    for (int i = 0; i < n; i++) {
+        if (i)
+            sb_append(out, ", ");
+        append_target(out, tables[i]);
+    }
+    if (restart_identity)
+        sb_append(out, " RESTART IDENTITY");
+    if (cascade)
+        sb_append(out, " CASCADE");
+}
