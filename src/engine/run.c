@@ -17,9 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* TEMPORARY while the applier lands: online.c.pending is renamed back then. */
-#define ENGINE_ONLINE_RUN(run, tools) ((void) (tools), engine_fail((run), NULL, NULL, "online migration is being built"), MIG_FAILED)
-
 static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct engine_run *engine_run_new(const struct migration_spec *spec,
@@ -197,7 +194,7 @@ enum mig_status engine_run_execute(struct engine_run *run)
     else if (!checks_ok)
         final = spec->type == TYPE_MIGRATE ? MIG_FAILED : MIG_VALIDATION_FAILED;
     else if (spec->type != TYPE_VALIDATE && spec->mode == MODE_ONLINE)
-        final = ENGINE_ONLINE_RUN(run, &tools);
+        final = engine_online_run(run, &tools);
     else if (spec->type != TYPE_VALIDATE) {
         for (int i = 0; final == MIG_SUCCEEDED && i < run->ndbs; i++) {
             if (!engine_offline_database(run, run->dbs[i], &tools))

@@ -542,7 +542,8 @@ static bool finish_online(struct online_db *od)
     }
     if (od->job.cat.ntables == 0 && od->job.cat.db.name == NULL) {
         /* Resumed: the catalog of the copy is not in memory; read it now. */
-        if (!pgconn_exec(od->src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") ||
+        if (!pgconn_exec(od->src, "SELECT pg_catalog.set_config('search_path', '', false)") ||
+            !pgconn_exec(od->src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") ||
             !copy_catalog_load(od->src, &od->job.cat) || !pgconn_exec(od->src, "COMMIT"))
             return fail_src(od, "reading the source catalog");
     }
