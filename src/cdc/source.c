@@ -171,6 +171,36 @@ bool cdc_publications_existing(pgconn *src, const char *name, char **publication
     return ok;
 }
 
+bool cdc_publication_object_ids(pgconn *src, const char *name, uint32_t **pairs, int *n)
+{
+    *pairs = NULL;
+    *n = 0;
+    char *ins = xasprintf("%s%s", name, CDC_INSERT_ONLY_SUFFIX);
+    const char *params[] = {name, ins};
+    pgres *r = NULL;
+    bool ok = pgconn_query(src,
+                           "SELECT 'pg_catalog.pg_publication'::regclass::oid, p.oid "
+                           "  FROM pg_catalog.pg_publication p WHERE p.pubname IN ($1, $2) "
+                           "UNION ALL "
+                           "SELECT 'pg_catalog.pg_publication_rel'::regclass::oid, pr.oid "
+                           "  FROM pg_catalog.pg_publication_rel pr "
+                           "  JOIN pg_catalog.pg_publication p ON p.oid = pr.prpubid "
+                           " WHERE p.pubname IN ($1, $2)",
+                           2, params, &r);
+    free(ins);
+    if (!ok)
+        return false;
+    int rows = pgres_ntuples(r);
+    *pairs = xcalloc((size_t) rows * 2 + 1, sizeof(uint32_t));
+    for (int i = 0; i < rows; i++) {
+        (*pairs)[2 * i] = (uint32_t) strtoul(pgres_get(r, i, 0), NULL, 10);
+        (*pairs)[2 * i + 1] = (uint32_t) strtoul(pgres_get(r, i, 1), NULL, 10);
+    }
+    *n = rows;
+    pgres_free(r);
+    return true;
+}
+
 bool cdc_publications_drop(pgconn *src, const char *name)
 {
     char *ins = xasprintf("%s%s", name, CDC_INSERT_ONLY_SUFFIX);

@@ -75,6 +75,14 @@ bool cdc_publications_create(pgconn *src, const char *name, const struct cdc_tab
  */
 bool cdc_publications_existing(pgconn *src, const char *name, char **publication_names)
     __attribute__((warn_unused_result));
+/*
+ * The catalog identities of the stream's publications and their table
+ * memberships, as pg_dump's archive lists them: *pairs holds n (catalog
+ * OID, object OID) pairs, 2n numbers (caller frees). The schema copied to the
+ * target leaves them out: they belong to the migration, not the database.
+ */
+bool cdc_publication_object_ids(pgconn *src, const char *name, uint32_t **pairs, int *n)
+    __attribute__((warn_unused_result));
 /* Drops both publications of the stream, if they exist. */
 bool cdc_publications_drop(pgconn *src, const char *name) __attribute__((warn_unused_result));
 

@@ -241,6 +241,11 @@ bool dbjob_copy(struct db_job *job)
     }
     int nbuilt;
     struct schema_object_id *built = copy_built_objects(&job->cat, &nbuilt);
+    if (job->nskip > 0) {
+        built = xrealloc(built, (size_t) (nbuilt + job->nskip) * sizeof(*built));
+        memcpy(built + nbuilt, job->skip, (size_t) job->nskip * sizeof(*built));
+        nbuilt += job->nskip;
+    }
     bool ok = schema_write_list(&job->archive, built, nbuilt);
     free(built);
     if (!ok) {
@@ -346,6 +351,7 @@ void dbjob_end(struct db_job *job, bool ok)
     free(job->workdir);
     free(job->src_conninfo);
     free(job->dst_conninfo);
+    free(job->skip);
     memset(job, 0, sizeof(*job));
     log_set_context(NULL);
 }

@@ -36,6 +36,9 @@ struct db_job {
     strlist target_roles;
     strlist missing_roles;
     bool created; /* we created the target database */
+    /* More archive entries to leave out of the schema restore (online: the stream's publications). */
+    struct schema_object_id *skip;
+    int nskip;
 };
 
 /* Fills job, reports the database as started, connects to the target server. */

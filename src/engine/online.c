@@ -209,6 +209,15 @@ static bool set_up_and_copy(struct online_db *od)
         !copy_snapshot_import(od->job.snap.holder, slot.snapshot))
         return dbjob_fail_conn(&od->job, od->job.snap.holder, "importing the slot's snapshot");
     od->job.snap.name = xstrdup(slot.snapshot);
+    uint32_t *pairs = NULL;
+    int npairs = 0;
+    if (!cdc_publication_object_ids(od->job.snap.holder, od->name, &pairs, &npairs))
+        return dbjob_fail_conn(&od->job, od->job.snap.holder, "listing the stream's publications");
+    od->job.skip = xcalloc((size_t) npairs + 1, sizeof(*od->job.skip));
+    for (int i = 0; i < npairs; i++)
+        od->job.skip[i] = (struct schema_object_id){.catalog = pairs[2 * i], .oid = pairs[2 * i + 1]};
+    od->job.nskip = npairs;
+    free(pairs);
 
     bool ok = dbjob_copy(&od->job);
     /* Every copy transaction has imported the snapshot by now: let it go. */
