@@ -7,13 +7,14 @@
  *
  *   BEGIN; <statements of whole source transactions>; [SELECT txid_current()];
  *   SELECT pg_replication_origin_xact_setup(end_lsn, commit_ts) | progress row upsert;
- *   COMMIT; sync
+ *   sync; (every result read and checked) COMMIT; sync
  *
  * Nothing waits for a statement's result before the next is sent; results
  * are read a few hundred statements behind (src/pg/pipeline.c) and checked
  * then: a failed statement, or an UPDATE/DELETE that found no row, fails the
- * batch, which is rolled back whole. The position becomes durable when the
- * COMMIT's result is read (synchronous_commit = on).
+ * batch, which is rolled back whole. COMMIT goes only after the last result
+ * was checked (one more round trip per batch), and the position becomes
+ * durable when its result is read (synchronous_commit = on).
  *
  * Duplicates after a restart: a source transaction that ends at or before
  * the durable position was applied already. pgoutput's BEGIN carries the
@@ -385,8 +386,12 @@ static bool commit_batch(cdc_applier *a, bool marker)
         ok = pgpipe_send(a->pipe, SQL_PROGRESS_UPSERT, 3, params,
                          apply_control_tag(APPLY_CTL_PROGRESS, 0));
     }
-    ok = ok && pgpipe_send(a->pipe, "COMMIT", 0, NULL, apply_control_tag(APPLY_CTL_COMMIT, 0)) &&
-         pgpipe_drain(a->pipe);
+    /* Every result is checked before COMMIT is sent: an UPDATE or DELETE that found no row
+       is no error to the server, which would commit it. */
+    ok = ok && pgpipe_drain(a->pipe);
+    if (ok && !a->batch_failed)
+        ok = pgpipe_send(a->pipe, "COMMIT", 0, NULL, apply_control_tag(APPLY_CTL_COMMIT, 0)) &&
+             pgpipe_drain(a->pipe);
     if (!ok || a->batch_failed) {
         if (!ok) {
             a->broken = true;
@@ -665,6 +670,15 @@ bool cdc_applier_apply(cdc_applier *a, const struct cdc_change *c)
 }
 
 /* ------------------------------------------------------------------ the rest of the API */
+
+void cdc_applier_discard(cdc_applier *a)
+{
+    if (a->batch_open || a->in_txn)
+        log_debug("%s: discarding what is not durable", a->label);
+    /* Errors of statements thrown away are not reported (a broken connection still shows). */
+    a->error_locked = true;
+    abort_batch(a);
+}
 
 /* Ends a failed transaction of the apply session (its error is already recorded). */
 static void rollback_quietly(cdc_applier *a)

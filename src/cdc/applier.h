@@ -158,6 +158,15 @@ bool cdc_applier_flush(cdc_applier *a) __attribute__((warn_unused_result));
 /* True when the batch should be committed now (age or size limit reached). */
 bool cdc_applier_due(const cdc_applier *a);
 
+/*
+ * Rolls back everything received but not durable (the open batch, a source
+ * transaction cut short) and forgets that the stream was past the durable
+ * position: call before streaming again from cdc_applier_durable() on a new
+ * replication connection, so that what the server sends again is neither
+ * applied twice nor taken for a duplicate. Idle appliers are unaffected.
+ */
+void cdc_applier_discard(cdc_applier *a);
+
 /* End LSN of the last source transaction durably committed on the target (or recorded). */
 cdc_lsn cdc_applier_durable(const cdc_applier *a);
 /* Commit time (µs since 2000-01-01) of that transaction, 0 if unknown. */
