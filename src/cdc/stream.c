@@ -188,6 +188,8 @@ static void publish(struct stream *s)
 static bool send_status(struct stream *s, bool ping)
 {
     uint64_t durable = cdc_applier_durable(s->a);
+    /* Published first, so that a reader never sees a confirmed position past durable_lsn. */
+    atomic_store(&s->pr->durable_lsn, durable);
     if (!pgrepl_send_status(s->repl, max_u64(s->received, durable), durable, durable, ping)) {
         fail_source(s, "could not send a status update");
         return false;
@@ -330,6 +332,7 @@ static void loop(struct stream *s)
         bool drained;
         if (!read_burst(s, &drained))
             return;
+        publish(s); /* before a commit that may wait on the target: lag shows meanwhile */
 
         /* Whole source transactions only: the applier cannot commit half of one. */
         if (!cdc_applier_in_transaction(s->a) && !cdc_applier_idle(s->a) &&

@@ -20,6 +20,9 @@
  *   --batch-txns N, --batch-ms N   the applier's batch limits
  *   --drop-progress        once the stop is reached, drop the origin or progress row
  *   --max-seconds N        cancel after N seconds (a safety net for tests)
+ *   --check-confirmed      every 250 ms, check that the slot's confirmed_flush_lsn is
+ *                          not past the stream's durable position (prints
+ *                          "error invariant ..." when it is)
  * Signals: SIGUSR1 stops at the source's current flush LSN (as "now");
  * SIGINT and SIGTERM cancel.
  *
@@ -60,6 +63,7 @@ struct options {
     int batch_ms;
     bool drop_progress;
     double max_seconds;
+    bool check_confirmed;
 };
 
 static volatile sig_atomic_t got_usr1;
@@ -89,6 +93,8 @@ struct watcher {
     char line[128];
     size_t linelen;
     bool stdin_open;
+    int checks;     /* --check-confirmed: checks made */
+    int violations; /* and failed */
 };
 
 static void print_lsn(const char *prefix, uint64_t lsn)
@@ -117,16 +123,56 @@ static void print_progress(const char *what, const struct cdc_stream_progress *p
     fflush(stdout);
 }
 
+/* The watcher's own connection to the source. */
+static bool need_side(struct watcher *w)
+{
+    if (w->side)
+        return true;
+    if (pgconn_connect(&w->side, w->source, "probe source side"))
+        return true;
+    printf("error sqlstate=%s message=watcher: %s\n", pgconn_error_sqlstate(w->side),
+           pgconn_error_message(w->side));
+    pgconn_close(w->side);
+    w->side = NULL;
+    return false;
+}
+
+/*
+ * The slot's confirmed_flush_lsn must never pass what the stream holds
+ * durable: read it first, then the published durable position (which the
+ * stream publishes before it reports it, and which only grows).
+ */
+static void check_confirmed(struct watcher *w)
+{
+    if (!need_side(w))
+        return;
+    const char *params[] = {w->opt->slot};
+    char *value = NULL;
+    uint64_t confirmed;
+    if (!pgconn_query_value(w->side,
+                            "SELECT confirmed_flush_lsn::text FROM pg_catalog.pg_replication_slots"
+                            " WHERE slot_name = $1",
+                            1, params, &value) ||
+        value == NULL || !pgrepl_lsn_parse(value, &confirmed)) {
+        free(value);
+        return;
+    }
+    free(value);
+    uint64_t durable = atomic_load(&w->progress->durable_lsn);
+    w->checks++;
+    if (confirmed > durable) {
+        w->violations++;
+        print_lsn("error invariant: the slot's confirmed_flush_lsn ", confirmed);
+        print_lsn(" is past the durable position ", durable);
+        putchar('\n');
+    }
+}
+
 /* The source's current flush position, on the watcher's own connection. */
 static bool source_flush_lsn(struct watcher *w, uint64_t *lsn)
 {
-    if (w->side == NULL && !pgconn_connect(&w->side, w->source, "probe source side")) {
-        printf("error sqlstate=%s message=stop: %s\n", pgconn_error_sqlstate(w->side),
-               pgconn_error_message(w->side));
-        pgconn_close(w->side);
-        w->side = NULL;
+    if (!need_side(w))
         return false;
-    }
     char *value = NULL;
     bool ok = pgconn_query_value(w->side, "SELECT pg_catalog.pg_current_wal_flush_lsn()::text", 0,
                                  NULL, &value) &&
@@ -185,7 +231,7 @@ static void poll_stdin(struct watcher *w)
 static void *watch(void *arg)
 {
     struct watcher *w = arg;
-    double started = time_now(), last_report = started;
+    double started = time_now(), last_report = started, last_check = started;
     w->stdin_open = w->opt->stop_stdin;
     while (!atomic_load(&w->done)) {
         if (got_usr1) {
@@ -199,6 +245,12 @@ static void *watch(void *arg)
         if (w->opt->report_ms > 0 && (now - last_report) * 1000 >= w->opt->report_ms) {
             last_report = now;
             print_progress("progress", w->progress, w->applier);
+            if (w->opt->check_confirmed)
+                printf("confirmed checks=%d violations=%d\n", w->checks, w->violations);
+        }
+        if (w->opt->check_confirmed && now - last_check >= 0.25) {
+            last_check = now;
+            check_confirmed(w);
         }
         if (w->opt->max_seconds > 0 && now - started > w->opt->max_seconds &&
             !atomic_exchange(&cancel_flag, true))
@@ -259,6 +311,8 @@ static bool parse_args(int argc, char **argv, struct options *o)
                 o->stop_stdin = true;
             else if (strcmp(a, "--drop-progress") == 0)
                 o->drop_progress = true;
+            else if (strcmp(a, "--check-confirmed") == 0)
+                o->check_confirmed = true;
             else
                 return false;
         }
@@ -422,6 +476,7 @@ static int run(const struct options *o, const char *source, const char *target)
 
     struct cdc_stream_progress progress;
     memset(&progress, 0, sizeof(progress));
+    atomic_store(&progress.durable_lsn, cdc_applier_durable(su.applier));
     _Atomic uint64_t stop_lsn = o->stop;
     struct watcher w = {.opt = o,
                         .source = source,
@@ -462,6 +517,8 @@ static int run(const struct options *o, const char *source, const char *target)
     char what[64];
     snprintf(what, sizeof(what), "result outcome=%s secs=%.1f", outcomes[res.outcome], secs);
     print_progress(what, &progress, su.applier);
+    if (o->check_confirmed)
+        printf("confirmed checks=%d violations=%d\n", w.checks, w.violations);
     if (res.outcome == CDC_STREAM_FAILED)
         printf("error sqlstate=%s message=%s\n", res.sqlstate ? res.sqlstate : "",
                res.error ? res.error : "");
