@@ -7,7 +7,9 @@
  * the comma that ends a line when another item follows (so adding a column
  * does not also change the line of the column before it), and the explicit
  * IN mode that PostgreSQL 14+ prints in procedure signatures (the default
- * mode, left out by older servers). The rest is
+ * mode, left out by older servers), and EXECUTE PROCEDURE in trigger
+ * definitions, which PostgreSQL 11+ prints as EXECUTE FUNCTION (a 10 source
+ * and an 11+ target dump the same trigger both ways). The rest is
  * compared as a multiset of (statement, line): each line is keyed with the
  * first line of the statement it belongs to, so a column line of one table
  * never matches the same text in another table, and the order of objects in
@@ -55,6 +57,24 @@ static void drop_in_modes(char *line)
     }
 }
 
+/*
+ * "EXECUTE PROCEDURE" of a trigger as 11+ prints it, in place: on a CREATE
+ * TRIGGER line, or on the continuation line of an event trigger.
+ */
+static void execute_function(char *line)
+{
+    static const char from[] = " EXECUTE PROCEDURE ", to[] = " EXECUTE FUNCTION ";
+    size_t lead = strspn(line, " \t");
+    bool continuation = lead > 0 && strncmp(line + lead, from + 1, sizeof(from) - 2) == 0;
+    if (strstr(line, "TRIGGER ") == NULL && !continuation)
+        return;
+    char *at;
+    while ((at = strstr(line, from)) != NULL) {
+        memcpy(at, to, sizeof(to) - 1);
+        memmove(at + sizeof(to) - 1, at + sizeof(from) - 1, strlen(at + sizeof(from) - 1) + 1);
+    }
+}
+
 void verify__schema_normalise(const char *dump, strlist *lines)
 {
     const char *p = dump ? dump : "";
@@ -77,6 +97,7 @@ void verify__schema_normalise(const char *dump, strlist *lines)
             memcpy(line, p, trimmed);
             line[trimmed] = '\0';
             drop_in_modes(line);
+            execute_function(line);
             sl_push_owned(lines, line);
         }
         p += len;

@@ -88,6 +88,26 @@ static void test_normalise_keeps_set_inside_statements(void **state)
     assert_int_equal(lines.n, 0);
 }
 
+static void test_normalise_trigger_execute_procedure(void **state)
+{
+    /* PostgreSQL 10 dumps EXECUTE PROCEDURE, 11+ EXECUTE FUNCTION: the same trigger */
+    strlist lines = STRLIST_INIT;
+    verify__schema_normalise(
+        "CREATE TRIGGER t_audit AFTER INSERT ON app.t FOR EACH ROW EXECUTE PROCEDURE app.audit();\n"
+        "CREATE EVENT TRIGGER e ON ddl_command_end\n"
+        "   EXECUTE PROCEDURE app.ddl();\n"
+        "COMMENT ON FUNCTION f IS 'EXECUTE PROCEDURE stays in text';\n",
+        &lines);
+    assert_int_equal(lines.n, 4);
+    assert_string_equal(
+        lines.items[0],
+        "CREATE TRIGGER t_audit AFTER INSERT ON app.t FOR EACH ROW EXECUTE FUNCTION app.audit();");
+    /* an event trigger's continuation line too; other lines stay */
+    assert_string_equal(lines.items[2], "   EXECUTE FUNCTION app.ddl();");
+    assert_string_equal(lines.items[3], "COMMENT ON FUNCTION f IS 'EXECUTE PROCEDURE stays in text';");
+    sl_free(&lines);
+}
+
 /* --- pg_dump line comparison ----------------------------------------------------------- */
 
 static void compare_dumps(const char *a, const char *b, struct verify_db_result *db, size_t limit)
@@ -474,6 +494,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalise_drops_noise),
         cmocka_unit_test(test_normalise_keeps_set_inside_statements),
+        cmocka_unit_test(test_normalise_trigger_execute_procedure),
         cmocka_unit_test(test_lines_identical_in_other_order),
         cmocka_unit_test(test_lines_added_column),
         cmocka_unit_test(test_lines_keyed_by_statement),
