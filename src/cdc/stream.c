@@ -40,6 +40,12 @@
 #define READ_BURST 1000
 /* While a stop position is set and the stream is quiet, ask for the server's position this often. */
 #define STOP_PING_MS 200
+/*
+ * The applier waits for the target in flush (and in a COMMIT that ends a
+ * batch); meanwhile nothing answers the source's keepalives. A wait at
+ * least this long before a lost source connection is named in the error.
+ */
+#define LONG_TARGET_WAIT_SECS 1.0
 
 struct stream {
     const struct cdc_stream_config *cfg;
@@ -55,6 +61,7 @@ struct stream {
     double last_ping;    /* of the last status update that asked for a keepalive */
     double last_record;  /* of the last idle position record */
     int64_t open_ts;     /* commit time of the open transaction (pgoutput BEGIN), 0 if unknown */
+    double target_wait;  /* seconds the last applier call took (it may wait on the target) */
     bool reply_due;      /* a keepalive asked for a reply */
     bool source_broken;  /* the replication connection failed: do not try to end the stream */
     bool target_broken;  /* the applier failed: do not flush */
@@ -125,6 +132,7 @@ static void set_result(struct stream *s, enum cdc_stream_outcome outcome, const 
 static void fail_source(struct stream *s, const char *what)
 {
     const char *msg = pgrepl_error_message(s->repl);
+    const char *sqlstate = pgrepl_error_sqlstate(s->repl);
     char *error;
     if (cdc_stream_slot_lost(msg))
         error = xasprintf("source stream: replication slot \"%s\" was invalidated: the source "
@@ -132,10 +140,16 @@ static void fail_source(struct stream *s, const char *what)
                           "max_slot_wal_keep_size behind; the changes in that WAL are lost and "
                           "the migration must start over (%s)",
                           s->cfg->slot, msg);
+    else if (strncmp(sqlstate, "08", 2) == 0 && s->target_wait >= LONG_TARGET_WAIT_SECS)
+        /* The walsender ends a stream that has not answered for wal_sender_timeout. */
+        error = xasprintf("source stream: %s: %s (the stream had just waited %.1f s for the "
+                          "target; the source ends a stream that does not answer for longer "
+                          "than its wal_sender_timeout)",
+                          what, msg, s->target_wait);
     else
         error = xasprintf("source stream: %s: %s", what, msg);
     s->source_broken = true;
-    set_result(s, CDC_STREAM_FAILED, pgrepl_error_sqlstate(s->repl), error);
+    set_result(s, CDC_STREAM_FAILED, sqlstate, error);
 }
 
 /* The stream is unusable for a reason of our own (no server error). */
@@ -238,7 +252,9 @@ static bool on_xlogdata(struct stream *s, const struct pgrepl_msg *m)
     if (c.kind == CDC_BEGIN)
         s->open_ts = c.commit_ts;
     bool is_commit = c.kind == CDC_COMMIT;
+    double t0 = time_now();
     bool ok = cdc_applier_apply(s->a, &c);
+    s->target_wait = time_now() - t0;
     cdc_change_reset(&c);
     if (!ok) {
         fail_target(s);
@@ -313,11 +329,13 @@ static uint64_t stop_position(const struct stream *s)
 /* Records the server's position as applied (only while quiet); durable then follows it. */
 static bool record_server_position(struct stream *s)
 {
+    double t0 = time_now();
     if (!cdc_applier_record_position(s->a, s->server)) {
         fail_target(s);
         return false;
     }
     s->last_record = time_now();
+    s->target_wait = s->last_record - t0;
     return true;
 }
 
@@ -335,12 +353,16 @@ static void loop(struct stream *s)
         publish(s); /* before a commit that may wait on the target: lag shows meanwhile */
 
         /* Whole source transactions only: the applier cannot commit half of one. */
-        if (!cdc_applier_in_transaction(s->a) && !cdc_applier_idle(s->a) &&
-            (drained || cdc_applier_due(s->a)) && !cdc_applier_flush(s->a)) {
-            fail_target(s);
-            return;
-        }
         double now = time_now();
+        if (!cdc_applier_in_transaction(s->a) && !cdc_applier_idle(s->a) &&
+            (drained || cdc_applier_due(s->a))) {
+            if (!cdc_applier_flush(s->a)) {
+                fail_target(s);
+                return;
+            }
+            s->target_wait = time_now() - now;
+            now = time_now();
+        }
         bool quiet = drained && quiet_applier(s);
         uint64_t durable = cdc_applier_durable(s->a);
         if (quiet && s->server > durable &&

@@ -23,7 +23,8 @@
 #     with everything up to it durable, the slot confirmed there, lag 0;
 #     sequences synced, then every table compared (compare_databases) and
 #     the log tables counted per kind.
-# Also: one 1,000,000-row transaction, the probe killed while it is applied,
+# Also: a target stalled longer than wal_sender_timeout (the stream fails
+# naming it; a restart resumes); one 1,000,000-row transaction, the probe killed while it is applied,
 # ends up applied once (status updates sent meanwhile never confirm it
 # early: the probe checks confirmed_flush_lsn against the durable position
 # every 250 ms in every run); while a lock on the target holds a commit up, the slot is not
@@ -181,6 +182,7 @@ sync_sequences() {
 
 PROBE_PID=""
 PROBE_SEQ=0
+trap '' PIPE # writing to the fifo of a probe that has ended must not end the script
 # start_probe SRC_URI TGT_URI DB PROBE_ARGS...: sets PROBE_OUT, PROBE_ERR, PROBE_PID.
 start_probe() {
     local src=$1 tgt=$2 db=$3 fifo
@@ -212,7 +214,7 @@ wait_line() {
 # wait for it (90 s at most); sets PROBE_RC.
 stop_probe() {
     local end=$((SECONDS + 90))
-    echo "$1" >&3
+    echo "$1" >&3 2>/dev/null || true # the probe may have ended already (SIGPIPE is ignored)
     exec 3>&-
     while kill -0 "$PROBE_PID" 2>/dev/null && ((SECONDS < end)); do sleep 0.2; done
     if kill -0 "$PROBE_PID" 2>/dev/null; then
@@ -437,6 +439,50 @@ big_txn_run() {
 }
 
 # ---------------------------------------------------------------------------
+# A target that stalls longer than the source's wal_sender_timeout: the
+# stream cannot answer keepalives while the applier waits for a commit
+# (cdc_applier_flush blocks), so the source ends it; the error says so, and
+# a restart resumes with nothing lost.
+
+# stall_run SRC_URI TGT_URI DB SLOT
+stall_run() {
+    local src=$1 tgt=$2 db=$3 slot=$4 lockpid end sq
+    section "target stalled longer than wal_sender_timeout"
+    q "$src" postgres "ALTER SYSTEM SET wal_sender_timeout = '2s'" >/dev/null
+    q "$src" postgres "SELECT pg_reload_conf()" >/dev/null
+    start_probe "$src" "$tgt" "$db" --slot "$slot" --plugin pgoutput --report-ms 500 --check-confirmed
+    wait_line "$PROBE_OUT" '^streaming start=' 30 || { fail "stall: the probe did not start"; show_probe; }
+    psql_db "$tgt" "$db" -c "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(6); COMMIT" \
+        >/dev/null 2>&1 &
+    lockpid=$!
+    end=$((SECONDS + 10))
+    until [[ $(q "$tgt" "$db" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                              WHERE c.relname = 'items' AND l.mode = 'AccessExclusiveLock' AND l.granted") == 1 ]]; do
+        ((SECONDS < end)) || break
+        sleep 0.1
+    done
+    q "$src" "$db" "INSERT INTO items VALUES (-2000, 'applied after a stall', 1, NULL, now())" >/dev/null
+    wait "$lockpid" || true
+    end=$((SECONDS + 20))
+    while kill -0 "$PROBE_PID" 2>/dev/null && ((SECONDS < end)); do sleep 0.2; done
+    stop_probe now
+    expect_equal "stall: the stream failed" "$PROBE_RC" 1
+    assert_contains "$PROBE_OUT" "message=source stream:"
+    assert_contains "$PROBE_OUT" "wal_sender_timeout"
+    q "$src" postgres "ALTER SYSTEM RESET wal_sender_timeout" >/dev/null
+    q "$src" postgres "SELECT pg_reload_conf()" >/dev/null
+    start_probe "$src" "$tgt" "$db" --slot "$slot" --plugin pgoutput --report-ms 500 --check-confirmed
+    wait_line "$PROBE_OUT" '^streaming start=' 30 || { fail "stall: the probe did not restart"; show_probe; }
+    sleep 1
+    stop_probe now
+    expect_equal "stall: the restarted probe reached the stop" "$PROBE_RC" 0
+    sq="SELECT count(*) FROM items WHERE id = -2000"
+    expect_equal "stall: the stalled change is applied once" "$(q "$tgt" "$db" "$sq")" 1
+    grep -q '^error invariant' "$PROBE_OUT" && fail "stall: confirmed_flush_lsn past the durable position" \
+        || pass "stall: confirmed_flush_lsn never past the durable position"
+}
+
+# ---------------------------------------------------------------------------
 # The slot follows an idle source.
 
 # idle_run SRC_URI TGT_URI DB SLOT
@@ -512,6 +558,7 @@ SRC_PASSWORD=$src_PASSWORD
 stream_run "pgoutput 15 -> 15 (origin)" "$src_URI" "$tgt_URI" db_po pgoutput pgs_po 1
 blocked_target_run "$src_URI" "$tgt_URI" db_po pgs_po
 big_txn_run "$src_URI" "$tgt_URI" db_po pgs_po
+stall_run "$src_URI" "$tgt_URI" db_po pgs_po
 idle_run "$src_URI" "$tgt_URI" db_po pgs_po
 stream_run "test_decoding 15 -> 15 (progress row)" "$src_URI" "$tgt_URI" db_td test_decoding pgs_td 1 \
     --progress row --drop-progress
