@@ -10,7 +10,15 @@
 --     operator class, directly or through a binary-coercible cast (varchar
 --     uses text's), or is an enum, range or multirange, or an array of such
 --     a type; columns of other types (json, point, xml, composites, ...) are
---     compared as text when a whole row is matched.
+--     compared as text when a whole row is matched;
+--   array_type: the column's array type with its typmod, for statements that
+--     carry many rows in array parameters; NULL for arrays and composites
+--     (and domains over them), whose values cannot be unnested back;
+--   delim: the type's array element delimiter;
+--   fires_in_replica: a trigger or rule of the table (or of a partition or
+--     child) fires under session_replication_role = replica (ENABLE ALWAYS or
+--     ENABLE REPLICA): the applier then keeps the table's changes in stream
+--     order with every other table's.
 WITH RECURSIVE tbl AS (
     SELECT c.oid, c.relkind, c.relreplident
       FROM pg_catalog.pg_class c
@@ -23,6 +31,19 @@ key AS (
       JOIN tbl ON i.indrelid = tbl.oid
      WHERE CASE WHEN tbl.relreplident = 'i' THEN i.indisreplident ELSE i.indisprimary END
      LIMIT 1
+),
+tree (oid) AS (
+    SELECT oid FROM tbl
+    UNION
+    SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.oid
+),
+fires AS (
+    SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger g
+                    WHERE g.tgrelid IN (SELECT oid FROM tree) AND g.tgenabled IN ('A', 'R')
+                      AND NOT g.tgisinternal)
+           OR EXISTS (SELECT 1 FROM pg_catalog.pg_rewrite r
+                       WHERE r.ev_class IN (SELECT oid FROM tree) AND r.ev_enabled IN ('A', 'R')
+                         AND r.rulename <> '_RETURN') AS fires_in_replica
 ),
 cols AS (
     SELECT a.*
@@ -41,7 +62,8 @@ base (typ, cur, depth) AS (
 resolved AS (
     SELECT b.typ,
            CASE WHEN t.typlen = -1 AND t.typelem <> 0 AND t.typcategory = 'A'
-                THEN t.typelem ELSE t.oid END AS compared
+                THEN t.typelem ELSE t.oid END AS compared,
+           (t.typlen = -1 AND t.typelem <> 0) OR t.typtype = 'c' AS no_array
       FROM base b
       JOIN pg_catalog.pg_type t ON t.oid = b.cur
      WHERE t.typtype <> 'd'
@@ -63,6 +85,11 @@ eq AS (
                                                             AND k.casttarget = oc.opcintype
                                                             AND k.castmethod = 'b'))))) AS has_eq
       FROM resolved r
+),
+arr AS (
+    SELECT r.typ, ct.typarray, ct.typdelim, r.no_array
+      FROM resolved r
+      JOIN pg_catalog.pg_type ct ON ct.oid = r.typ
 )
 SELECT a.attname AS name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
@@ -70,9 +97,15 @@ SELECT a.attname AS name,
        coalesce(pg_catalog.to_jsonb(a) ->> 'attidentity', '') = 'a' AS identity_always,
        coalesce(eq.has_eq, false) AS has_eq,
        coalesce(a.attnum = ANY ((SELECT attnums FROM key)::int2[]), false) AS is_key,
+       CASE WHEN NOT arr.no_array AND arr.typarray <> 0
+            THEN pg_catalog.format_type(arr.typarray, a.atttypmod) END AS array_type,
+       arr.typdelim AS delim,
        tbl.relkind AS relkind,
-       tbl.relreplident AS replident
+       tbl.relreplident AS replident,
+       fires.fires_in_replica
   FROM tbl
+  CROSS JOIN fires
   LEFT JOIN cols a ON true
   LEFT JOIN eq ON eq.typ = a.atttypid
+  LEFT JOIN arr ON arr.typ = a.atttypid
  ORDER BY a.attnum

@@ -43,17 +43,21 @@
 /* µs since 2000-01-01 as text ($n, "0" = unknown) -> timestamptz, or now() when unknown. */
 #define TS_FROM_PARAM(n)                                                                           \
     "CASE WHEN $" #n "::pg_catalog.int8 = 0 THEN pg_catalog.now() "                                \
-    "ELSE timestamptz '2000-01-01 00:00:00+00' + $" #n "::pg_catalog.int8 * interval '1 microsecond' END"
+    "ELSE timestamptz '2000-01-01 00:00:00+00' + $" #n                                             \
+    "::pg_catalog.int8 * interval '1 microsecond' END"
 
 static const char SQL_XACT_SETUP[] =
-    "SELECT pg_catalog.pg_replication_origin_xact_setup($1::pg_catalog.pg_lsn, " TS_FROM_PARAM(2) ")";
+    "SELECT pg_catalog.pg_replication_origin_xact_setup($1::pg_catalog.pg_lsn, " TS_FROM_PARAM(
+        2) ")";
 static const char SQL_PROGRESS_UPSERT[] =
     "INSERT INTO " CDC_PROGRESS_TABLE " AS p (origin, lsn, commit_ts, updated_at) "
     "VALUES ($1, $2::pg_catalog.pg_lsn, "
-    "CASE WHEN $3::pg_catalog.int8 = 0 THEN NULL ELSE " TS_FROM_PARAM(3) " END, pg_catalog.now()) "
-    "ON CONFLICT (origin) DO UPDATE SET lsn = excluded.lsn, "
-    "commit_ts = coalesce(excluded.commit_ts, p.commit_ts), updated_at = excluded.updated_at "
-    "WHERE p.lsn < excluded.lsn";
+    "CASE WHEN $3::pg_catalog.int8 = 0 THEN NULL ELSE " TS_FROM_PARAM(
+        3) " END, pg_catalog.now()) "
+           "ON CONFLICT (origin) DO UPDATE SET lsn = excluded.lsn, "
+           "commit_ts = coalesce(excluded.commit_ts, p.commit_ts), updated_at = "
+           "excluded.updated_at "
+           "WHERE p.lsn < excluded.lsn";
 static const char SQL_PROGRESS_CREATE[] =
     "CREATE SCHEMA IF NOT EXISTS " CDC_PROGRESS_SCHEMA "; "
     "CREATE TABLE IF NOT EXISTS " CDC_PROGRESS_TABLE " ("
@@ -64,13 +68,20 @@ static const char SQL_PROGRESS_READ[] =
     "((pg_catalog.date_part('epoch', commit_ts) - 946684800) * 1000000)::pg_catalog.int8 END AS ts "
     "FROM " CDC_PROGRESS_TABLE " WHERE origin = $1";
 static const char SQL_ORIGIN_ALLOWED[] =
-    "SELECT pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_create(text)', 'EXECUTE')"
-    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_session_setup(text)', 'EXECUTE')"
+    "SELECT pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_create(text)', "
+    "'EXECUTE')"
+    " AND "
+    "pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_session_setup(text)', "
+    "'EXECUTE')"
     " AND pg_catalog.has_function_privilege("
-    "'pg_catalog.pg_replication_origin_xact_setup(pg_catalog.pg_lsn, timestamp with time zone)', 'EXECUTE')"
-    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_progress(text, boolean)', 'EXECUTE')"
-    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_drop(text)', 'EXECUTE')"
-    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_session_reset()', 'EXECUTE')";
+    "'pg_catalog.pg_replication_origin_xact_setup(pg_catalog.pg_lsn, timestamp with time zone)', "
+    "'EXECUTE')"
+    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_progress(text, "
+    "boolean)', 'EXECUTE')"
+    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_drop(text)', "
+    "'EXECUTE')"
+    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_session_reset()', "
+    "'EXECUTE')";
 
 void apply__fail(cdc_applier *a, const char *sqlstate, const char *fmt, ...)
 {
@@ -117,8 +128,12 @@ static bool setup_session(cdc_applier *a, pgconn *c, bool apply_session)
     sb_append(&sql, "SET search_path = ''; SET client_encoding = ");
     const char *enc = pgconn_parameter(c, "server_encoding");
     pgq_literal(&sql, enc ? enc : "UTF8");
+    /* A grouped UPDATE or DELETE joins its array rows to the table by key: the planner, seeing
+       a few hundred rows, prefers hashing the whole table to as many index probes, which are
+       far cheaper on a table of any size. The apply session runs no other joins. */
     if (apply_session)
-        sb_append(&sql, "; SET synchronous_commit = on");
+        sb_append(&sql, "; SET synchronous_commit = on; SET enable_hashjoin = off; "
+                        "SET enable_mergejoin = off");
     bool ok = pgconn_exec_quiet(c, sb_str(&sql));
     sb_free(&sql);
     if (!ok)
@@ -189,17 +204,16 @@ static bool setup_origin(cdc_applier *a)
 {
     const char *params[1] = {a->cfg.origin};
     bool exists;
-    if (!query_bool(a, a->conn,
-                    "SELECT pg_catalog.pg_replication_origin_oid($1) IS NOT NULL", 1, params,
-                    &exists, "could not look the replication origin up"))
+    if (!query_bool(a, a->conn, "SELECT pg_catalog.pg_replication_origin_oid($1) IS NOT NULL", 1,
+                    params, &exists, "could not look the replication origin up"))
         return false;
     char *v = NULL;
-    if (!exists && !query_value(
-                       a->conn, "SELECT pg_catalog.pg_replication_origin_create($1)", 1, params, &v))
+    if (!exists &&
+        !query_value(a->conn, "SELECT pg_catalog.pg_replication_origin_create($1)", 1, params, &v))
         return conn_fail(a, a->conn, "could not create the replication origin");
     free(v);
-    if (!query_value(a->conn, "SELECT pg_catalog.pg_replication_origin_session_setup($1)",
-                                  1, params, &v))
+    if (!query_value(a->conn, "SELECT pg_catalog.pg_replication_origin_session_setup($1)", 1,
+                     params, &v))
         return conn_fail(a, a->conn, "could not set the replication origin up for this session");
     free(v);
     a->origin_set_up = true;
@@ -210,8 +224,8 @@ static bool setup_progress_table(cdc_applier *a)
 {
     bool exists;
     if (!query_bool(a, a->conn,
-                    "SELECT pg_catalog.to_regclass('" CDC_PROGRESS_TABLE "') IS NOT NULL", 0,
-                    NULL, &exists, "could not look the progress table up"))
+                    "SELECT pg_catalog.to_regclass('" CDC_PROGRESS_TABLE "') IS NOT NULL", 0, NULL,
+                    &exists, "could not look the progress table up"))
         return false;
     if (!exists && !pgconn_exec_quiet(a->conn, SQL_PROGRESS_CREATE))
         return conn_fail(a, a->conn, "could not create the progress table " CDC_PROGRESS_TABLE);
@@ -228,8 +242,8 @@ bool cdc_applier_read_position(cdc_applier *a, cdc_lsn *pos, bool *exists)
     if (a->use_origin) {
         char *v;
         if (!query_value(a->catalog,
-                                      "SELECT pg_catalog.pg_replication_origin_progress($1, true)::text",
-                                      1, params, &v))
+                         "SELECT pg_catalog.pg_replication_origin_progress($1, true)::text", 1,
+                         params, &v))
             return conn_fail(a, a->catalog, "could not read the replication origin's position");
         if (v && !cdc_lsn_parse(v, pos)) {
             apply__fail(a, "XX000", "unexpected replication origin position '%s'", v);
@@ -346,9 +360,12 @@ static bool open_batch(cdc_applier *a)
 static void abort_batch(cdc_applier *a)
 {
     if (a->pipe) {
-        bool ok = pgpipe_drain(a->pipe) &&
-                  pgpipe_send(a->pipe, "ROLLBACK", 0, NULL, apply_control_tag(APPLY_CTL_ROLLBACK, 0)) &&
-                  pgpipe_drain(a->pipe);
+        /* The rows still waiting in groups were never sent: they are simply forgotten. */
+        apply__discard_groups(a);
+        bool ok =
+            pgpipe_drain(a->pipe) &&
+            pgpipe_send(a->pipe, "ROLLBACK", 0, NULL, apply_control_tag(APPLY_CTL_ROLLBACK, 0)) &&
+            pgpipe_drain(a->pipe);
         ok = pgpipe_exit(a->pipe) && ok;
         a->pipe = NULL;
         if (!ok) {
@@ -357,6 +374,7 @@ static void abort_batch(cdc_applier *a)
                         pgconn_error_message(a->conn));
         }
     }
+    apply__discard_groups(a);
     reset_batch(a);
     a->in_txn = a->buffering = false;
     clear_buffer(a);
@@ -373,8 +391,10 @@ static bool commit_batch(cdc_applier *a, bool marker)
     char lsn[20], ts[24];
     cdc_lsn_format(a->batch_end, lsn, sizeof(lsn));
     snprintf(ts, sizeof(ts), "%" PRId64, a->batch_end_ts);
-    bool ok;
-    if (a->use_origin) {
+    bool ok = apply__flush_groups(a);
+    if (!ok) {
+        /* the connection failed (recorded); a->broken is set */
+    } else if (a->use_origin) {
         const char *params[2] = {lsn, ts};
         /* A transaction without an xid writes no commit record, and so no origin position. */
         ok = pgpipe_send(a->pipe, "SELECT pg_catalog.txid_current()", 0, NULL,
@@ -551,7 +571,7 @@ static void buffer_push(cdc_applier *a, const struct cdc_change *c)
 static cdc_lsn applied_upto(const cdc_applier *a)
 {
     return a->batch_open && a->batch_txns > 0 && a->batch_end > a->durable ? a->batch_end
-                                                                          : a->durable;
+                                                                           : a->durable;
 }
 
 /* The source transaction ended: it belongs to the batch now. */
@@ -698,16 +718,16 @@ bool cdc_applier_drop_progress(cdc_applier *a)
     char *v = NULL;
     if (a->use_origin) {
         if (a->origin_set_up &&
-            !query_value(a->conn, "SELECT pg_catalog.pg_replication_origin_session_reset()",
-                                      0, NULL, &v))
+            !query_value(a->conn, "SELECT pg_catalog.pg_replication_origin_session_reset()", 0,
+                         NULL, &v))
             return conn_fail(a, a->conn, "could not release the replication origin");
         free(v);
         a->origin_set_up = false;
         a->progress_dropped = true;
         if (!query_value(a->conn,
-                                      "SELECT pg_catalog.pg_replication_origin_drop($1) "
-                                      "WHERE pg_catalog.pg_replication_origin_oid($1) IS NOT NULL",
-                                      1, params, &v))
+                         "SELECT pg_catalog.pg_replication_origin_drop($1) "
+                         "WHERE pg_catalog.pg_replication_origin_oid($1) IS NOT NULL",
+                         1, params, &v))
             return conn_fail(a, a->conn, "could not drop the replication origin");
         free(v);
         log_info("%s: replication origin %s dropped", a->label, a->cfg.origin);
@@ -715,8 +735,9 @@ bool cdc_applier_drop_progress(cdc_applier *a)
     }
     a->progress_dropped = true;
     bool exists;
-    if (!query_bool(a, a->conn, "SELECT pg_catalog.to_regclass('" CDC_PROGRESS_TABLE "') IS NOT NULL",
-                    0, NULL, &exists, "could not look the progress table up"))
+    if (!query_bool(a, a->conn,
+                    "SELECT pg_catalog.to_regclass('" CDC_PROGRESS_TABLE "') IS NOT NULL", 0, NULL,
+                    &exists, "could not look the progress table up"))
         return false;
     if (!exists)
         return true;
@@ -770,6 +791,10 @@ void cdc_applier_close(cdc_applier *a)
     free(a->oldv);
     free(a->params);
     free(a->key);
+    free(a->array_off);
+    free(a->open_groups);
+    free(a->expect);
+    sb_free(&a->arrays);
     sb_free(&a->sql);
     sb_free(&a->error);
     sl_free(&a->truncates);

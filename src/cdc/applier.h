@@ -2,12 +2,24 @@
  * applier.h — applies decoded changes (struct cdc_change) to the target
  * database, exactly once.
  *
- * The applier owns one target connection in libpq pipeline mode with
- * session_replication_role = replica (no user triggers, no FK checks). It
- * keeps whole source transactions together and batches several of them
+ * The applier owns one target connection with session_replication_role =
+ * replica (no user triggers, no FK checks), in libpq pipeline mode while a
+ * batch is open, and a second one for catalog lookups and position reads.
+ * It keeps whole source transactions together and batches several of them
  * into one target transaction; each statement is a prepared statement per
  * (relation, operation, column set) with text parameters of type 0 (type
- * OIDs differ between servers).
+ * OIDs differ between servers). A run of same-shape changes of one table
+ * (inserts; updates and deletes found by a key that did not change) goes as
+ * one statement with array parameters, sent when the table's next change
+ * differs, before a TRUNCATE and before COMMIT: within a batch each table's
+ * changes keep their order, but changes of different tables may reach the
+ * server in another order than the stream's, which nothing can observe
+ * under session_replication_role = replica, except triggers or rules
+ * enabled ALWAYS or REPLICA (their tables' changes are kept in stream order
+ * with everything). Every result is checked before the batch's COMMIT is
+ * sent. Both sessions run with search_path = '' (all names are
+ * qualified) and client_encoding = the target database's encoding, which
+ * is the source's: values are sent as the decoders received them.
  *
  * Exactly-once: every target transaction records the source position it
  * applied up to (the end_lsn of its last source transaction) atomically
@@ -56,7 +68,7 @@ typedef struct cdc_applier cdc_applier;
 
 /* Schema and table of the fallback progress rows (dropped by cdc_applier_drop_progress). */
 #define CDC_PROGRESS_SCHEMA "pgshuttle_cdc"
-#define CDC_PROGRESS_TABLE "pgshuttle_cdc.applied_position"
+#define CDC_PROGRESS_TABLE  "pgshuttle_cdc.applied_position"
 
 enum cdc_progress_kind {
     CDC_PROGRESS_AUTO = 0, /* a replication origin if the role may use one, else a progress row */
@@ -104,9 +116,10 @@ struct cdc_applier_stats {
 /*
  * Connects to the target, sets the session up (session_replication_role =
  * replica, synchronous_commit = on, the pgshuttle session defaults),
- * decides between origin and progress row (cfg->progress), sets the origin
- * up for this session, and enters pipeline mode. *out is set even on
- * failure (read the error, then close).
+ * decides between origin and progress row (cfg->progress), creates the
+ * origin and sets it up for this session (or creates the progress table),
+ * and reads the durable position. *out is set even on failure (read the
+ * error, then close).
  */
 bool cdc_applier_open(cdc_applier **out, const struct cdc_applier_config *cfg)
     __attribute__((warn_unused_result));
@@ -141,7 +154,10 @@ bool cdc_applier_record_position(cdc_applier *a, cdc_lsn lsn) __attribute__((war
  * in the pipeline; COMMIT ends the source transaction and commits the batch
  * when a limit is reached; RELATION replaces cached metadata. A source
  * transaction whose end_lsn is at or before the durable position is
- * skipped whole (already applied before a restart).
+ * skipped whole (already applied before a restart). pgoutput's BEGIN says
+ * where the transaction commits; test_decoding's does not, so until one
+ * transaction past the durable position has been seen (after open, discard
+ * or record_position), each is kept in memory until its COMMIT decides.
  *
  * False on error (the target batch is rolled back; nothing past
  * cdc_applier_durable() was applied): the error names the table, the

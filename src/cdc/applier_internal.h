@@ -3,7 +3,8 @@
  * (src/cdc only):
  *   applier.c       the public API: sessions, batches, progress, dispatch;
  *   applier_meta.c  target tables from the catalog and pgoutput relations;
- *   applier_stmt.c  one change into one prepared statement in the pipeline.
+ *   applier_stmt.c  one change into one prepared statement in the pipeline;
+ *   applier_group.c runs of same-shape changes of a table sent as one statement.
  */
 #ifndef PGSHUTTLE_CDC_APPLIER_INTERNAL_H
 #define PGSHUTTLE_CDC_APPLIER_INTERNAL_H
@@ -23,10 +24,14 @@ struct apply_stmt {
     struct apply_table *table; /* the table it belongs to (for messages) */
     uint8_t op;                /* enum cdc_sql_op */
     bool match_row;            /* the row is found by ctid (no key) */
+    bool grouped;              /* the many-rows form (array parameters) */
     bool prepared;             /* PQsendPrepare queued and not known to have failed */
     int nparams;
+    /* owned: the text, kept for statements sent unprepared (a table past
+       APPLY_MAX_PREPARED shapes); NULL for prepared ones */
+    char *sql;
     char name[24];
-    uint8_t *key; /* owned: cache key (table id + shape) */
+    uint8_t *key; /* owned: cache key (table id, grouped, shape) */
     size_t keylen;
     struct apply_stmt *next; /* the table's list */
 };
@@ -46,10 +51,40 @@ struct apply_table {
     bool retired;     /* replaced; freed once no result refers to it */
     uint32_t id;      /* unique per metadata version (statement cache keys) */
     int nkey;
-    char *key_names;     /* owned: "a, b" for messages ("" without a key) */
-    hmap colidx;         /* column name -> index + 1 */
-    struct apply_stmt *stmts;   /* owned list */
+    char *key_names;          /* owned: "a, b" for messages ("" without a key) */
+    int nstmts;               /* statements in the list */
+    hmap colidx;              /* column name -> index + 1 */
+    struct apply_stmt *stmts; /* owned list */
     struct apply_table *next_retired;
+    /* A trigger or rule fires under session_replication_role = replica: the table's changes
+       are never grouped and every group is sent before one of them. */
+    bool fires_in_replica;
+    struct apply_group *group; /* owned: changes waiting to go as one statement, or NULL */
+};
+
+/*
+ * Consecutive changes of one table with the same shape, not sent yet: they
+ * go as one statement with array parameters (one array per parameter) when
+ * the table's next change has another shape or would touch a row already in
+ * the group, before a TRUNCATE or a change of a table with replica-firing
+ * triggers, when the group is full, and before the batch commits. The order
+ * of changes within a table is kept; between tables it does not matter under
+ * session_replication_role = replica (no foreign key or user trigger fires).
+ */
+struct apply_group {
+    struct apply_stmt *single; /* the one-row statement of the shape (not owned) */
+    int nparams, nkeys;        /* parameters per row; the "where" ones among them (a key) */
+    int nset;                  /* the "set" parameters come first, then the key ones */
+    int nrows;
+    bool listed; /* in the applier's list of open groups */
+    strbuf data; /* the rows' values, each NUL-terminated */
+    int *off;    /* nrows * nparams offsets into data, -1 = NULL */
+    int capoff;
+    char *delims;      /* owned: nparams array delimiters */
+    const char **pv;   /* owned: nparams parameter pointers while sending */
+    uint64_t *rowhash; /* owned: per row, the hash of its key values */
+    int *slots;        /* owned: open addressing over rows by key hash, -1 = empty */
+    int nslots;
 };
 
 /* A pgoutput relation (source OID) and how its columns map onto the target table. */
@@ -96,6 +131,11 @@ struct cdc_applier {
     int64_t batch_first_ts;
     int64_t n_inserts, n_updates, n_deletes, n_truncates, n_skipped;
     strlist truncates; /* descriptions of the TRUNCATE statements queued (messages) */
+    struct apply_table **open_groups; /* owned array: tables with rows waiting in a group */
+    int nopen, capopen;
+    /* rows each grouped UPDATE/DELETE in flight must touch, in queue order (ring) */
+    int64_t *expect;
+    int expect_head, nexpect, capexpect;
 
     /* caches */
     hmap tables;  /* "schema\0name" -> struct apply_table */
@@ -110,16 +150,27 @@ struct cdc_applier {
     const struct cdc_value **oldv;
     const char **params;
     uint8_t *key;
+    strbuf arrays; /* grouped parameters being built */
+    int *array_off;
     int scratch_cols;
     strbuf sql;
 
     struct cdc_applier_stats stats;
 };
 
+/*
+ * Statements prepared per table at most. Beyond that (a wide REPLICA IDENTITY
+ * FULL table whose old rows have NULLs in many combinations of columns, or
+ * many TOAST columns left unchanged in many combinations), new shapes are
+ * sent with their text every time rather than prepared on the server.
+ */
+#define APPLY_MAX_PREPARED 256
+
 /* Tags of pipeline commands: a statement pointer (low bits 0 / 1) or a control code. */
 #define APPLY_TAG_EXEC    0u
 #define APPLY_TAG_PREPARE 1u
 #define APPLY_TAG_CONTROL 2u
+#define APPLY_TAG_GROUP   3u /* a grouped statement (pops the expected row count) */
 #define APPLY_TAG_MASK    7u
 enum apply_control {
     APPLY_CTL_BEGIN = 1,
@@ -143,7 +194,8 @@ void apply__fail(cdc_applier *a, const char *sqlstate, const char *fmt, ...)
 struct apply_table *apply__table(cdc_applier *a, const char *schema, const char *name);
 /* Reads t's metadata from the target if not done yet; false (error recorded) if it is missing. */
 bool apply__load(cdc_applier *a, struct apply_table *t) __attribute__((warn_unused_result));
-/* Re-reads t's metadata (the table changed): t is retired, the new entry returned (NULL on error). */
+/* Re-reads t's metadata (the table changed): t is retired, the new entry returned (NULL on error).
+ */
 struct apply_table *apply__reload(cdc_applier *a, struct apply_table *t);
 /* Takes a RELATION: stores (or keeps, when identical) the relation's metadata. */
 bool apply__relation(cdc_applier *a, const struct cdc_relation *rel)
@@ -156,7 +208,32 @@ void apply__free_caches(cdc_applier *a);
 /* Column index of name in t, or -1. */
 int apply__column(const struct apply_table *t, const char *name);
 
+/* Bytes before the shape in a statement key: the table id and the grouped flag. */
+#define APPLY_KEY_PREFIX (sizeof(uint32_t) + 1)
+
 /* applier_stmt.c */
+/* The cached statement for key (created, not yet prepared, if new). */
+struct apply_stmt *apply__stmt(cdc_applier *a, struct apply_table *t, const uint8_t *key,
+                               size_t keylen);
+/* Queues s's execution with params, preparing it first if needed (tag: APPLY_TAG_EXEC or GROUP). */
+bool apply__send(cdc_applier *a, struct apply_stmt *s, int nparams, const char *const *params,
+                 unsigned tagkind) __attribute__((warn_unused_result));
+const char *apply__op_words(int op);
+
+/* applier_group.c */
+/* Adds the change whose statement is single (params as in its text) to t's group. */
+bool apply__group_add(cdc_applier *a, struct apply_table *t, struct apply_stmt *single, int nset,
+                      int nkeys, int nparams, const char *const *params)
+    __attribute__((warn_unused_result));
+/* Sends t's group, if it holds rows. */
+bool apply__flush_table(cdc_applier *a, struct apply_table *t) __attribute__((warn_unused_result));
+/* Sends every open group. */
+bool apply__flush_groups(cdc_applier *a) __attribute__((warn_unused_result));
+/* Forgets every open group (the batch is rolled back) and the expected row counts. */
+void apply__discard_groups(cdc_applier *a);
+void apply__free_group(struct apply_group *g);
+/* The rows the oldest grouped statement in flight must touch (-1: any). */
+int64_t apply__pop_expected(cdc_applier *a);
 /* Queues one INSERT/UPDATE/DELETE/TRUNCATE of the open batch (or counts it skipped). */
 bool apply__change(cdc_applier *a, const struct cdc_change *c) __attribute__((warn_unused_result));
 /* The pipeline's result callback (arg is the applier). */

@@ -74,6 +74,7 @@ bool apply__load(cdc_applier *a, struct apply_table *t)
     const char *relkind = pgres_getn(r, 0, "relkind");
     const char *replident = pgres_getn(r, 0, "replident");
     t->sql.relkind = relkind ? relkind[0] : 'r';
+    t->fires_in_replica = pgres_get_bool(r, 0, "fires_in_replica");
     t->replident = replident ? replident[0] : 'd';
     /* A table without columns comes back as one row with a NULL name. */
     if (n == 1 && pgres_getn(r, 0, "name") == NULL)
@@ -90,6 +91,10 @@ bool apply__load(cdc_applier *a, struct apply_table *t)
         col->identity_always = pgres_get_bool(r, i, "identity_always");
         col->has_eq = pgres_get_bool(r, i, "has_eq");
         col->is_key = pgres_get_bool(r, i, "is_key");
+        const char *array_type = pgres_getn(r, i, "array_type");
+        col->array_type = array_type ? xstrdup(array_type) : NULL;
+        const char *delim = pgres_getn(r, i, "delim");
+        col->delim = delim && delim[0] ? delim[0] : ',';
         if (col->is_key) {
             if (t->nkey++)
                 sb_append(&keys, ", ");
@@ -102,8 +107,8 @@ bool apply__load(cdc_applier *a, struct apply_table *t)
     t->key_names = sb_steal(&keys);
     t->id = ++a->next_table_id;
     t->loaded = true;
-    log_debug("%s: target table %s: %d columns, key (%s), kind %c, replica identity %c",
-              a->label, t->qualified, t->sql.ncols, t->key_names, t->sql.relkind, t->replident);
+    log_debug("%s: target table %s: %d columns, key (%s), kind %c, replica identity %c", a->label,
+              t->qualified, t->sql.ncols, t->key_names, t->sql.relkind, t->replident);
     return true;
 }
 
@@ -112,11 +117,13 @@ static void free_table(struct apply_table *t)
     for (struct apply_stmt *s = t->stmts, *next; s; s = next) {
         next = s->next;
         free(s->key);
+        free(s->sql);
         free(s);
     }
     for (int i = 0; i < t->sql.ncols; i++) {
         free(t->sql.cols[i].name);
         free(t->sql.cols[i].type);
+        free(t->sql.cols[i].array_type);
     }
     free(t->sql.cols);
     free(t->sql.schema);
@@ -124,12 +131,17 @@ static void free_table(struct apply_table *t)
     free(t->qualified);
     free(t->key_names);
     hmap_free(&t->colidx);
+    apply__free_group(t->group);
     free(t);
 }
 
-/* Takes t out of the caches; it is freed with the other retired tables after the batch. */
-static void retire(cdc_applier *a, struct apply_table *t)
+/*
+ * Takes t out of the caches; it is freed with the other retired tables after
+ * the batch. Its waiting rows are sent first (false if that failed).
+ */
+static bool retire(cdc_applier *a, struct apply_table *t)
 {
+    bool ok = apply__flush_table(a, t);
     strbuf key = STRBUF_INIT;
     size_t keylen = table_key(&key, t->sql.schema, t->sql.name);
     if (hmap_get(&a->tables, key.data, keylen) == t)
@@ -151,16 +163,17 @@ static void retire(cdc_applier *a, struct apply_table *t)
     t->retired = true;
     t->next_retired = a->retired;
     a->retired = t;
+    return ok;
 }
 
 struct apply_table *apply__reload(cdc_applier *a, struct apply_table *t)
 {
     char *schema = xstrdup(t->sql.schema), *name = xstrdup(t->sql.name);
-    retire(a, t);
+    bool ok = retire(a, t);
     struct apply_table *fresh = apply__table(a, schema, name);
     free(schema);
     free(name);
-    return apply__load(a, fresh) ? fresh : NULL;
+    return ok && apply__load(a, fresh) ? fresh : NULL;
 }
 
 void apply__free_retired(cdc_applier *a)
@@ -248,9 +261,9 @@ bool apply__relation(cdc_applier *a, const struct cdc_relation *rel)
         /* The table changed (or was renamed): read the target's definition again on next use. */
         struct apply_table *t = old->table;
         free_relmap(old);
-        if (t && !t->retired && t->loaded)
-            retire(a, t);
         log_debug("%s: relation %u (%s.%s) changed", a->label, relid, rel->schema, rel->name);
+        if (t && !t->retired && t->loaded)
+            return retire(a, t);
     }
     return true;
 }

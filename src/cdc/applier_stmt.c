@@ -6,7 +6,9 @@
  * no copies), the statement's shape is computed into a reused buffer and
  * looked up in the statement cache by hash; a new shape is prepared once
  * (queued in the same pipeline, ahead of its first execution). Parameters
- * are pointers into the change: libpq copies them into its send buffer.
+ * are pointers into the change: libpq copies them into its send buffer, or
+ * applier_group.c into the table's group when the change can wait to go
+ * with others of its shape.
  *
  * How a row is found, for UPDATE and DELETE:
  *   1. by the target's key (replica identity index, else primary key) when
@@ -38,7 +40,7 @@ static void ensure_scratch(cdc_applier *a, int ncols)
     a->newv = xrealloc(a->newv, (size_t) n * sizeof(*a->newv));
     a->oldv = xrealloc(a->oldv, (size_t) n * sizeof(*a->oldv));
     a->params = xrealloc(a->params, (size_t) 3 * n * sizeof(*a->params));
-    a->key = xrealloc(a->key, sizeof(uint32_t) + CDC_SQL_SHAPE_LEN(n));
+    a->key = xrealloc(a->key, APPLY_KEY_PREFIX + CDC_SQL_SHAPE_LEN(n));
     a->scratch_cols = n;
 }
 
@@ -73,7 +75,7 @@ static const char *view_tuple(const struct apply_table *t, const struct apply_re
     return NULL;
 }
 
-static const char *op_words(int op)
+const char *apply__op_words(int op)
 {
     switch (op) {
     case CDC_SQL_INSERT:
@@ -139,46 +141,71 @@ static bool choose_match(cdc_applier *a, const struct apply_table *t, const stru
         apply__fail(a, "55000",
                     "%s %s: cannot find the row: the change carries no key (the table needs a "
                     "primary key or REPLICA IDENTITY FULL on the source)",
-                    op_words(c->kind == CDC_UPDATE ? CDC_SQL_UPDATE : CDC_SQL_DELETE),
+                    apply__op_words(c->kind == CDC_UPDATE ? CDC_SQL_UPDATE : CDC_SQL_DELETE),
                     t->qualified);
         return false;
     }
     return true;
 }
 
-/* The cached statement for a->key (table id + shape), created and queued for PREPARE if new. */
-static struct apply_stmt *statement(cdc_applier *a, struct apply_table *t, size_t keylen)
+struct apply_stmt *apply__stmt(cdc_applier *a, struct apply_table *t, const uint8_t *key,
+                               size_t keylen)
 {
-    uint64_t hash = hmap_hash(a->key, keylen);
-    struct apply_stmt *s = hmap_get_hashed(&a->stmts, hash, a->key, keylen);
-    bool fresh = s == NULL;
-    if (fresh) {
-        s = xcalloc(1, sizeof(*s));
-        s->table = t;
-        s->op = a->key[sizeof(uint32_t)];
-        s->match_row = a->key[sizeof(uint32_t) + 1] == CDC_SQL_MATCH_ROW;
-        snprintf(s->name, sizeof(s->name), "pgshuttle_%" PRIu64, ++a->next_stmt);
-        s->key = xmalloc(keylen);
-        memcpy(s->key, a->key, keylen);
-        s->keylen = keylen;
-        s->next = t->stmts;
-        t->stmts = s;
-        hmap_put_hashed(&a->stmts, hash, s->key, keylen, s);
-    }
-    if (!s->prepared) {
-        /* New, or its PREPARE was lost with a rolled-back batch. */
-        sb_reset(&a->sql);
-        s->nparams = cdc_sql_build(&a->sql, &t->sql, s->key + sizeof(uint32_t));
-        if (!pgpipe_prepare(a->pipe, s->name, sb_str(&a->sql),
-                            (uintptr_t) s | APPLY_TAG_PREPARE)) {
-            a->broken = true;
-            apply__fail(a, pgconn_error_sqlstate(a->conn), "%s %s: %s", op_words(s->op),
-                        t->qualified, pgconn_error_message(a->conn));
-            return NULL;
-        }
-        s->prepared = true;
-    }
+    uint64_t hash = hmap_hash(key, keylen);
+    struct apply_stmt *s = hmap_get_hashed(&a->stmts, hash, key, keylen);
+    if (s)
+        return s;
+    s = xcalloc(1, sizeof(*s));
+    s->table = t;
+    s->grouped = key[sizeof(uint32_t)] != 0;
+    s->op = key[APPLY_KEY_PREFIX];
+    s->match_row = key[APPLY_KEY_PREFIX + 1] == CDC_SQL_MATCH_ROW;
+    snprintf(s->name, sizeof(s->name), "pgshuttle_%" PRIu64, ++a->next_stmt);
+    s->key = xmalloc(keylen);
+    memcpy(s->key, key, keylen);
+    s->keylen = keylen;
+    s->next = t->stmts;
+    t->stmts = s;
+    hmap_put_hashed(&a->stmts, hash, s->key, keylen, s);
+    strbuf sql = STRBUF_INIT;
+    s->nparams = s->grouped ? cdc_sql_build_grouped(&sql, &t->sql, s->key + APPLY_KEY_PREFIX)
+                            : cdc_sql_build(&sql, &t->sql, s->key + APPLY_KEY_PREFIX);
+    /* Past the cap, the text is kept and sent each time instead of prepared. */
+    if (++t->nstmts > APPLY_MAX_PREPARED)
+        s->sql = sb_steal(&sql);
+    sb_free(&sql);
     return s;
+}
+
+bool apply__send(cdc_applier *a, struct apply_stmt *s, int nparams, const char *const *params,
+                 unsigned tagkind)
+{
+    const char *qualified = s->table->qualified;
+    bool ok;
+    if (s->sql) {
+        ok = pgpipe_send(a->pipe, s->sql, nparams, params, (uintptr_t) s | tagkind);
+    } else {
+        if (!s->prepared) {
+            /* New, or its PREPARE was lost with a rolled-back batch. */
+            sb_reset(&a->sql);
+            if (s->grouped)
+                cdc_sql_build_grouped(&a->sql, &s->table->sql, s->key + APPLY_KEY_PREFIX);
+            else
+                cdc_sql_build(&a->sql, &s->table->sql, s->key + APPLY_KEY_PREFIX);
+            if (!pgpipe_prepare(a->pipe, s->name, sb_str(&a->sql),
+                                (uintptr_t) s | APPLY_TAG_PREPARE))
+                goto failed;
+            s->prepared = true;
+        }
+        ok = pgpipe_send_prepared(a->pipe, s->name, nparams, params, (uintptr_t) s | tagkind);
+    }
+    if (ok)
+        return true;
+failed:
+    a->broken = true;
+    apply__fail(a, pgconn_error_sqlstate(a->conn), "%s %s: %s", apply__op_words(s->op), qualified,
+                pgconn_error_message(a->conn));
+    return false;
 }
 
 /* The table a change names, loaded; *m set for pgoutput. NULL with *skip when not applied. */
@@ -247,9 +274,10 @@ static bool apply_dml(cdc_applier *a, const struct cdc_change *c)
     }
 
     int n = t->sql.ncols;
-    size_t keylen = sizeof(uint32_t) + CDC_SQL_SHAPE_LEN(n);
+    size_t keylen = APPLY_KEY_PREFIX + CDC_SQL_SHAPE_LEN(n);
     memcpy(a->key, &t->id, sizeof(uint32_t));
-    uint8_t *shape = a->key + sizeof(uint32_t);
+    a->key[sizeof(uint32_t)] = 0; /* the one-row form */
+    uint8_t *shape = a->key + APPLY_KEY_PREFIX;
     memset(shape, 0, CDC_SQL_SHAPE_LEN(n));
     uint8_t *set = cdc_sql_set(shape), *where = cdc_sql_where(shape, n),
             *guard = cdc_sql_guard(shape, n);
@@ -299,25 +327,41 @@ static bool apply_dml(cdc_applier *a, const struct cdc_change *c)
         break;
     }
 
-    int np = 0;
+    int np = 0, nset = 0, nkeys = 0;
+    bool arrays_ok = true;
     for (int i = 0; i < n; i++)
-        if (set[i] == CDC_SQL_PARAM)
+        if (set[i] == CDC_SQL_PARAM) {
             a->params[np++] = newv[i]->kind == CDC_VALUE_TEXT ? newv[i]->data : NULL;
+            arrays_ok &= t->sql.cols[i].array_type != NULL;
+        }
+    nset = np;
     for (int i = 0; i < n; i++)
-        if (where[i] == CDC_SQL_PARAM)
+        if (where[i] == CDC_SQL_PARAM) {
             a->params[np++] = src[i]->data;
+            arrays_ok &= t->sql.cols[i].array_type != NULL;
+        }
+    nkeys = np - nset;
     for (int i = 0; i < n; i++)
-        if (guard[i] == CDC_SQL_PARAM)
+        if (guard[i] == CDC_SQL_PARAM) {
             a->params[np++] = newv[i]->data;
+            arrays_ok &= t->sql.cols[i].array_type != NULL;
+        }
 
-    struct apply_stmt *s = statement(a, t, keylen);
-    if (s == NULL)
-        return false;
-    if (!pgpipe_send_prepared(a->pipe, s->name, np, a->params, (uintptr_t) s | APPLY_TAG_EXEC)) {
-        a->broken = true;
-        apply__fail(a, pgconn_error_sqlstate(a->conn), "%s %s: %s", op_words(s->op), t->qualified,
-                    pgconn_error_message(a->conn));
-        return false;
+    struct apply_stmt *s = apply__stmt(a, t, a->key, keylen);
+    /* Grouped: inserts with columns, and updates (key unchanged) and deletes found by key. */
+    bool groupable = arrays_ok && !t->fires_in_replica &&
+                     (c->kind == CDC_INSERT ? nset > 0
+                                            : shape[1] == CDC_SQL_MATCH_KEY &&
+                                                  (c->kind == CDC_DELETE || !c->has_old));
+    if (groupable) {
+        if (!apply__group_add(a, t, s, nset, nkeys, np, a->params))
+            return false;
+    } else {
+        /* Keep stream order: with the table's own waiting rows, or with everything when the
+           table's triggers fire on a replica. */
+        bool flushed = t->fires_in_replica ? apply__flush_groups(a) : apply__flush_table(a, t);
+        if (!flushed || !apply__send(a, s, np, a->params, APPLY_TAG_EXEC))
+            return false;
     }
     a->batch_changes++;
     if (c->kind == CDC_INSERT)
@@ -331,8 +375,8 @@ static bool apply_dml(cdc_applier *a, const struct cdc_change *c)
 
 static bool apply_truncate(cdc_applier *a, const struct cdc_change *c)
 {
-    const struct cdc_sql_table **tables = xcalloc(c->nrelids ? (size_t) c->nrelids : 1,
-                                                  sizeof(*tables));
+    const struct cdc_sql_table **tables =
+        xcalloc(c->nrelids ? (size_t) c->nrelids : 1, sizeof(*tables));
     strbuf names = STRBUF_INIT;
     int n = 0;
     bool ok = true;
@@ -366,6 +410,9 @@ static bool apply_truncate(cdc_applier *a, const struct cdc_change *c)
     }
     if (ok && n == 0)
         a->n_skipped++;
+    /* Every waiting row goes first (TRUNCATE ... CASCADE may reach any table). */
+    if (ok && n > 0 && !apply__flush_groups(a))
+        ok = false;
     if (ok && n > 0) {
         sb_reset(&a->sql);
         cdc_sql_truncate(&a->sql, tables, n, c->restart_identity, c->cascade);
@@ -416,7 +463,7 @@ void apply__on_result(void *arg, const struct pgpipe_result *r)
     cdc_applier *a = arg;
     unsigned kind = (unsigned) (r->tag & APPLY_TAG_MASK);
     if (kind == APPLY_TAG_CONTROL) {
-        enum apply_control ctl = (enum apply_control) ((r->tag >> 3) & 31);
+        enum apply_control ctl = (enum apply_control)((r->tag >> 3) & 31);
         size_t idx = (size_t) (r->tag >> 8);
         if (ctl == APPLY_CTL_ROLLBACK || r->status == PGPIPE_OK)
             return;
@@ -431,18 +478,19 @@ void apply__on_result(void *arg, const struct pgpipe_result *r)
         return;
     }
     struct apply_stmt *s = (struct apply_stmt *) (r->tag & ~(uintptr_t) APPLY_TAG_MASK);
+    int64_t expected = kind == APPLY_TAG_GROUP ? apply__pop_expected(a) : 1;
     if (kind == APPLY_TAG_PREPARE) {
         if (r->status != PGPIPE_OK)
             s->prepared = false;
         if (r->status == PGPIPE_ERROR)
             apply__fail(a, r->sqlstate, "%s %s: could not prepare the statement: %s",
-                        op_words(s->op), s->table->qualified, r->message);
+                        apply__op_words(s->op), s->table->qualified, r->message);
         else if (r->status == PGPIPE_SKIPPED)
             a->batch_failed = true;
         return;
     }
     if (r->status == PGPIPE_ERROR) {
-        apply__fail(a, r->sqlstate, "%s %s failed: %s", op_words(s->op), s->table->qualified,
+        apply__fail(a, r->sqlstate, "%s %s failed: %s", apply__op_words(s->op), s->table->qualified,
                     r->message);
         return;
     }
@@ -450,23 +498,31 @@ void apply__on_result(void *arg, const struct pgpipe_result *r)
         a->batch_failed = true;
         return;
     }
-    if (s->op == CDC_SQL_INSERT || r->rows == 1)
+    if (s->op == CDC_SQL_INSERT || expected < 0 || r->rows == expected)
         return;
     /* Row values stay out of the message: they may be sensitive. */
     const char *how = s->match_row ? "the old row's values" : s->table->key_names;
     bool identity = false;
     for (int i = 0; i < s->table->sql.ncols; i++)
         identity |= s->table->sql.cols[i].identity_always;
-    if (r->rows == 0)
+    if (kind == APPLY_TAG_GROUP)
+        apply__fail(a, "02000",
+                    "%s %s found %" PRId64 " of the %" PRId64 " rows of one statement (looked up "
+                    "by key %s%s): the target has diverged from the source",
+                    apply__op_words(s->op), s->table->qualified, r->rows, expected, how,
+                    identity && s->op == CDC_SQL_UPDATE
+                        ? ", or an update changed a GENERATED ALWAYS identity column"
+                        : "");
+    else if (r->rows == 0)
         apply__fail(a, "02000",
                     "%s %s found no row (looked up by %s%s%s): the target has diverged from the "
                     "source",
-                    op_words(s->op), s->table->qualified, s->match_row ? "" : "key ", how,
+                    apply__op_words(s->op), s->table->qualified, s->match_row ? "" : "key ", how,
                     identity && s->op == CDC_SQL_UPDATE
                         ? ", or the update changed a GENERATED ALWAYS identity column"
                         : "");
     else
         apply__fail(a, "21000", "%s %s touched %" PRId64 " rows instead of one (looked up by %s%s)",
-                    op_words(s->op), s->table->qualified, r->rows, s->match_row ? "" : "key ",
-                    how);
+                    apply__op_words(s->op), s->table->qualified, r->rows,
+                    s->match_row ? "" : "key ", how);
 }

@@ -49,7 +49,8 @@ static void append_where(strbuf *out, const struct cdc_sql_table *t, const uint8
     sb_append(out, " WHERE ");
     if (shape[1] == CDC_SQL_MATCH_ROW) {
         bool parted = t->relkind == 'p';
-        sb_append(out, parted ? "(tableoid, ctid) = (SELECT tableoid, ctid FROM " : "ctid = (SELECT ctid FROM ");
+        sb_append(out, parted ? "(tableoid, ctid) = (SELECT tableoid, ctid FROM "
+                              : "ctid = (SELECT ctid FROM ");
         append_target(out, t);
         sb_append(out, " WHERE ");
         if (append_conditions(out, t, where, true, param, 0) == 0)
@@ -125,6 +126,131 @@ int cdc_sql_build(strbuf *out, const struct cdc_sql_table *t, const uint8_t *sha
         break;
     }
     return param;
+}
+
+/* ROWS FROM (pg_catalog.unnest($1::type[]), ...) AS v (c1, ...) over the PARAM columns. */
+static int append_rows_from(strbuf *out, const struct cdc_sql_table *t, const uint8_t *shape)
+{
+    int n = 0;
+    sb_append(out, "ROWS FROM (");
+    for (int section = 0; section < 3; section++) {
+        const uint8_t *codes = shape + 2 + (size_t) section * t->ncols;
+        for (int i = 0; i < t->ncols; i++) {
+            if (codes[i] != CDC_SQL_PARAM || (section == 2 && shape[0] != CDC_SQL_UPDATE))
+                continue;
+            sb_printf(out, n ? ", pg_catalog.unnest($%d::%s)" : "pg_catalog.unnest($%d::%s)", n + 1,
+                      t->cols[i].array_type ? t->cols[i].array_type : "text[]");
+            n++;
+        }
+    }
+    sb_append(out, ") AS v (");
+    for (int j = 1; j <= n; j++)
+        sb_printf(out, j > 1 ? ", c%d" : "c%d", j);
+    sb_appendc(out, ')');
+    return n;
+}
+
+/* pgshuttle_t.col = v.cN AND ... for the codes of one section (numbered from *param). */
+static int append_grouped_conditions(strbuf *out, const struct cdc_sql_table *t,
+                                     const uint8_t *codes, int *param, int written)
+{
+    for (int i = 0; i < t->ncols; i++) {
+        if (codes[i] == CDC_SQL_SKIP)
+            continue;
+        if (written++)
+            sb_append(out, " AND ");
+        sb_append(out, "pgshuttle_t.");
+        pgq_ident(out, t->cols[i].name);
+        if (codes[i] == CDC_SQL_IS_NULL)
+            sb_append(out, " IS NULL");
+        else
+            sb_printf(out, " = v.c%d", ++*param);
+    }
+    return written;
+}
+
+int cdc_sql_build_grouped(strbuf *out, const struct cdc_sql_table *t, const uint8_t *shape)
+{
+    const uint8_t *set = shape + 2, *where = shape + 2 + t->ncols,
+                  *guard = shape + 2 + 2 * (size_t) t->ncols;
+    int param = 0, n = 0;
+    int nset = 0;
+    for (int i = 0; i < t->ncols; i++)
+        nset += set[i] == CDC_SQL_PARAM;
+    switch ((enum cdc_sql_op) shape[0]) {
+    case CDC_SQL_INSERT: {
+        sb_append(out, "INSERT INTO ");
+        pgq_qualified(out, t->schema, t->name);
+        bool overriding = false;
+        sb_append(out, " (");
+        for (int i = 0, k = 0; i < t->ncols; i++) {
+            if (set[i] != CDC_SQL_PARAM)
+                continue;
+            if (k++)
+                sb_append(out, ", ");
+            pgq_ident(out, t->cols[i].name);
+            overriding |= t->cols[i].identity_always;
+        }
+        sb_append(out, overriding ? ") OVERRIDING SYSTEM VALUE SELECT " : ") SELECT ");
+        for (int j = 1; j <= nset; j++)
+            sb_printf(out, j > 1 ? ", v.c%d" : "v.c%d", j);
+        sb_append(out, " FROM ");
+        n = append_rows_from(out, t, shape);
+        return n;
+    }
+    case CDC_SQL_UPDATE:
+        if (nset == 0) {
+            sb_append(out, "SELECT 1 FROM ");
+            append_target(out, t);
+            sb_append(out, " AS pgshuttle_t, ");
+        } else {
+            sb_append(out, "UPDATE ");
+            append_target(out, t);
+            sb_append(out, " AS pgshuttle_t SET ");
+            for (int i = 0, k = 0; i < t->ncols; i++) {
+                if (set[i] != CDC_SQL_PARAM)
+                    continue;
+                if (k++)
+                    sb_append(out, ", ");
+                pgq_ident(out, t->cols[i].name);
+                sb_printf(out, " = v.c%d", ++param);
+            }
+            sb_append(out, " FROM ");
+        }
+        break;
+    case CDC_SQL_DELETE:
+        sb_append(out, "DELETE FROM ");
+        append_target(out, t);
+        sb_append(out, " AS pgshuttle_t USING ");
+        break;
+    }
+    n = append_rows_from(out, t, shape);
+    sb_append(out, " WHERE ");
+    int written = append_grouped_conditions(out, t, where, &param, 0);
+    if (shape[0] == CDC_SQL_UPDATE)
+        written = append_grouped_conditions(out, t, guard, &param, written);
+    if (written == 0)
+        sb_append(out, "FALSE");
+    return n;
+}
+
+void cdc_sql_array_element(strbuf *out, const char *value)
+{
+    if (value == NULL) {
+        sb_append(out, "NULL");
+        return;
+    }
+    sb_appendc(out, '"');
+    const char *run = value;
+    for (const char *p = value; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            sb_appendn(out, run, (size_t) (p - run));
+            sb_appendc(out, '\\');
+            run = p;
+        }
+    }
+    sb_append(out, run);
+    sb_appendc(out, '"');
 }
 
 void cdc_sql_truncate(strbuf *out, const struct cdc_sql_table *const *tables, int n,

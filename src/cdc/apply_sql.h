@@ -41,6 +41,10 @@ struct cdc_sql_column {
     bool identity_always; /* GENERATED ALWAYS AS IDENTITY */
     bool has_eq;          /* the type has an equality operator (else compared as text) */
     bool is_key;          /* in the primary key / replica identity index */
+    /* format_type of the column's array type (typmod kept), or NULL when its values
+       cannot travel as array elements (arrays, composites, domains over those) */
+    char *array_type;
+    char delim; /* the array element delimiter of the type (',' but for box: ';') */
 };
 
 struct cdc_sql_table {
@@ -94,6 +98,25 @@ static inline uint8_t *cdc_sql_guard(uint8_t *shape, int ncols)
  * refuse such a change before; this keeps a mistake from touching any row).
  */
 int cdc_sql_build(strbuf *out, const struct cdc_sql_table *t, const uint8_t *shape);
+
+/*
+ * The grouped form of a shape: one statement for many changes, each
+ * parameter an array holding one column's values for every row (in the
+ * same order as cdc_sql_build's parameters); every column with a PARAM code
+ * must have an array_type. Only for INSERT (with at least one column) and
+ * for UPDATE/DELETE found by key:
+ *   INSERT INTO t (a, b) SELECT v.c1, v.c2 FROM ROWS FROM
+ *       (pg_catalog.unnest($1::integer[]), pg_catalog.unnest($2::text[])) AS v (c1, c2)
+ *   UPDATE [ONLY] t AS pgshuttle_t SET a = v.c1 FROM ROWS FROM (...) AS v (c1, c2)
+ *       WHERE pgshuttle_t.k = v.c2
+ *   DELETE FROM [ONLY] t AS pgshuttle_t USING ROWS FROM (...) AS v (c1) WHERE ...
+ * The keys of one statement's rows must be distinct (a row updated twice by
+ * one UPDATE is updated once). Returns the number of parameters.
+ */
+int cdc_sql_build_grouped(strbuf *out, const struct cdc_sql_table *t, const uint8_t *shape);
+
+/* Appends value as one element of an array literal: double-quoted with " and \ escaped, or NULL. */
+void cdc_sql_array_element(strbuf *out, const char *value);
 
 /* TRUNCATE [ONLY] a, [ONLY] b [RESTART IDENTITY] [CASCADE] (ONLY for all but partitioned). */
 void cdc_sql_truncate(strbuf *out, const struct cdc_sql_table *const *tables, int n,

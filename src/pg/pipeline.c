@@ -28,11 +28,11 @@ struct pgpipe {
     pgconn *c;    /* not owned */
     PGconn *conn; /* c's libpq connection */
     int group;
-    int since_sync;  /* commands queued since the last sync point */
-    int syncs;       /* sync points sent whose result was not read yet */
-    int commands;    /* commands queued whose result was not read yet */
-    bool failed;     /* a command failed (recorded on c) since enter / clear_error */
-    bool broken;     /* the connection failed: nothing more can be sent or read */
+    int since_sync;     /* commands queued since the last sync point */
+    int syncs;          /* sync points sent whose result was not read yet */
+    int commands;       /* commands queued whose result was not read yet */
+    bool failed;        /* a command failed (recorded on c) since enter / clear_error */
+    bool broken;        /* the connection failed: nothing more can be sent or read */
     struct entry *ring; /* owned; cap entries, count of them from head */
     int cap, head, count;
     pgpipe_result_fn fn;
@@ -218,8 +218,7 @@ bool pgpipe_send_prepared(pgpipe *p, const char *name, int nparams, const char *
     return queued(p, tag);
 }
 
-bool pgpipe_send(pgpipe *p, const char *sql, int nparams, const char *const *values,
-                 uintptr_t tag)
+bool pgpipe_send(pgpipe *p, const char *sql, int nparams, const char *const *values, uintptr_t tag)
 {
     if (p->broken)
         return false;

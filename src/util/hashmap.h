@@ -28,7 +28,10 @@ typedef struct hmap {
     size_t n;
 } hmap;
 
-#define HMAP_INIT {NULL, 0, 0}
+#define HMAP_INIT                                                                                  \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /* Frees the table and its key copies (not the values) and leaves it empty and usable. */
 void hmap_free(hmap *h);

@@ -10,7 +10,11 @@
 #      touched); a partitioned root (a row moved between partitions, a FULL
 #      delete touching one partition's row); TRUNCATE with and without
 #      RESTART IDENTITY; a RELATION after ALTER TABLE ADD COLUMN (and a new
-#      column name without one); odd schema, table and column names;
+#      column name without one); odd schema, table and column names; more
+#      statement shapes for one table than are kept prepared; grouped
+#      statements (array parameters): order within a table, repeated keys,
+#      values that need quoting in arrays, box's ';' delimiter, a non-key
+#      identity column, an ALWAYS trigger seeing every earlier change;
 #   2. 300 transactions committed as one batch, the origin at the last end;
 #   3. dedupe: transactions fed again (same session, and after reopening)
 #      change nothing;
@@ -66,7 +70,7 @@ probe config:origin=pgs_main open run:odd_text run:identity run:toast run:pk_cha
     "sql:ALTER TABLE evolve ADD COLUMN b text; ALTER TABLE evolve_td ADD COLUMN c text" \
     run:evolve2 run:odd_names flush state
 expect_equal "AUTO as a superuser uses a replication origin" "$(field open uses_origin)" 1
-expect_equal "16 odd texts arrived exactly (pgoutput and test_decoding)" \
+expect_equal "16 odd texts arrived exactly (pgoutput and test_decoding, 8 rows to a grouped INSERT)" \
     "$(tq "SELECT count(*) FROM texts t JOIN texts_ref r ON r.id = t.id % 10 AND t.t IS NOT DISTINCT FROM r.t")/$(tq "SELECT count(*) FROM texts")" "16/16"
 expect_equal "NULL stays NULL, empty text stays empty" \
     "$(tq "SELECT string_agg(id || ':' || coalesce(length(t)::text, 'null'), ',' ORDER BY id) FROM texts WHERE id % 10 IN (5, 6)")" \
@@ -105,6 +109,20 @@ expect_equal "durable position reported = the origin's" "$(field state durable)"
 expect_equal "counters: transactions, inserts, updates, deletes, truncates, batches" \
     "$(field state txns):$(field state inserts):$(field state updates):$(field state deletes):$(field state truncates):$(field state batches)" \
     "20:30:9:5:2:2"
+
+probe config:origin=pgs_shapes open run:shapes flush
+expect_equal "300 FULL-identity deletes of 300 NULL patterns (past the prepared-statement cap) each found its row" \
+    "$(tq "SELECT count(*) FROM wide_full")" 0
+
+probe config:origin=pgs_groups open run:groups run:trigger flush fail:identity_changed
+expect_equal "runs of inserts, updates, deletes sent grouped keep the table's order and every value" \
+    "$(tq "SELECT string_agg(id || ':' || t || ':' || coalesce(b::text, 'null') || ':' || g || ':' || coalesce(n::text, 'null'), ',' ORDER BY id) FROM grp")" \
+    '1:a,b:(1,1),(0,0):2:1.50,2:NULL:null:4:null,3:three again:(9,9),(8,8):6:3.50,4:four:(4,4),(3,3):8:4.00,6:six!:null:12:null,8:{x}"q"\:null:16:null'
+expect_equal "updates of a table with a non-key GENERATED ALWAYS identity" \
+    "$(tq "SELECT string_agg(k || ':' || seq || ':' || v, ',' ORDER BY k) FROM idg")" "1:1:one,2:2:two,3:3:three"
+assert_contains "$LAST_STDOUT" "failed identity_changed sqlstate=02000 message=UPDATE of public.idg found no row (looked up by key k, or the update changed a GENERATED ALWAYS identity column)"
+expect_equal "an ALWAYS trigger saw every change before it (grouped or not)" \
+    "$(tq "SELECT string_agg(seen::text, ',' ORDER BY seen) FROM trig_log")" "3,5"
 
 section "2. many transactions, one batch"
 probe config:origin=pgs_many config:batch_txns=100000 config:batch_ms=600000 open many:300 state

@@ -54,6 +54,24 @@ CREATE TABLE "Odd ""Schema"" ü"."select table" ("Id" int PRIMARY KEY, "with spa
 CREATE TABLE dd (id int PRIMARY KEY, v text);
 CREATE TABLE fm (id int PRIMARY KEY, v text);
 
+CREATE TABLE wide_full (c1 int, c2 int, c3 int, c4 int, c5 int, c6 int, c7 int, c8 int, c9 int);
+ALTER TABLE wide_full REPLICA IDENTITY FULL;
+
+-- grouped statements (arrays of values)
+CREATE TABLE grp (id int PRIMARY KEY, t text, b box, g int GENERATED ALWAYS AS (id * 2) STORED,
+                  n numeric(10,2));
+CREATE TABLE idg (k int PRIMARY KEY, seq int GENERATED ALWAYS AS IDENTITY, v text);
+INSERT INTO idg (k, v) VALUES (1, 'a'), (2, 'b'), (3, 'c');
+
+-- an ALWAYS trigger that sees another table
+CREATE TABLE trig_src (id int PRIMARY KEY);
+CREATE TABLE trig_t (id int PRIMARY KEY);
+CREATE TABLE trig_log (seen bigint);
+CREATE FUNCTION public.trig_count() RETURNS trigger LANGUAGE plpgsql AS
+$$BEGIN INSERT INTO public.trig_log SELECT count(*) FROM public.trig_src; RETURN NULL; END$$;
+CREATE TRIGGER counts AFTER INSERT ON trig_t FOR EACH ROW EXECUTE FUNCTION public.trig_count();
+ALTER TABLE trig_t ENABLE ALWAYS TRIGGER counts;
+
 CREATE TABLE ticks (lsn text PRIMARY KEY);
 
 CREATE TABLE flt_in (id int PRIMARY KEY, v text);

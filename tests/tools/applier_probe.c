@@ -65,7 +65,9 @@ struct probe {
 /* A value that stands for unchanged TOAST in the tables below. */
 static const char U[] = "<unchanged toast>";
 
-#define V(...) (const char *[]){__VA_ARGS__}, (int) (sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *))
+#define V(...)                                                                                     \
+    (const char *[]){__VA_ARGS__},                                                                 \
+        (int) (sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *))
 
 /* ------------------------------------------------------------------ building changes */
 
@@ -107,8 +109,10 @@ static bool feed(struct probe *p, struct cdc_change *c)
 /* BEGIN; with_final: pgoutput's commit position, else test_decoding's none. */
 static bool begin(struct probe *p, bool with_final)
 {
-    struct cdc_change c = {.kind = CDC_BEGIN, .final_lsn = with_final ? p->next : 0,
-                           .commit_ts = with_final ? pgrepl_now() : 0, .xid = 1000};
+    struct cdc_change c = {.kind = CDC_BEGIN,
+                           .final_lsn = with_final ? p->next : 0,
+                           .commit_ts = with_final ? pgrepl_now() : 0,
+                           .xid = 1000};
     return feed(p, &c);
 }
 
@@ -169,8 +173,8 @@ static bool po_update(struct probe *p, uint32_t relid, char old_kind, const char
 static bool po_delete(struct probe *p, uint32_t relid, char old_kind, const char *const *oldv,
                       int n)
 {
-    struct cdc_change c = {.kind = CDC_DELETE, .relid = relid, .has_old = true,
-                           .old_is_key = old_kind == 'K'};
+    struct cdc_change c = {
+        .kind = CDC_DELETE, .relid = relid, .has_old = true, .old_is_key = old_kind == 'K'};
     set_tuple(&c.old_tuple, oldv, n, NULL);
     return feed(p, &c);
 }
@@ -201,8 +205,8 @@ static bool td_update(struct probe *p, const char *schema, const char *table,
 static bool td_delete(struct probe *p, const char *schema, const char *table,
                       const char *const *names, int nn, const char *const *vals, int nv)
 {
-    struct cdc_change c = {.kind = CDC_DELETE, .schema = xstrdup(schema), .table = xstrdup(table),
-                           .has_old = true};
+    struct cdc_change c = {
+        .kind = CDC_DELETE, .schema = xstrdup(schema), .table = xstrdup(table), .has_old = true};
     set_tuple(&c.old_tuple, vals, nn < nv ? nn : nv, names);
     return feed(p, &c);
 }
@@ -210,8 +214,8 @@ static bool td_delete(struct probe *p, const char *schema, const char *table,
 static bool truncate_relids(struct probe *p, const uint32_t *relids, int n, bool restart,
                             bool cascade)
 {
-    struct cdc_change c = {.kind = CDC_TRUNCATE, .nrelids = n, .restart_identity = restart,
-                           .cascade = cascade};
+    struct cdc_change c = {
+        .kind = CDC_TRUNCATE, .nrelids = n, .restart_identity = restart, .cascade = cascade};
     c.relids = xcalloc((size_t) n, sizeof(*c.relids));
     memcpy(c.relids, relids, (size_t) n * sizeof(*relids));
     return feed(p, &c);
@@ -230,9 +234,14 @@ static bool truncate_names(struct probe *p, const char *const *names, int n, boo
 
 /* Quotes, newlines, unicode, backslashes, NULL and empty text, by pgoutput and test_decoding. */
 static const char *const odd_values[] = {
-    "it's \"quoted\"",       "line1\nline2\r\n\ttab", "ünïcødé 表 😀",
-    "back\\slash \\x41 \\\\", NULL,                   "",
-    "semi; DROP TABLE texts; --", "$1 $$ dollar",
+    "it's \"quoted\"",
+    "line1\nline2\r\n\ttab",
+    "ünïcødé 表 😀",
+    "back\\slash \\x41 \\\\",
+    NULL,
+    "",
+    "semi; DROP TABLE texts; --",
+    "$1 $$ dollar",
 };
 
 static bool sc_odd_text(struct probe *p)
@@ -262,7 +271,8 @@ static bool sc_identity(struct probe *p)
     td_insert(p, "public", "ident", V("id", "v", "g"), V("101", "gone", "4"));
     commit(p);
     begin(p, false);
-    td_update(p, "public", "ident", NULL, 0, NULL, 0, V("id", "v", "g"), V("100", "hello world", "11"));
+    td_update(p, "public", "ident", NULL, 0, NULL, 0, V("id", "v", "g"),
+              V("100", "hello world", "11"));
     td_delete(p, "public", "ident", V("id"), V("101"));
     commit(p);
     begin(p, true);
@@ -339,7 +349,8 @@ static bool sc_partition(struct probe *p)
     return commit(p);
 }
 
-/* TRUNCATE of two tables with RESTART IDENTITY (pgoutput), and one by name without (test_decoding). */
+/* TRUNCATE of two tables with RESTART IDENTITY (pgoutput), and one by name without (test_decoding).
+ */
 static bool sc_truncate(struct probe *p)
 {
     begin(p, true);
@@ -449,7 +460,8 @@ static bool sc_filtered(struct probe *p)
     return commit(p);
 }
 
-/* One row keyed by the origin and the transaction's position: a new row each time, a duplicate key if replayed. */
+/* One row keyed by the origin and the transaction's position: a new row each time, a duplicate key
+ * if replayed. */
 static bool sc_tick(struct probe *p)
 {
     char lsn[20];
@@ -458,6 +470,101 @@ static bool sc_tick(struct probe *p)
     begin(p, false);
     td_insert(p, "public", "ticks", V("lsn"), V(key));
     free(key);
+    return commit(p);
+}
+
+/*
+ * 300 rows of a 9-column FULL table, inserted, then deleted by old rows with
+ * 300 different NULL patterns: more statement shapes than a table may keep
+ * prepared (the rest go unprepared).
+ */
+static bool sc_shapes(struct probe *p)
+{
+    const char *names[] = {"c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9"};
+    begin(p, true);
+    relation(p, 117, "public", "wide_full", 'f', "111111111", names, 9);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 1; i <= 300; i++) {
+            char buf[9][16];
+            const char *vals[9];
+            /* the bits of i say which columns are NULL: 300 patterns, never all NULL */
+            for (int k = 0; k < 9; k++) {
+                snprintf(buf[k], sizeof(buf[k]), "%d", i * 10 + k);
+                vals[k] = (i >> k) & 1 ? buf[k] : NULL;
+            }
+            if (pass == 0)
+                po_insert(p, 117, vals, 9);
+            else
+                po_delete(p, 117, 'O', vals, 9);
+        }
+    }
+    return commit(p);
+}
+
+/*
+ * Runs of same-shape changes go as one statement with array parameters:
+ * values that need quoting in an array literal (commas, braces, quotes,
+ * backslashes, the word NULL, empty text), a type whose array delimiter is
+ * ';' (box), a generated column; a change of another shape or a repeated
+ * key sends the group first, so the table's order holds.
+ */
+static bool sc_groups(struct probe *p)
+{
+    begin(p, true);
+    relation(p, 130, "public", "grp", 'd', "1000", V("id", "t", "b", "n"));
+    po_insert(p, 130, V("1", "a,b", "(1,1),(0,0)", "1.50"));
+    po_insert(p, 130, V("2", "NULL", NULL, NULL));
+    po_insert(p, 130, V("3", "{x}\"q\"\\", "(2,2),(1,1)", "2"));
+    po_insert(p, 130, V("4", "", "(3,3),(2,2)", "3.25"));
+    po_insert(p, 130, V("5", "ünï 😀", NULL, "-1"));
+    po_update(p, 130, 0, NULL, 0, V("3", "three", "(9,9),(8,8)", "3"));
+    po_update(p, 130, 0, NULL, 0, V("4", "four", "(4,4),(3,3)", "4"));
+    po_update(p, 130, 0, NULL, 0, V("3", "three again", "(9,9),(8,8)", "3.5"));
+    po_delete(p, 130, 'K', V("5", NULL, NULL, NULL));
+    po_insert(p, 130, V("6", "six", NULL, NULL));
+    po_insert(p, 130, V("7", "gone", NULL, NULL));
+    po_insert(p, 130, V("8", "{x}\"q\"\\", NULL, NULL));
+    /* a GENERATED ALWAYS identity column that is not the key: required to hold its value */
+    relation(p, 131, "public", "idg", 'd', "100", V("k", "seq", "v"));
+    po_update(p, 131, 0, NULL, 0, V("1", "1", "one"));
+    po_update(p, 131, 0, NULL, 0, V("2", "2", "two"));
+    commit(p);
+    begin(p, false);
+    td_update(p, "public", "grp", NULL, 0, NULL, 0, V("id", "t", "b", "g", "n"),
+              V("6", "six!", NULL, "12", NULL));
+    td_delete(p, "public", "grp", V("id"), V("7"));
+    td_update(p, "public", "idg", NULL, 0, NULL, 0, V("k", "seq", "v"), V("3", "3", "three"));
+    return commit(p);
+}
+
+/* An identity column an update changed: the row is not found with its new value. */
+static bool sc_identity_changed(struct probe *p)
+{
+    begin(p, true);
+    relation(p, 131, "public", "idg", 'd', "100", V("k", "seq", "v"));
+    po_update(p, 131, 0, NULL, 0, V("1", "99", "changed"));
+    commit(p);
+    if (p->failed)
+        return false;
+    return cdc_applier_flush(p->a) || (p->failed = true, false);
+}
+
+/*
+ * A table whose ALWAYS trigger counts the rows of another table: its changes
+ * must see every change before them in the stream, grouped or not.
+ */
+static bool sc_trigger(struct probe *p)
+{
+    begin(p, true);
+    relation(p, 132, "public", "trig_src", 'd', "1", V("id"));
+    relation(p, 133, "public", "trig_t", 'd', "1", V("id"));
+    po_insert(p, 132, V("1"));
+    po_insert(p, 132, V("2"));
+    po_insert(p, 132, V("3"));
+    po_insert(p, 133, V("1"));
+    po_insert(p, 132, V("4"));
+    po_insert(p, 132, V("5"));
+    po_insert(p, 133, V("2"));
     return commit(p);
 }
 
@@ -472,14 +579,26 @@ static const struct {
     const char *name;
     scenario_fn fn;
 } scenarios[] = {
-    {"odd_text", sc_odd_text},     {"identity", sc_identity},
-    {"toast", sc_toast},           {"pk_change", sc_pk_change},
-    {"full_dups", sc_full_dups},   {"partition", sc_partition},
-    {"truncate", sc_truncate},     {"evolve1", sc_evolve1},
-    {"evolve2", sc_evolve2},       {"odd_names", sc_odd_names},
-    {"dedupe", sc_dedupe},         {"missing_row", sc_missing_row},
-    {"missing_full", sc_missing_full}, {"filtered", sc_filtered},
-    {"empty", sc_empty},           {"tick", sc_tick},
+    {"odd_text", sc_odd_text},
+    {"identity", sc_identity},
+    {"toast", sc_toast},
+    {"pk_change", sc_pk_change},
+    {"full_dups", sc_full_dups},
+    {"partition", sc_partition},
+    {"truncate", sc_truncate},
+    {"evolve1", sc_evolve1},
+    {"evolve2", sc_evolve2},
+    {"odd_names", sc_odd_names},
+    {"dedupe", sc_dedupe},
+    {"missing_row", sc_missing_row},
+    {"missing_full", sc_missing_full},
+    {"filtered", sc_filtered},
+    {"empty", sc_empty},
+    {"tick", sc_tick},
+    {"shapes", sc_shapes},
+    {"groups", sc_groups},
+    {"identity_changed", sc_identity_changed},
+    {"trigger", sc_trigger},
 };
 
 /* ------------------------------------------------------------------ steps */
@@ -715,9 +834,11 @@ static bool pgbench_txns(struct probe *p, int n, int64_t *changes)
 {
     if (p->balances == NULL)
         p->balances = xcalloc(ACCOUNTS + 1, sizeof(*p->balances));
-    static const char filler84[] = "                                                                                    ";
+    static const char filler84[] =
+        "                                                                                    ";
     begin(p, true);
-    relation(p, 120, "public", "pgbench_accounts", 'd', "1000", V("aid", "bid", "abalance", "filler"));
+    relation(p, 120, "public", "pgbench_accounts", 'd', "1000",
+             V("aid", "bid", "abalance", "filler"));
     relation(p, 121, "public", "pgbench_history", 'd', "000000",
              V("tid", "bid", "aid", "delta", "mtime", "filler"));
     commit(p);
@@ -811,7 +932,8 @@ int main(int argc, char **argv)
 {
     const char *conninfo = getenv("APPLIER_PROBE_CONNINFO");
     if (argc < 2 || conninfo == NULL) {
-        fprintf(stderr, "usage: APPLIER_PROBE_CONNINFO=... applier_probe STEP... (see the source)\n");
+        fprintf(stderr,
+                "usage: APPLIER_PROBE_CONNINFO=... applier_probe STEP... (see the source)\n");
         return 64;
     }
     log_configure(getenv("APPLIER_PROBE_DEBUG") ? LOG_DEBUG : LOG_WARN, stderr, false);
