@@ -18,11 +18,15 @@
  *
  * Duplicates after a restart: a source transaction that ends at or before
  * the durable position was applied already. pgoutput's BEGIN carries the
- * commit record's position, so the choice is made at BEGIN; test_decoding's
- * BEGIN carries none, so until one transaction past the durable position
- * has been seen, each transaction is kept (copied) until its COMMIT says
- * whether to apply it. The server itself starts past the position asked
- * for, so in practice at most the first transaction is kept.
+ * commit record's position, so the choice is made at BEGIN (a commit record
+ * that starts before the position, which always lies on a record boundary,
+ * ends at or before it). test_decoding's BEGIN carries none, so until one
+ * transaction past the durable position has been seen, each transaction is
+ * kept (copied) until its COMMIT says whether to apply it, up to
+ * APPLY_BUFFER_MAX changes: a bigger one is applied as it comes and checked
+ * at its COMMIT, where a duplicate fails the batch. The server itself starts
+ * past the position asked for, so in practice only the first transaction
+ * after a start is kept, and none is a duplicate.
  */
 #include "cdc/applier_internal.h"
 #include "pg/quote.h"
@@ -39,6 +43,8 @@
 #define DEFAULT_BATCH_TXNS    1000
 #define DEFAULT_BATCH_CHANGES 20000
 #define DEFAULT_BATCH_MS      200
+/* Changes of a test_decoding transaction kept until its COMMIT says whether it is a duplicate. */
+#define APPLY_BUFFER_MAX 10000
 
 /* µs since 2000-01-01 as text ($n, "0" = unknown) -> timestamptz, or now() when unknown. */
 #define TS_FROM_PARAM(n)                                                                           \
@@ -376,7 +382,9 @@ static void abort_batch(cdc_applier *a)
     }
     apply__discard_groups(a);
     reset_batch(a);
-    a->in_txn = a->buffering = false;
+    a->in_txn = false;
+    a->txn_mode = APPLY_TXN_APPLY;
+    a->txn_unverified = false;
     clear_buffer(a);
     a->caught_up = false;
     apply__free_retired(a);
@@ -596,10 +604,22 @@ static bool apply_direct(cdc_applier *a, const struct cdc_change *c)
     return apply__change(a, c);
 }
 
+/* Applies what was kept of the open transaction (it is no duplicate) and goes on directly. */
+static bool replay_buffer(cdc_applier *a)
+{
+    a->txn_mode = APPLY_TXN_APPLY;
+    if (!open_batch(a))
+        return false;
+    for (int i = 0; i < a->nbuffer; i++)
+        if (!apply_direct(a, &a->buffer[i]))
+            return false;
+    clear_buffer(a);
+    return true;
+}
+
 /* The COMMIT of a transaction that was kept: apply it now, or drop it as already applied. */
 static bool finish_buffered(cdc_applier *a, const struct cdc_change *c)
 {
-    a->buffering = false;
     if (c->end_lsn <= applied_upto(a)) {
         char lsn[20];
         cdc_lsn_format(c->end_lsn, lsn, sizeof(lsn));
@@ -611,15 +631,72 @@ static bool finish_buffered(cdc_applier *a, const struct cdc_change *c)
                 ok = apply__relation(a, a->buffer[i].relation);
         clear_buffer(a);
         a->in_txn = false;
+        a->txn_mode = APPLY_TXN_APPLY;
         return ok;
     }
-    if (!open_batch(a))
-        return false;
-    for (int i = 0; i < a->nbuffer; i++)
-        if (!apply_direct(a, &a->buffer[i]))
+    return replay_buffer(a) && end_txn(a, c);
+}
+
+/* A change inside a transaction, as its mode says. */
+static bool txn_change(cdc_applier *a, const struct cdc_change *c)
+{
+    switch (a->txn_mode) {
+    case APPLY_TXN_SKIP:
+        /* Relation metadata holds for what follows; the changes were applied before. */
+        return c->kind == CDC_RELATION ? apply__relation(a, c->relation) : true;
+    case APPLY_TXN_BUFFER:
+        if (a->nbuffer < APPLY_BUFFER_MAX) {
+            buffer_push(a, c);
+            return true;
+        }
+        /*
+         * Too big to keep: the server never sends a transaction it was told is applied, so
+         * apply it now and check at its COMMIT (where a duplicate fails the batch instead
+         * of applying it twice).
+         */
+        a->txn_unverified = true;
+        if (!replay_buffer(a))
             return false;
-    clear_buffer(a);
-    return end_txn(a, c);
+        return apply_direct(a, c);
+    case APPLY_TXN_APPLY:
+    default:
+        return apply_direct(a, c);
+    }
+}
+
+static bool txn_commit(cdc_applier *a, const struct cdc_change *c)
+{
+    char lsn[20];
+    switch (a->txn_mode) {
+    case APPLY_TXN_SKIP:
+        a->in_txn = false;
+        a->txn_mode = APPLY_TXN_APPLY;
+        if (c->end_lsn > applied_upto(a)) {
+            cdc_lsn_format(c->end_lsn, lsn, sizeof(lsn));
+            apply__fail(a, "XX000",
+                        "the transaction ending at %s began before the applied position but "
+                        "ends after it: its changes were skipped",
+                        lsn);
+            return false;
+        }
+        cdc_lsn_format(c->end_lsn, lsn, sizeof(lsn));
+        log_debug("%s: skipped the transaction ending at %s: already applied", a->label, lsn);
+        return true;
+    case APPLY_TXN_BUFFER:
+        return finish_buffered(a, c);
+    case APPLY_TXN_APPLY:
+    default:
+        if (a->txn_unverified && c->end_lsn <= applied_upto(a)) {
+            cdc_lsn_format(c->end_lsn, lsn, sizeof(lsn));
+            apply__fail(a, "XX000",
+                        "the transaction ending at %s was applied before: it is rolled back "
+                        "(stream again from the durable position)",
+                        lsn);
+            return false;
+        }
+        a->txn_unverified = false;
+        return end_txn(a, c);
+    }
 }
 
 static bool dispatch(cdc_applier *a, const struct cdc_change *c)
@@ -632,12 +709,13 @@ static bool dispatch(cdc_applier *a, const struct cdc_change *c)
         }
         a->in_txn = true;
         a->txn_ts = c->commit_ts;
+        a->txn_unverified = false;
         /* pgoutput knows where the transaction commits; test_decoding tells at COMMIT. */
         if (c->final_lsn != 0)
-            a->buffering = c->final_lsn < applied_upto(a);
+            a->txn_mode = c->final_lsn < applied_upto(a) ? APPLY_TXN_SKIP : APPLY_TXN_APPLY;
         else
-            a->buffering = !a->caught_up;
-        return a->buffering || open_batch(a);
+            a->txn_mode = a->caught_up ? APPLY_TXN_APPLY : APPLY_TXN_BUFFER;
+        return a->txn_mode != APPLY_TXN_APPLY || open_batch(a);
     }
     case CDC_COMMIT:
         if (!a->in_txn) {
@@ -648,13 +726,9 @@ static bool dispatch(cdc_applier *a, const struct cdc_change *c)
             apply__fail(a, "XX000", "COMMIT without an end position");
             return false;
         }
-        return a->buffering ? finish_buffered(a, c) : end_txn(a, c);
+        return txn_commit(a, c);
     case CDC_RELATION:
-        if (a->in_txn && a->buffering) {
-            buffer_push(a, c);
-            return true;
-        }
-        return apply__relation(a, c->relation);
+        return a->in_txn ? txn_change(a, c) : apply__relation(a, c->relation);
     case CDC_INSERT:
     case CDC_UPDATE:
     case CDC_DELETE:
@@ -663,11 +737,7 @@ static bool dispatch(cdc_applier *a, const struct cdc_change *c)
             apply__fail(a, "XX000", "%s outside a source transaction", cdc_kind_name(c->kind));
             return false;
         }
-        if (a->buffering) {
-            buffer_push(a, c);
-            return true;
-        }
-        return apply__change(a, c);
+        return txn_change(a, c);
     default:
         apply__fail(a, "XX000", "unknown change kind %d", (int) c->kind);
         return false;

@@ -157,7 +157,9 @@ bool cdc_applier_record_position(cdc_applier *a, cdc_lsn lsn) __attribute__((war
  * skipped whole (already applied before a restart). pgoutput's BEGIN says
  * where the transaction commits; test_decoding's does not, so until one
  * transaction past the durable position has been seen (after open, discard
- * or record_position), each is kept in memory until its COMMIT decides.
+ * or record_position), each is kept in memory until its COMMIT decides (up
+ * to 10,000 changes; a bigger one is applied as it comes, and if its COMMIT
+ * shows a duplicate after all, the batch fails and is rolled back).
  *
  * False on error (the target batch is rolled back; nothing past
  * cdc_applier_durable() was applied): the error names the table, the

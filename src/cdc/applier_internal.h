@@ -115,7 +115,13 @@ struct cdc_applier {
 
     /* the source transaction being received */
     bool in_txn;
-    bool buffering; /* it may be a duplicate: kept until its COMMIT tells */
+    enum apply_txn_mode {
+        APPLY_TXN_APPLY = 0, /* applied as it comes */
+        APPLY_TXN_SKIP,      /* pgoutput: it commits before the position reached: a duplicate */
+        APPLY_TXN_BUFFER,    /* test_decoding, not caught up: kept until its COMMIT tells */
+    } txn_mode;
+    /* Applied before its COMMIT told (too big to keep): its COMMIT must be past the position. */
+    bool txn_unverified;
     int64_t txn_ts;
     struct cdc_change *buffer; /* owned: nbuffer deep copies */
     int nbuffer, capbuffer;

@@ -17,7 +17,7 @@
 #      identity column, an ALWAYS trigger seeing every earlier change;
 #   2. 300 transactions committed as one batch, the origin at the last end;
 #   3. dedupe: transactions fed again (same session, and after reopening)
-#      change nothing;
+#      change nothing; one too big to keep until its COMMIT is rolled back;
 #   4. an UPDATE (key) and a DELETE (FULL) of a missing row roll the whole
 #      batch back, leave the position unchanged, name the table and not the
 #      values;
@@ -141,6 +141,10 @@ expect_equal "transactions fed again (same session, after reopening) changed not
 expect_equal "only the first feed counted (transactions, inserts; after reopening: none)" \
     "$(sed -n 's/^state .* txns=\([0-9]*\) .* inserts=\([0-9]*\) .*/\1:\2/p' "$LAST_STDOUT" | paste -sd' ')" "2:2 0:0"
 expect_equal "the position did not move" "$(origin_lsn pgs_dedupe)" "$last"
+probe config:origin=pgs_spill open run:spill again:fail state
+assert_contains "$LAST_STDOUT" "failed again sqlstate=XX000 message=the transaction ending at"
+expect_equal "a transaction too big to keep, fed again, was rolled back at its COMMIT" \
+    "$(tq "SELECT count(*) FROM spill")" 12000
 
 section "4. a statement that fails rolls the batch back"
 probe config:origin=pgs_fail open run:empty flush state fail:missing_row state fail:missing_full state

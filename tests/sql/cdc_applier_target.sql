@@ -52,6 +52,7 @@ CREATE TABLE "Odd ""Schema"" ü"."select table" ("Id" int PRIMARY KEY, "with spa
                                                   "order" text, "ünï""q" text);
 
 CREATE TABLE dd (id int PRIMARY KEY, v text);
+CREATE TABLE spill (v int);
 CREATE TABLE fm (id int PRIMARY KEY, v text);
 
 CREATE TABLE wide_full (c1 int, c2 int, c3 int, c4 int, c5 int, c6 int, c7 int, c8 int, c9 int);

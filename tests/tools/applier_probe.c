@@ -14,8 +14,9 @@
  *   open / close / reopen
  *   run:SCENARIO       feed a scenario (see the table at the end); fails the probe on error
  *   fail:SCENARIO      feed a scenario that must fail; prints the error and goes on
- *   again              feed the previous scenario again, with the same positions, as a
- *                      restarted stream would (cdc_applier_discard first)
+ *   again[:fail]       feed the previous scenario again, with the same positions, as a
+ *                      restarted stream would (cdc_applier_discard first); with fail, it
+ *                      must fail
  *   flush              commit the open batch
  *   record:LSN         cdc_applier_record_position
  *   read               print the recorded position
@@ -568,6 +569,25 @@ static bool sc_trigger(struct probe *p)
     return commit(p);
 }
 
+/*
+ * A test_decoding transaction too big to keep until its COMMIT (12,000 rows
+ * into a table without a key): applied as it comes; fed again, its COMMIT
+ * shows it was a duplicate and the batch is rolled back.
+ */
+static bool sc_spill(struct probe *p)
+{
+    begin(p, false);
+    for (int i = 0; i < 12000 && !p->failed; i++) {
+        char v[16];
+        snprintf(v, sizeof(v), "%d", i);
+        td_insert(p, "public", "spill", V("v"), V(v));
+    }
+    commit(p);
+    if (p->failed)
+        return false;
+    return cdc_applier_flush(p->a) || (p->failed = true, false);
+}
+
 /* A source transaction without any change still moves the position. */
 static bool sc_empty(struct probe *p)
 {
@@ -599,6 +619,7 @@ static const struct {
     {"groups", sc_groups},
     {"identity_changed", sc_identity_changed},
     {"trigger", sc_trigger},
+    {"spill", sc_spill},
 };
 
 /* ------------------------------------------------------------------ steps */
@@ -749,7 +770,7 @@ static bool st_again(struct probe *p, char **f, int nf)
     cdc_lsn resume = p->next;
     p->next = p->last_start;
     cdc_applier_discard(p->a);
-    bool ok = run_scenario(p, p->last, "again", false);
+    bool ok = run_scenario(p, p->last, "again", nf > 1 && strcmp(f[1], "fail") == 0);
     p->next = resume;
     return ok;
 }
@@ -908,7 +929,7 @@ static const struct {
 } steps[] = {
     {"config", 2, st_config, false}, {"open", 1, st_open, false},  {"close", 1, st_close, true},
     {"reopen", 1, st_reopen, true},  {"run", 2, st_run, true},     {"fail", 2, st_fail, true},
-    {"again", 1, st_again, true},    {"flush", 1, st_flush, true}, {"record", 2, st_record, true},
+    {"again", 2, st_again, true},    {"flush", 1, st_flush, true}, {"record", 2, st_record, true},
     {"read", 1, st_read, true},      {"drop", 1, st_drop, true},   {"state", 1, st_state, true},
     {"sql", 2, st_sql, false},       {"many", 2, st_many, true},   {"bench", 2, st_bench, true},
 };
