@@ -850,6 +850,8 @@ void cdc_applier_close(cdc_applier *a)
     if (a == NULL)
         return;
     if (a->pipe) {
+        /* A batch not committed is rolled back; its statements' errors no longer matter. */
+        a->error_locked = true;
         abort_batch(a);
     }
     clear_buffer(a);

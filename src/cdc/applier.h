@@ -123,6 +123,7 @@ struct cdc_applier_stats {
  */
 bool cdc_applier_open(cdc_applier **out, const struct cdc_applier_config *cfg)
     __attribute__((warn_unused_result));
+/* Rolls back a batch not committed (nothing past cdc_applier_durable()), closes, frees. */
 void cdc_applier_close(cdc_applier *a);
 
 const char *cdc_applier_error(const cdc_applier *a);    /* "" if none */

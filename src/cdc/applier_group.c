@@ -12,6 +12,10 @@
  * rows instead of hundreds of statements: for pgbench's UPDATE by key about
  * four times less work per row, for INSERT two to three times.
  *
+ * Array literals are built byte by byte, double quotes and backslashes
+ * escaped: safe because the session's client_encoding is the server's, and
+ * no server encoding uses those bytes inside multibyte characters.
+ *
  * Rows of one group must not touch the same row twice (one UPDATE ... FROM
  * would apply only one of two updates of a row): the key values of each row
  * are hashed into a small open-addressing set and a repeated key sends the
