@@ -401,12 +401,18 @@ static void loop(struct stream *s)
     }
 }
 
-/* At the end: commit what is complete, tell the source, end the stream. */
+/*
+ * At the end: commit what is complete, tell the source, end the stream. A
+ * transaction cut short can never complete on this connection: it is
+ * discarded, so the applier is idle when the stream returns.
+ */
 static void finish(struct stream *s)
 {
     if (!s->target_broken && !cdc_applier_in_transaction(s->a) && !cdc_applier_idle(s->a) &&
         !cdc_applier_flush(s->a))
         fail_target(s);
+    if (!cdc_applier_idle(s->a))
+        cdc_applier_discard(s->a);
     uint64_t durable = cdc_applier_durable(s->a);
     if (!s->source_broken &&
         !pgrepl_end_stream(s->repl, max_u64(s->received, durable), durable, durable))
@@ -430,6 +436,8 @@ void cdc_stream_run(const struct cdc_stream_config *cfg, struct cdc_stream_resul
     };
     memset(&local, 0, sizeof(local));
     atomic_store(&s.pr->streaming, false);
+    /* What an earlier stream left undone comes again from the server. */
+    cdc_applier_discard(s.a);
     uint64_t durable = cdc_applier_durable(s.a);
     s.received = max_u64(cfg->start_lsn, durable);
     s.reported = durable;

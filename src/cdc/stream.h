@@ -89,6 +89,13 @@ struct cdc_stream_result {
  * stream is ended cleanly (final status update with the durable position,
  * CopyDone) when the connection still works. Free the result's strings with
  * cdc_stream_result_free.
+ *
+ * The applier may come from an earlier stream that failed: what it holds
+ * that is not durable is discarded first (cdc_applier_discard), since the
+ * server sends it again. At the end, complete transactions are committed
+ * and a transaction cut short is discarded: the applier is idle on return
+ * (unless it broke), so a new stream can follow on a new replication
+ * connection with start_lsn = cdc_applier_durable().
  */
 void cdc_stream_run(const struct cdc_stream_config *cfg, struct cdc_stream_result *res);
 void cdc_stream_result_free(struct cdc_stream_result *res);

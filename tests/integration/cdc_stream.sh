@@ -23,15 +23,23 @@
 #     with everything up to it durable, the slot confirmed there, lag 0;
 #     sequences synced, then every table compared (compare_databases) and
 #     the log tables counted per kind.
-# Also: a target stalled longer than wal_sender_timeout (the stream fails
-# naming it; a restart resumes); one 1,000,000-row transaction, the probe killed while it is applied,
-# ends up applied once (status updates sent meanwhile never confirm it
-# early: the probe checks confirmed_flush_lsn against the durable position
-# every 250 ms in every run); while a lock on the target holds a commit up, the slot is not
-# confirmed past it; the slot's confirmed_flush_lsn follows an idle source (WAL written
-# in another database) with no change applied; a 12 source into 15
-# (pgoutput); a slot invalidated by max_slot_wal_keep_size gives a clear
-# "must start over" error.
+# Also (pgoutput 15 -> 15):
+#   - while a lock on the target holds a commit up, the slot is not
+#     confirmed past it; once applied, it is;
+#   - one 1,000,000-row transaction: the probe killed while it is applied,
+#     then started again, applies it once; another one, with the walsender
+#     terminated while it is applied: the same applier streams again on a
+#     new connection (--retry-source) and applies it once. Status updates
+#     sent meanwhile never confirm a transaction early: in every run the
+#     probe checks confirmed_flush_lsn against the durable position every
+#     250 ms;
+#   - a target stalled longer than wal_sender_timeout: the stream fails
+#     naming it; a restart resumes;
+#   - the slot's confirmed_flush_lsn follows an idle source (WAL written in
+#     another database) with no change applied;
+#   - a slot invalidated by max_slot_wal_keep_size gives a clear "must
+#     start over" error.
+# And a 12 source into 15 (pgoutput).
 set -euo pipefail
 PGS_CMD_TIMEOUT=${PGS_CMD_TIMEOUT:-120}
 . "$(dirname "$0")/lib.sh"
@@ -436,6 +444,30 @@ big_txn_run() {
     fi
     grep -q '^confirmed checks=[1-9].* violations=0' "$first_out" \
         && pass "big: confirmed_flush_lsn checked while streaming" || fail "big: no confirmed_flush_lsn checks"
+
+    # The walsender terminated while the next one is applied: the same applier streams
+    # again on a new connection (what it held is discarded and comes again).
+    sq="SELECT count(*) FROM event_log WHERE kind = 'big again'"
+    start_probe "$src" "$tgt" "$db" --slot "$slot" --plugin pgoutput --report-ms 200 --check-confirmed \
+        --retry-source 5
+    wait_line "$PROBE_OUT" '^streaming start=' 30 || { fail "big: the probe did not start"; show_probe; }
+    q "$src" "$db" "INSERT INTO event_log (kind, round) SELECT 'big again', g FROM generate_series(1, $n) g" >/dev/null
+    wait_line "$PROBE_OUT" '^progress .* idle=0 ' 30 || fail "big: the stream never showed the transaction pending"
+    sleep 0.5
+    q "$src" "$db" "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots
+                    WHERE slot_name = '$slot' AND active_pid IS NOT NULL" >/dev/null
+    wait_line "$PROBE_OUT" '^retry attempt=1 ' 20 || { fail "big: the probe did not retry"; show_probe; }
+    local before
+    before=$(sed -n '/^stream lost /q;/^progress /p' "$PROBE_OUT" | tail -n 1)
+    [[ $before == *" idle=0 "* ]] \
+        && pass "big: the source was lost with changes received and not applied: $before" \
+        || fail "big: the source was not lost mid-transaction: $before"
+    sleep 1
+    stop_probe now
+    expect_equal "big: probe exit code after the retry" "$PROBE_RC" 0
+    expect_equal "big: applied exactly once after the retry" "$(q "$tgt" "$db" "$sq")" "$n"
+    grep -q '^error ' "$PROBE_OUT" && { fail "big: errors after the retry"; grep '^error ' "$PROBE_OUT" | head -n 3; } \
+        || pass "big: no error after the retry"
 }
 
 # ---------------------------------------------------------------------------

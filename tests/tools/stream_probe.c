@@ -20,6 +20,8 @@
  *   --batch-txns N, --batch-ms N   the applier's batch limits
  *   --drop-progress        once the stop is reached, drop the origin or progress row
  *   --max-seconds N        cancel after N seconds (a safety net for tests)
+ *   --retry-source N       when the stream fails on the source side, connect again and
+ *                          stream again with the same applier, N times at most
  *   --check-confirmed      every 250 ms, check that the slot's confirmed_flush_lsn is
  *                          not past the stream's durable position (prints
  *                          "error invariant ..." when it is)
@@ -64,6 +66,7 @@ struct options {
     bool drop_progress;
     double max_seconds;
     bool check_confirmed;
+    int retry_source;
 };
 
 static volatile sig_atomic_t got_usr1;
@@ -301,6 +304,8 @@ static bool parse_args(int argc, char **argv, struct options *o)
             o->batch_txns = atoi(v);
         else if (strcmp(a, "--batch-ms") == 0 && v)
             o->batch_ms = atoi(v);
+        else if (strcmp(a, "--retry-source") == 0 && v)
+            o->retry_source = atoi(v);
         else if (strcmp(a, "--max-seconds") == 0 && v)
             o->max_seconds = atof(v);
         else {
@@ -502,12 +507,31 @@ static int run(const struct options *o, const char *source, const char *target)
         .stop_lsn = &stop_lsn,
         .progress = &progress,
     };
-    print_lsn("streaming start=", cfg.start_lsn);
-    putchar('\n');
-    fflush(stdout);
     struct cdc_stream_result res;
     double t0 = time_now();
-    cdc_stream_run(&cfg, &res);
+    for (int attempt = 1;; attempt++) {
+        print_lsn("streaming start=", cfg.start_lsn);
+        putchar('\n');
+        fflush(stdout);
+        cdc_stream_run(&cfg, &res);
+        if (res.outcome != CDC_STREAM_FAILED || attempt > o->retry_source || res.error == NULL ||
+            strncmp(res.error, "source stream:", 14) != 0)
+            break;
+        /* Again with the same applier on a new connection, as the engine does after a loss. */
+        print_progress("stream lost", &progress, su.applier);
+        printf("retry attempt=%d after: %s\n", attempt, res.error);
+        cdc_stream_result_free(&res);
+        pgrepl_close(su.repl);
+        time_sleep(0.5); /* the walsender that held the slot needs a moment to exit */
+        if (!pgrepl_connect(&su.repl, source, "probe source stream")) {
+            res.outcome = CDC_STREAM_FAILED;
+            res.error = xasprintf("source stream: %s", pgrepl_error_message(su.repl));
+            res.sqlstate = xstrdup(pgrepl_error_sqlstate(su.repl));
+            break;
+        }
+        cfg.repl = su.repl;
+        cfg.start_lsn = cdc_applier_durable(su.applier);
+    }
     double secs = time_now() - t0;
     atomic_store(&w.done, true);
     pthread_join(watcher, NULL);
