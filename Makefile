@@ -7,7 +7,7 @@ ASAN_DIR  ?= build-asan
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 
-.PHONY: all build bootstrap check check-unit check-asan demo bench clean format
+.PHONY: all build bootstrap check check-unit check-asan demo demo-online bench clean format
 
 all: build
 
@@ -30,6 +30,9 @@ check-unit: build
 
 demo: build
 	@scripts/demo/run
+
+demo-online: build
+	@scripts/demo/run --online
 
 bench: build
 	@scripts/bootstrap --bench
