@@ -57,6 +57,7 @@ struct online_db {
     struct cdc_stream_progress sp;
     struct cdc_stream_result res;
     uint64_t prev_source_lsn; /* the source's position at the previous monitor round */
+    int64_t lag_peak_us;      /* the highest lag seen since the last report */
 };
 
 static bool fail_src(struct online_db *od, const char *what)
@@ -402,9 +403,14 @@ static bool observe(struct online_db *od)
         reached = atomic_load(&od->sp.server_lsn);
     uint64_t confirmed = st.confirmed_flush ? st.confirmed_flush : durable;
     int64_t lag_bytes = pos > confirmed ? (int64_t) (pos - confirmed) : 0;
+    /* The lag reported is the highest seen over the round: a snapshot would mostly see 0. */
+    int64_t lag_us = od->lag_peak_us;
+    if (atomic_load(&od->sp.lag_us) > lag_us)
+        lag_us = atomic_load(&od->sp.lag_us);
+    od->lag_peak_us = 0;
     const struct cdc_applier_stats *s = cdc_applier_stats(od->applier);
     atomic_store(&db->lag_bytes, lag_bytes);
-    atomic_store(&db->lag_ms, atomic_load(&od->sp.lag_us) / 1000);
+    atomic_store(&db->lag_ms, lag_us / 1000);
     atomic_store(&db->changes_applied, atomic_load(&s->changes));
     atomic_store(&db->txns_applied, atomic_load(&s->txns));
     atomic_store(&db->applied_lsn, durable);
@@ -417,7 +423,7 @@ static bool observe(struct online_db *od)
     struct event ev = {.kind = EV_STREAMING,
                        .database = db->name,
                        .lag_bytes = lag_bytes,
-                       .lag_seconds = (double) atomic_load(&od->sp.lag_us) / 1e6,
+                       .lag_seconds = (double) lag_us / 1e6,
                        .changes = atomic_load(&s->changes),
                        .transactions = atomic_load(&s->txns),
                        .applied_lsn = durable,
@@ -480,6 +486,11 @@ static bool monitor(struct engine_run *run, struct online_db *ods, int n)
         }
         if (atomic_load(&run->cutover))
             return true;
+        for (int i = 0; i < n; i++) {
+            int64_t lag = atomic_load(&ods[i].sp.lag_us);
+            if (lag > ods[i].lag_peak_us)
+                ods[i].lag_peak_us = lag;
+        }
         time_sleep(0.1);
     }
 }
