@@ -576,13 +576,18 @@ lost_slot_run() {
 
 # ---------------------------------------------------------------------------
 
-# A probe still running when the script ends is killed before the clusters go.
-cleanup_probe() {
+# A probe still running when the script ends is killed before the clusters go;
+# pgs_cleanup reads the exit status from $? (and set -e holds in traps).
+on_exit() {
     local rc=$?
     [[ -z $PROBE_PID ]] || kill -KILL "$PROBE_PID" 2>/dev/null || true
-    return "$rc"
+    if ((rc == 0)); then
+        true
+        pgs_cleanup
+    fi
+    (exit "$rc") || pgs_cleanup
 }
-trap 'cleanup_probe; pgs_cleanup' EXIT
+trap on_exit EXIT
 
 start_cluster src
 start_cluster tgt
