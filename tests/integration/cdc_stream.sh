@@ -470,6 +470,18 @@ big_txn_run() {
         || pass "big: no error after the retry"
 }
 
+# reconfigure URI "ALTER SYSTEM ..." NAME VALUE: apply, reload, and wait until new sessions
+# (a walsender is one) see NAME = VALUE: the postmaster reloads asynchronously.
+reconfigure() {
+    local end=$((SECONDS + 10))
+    q "$1" postgres "$2" >/dev/null
+    q "$1" postgres "SELECT pg_reload_conf()" >/dev/null
+    until [[ $(q "$1" postgres "SELECT current_setting('$3')") == "$4" ]]; do
+        ((SECONDS < end)) || { fail "$3 did not become $4"; return 0; }
+        sleep 0.1
+    done
+}
+
 # ---------------------------------------------------------------------------
 # A target that stalls longer than the source's wal_sender_timeout: the
 # stream cannot answer keepalives while the applier waits for a commit
@@ -480,8 +492,7 @@ big_txn_run() {
 stall_run() {
     local src=$1 tgt=$2 db=$3 slot=$4 lockpid end sq
     section "target stalled longer than wal_sender_timeout"
-    q "$src" postgres "ALTER SYSTEM SET wal_sender_timeout = '2s'" >/dev/null
-    q "$src" postgres "SELECT pg_reload_conf()" >/dev/null
+    reconfigure "$src" "ALTER SYSTEM SET wal_sender_timeout = '2s'" wal_sender_timeout 2s
     start_probe "$src" "$tgt" "$db" --slot "$slot" --plugin pgoutput --report-ms 500 --check-confirmed
     wait_line "$PROBE_OUT" '^streaming start=' 30 || { fail "stall: the probe did not start"; show_probe; }
     psql_db "$tgt" "$db" -c "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(6); COMMIT" \
@@ -501,8 +512,7 @@ stall_run() {
     expect_equal "stall: the stream failed" "$PROBE_RC" 1
     assert_contains "$PROBE_OUT" "message=source stream:"
     assert_contains "$PROBE_OUT" "wal_sender_timeout"
-    q "$src" postgres "ALTER SYSTEM RESET wal_sender_timeout" >/dev/null
-    q "$src" postgres "SELECT pg_reload_conf()" >/dev/null
+    reconfigure "$src" "ALTER SYSTEM RESET wal_sender_timeout" wal_sender_timeout 1min
     start_probe "$src" "$tgt" "$db" --slot "$slot" --plugin pgoutput --report-ms 500 --check-confirmed
     wait_line "$PROBE_OUT" '^streaming start=' 30 || { fail "stall: the probe did not restart"; show_probe; }
     sleep 1
@@ -550,8 +560,7 @@ lost_slot_run() {
     section "invalidated slot"
     q "$src" "$db" "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots" >/dev/null
     q "$src" "$db" "SELECT 1 FROM pg_create_logical_replication_slot('pgs_lost', 'pgoutput')" >/dev/null
-    q "$src" postgres "ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'" >/dev/null
-    q "$src" postgres "SELECT pg_reload_conf()" >/dev/null
+    reconfigure "$src" "ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'" max_slot_wal_keep_size 1MB
     for _ in 1 2 3 4; do
         q "$src" postgres "INSERT INTO walgen SELECT generate_series(1, 1000); SELECT pg_switch_wal()" >/dev/null
     done
@@ -569,8 +578,7 @@ lost_slot_run() {
         assert_contains "$PROBE_OUT" "must start over"
         assert_contains "$PROBE_OUT" "message=source stream:"
     fi
-    q "$src" postgres "ALTER SYSTEM RESET max_slot_wal_keep_size" >/dev/null
-    q "$src" postgres "SELECT pg_reload_conf()" >/dev/null
+    reconfigure "$src" "ALTER SYSTEM RESET max_slot_wal_keep_size" max_slot_wal_keep_size -1
     q "$src" "$db" "SELECT pg_drop_replication_slot('pgs_lost')" >/dev/null
 }
 
