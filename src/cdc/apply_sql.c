@@ -68,6 +68,25 @@ static void append_where(strbuf *out, const struct cdc_sql_table *t, const uint8
         append_conditions(out, t, guard, false, param, written);
 }
 
+/*
+ * " (a, b" — the columns an INSERT sets (the caller closes the list); true
+ * when one of them is a GENERATED ALWAYS identity (OVERRIDING SYSTEM VALUE).
+ */
+static bool insert_columns(strbuf *out, const struct cdc_sql_table *t, const uint8_t *set)
+{
+    bool overriding = false;
+    sb_append(out, " (");
+    for (int i = 0, n = 0; i < t->ncols; i++) {
+        if (set[i] != CDC_SQL_PARAM)
+            continue;
+        if (n++)
+            sb_append(out, ", ");
+        pgq_ident(out, t->cols[i].name);
+        overriding |= t->cols[i].identity_always;
+    }
+    return overriding;
+}
+
 int cdc_sql_build(strbuf *out, const struct cdc_sql_table *t, const uint8_t *shape)
 {
     const uint8_t *set = shape + 2;
@@ -84,16 +103,7 @@ int cdc_sql_build(strbuf *out, const struct cdc_sql_table *t, const uint8_t *sha
             sb_append(out, " DEFAULT VALUES");
             break;
         }
-        bool overriding = false;
-        sb_append(out, " (");
-        for (int i = 0, n = 0; i < t->ncols; i++) {
-            if (set[i] != CDC_SQL_PARAM)
-                continue;
-            if (n++)
-                sb_append(out, ", ");
-            pgq_ident(out, t->cols[i].name);
-            overriding |= t->cols[i].identity_always;
-        }
+        bool overriding = insert_columns(out, t, set);
         sb_append(out, overriding ? ") OVERRIDING SYSTEM VALUE VALUES (" : ") VALUES (");
         for (int i = 0; i < nset; i++)
             sb_printf(out, i ? ", $%d" : "$%d", ++param);
@@ -181,16 +191,7 @@ int cdc_sql_build_grouped(strbuf *out, const struct cdc_sql_table *t, const uint
     case CDC_SQL_INSERT: {
         sb_append(out, "INSERT INTO ");
         pgq_qualified(out, t->schema, t->name);
-        bool overriding = false;
-        sb_append(out, " (");
-        for (int i = 0, k = 0; i < t->ncols; i++) {
-            if (set[i] != CDC_SQL_PARAM)
-                continue;
-            if (k++)
-                sb_append(out, ", ");
-            pgq_ident(out, t->cols[i].name);
-            overriding |= t->cols[i].identity_always;
-        }
+        bool overriding = insert_columns(out, t, set);
         sb_append(out, overriding ? ") OVERRIDING SYSTEM VALUE SELECT " : ") SELECT ");
         for (int j = 1; j <= nset; j++)
             sb_printf(out, j > 1 ? ", v.c%d" : "v.c%d", j);

@@ -342,24 +342,79 @@ static bool pick_up(struct online_db *od)
     return connect_replication(od);
 }
 
+/*
+ * Whether a failed stream is worth starting again: the source side broke
+ * (walsender terminated, connection lost, wal_sender_timeout after a long
+ * wait for the target), the slot is still valid, and the failures are not
+ * coming back to back.
+ */
+static bool restartable(struct online_db *od, int attempts)
+{
+    const char *err = od->res.error ? od->res.error : "";
+    return od->res.outcome == CDC_STREAM_FAILED && strncmp(err, "source stream:", 14) == 0 &&
+           !cdc_stream_slot_lost(err) && attempts < 10 && !atomic_load(&od->stop) &&
+           atomic_load(&od->stop_lsn) == 0;
+}
+
+/* A new replication connection after a broken one; false when it cannot be had (yet). */
+static bool reconnect(struct online_db *od)
+{
+    pgrepl_close(od->repl);
+    od->repl = NULL;
+    char label[160];
+    snprintf(label, sizeof(label), "source stream db=%s", od->job.db->name);
+    if (pgrepl_connect(&od->repl, od->job.src_conninfo, label))
+        return true;
+    log_warn("db=%s: reconnecting to the source failed: %s", od->job.db->name,
+             pgrepl_error_message(od->repl));
+    return false;
+}
+
 static void *stream_main(void *arg)
 {
     struct online_db *od = arg;
     char ctx[160];
     snprintf(ctx, sizeof(ctx), "db=%s", od->job.db->name);
     log_set_context(ctx);
-    struct cdc_stream_config cfg = {
-        .repl = od->repl,
-        .slot = od->name,
-        .plugin = od->plugin,
-        .publications = od->publications,
-        .applier = od->applier,
-        .start_lsn = od->start_lsn,
-        .cancel = &od->stop,
-        .stop_lsn = &od->stop_lsn,
-        .progress = &od->sp,
-    };
-    cdc_stream_run(&cfg, &od->res);
+    uint64_t start = od->start_lsn;
+    for (int attempts = 0;;) {
+        struct cdc_stream_config cfg = {
+            .repl = od->repl,
+            .slot = od->name,
+            .plugin = od->plugin,
+            .publications = od->publications,
+            .applier = od->applier,
+            .start_lsn = start,
+            .cancel = &od->stop,
+            .stop_lsn = &od->stop_lsn,
+            .progress = &od->sp,
+        };
+        double began = time_now();
+        cdc_stream_run(&cfg, &od->res);
+        if (time_now() - began > 60)
+            attempts = 0; /* it streamed for a while: a new episode */
+        if (!restartable(od, attempts))
+            break;
+        attempts++;
+        log_warn("the change stream broke (%s); starting it again from the applied position "
+                 "(attempt %d of 10)",
+                 od->res.error, attempts);
+        /* Back off a little, then a new connection; the applier resumes where it is durable. */
+        bool connected = false;
+        for (int i = 0; i < 10 * attempts && !atomic_load(&od->stop); i++)
+            time_sleep(0.1);
+        while (!connected && !atomic_load(&od->stop) && attempts <= 10) {
+            connected = reconnect(od);
+            if (!connected) {
+                attempts++;
+                time_sleep(1.0);
+            }
+        }
+        if (!connected)
+            break;
+        cdc_stream_result_free(&od->res);
+        start = cdc_applier_durable(od->applier);
+    }
     atomic_store(&od->stream_done, true);
     return NULL;
 }

@@ -19,6 +19,7 @@
 #      Waiting for user action / Waiting for cutover (the migration's status,
 #      no "database"); the source's tables without a primary key are
 #      REPLICA IDENTITY FULL meanwhile; the workload goes on 5 s more, stops
+#      meanwhile the walsender is terminated: the stream starts again
 #   2. SIGUSR1: exit 0, the last line {"event":"result","status":"Succeeded"};
 #      streaming events with lag_bytes, lag_seconds, changes > 0,
 #      transactions, applied_lsn, source_lsn; no workload step failed (a
@@ -91,6 +92,15 @@ fi
 
 pgbench_wait copy
 pgbench_start streaming "$src_URI" "$DB" -n -N -c 4 -T 5
+sleep 2
+# The source ends the stream under load (as a restarted walsender or a network
+# blip would): pgshuttle starts it again from the applied position.
+killed=$(q "$src_URI" postgres "SELECT count(pg_terminate_backend(active_pid)) FROM pg_replication_slots WHERE database = '$DB' AND active")
+if [[ $killed == 1 ]]; then
+    pass "terminated the walsender of the stream while pgbench writes"
+else
+    fail "expected one active walsender for $DB, terminated $killed"
+fi
 pgbench_wait streaming
 workload_stop trunc
 workload_stop main
@@ -119,6 +129,7 @@ log "  cutover took ${EXIT_SECONDS}s"
 assert_json_lines "$ONLINE_OUT"
 check_result "$ONLINE_OUT" Succeeded
 check_streaming_events "$ONLINE_OUT" "$DB"
+assert_contains "$ONLINE_ERR" "starting it again from the applied position" "the broken stream was started again"
 no_secrets "$ONLINE_OUT" "$ONLINE_ERR"
 
 section "3. nothing left behind"
