@@ -664,6 +664,15 @@ static bool txn_change(cdc_applier *a, const struct cdc_change *c)
     }
 }
 
+/* Fails the applier (XX000): "the transaction ending at END_LSN " then why; false. */
+static bool fail_txn(cdc_applier *a, const struct cdc_change *c, const char *why)
+{
+    char lsn[20];
+    cdc_lsn_format(c->end_lsn, lsn, sizeof(lsn));
+    apply__fail(a, "XX000", "the transaction ending at %s %s", lsn, why);
+    return false;
+}
+
 static bool txn_commit(cdc_applier *a, const struct cdc_change *c)
 {
     char lsn[20];
@@ -671,14 +680,10 @@ static bool txn_commit(cdc_applier *a, const struct cdc_change *c)
     case APPLY_TXN_SKIP:
         a->in_txn = false;
         a->txn_mode = APPLY_TXN_APPLY;
-        if (c->end_lsn > applied_upto(a)) {
-            cdc_lsn_format(c->end_lsn, lsn, sizeof(lsn));
-            apply__fail(a, "XX000",
-                        "the transaction ending at %s began before the applied position but "
-                        "ends after it: its changes were skipped",
-                        lsn);
-            return false;
-        }
+        if (c->end_lsn > applied_upto(a))
+            return fail_txn(a, c,
+                            "began before the applied position but ends after it: its changes "
+                            "were skipped");
         cdc_lsn_format(c->end_lsn, lsn, sizeof(lsn));
         log_debug("%s: skipped the transaction ending at %s: already applied", a->label, lsn);
         return true;
@@ -686,14 +691,10 @@ static bool txn_commit(cdc_applier *a, const struct cdc_change *c)
         return finish_buffered(a, c);
     case APPLY_TXN_APPLY:
     default:
-        if (a->txn_unverified && c->end_lsn <= applied_upto(a)) {
-            cdc_lsn_format(c->end_lsn, lsn, sizeof(lsn));
-            apply__fail(a, "XX000",
-                        "the transaction ending at %s was applied before: it is rolled back "
-                        "(stream again from the durable position)",
-                        lsn);
-            return false;
-        }
+        if (a->txn_unverified && c->end_lsn <= applied_upto(a))
+            return fail_txn(a, c,
+                            "was applied before: it is rolled back (stream again from the "
+                            "durable position)");
         a->txn_unverified = false;
         return end_txn(a, c);
     }

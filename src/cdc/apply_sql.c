@@ -68,32 +68,50 @@ static void append_where(strbuf *out, const struct cdc_sql_table *t, const uint8
         append_conditions(out, t, guard, false, param, written);
 }
 
+/* How many columns set marks PARAM. */
+static int count_set(const struct cdc_sql_table *t, const uint8_t *set)
+{
+    int n = 0;
+    for (int i = 0; i < t->ncols; i++)
+        n += set[i] == CDC_SQL_PARAM;
+    return n;
+}
+
 /*
- * " (a, b" — the columns an INSERT sets (the caller closes the list); true
- * when one of them is a GENERATED ALWAYS identity (OVERRIDING SYSTEM VALUE).
+ * The columns set marks PARAM, comma-separated: "a, b" when ref is NULL (an
+ * INSERT's column list), else "a = REF1, b = REF2" (an UPDATE's SET list;
+ * ref "$" or "v.c", numbered from *param). True when one of them is a
+ * GENERATED ALWAYS identity (an INSERT needs OVERRIDING SYSTEM VALUE).
  */
-static bool insert_columns(strbuf *out, const struct cdc_sql_table *t, const uint8_t *set)
+static bool append_set_columns(strbuf *out, const struct cdc_sql_table *t, const uint8_t *set,
+                               const char *ref, int *param)
 {
     bool overriding = false;
-    sb_append(out, " (");
     for (int i = 0, n = 0; i < t->ncols; i++) {
         if (set[i] != CDC_SQL_PARAM)
             continue;
         if (n++)
             sb_append(out, ", ");
         pgq_ident(out, t->cols[i].name);
+        if (ref)
+            sb_printf(out, " = %s%d", ref, ++*param);
         overriding |= t->cols[i].identity_always;
     }
     return overriding;
+}
+
+/* " (a, b" — the columns an INSERT sets (the caller closes the list); see append_set_columns. */
+static bool insert_columns(strbuf *out, const struct cdc_sql_table *t, const uint8_t *set)
+{
+    sb_append(out, " (");
+    return append_set_columns(out, t, set, NULL, NULL);
 }
 
 int cdc_sql_build(strbuf *out, const struct cdc_sql_table *t, const uint8_t *shape)
 {
     const uint8_t *set = shape + 2;
     int param = 0;
-    int nset = 0;
-    for (int i = 0; i < t->ncols; i++)
-        nset += set[i] == CDC_SQL_PARAM;
+    int nset = count_set(t, set);
 
     switch ((enum cdc_sql_op) shape[0]) {
     case CDC_SQL_INSERT: {
@@ -118,14 +136,7 @@ int cdc_sql_build(strbuf *out, const struct cdc_sql_table *t, const uint8_t *sha
             sb_append(out, "UPDATE ");
             append_target(out, t);
             sb_append(out, " SET ");
-            for (int i = 0, n = 0; i < t->ncols; i++) {
-                if (set[i] != CDC_SQL_PARAM)
-                    continue;
-                if (n++)
-                    sb_append(out, ", ");
-                pgq_ident(out, t->cols[i].name);
-                sb_printf(out, " = $%d", ++param);
-            }
+            append_set_columns(out, t, set, "$", &param);
         }
         append_where(out, t, shape, &param);
         break;
@@ -184,9 +195,7 @@ int cdc_sql_build_grouped(strbuf *out, const struct cdc_sql_table *t, const uint
     const uint8_t *set = shape + 2, *where = shape + 2 + t->ncols,
                   *guard = shape + 2 + 2 * (size_t) t->ncols;
     int param = 0, n = 0;
-    int nset = 0;
-    for (int i = 0; i < t->ncols; i++)
-        nset += set[i] == CDC_SQL_PARAM;
+    int nset = count_set(t, set);
     switch ((enum cdc_sql_op) shape[0]) {
     case CDC_SQL_INSERT: {
         sb_append(out, "INSERT INTO ");
@@ -208,14 +217,7 @@ int cdc_sql_build_grouped(strbuf *out, const struct cdc_sql_table *t, const uint
             sb_append(out, "UPDATE ");
             append_target(out, t);
             sb_append(out, " AS pgshuttle_t SET ");
-            for (int i = 0, k = 0; i < t->ncols; i++) {
-                if (set[i] != CDC_SQL_PARAM)
-                    continue;
-                if (k++)
-                    sb_append(out, ", ");
-                pgq_ident(out, t->cols[i].name);
-                sb_printf(out, " = v.c%d", ++param);
-            }
+            append_set_columns(out, t, set, "v.c", &param);
             sb_append(out, " FROM ");
         }
         break;

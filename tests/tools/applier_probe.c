@@ -33,6 +33,7 @@
 #include "cdc/applier.h"
 #include "pg/pgconn.h"
 #include "pg/replication.h"
+#include "probe_common.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -624,13 +625,6 @@ static const struct {
 
 /* ------------------------------------------------------------------ steps */
 
-static void print_lsn(const char *prefix, cdc_lsn lsn)
-{
-    char buf[20];
-    cdc_lsn_format(lsn, buf, sizeof(buf));
-    printf("%s%s", prefix, buf);
-}
-
 static bool applier_failed(struct probe *p, const char *step)
 {
     printf("error step=%s sqlstate=%s message=%s\n", step, cdc_applier_sqlstate(p->a),
@@ -694,7 +688,7 @@ static bool st_open(struct probe *p, char **f, int nf)
     if (p->next <= durable)
         p->next = (durable & ~(cdc_lsn) 0xff) + 0x1000;
     printf("open uses_origin=%d", cdc_applier_uses_origin(p->a) ? 1 : 0);
-    print_lsn(" durable=", durable);
+    probe_print_lsn(" durable=", durable);
     printf("\n");
     return true;
 }
@@ -730,7 +724,7 @@ static bool run_scenario(struct probe *p, scenario_fn fn, const char *name, bool
     if (!ok)
         return applier_failed(p, name);
     printf("ran %s", name);
-    print_lsn(" last_end=", p->last_end);
+    probe_print_lsn(" last_end=", p->last_end);
     printf("\n");
     return true;
 }
@@ -779,7 +773,7 @@ static bool st_flush(struct probe *p, char **f, int nf)
 {
     if (!cdc_applier_flush(p->a))
         return applier_failed(p, "flush");
-    print_lsn("flushed durable=", cdc_applier_durable(p->a));
+    probe_print_lsn("flushed durable=", cdc_applier_durable(p->a));
     printf("\n");
     return true;
 }
@@ -791,7 +785,7 @@ static bool st_record(struct probe *p, char **f, int nf)
         return false;
     if (!cdc_applier_record_position(p->a, lsn))
         return applier_failed(p, "record");
-    print_lsn("recorded durable=", cdc_applier_durable(p->a));
+    probe_print_lsn("recorded durable=", cdc_applier_durable(p->a));
     printf("\n");
     if (p->next <= lsn)
         p->next = (lsn & ~(cdc_lsn) 0xff) + 0x1000;
@@ -805,7 +799,7 @@ static bool st_read(struct probe *p, char **f, int nf)
     if (!cdc_applier_read_position(p->a, &pos, &exists))
         return applier_failed(p, "read");
     printf("position exists=%d", exists ? 1 : 0);
-    print_lsn(" lsn=", pos);
+    probe_print_lsn(" lsn=", pos);
     printf("\n");
     return true;
 }
@@ -821,7 +815,7 @@ static bool st_drop(struct probe *p, char **f, int nf)
 static bool st_state(struct probe *p, char **f, int nf)
 {
     const struct cdc_applier_stats *s = cdc_applier_stats(p->a);
-    print_lsn("state durable=", cdc_applier_durable(p->a));
+    probe_print_lsn("state durable=", cdc_applier_durable(p->a));
     printf(" origin=%d idle=%d txns=%" PRId64 " changes=%" PRId64 " inserts=%" PRId64
            " updates=%" PRId64 " deletes=%" PRId64 " truncates=%" PRId64 " skipped=%" PRId64
            " batches=%" PRId64 "\n",
@@ -899,7 +893,7 @@ static bool st_many(struct probe *p, char **f, int nf)
     for (int i = 1; i <= ACCOUNTS; i++)
         sum += p->balances[i];
     printf("many txns=%d", n);
-    print_lsn(" last_end=", p->last_end);
+    probe_print_lsn(" last_end=", p->last_end);
     printf(" balance_sum=%" PRId64 "\n", sum);
     return true;
 }
@@ -921,12 +915,7 @@ static bool st_bench(struct probe *p, char **f, int nf)
     return true;
 }
 
-static const struct {
-    const char *name;
-    int max_fields;
-    bool (*run)(struct probe *p, char **fields, int nfields);
-    bool needs_applier;
-} steps[] = {
+static const struct probe_step steps[] = {
     {"config", 2, st_config, false}, {"open", 1, st_open, false},  {"close", 1, st_close, true},
     {"reopen", 1, st_reopen, true},  {"run", 2, st_run, true},     {"fail", 2, st_fail, true},
     {"again", 2, st_again, true},    {"flush", 1, st_flush, true}, {"record", 2, st_record, true},
@@ -934,59 +923,19 @@ static const struct {
     {"sql", 2, st_sql, false},       {"many", 2, st_many, true},   {"bench", 2, st_bench, true},
 };
 
-/* Splits arg in place on ':' into at most max fields (the last keeps any further ':'). */
-static int split(char *arg, char **fields, int max)
+static bool applier_open(const struct probe *p)
 {
-    int n = 0;
-    fields[n++] = arg;
-    while (n < max) {
-        char *colon = strchr(fields[n - 1], ':');
-        if (colon == NULL)
-            break;
-        *colon = '\0';
-        fields[n++] = colon + 1;
-    }
-    return n;
+    return p->a != NULL;
 }
 
 int main(int argc, char **argv)
 {
-    const char *conninfo = getenv("APPLIER_PROBE_CONNINFO");
-    if (argc < 2 || conninfo == NULL) {
-        fprintf(stderr,
-                "usage: APPLIER_PROBE_CONNINFO=... applier_probe STEP... (see the source)\n");
+    const char *conninfo = probe_start("applier_probe", "APPLIER_PROBE", argc, LOG_WARN);
+    if (conninfo == NULL)
         return 64;
-    }
-    log_configure(getenv("APPLIER_PROBE_DEBUG") ? LOG_DEBUG : LOG_WARN, stderr, false);
-    setvbuf(stdout, NULL, _IOLBF, 0);
     struct probe p = {.conninfo = conninfo};
-    int rc = 0;
-    for (int i = 1; i < argc && rc == 0; i++) {
-        char *arg = xstrdup(argv[i]);
-        size_t namelen = strcspn(arg, ":");
-        bool found = false;
-        for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
-            if (strlen(steps[k].name) != namelen || strncmp(steps[k].name, arg, namelen) != 0)
-                continue;
-            found = true;
-            char *fields[4];
-            int nf = split(arg, fields, steps[k].max_fields);
-            if (steps[k].needs_applier && p.a == NULL) {
-                fprintf(stderr, "applier_probe: step %d (%s) needs an open applier\n", i,
-                        steps[k].name);
-                rc = 64;
-            } else if (!steps[k].run(&p, fields, nf)) {
-                fprintf(stderr, "applier_probe: step %d (%s) failed\n", i, steps[k].name);
-                rc = 2;
-            }
-            break;
-        }
-        if (!found) {
-            fprintf(stderr, "applier_probe: unknown step \"%s\"\n", argv[i]);
-            rc = 64;
-        }
-        free(arg);
-    }
+    int rc = probe_run_steps("applier_probe", argc, argv, &p, steps,
+                             sizeof(steps) / sizeof(steps[0]), applier_open);
     cdc_applier_close(p.a);
     pgconn_close(p.side);
     sl_free(&p.tables);

@@ -30,6 +30,7 @@
  */
 #include "pg/pgconn.h"
 #include "pg/replication.h"
+#include "probe_common.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
@@ -47,13 +48,6 @@ struct probe {
     uint64_t fed;      /* highest dataStart seen: what feedback reports */
     uint64_t reported; /* the flush position last reported */
 };
-
-static void print_lsn(const char *prefix, uint64_t lsn)
-{
-    char buf[PGREPL_LSN_BUFSIZE];
-    pgrepl_lsn_format(lsn, buf, sizeof(buf));
-    printf("%s%s", prefix, buf);
-}
 
 /* Prints the payload with printable ASCII as is, the rest as \xNN. */
 static void print_payload(const char *data, size_t len)
@@ -101,22 +95,6 @@ static bool need_side(struct probe *p)
     return true;
 }
 
-/* Splits "a:b:rest" into at most n fields in place; the last one keeps any ':'. */
-static int split(char *s, char **fields, int n)
-{
-    int k = 0;
-    while (k < n - 1) {
-        char *colon = strchr(s, ':');
-        if (colon == NULL)
-            break;
-        *colon = '\0';
-        fields[k++] = s;
-        s = colon + 1;
-    }
-    fields[k++] = s;
-    return k;
-}
-
 static bool step_identify(struct probe *p, char **f, int nf)
 {
     struct pgrepl_system sys;
@@ -125,7 +103,7 @@ static bool step_identify(struct probe *p, char **f, int nf)
     if (!pgrepl_identify_system(p->repl, &sys))
         return repl_failed(p, "identify");
     printf("identify systemid=%llu timeline=%u", (unsigned long long) sys.systemid, sys.timeline);
-    print_lsn(" xlogpos=", sys.xlogpos);
+    probe_print_lsn(" xlogpos=", sys.xlogpos);
     printf(" dbname=%s server_version=%d\n", sys.dbname, pgrepl_server_version(p->repl));
     return true;
 }
@@ -141,7 +119,7 @@ static bool step_create(struct probe *p, char **f, int nf)
         return repl_failed(p, "create");
     snprintf(p->snapshot, sizeof(p->snapshot), "%s", slot.snapshot);
     printf("slot name=%s plugin=%s", slot.name, slot.plugin);
-    print_lsn(" consistent_point=", slot.consistent_point);
+    probe_print_lsn(" consistent_point=", slot.consistent_point);
     printf(" snapshot=%s\n", slot.snapshot[0] ? slot.snapshot : "(none)");
     return true;
 }
@@ -244,15 +222,15 @@ static bool receive_loop(struct probe *p, int want, double secs, bool answer, co
                 p->fed = m.data_start;
             if (m.data_start > p->received)
                 p->received = m.data_start;
-            print_lsn("data start=", m.data_start);
-            print_lsn(" end=", m.wal_end);
+            probe_print_lsn("data start=", m.data_start);
+            probe_print_lsn(" end=", m.wal_end);
             printf(" payload=");
             print_payload(m.data, m.len);
             putchar('\n');
             break;
         case PGREPL_KEEPALIVE:
             keepalives++;
-            print_lsn("keepalive end=", m.wal_end);
+            probe_print_lsn("keepalive end=", m.wal_end);
             printf(" reply_requested=%d\n", m.reply_requested);
             if (m.reply_requested) {
                 requested++;
@@ -298,7 +276,7 @@ static bool step_feedback(struct probe *p, char **f, int nf)
     if (!pgrepl_send_status(p->repl, p->received, p->fed, p->fed, false))
         return repl_failed(p, "feedback");
     p->reported = p->fed;
-    print_lsn("feedback flush=", p->fed);
+    probe_print_lsn("feedback flush=", p->fed);
     putchar('\n');
     return true;
 }
@@ -366,61 +344,32 @@ static bool step_sleep(struct probe *p, char **f, int nf)
     return true;
 }
 
-static const struct {
-    const char *name;
-    int max_fields;
-    bool (*run)(struct probe *p, char **fields, int nfields);
-} steps[] = {
-    {"identify", 1, step_identify},
-    {"create", 3, step_create},
-    {"sql", 2, step_sql},
-    {"query", 2, step_query},
-    {"snapshot-query", 2, step_snapshot_query},
-    {"release", 1, step_release},
-    {"start", 4, step_start},
-    {"stream", 3, step_stream},
-    {"noreply", 2, step_noreply},
-    {"feedback", 1, step_feedback},
-    {"confirmed", 2, step_confirmed},
-    {"end", 1, step_end},
-    {"drop", 2, step_drop},
-    {"dropsql", 2, step_dropsql},
-    {"sleep", 2, step_sleep},
+static const struct probe_step steps[] = {
+    {"identify", 1, step_identify, false},
+    {"create", 3, step_create, false},
+    {"sql", 2, step_sql, false},
+    {"query", 2, step_query, false},
+    {"snapshot-query", 2, step_snapshot_query, false},
+    {"release", 1, step_release, false},
+    {"start", 4, step_start, false},
+    {"stream", 3, step_stream, false},
+    {"noreply", 2, step_noreply, false},
+    {"feedback", 1, step_feedback, false},
+    {"confirmed", 2, step_confirmed, false},
+    {"end", 1, step_end, false},
+    {"drop", 2, step_drop, false},
+    {"dropsql", 2, step_dropsql, false},
+    {"sleep", 2, step_sleep, false},
 };
 
 int main(int argc, char **argv)
 {
-    const char *conninfo = getenv("REPL_PROBE_CONNINFO");
-    if (argc < 2 || conninfo == NULL) {
-        fprintf(stderr, "usage: REPL_PROBE_CONNINFO=... repl_probe STEP... (see the source)\n");
+    const char *conninfo = probe_start("repl_probe", "REPL_PROBE", argc, LOG_INFO);
+    if (conninfo == NULL)
         return 64;
-    }
-    log_configure(getenv("REPL_PROBE_DEBUG") ? LOG_DEBUG : LOG_INFO, stderr, false);
-    setvbuf(stdout, NULL, _IOLBF, 0);
     struct probe p = {.conninfo = conninfo};
-    int rc = 0;
-    for (int i = 1; i < argc && rc == 0; i++) {
-        char *arg = xstrdup(argv[i]);
-        size_t namelen = strcspn(arg, ":");
-        bool found = false;
-        for (size_t k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
-            if (strlen(steps[k].name) != namelen || strncmp(steps[k].name, arg, namelen) != 0)
-                continue;
-            found = true;
-            char *fields[4];
-            int nf = split(arg, fields, steps[k].max_fields);
-            if (!steps[k].run(&p, fields, nf)) {
-                fprintf(stderr, "repl_probe: step %d (%s) failed\n", i, steps[k].name);
-                rc = 2;
-            }
-            break;
-        }
-        if (!found) {
-            fprintf(stderr, "repl_probe: unknown step \"%s\"\n", argv[i]);
-            rc = 64;
-        }
-        free(arg);
-    }
+    int rc = probe_run_steps("repl_probe", argc, argv, &p, steps, sizeof(steps) / sizeof(steps[0]),
+                             NULL);
     pgrepl_close(p.repl);
     pgconn_close(p.side);
     return rc;

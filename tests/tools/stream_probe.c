@@ -37,6 +37,7 @@
 #include "cdc/stream.h"
 #include "pg/pgconn.h"
 #include "pg/replication.h"
+#include "probe_common.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
@@ -100,21 +101,14 @@ struct watcher {
     int violations; /* and failed */
 };
 
-static void print_lsn(const char *prefix, uint64_t lsn)
-{
-    char buf[PGREPL_LSN_BUFSIZE];
-    pgrepl_lsn_format(lsn, buf, sizeof(buf));
-    printf("%s%s", prefix, buf);
-}
-
 static void print_progress(const char *what, const struct cdc_stream_progress *p,
                            const cdc_applier *a)
 {
     const struct cdc_applier_stats *st = cdc_applier_stats(a);
     printf("%s", what);
-    print_lsn(" received=", atomic_load(&p->received_lsn));
-    print_lsn(" durable=", atomic_load(&p->durable_lsn));
-    print_lsn(" server=", atomic_load(&p->server_lsn));
+    probe_print_lsn(" received=", atomic_load(&p->received_lsn));
+    probe_print_lsn(" durable=", atomic_load(&p->durable_lsn));
+    probe_print_lsn(" server=", atomic_load(&p->server_lsn));
     printf(" lag_ms=%lld idle=%d streaming=%d txns=%lld changes=%lld inserts=%lld updates=%lld"
            " deletes=%lld truncates=%lld skipped=%lld batches=%lld\n",
            (long long) (atomic_load(&p->lag_us) / 1000), atomic_load(&p->idle) ? 1 : 0,
@@ -165,8 +159,8 @@ static void check_confirmed(struct watcher *w)
     w->checks++;
     if (confirmed > durable) {
         w->violations++;
-        print_lsn("error invariant: the slot's confirmed_flush_lsn ", confirmed);
-        print_lsn(" is past the durable position ", durable);
+        probe_print_lsn("error invariant: the slot's confirmed_flush_lsn ", confirmed);
+        probe_print_lsn(" is past the durable position ", durable);
         putchar('\n');
     }
 }
@@ -190,7 +184,7 @@ static bool source_flush_lsn(struct watcher *w, uint64_t *lsn)
 static void request_stop(struct watcher *w, uint64_t lsn, const char *how)
 {
     atomic_store(w->stop_lsn, lsn);
-    print_lsn("stop requested lsn=", lsn);
+    probe_print_lsn("stop requested lsn=", lsn);
     printf(" by=%s\n", how);
     fflush(stdout);
 }
@@ -378,7 +372,7 @@ static int prepare_slot(struct setup *su, const struct options *o, uint64_t *fro
         if (!active) {
             *from = *confirmed;
             printf("slot reused name=%s", o->slot);
-            print_lsn(" confirmed_flush=", *confirmed);
+            probe_print_lsn(" confirmed_flush=", *confirmed);
             putchar('\n');
             return 0;
         }
@@ -395,7 +389,7 @@ static int prepare_slot(struct setup *su, const struct options *o, uint64_t *fro
                             pgrepl_error_message(su->repl));
     *from = slot.consistent_point;
     printf("slot created name=%s", slot.name);
-    print_lsn(" consistent_point=", slot.consistent_point);
+    probe_print_lsn(" consistent_point=", slot.consistent_point);
     putchar('\n');
     return 0;
 }
@@ -465,13 +459,13 @@ static int run(const struct options *o, const char *source, const char *target)
         return rc;
     }
     printf("position %s", exists ? "recorded" : "initial");
-    print_lsn(" lsn=", exists ? pos : from);
-    print_lsn(" durable=", cdc_applier_durable(su.applier));
+    probe_print_lsn(" lsn=", exists ? pos : from);
+    probe_print_lsn(" durable=", cdc_applier_durable(su.applier));
     printf(" store=%s\n", cdc_applier_uses_origin(su.applier) ? "origin" : "row");
     if (exists && confirmed > pos) {
         /* Never expected: flush is only ever reported up to the durable position. */
-        print_lsn("error message=changes lost: the slot's confirmed_flush_lsn ", confirmed);
-        print_lsn(" is past the applied position ", pos);
+        probe_print_lsn("error message=changes lost: the slot's confirmed_flush_lsn ", confirmed);
+        probe_print_lsn(" is past the applied position ", pos);
         putchar('\n');
         close_all(&su);
         return 2;
@@ -510,7 +504,7 @@ static int run(const struct options *o, const char *source, const char *target)
     struct cdc_stream_result res;
     double t0 = time_now();
     for (int attempt = 1;; attempt++) {
-        print_lsn("streaming start=", cfg.start_lsn);
+        probe_print_lsn("streaming start=", cfg.start_lsn);
         putchar('\n');
         fflush(stdout);
         cdc_stream_run(&cfg, &res);
