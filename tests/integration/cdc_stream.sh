@@ -363,25 +363,31 @@ stream_run() {
         || fail "$label: rolled-back rows on the source?"
 }
 
+# lock_items URI DB: in the background (pid in LOCK_PID), a transaction holds an ACCESS
+# EXCLUSIVE lock on items for 6 s; returns once it is granted (10 s at most).
+lock_items() {
+    local end=$((SECONDS + 10))
+    psql_db "$1" "$2" -c "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(6); COMMIT" \
+        >/dev/null 2>&1 &
+    LOCK_PID=$!
+    until [[ $(q "$1" "$2" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                            WHERE c.relname = 'items' AND l.mode = 'AccessExclusiveLock' AND l.granted") == 1 ]]; do
+        ((SECONDS < end)) || break
+        sleep 0.1
+    done
+}
+
 # ---------------------------------------------------------------------------
 # A target that cannot apply (a lock held there): the source is never told
 # that a commit that is not applied yet is flushed.
 
 # blocked_target_run SRC_URI TGT_URI DB SLOT
 blocked_target_run() {
-    local src=$1 tgt=$2 db=$3 slot=$4 after confirmed lockpid end k sq
+    local src=$1 tgt=$2 db=$3 slot=$4 after confirmed k sq
     section "blocked target: flush never passes an unapplied commit"
     start_probe "$src" "$tgt" "$db" --slot "$slot" --plugin pgoutput --report-ms 200 --check-confirmed
     wait_line "$PROBE_OUT" '^streaming start=' 30 || { fail "blocked: the probe did not start"; show_probe; }
-    psql_db "$tgt" "$db" -c "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(6); COMMIT" \
-        >/dev/null 2>&1 &
-    lockpid=$!
-    end=$((SECONDS + 10))
-    until [[ $(q "$tgt" "$db" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                              WHERE c.relname = 'items' AND l.mode = 'AccessExclusiveLock' AND l.granted") == 1 ]]; do
-        ((SECONDS < end)) || break
-        sleep 0.1
-    done
+    lock_items "$tgt" "$db"
     q "$src" "$db" "INSERT INTO items VALUES (-1000, 'applied after the lock', 1, NULL, now())" >/dev/null
     after=$(q "$src" "$db" "SELECT pg_current_wal_flush_lsn()")
     for k in 1 2 3 4 5; do
@@ -395,7 +401,7 @@ blocked_target_run() {
     [[ $(grep '^progress ' "$PROBE_OUT" | tail -n 1) == *" idle=0 "* ]] \
         && pass "blocked: progress shows changes pending" \
         || fail "blocked: progress does not show the pending changes: $(grep '^progress ' "$PROBE_OUT" | tail -n 1)"
-    wait "$lockpid" || true
+    wait "$LOCK_PID" || true
     stop_probe now
     expect_equal "blocked: probe exit code" "$PROBE_RC" 0
     expect_equal "blocked: confirmed_flush_lsn never past the durable position" \
@@ -490,22 +496,14 @@ reconfigure() {
 
 # stall_run SRC_URI TGT_URI DB SLOT
 stall_run() {
-    local src=$1 tgt=$2 db=$3 slot=$4 lockpid end sq
+    local src=$1 tgt=$2 db=$3 slot=$4 end sq
     section "target stalled longer than wal_sender_timeout"
     reconfigure "$src" "ALTER SYSTEM SET wal_sender_timeout = '2s'" wal_sender_timeout 2s
     start_probe "$src" "$tgt" "$db" --slot "$slot" --plugin pgoutput --report-ms 500 --check-confirmed
     wait_line "$PROBE_OUT" '^streaming start=' 30 || { fail "stall: the probe did not start"; show_probe; }
-    psql_db "$tgt" "$db" -c "BEGIN; LOCK TABLE items IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(6); COMMIT" \
-        >/dev/null 2>&1 &
-    lockpid=$!
-    end=$((SECONDS + 10))
-    until [[ $(q "$tgt" "$db" "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
-                              WHERE c.relname = 'items' AND l.mode = 'AccessExclusiveLock' AND l.granted") == 1 ]]; do
-        ((SECONDS < end)) || break
-        sleep 0.1
-    done
+    lock_items "$tgt" "$db"
     q "$src" "$db" "INSERT INTO items VALUES (-2000, 'applied after a stall', 1, NULL, now())" >/dev/null
-    wait "$lockpid" || true
+    wait "$LOCK_PID" || true
     end=$((SECONDS + 20))
     while kill -0 "$PROBE_PID" 2>/dev/null && ((SECONDS < end)); do sleep 0.2; done
     stop_probe now

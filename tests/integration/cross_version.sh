@@ -18,12 +18,7 @@ PAIRS=${PGS_CROSS_PAIRS:-12:15 15:17}
 
 for pair in $PAIRS; do
     from=${pair%%:*} to=${pair##*:}
-    s=src$from t=tgt$to
-    section "PostgreSQL $from -> $to"
-    start_cluster "$s" --version "$from"
-    start_cluster "$t" --version "$to"
-    suri_var=${s}_URI turi_var=${t}_URI
-    suri=${!suri_var} turi=${!turi_var}
+    start_pair "$from" "$to"
     load_fixture "$suri" pgs_fixture "$FIXTURE_DIR/fixture_core.sql"
     load_fixture "$suri" pgs_small "$FIXTURE_DIR/fixture_small.sql"
     create_roles "$turi" pgs_owner pgs_reader pgs_only_on_source
@@ -37,8 +32,7 @@ for pair in $PAIRS; do
         check "$from -> $to: compare_databases pgs_fixture identical" compare_databases "$suri" "$turi" pgs_fixture
     check "$from -> $to: compare_databases pgs_small identical" compare_databases "$suri" "$turi" pgs_small
 
-    "$PG_CLUSTER" destroy "$TEST_TMP/$s" >/dev/null 2>&1
-    "$PG_CLUSTER" destroy "$TEST_TMP/$t" >/dev/null 2>&1
+    stop_pair
 done
 
 finish

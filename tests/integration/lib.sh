@@ -180,6 +180,27 @@ start_cluster() {
     log "cluster $name: PostgreSQL $PGC_VERSION on 127.0.0.1:$PGC_PORT"
 }
 
+# start_pair FROM TO: for a test between server majors, the section
+# "PostgreSQL FROM -> TO" and two clusters, srcFROM (PostgreSQL FROM) and
+# tgtTO (PostgreSQL TO): their names in PAIR_SRC and PAIR_TGT, their URIs in
+# suri and turi, their passwords in spw and tpw. stop_pair destroys both.
+start_pair() {
+    local v
+    PAIR_SRC=src$1 PAIR_TGT=tgt$2
+    section "PostgreSQL $1 -> $2"
+    start_cluster "$PAIR_SRC" --version "$1"
+    start_cluster "$PAIR_TGT" --version "$2"
+    v=${PAIR_SRC}_URI suri=${!v}
+    v=${PAIR_TGT}_URI turi=${!v}
+    v=${PAIR_SRC}_PASSWORD spw=${!v}
+    v=${PAIR_TGT}_PASSWORD tpw=${!v}
+}
+
+stop_pair() {
+    "$PG_CLUSTER" destroy "$TEST_TMP/$PAIR_SRC" >/dev/null 2>&1
+    "$PG_CLUSTER" destroy "$TEST_TMP/$PAIR_TGT" >/dev/null 2>&1
+}
+
 # The URI with the database replaced by DB (percent-encoded).
 uri_db() {
     python3 - "$1" "$2" <<'EOF'
@@ -434,6 +455,26 @@ show_diff() {
     return 1
 }
 
+# diff_data DIR SQL SRC_URI SRC_DB TGT_URI TGT_DB: the data step of
+# compare_databases: SQL (compare_data.sql, or a variant of it) run on both
+# sides, sorted into DIR and diffed. Returns 0 identical, 1 different, 2 a
+# query failed.
+diff_data() {
+    local dir=$1 sql=$2 side uri d
+    for side in src tgt; do
+        if [[ $side == src ]]; then uri=$3 d=$4; else uri=$5 d=$6; fi
+        if ! psql_db "$uri" "$d" -f "$sql" >"$dir/$side.data.raw" 2>"$dir/$side.data.err"; then
+            redact <"$dir/$side.data.err"
+            return 2
+        fi
+        LC_ALL=C sort "$dir/$side.data.raw" >"$dir/$side.data"
+    done
+    show_diff "data" "$dir/src.data" "$dir/tgt.data" || return 1
+    printf '  data: identical (%s tables, %s sequences, %s large objects)\n' \
+        "$(grep -c '^table ' "$dir/src.data" || true)" "$(grep -c '^sequence ' "$dir/src.data" || true)" \
+        "$(grep -c '^largeobject ' "$dir/src.data" || true)"
+}
+
 # compare_databases SRC_URI TGT_URI DB
 # 1. schema: pg_dump --schema-only --create of both, normalised and diffed
 #    (only if this pg_dump is at least as new as both servers);
@@ -495,21 +536,8 @@ compare_databases() {
     fi
 
     # 3. data
-    for side in src tgt; do
-        if [[ $side == src ]]; then uri=$src d=$db; else uri=$tgt d=$tdb; fi
-        if ! psql_db "$uri" "$d" -f "$PGS_TESTDIR/compare_data.sql" >"$dir/$side.data.raw" 2>"$dir/$side.data.err"; then
-            redact <"$dir/$side.data.err"
-            return 2
-        fi
-        LC_ALL=C sort "$dir/$side.data.raw" >"$dir/$side.data"
-    done
-    if show_diff "data" "$dir/src.data" "$dir/tgt.data"; then
-        printf '  data: identical (%s tables, %s sequences, %s large objects)\n' \
-            "$(grep -c '^table ' "$dir/src.data" || true)" "$(grep -c '^sequence ' "$dir/src.data" || true)" \
-            "$(grep -c '^largeobject ' "$dir/src.data" || true)"
-    else
-        rc=1
-    fi
+    diff_data "$dir" "$PGS_TESTDIR/compare_data.sql" "$src" "$db" "$tgt" "$tdb" \
+        || case $? in 2) return 2 ;; *) rc=1 ;; esac
     printf '  compare took %ss: %s\n' "$((SECONDS - start))" "$([[ $rc == 0 ]] && echo identical || echo DIFFERENT)"
     return "$rc"
 }

@@ -30,12 +30,7 @@ DB=pgs_cross
 
 for pair in $PAIRS; do
     from=${pair%%:*} to=${pair##*:}
-    s=src$from t=tgt$to
-    section "PostgreSQL $from -> $to"
-    start_cluster "$s" --version "$from"
-    start_cluster "$t" --version "$to"
-    suri_var=${s}_URI turi_var=${t}_URI spw_var=${s}_PASSWORD tpw_var=${t}_PASSWORD
-    suri=${!suri_var} turi=${!turi_var}
+    start_pair "$from" "$to"
     online_load_db "$suri" "$DB" "$FIXTURE_DIR/fixture_core.sql"
     create_roles "$turi" pgs_owner pgs_reader pgs_only_on_source
     pubs=$(source_publications "$suri" "$DB")
@@ -50,8 +45,7 @@ for pair in $PAIRS; do
     if ! wait_for_json "$from -> $to: Waiting for cutover" "$ONLINE_OUT" "$JSON_WAITING" 300 "$ONLINE_PID"; then
         kill -TERM "$ONLINE_PID" 2>/dev/null || true
         wait_exit "$ONLINE_PID" 30
-        "$PG_CLUSTER" destroy "$TEST_TMP/$s" >/dev/null 2>&1
-        "$PG_CLUSTER" destroy "$TEST_TMP/$t" >/dev/null 2>&1
+        stop_pair
         continue
     fi
     workload_start "main$from" "$suri" "$DB" $nopk
@@ -70,8 +64,8 @@ for pair in $PAIRS; do
     check_result "$ONLINE_OUT" Succeeded
     check_streaming_events "$ONLINE_OUT" "$DB"
     for f in "$ONLINE_OUT" "$ONLINE_ERR"; do
-        assert_not_contains "$f" "${!spw_var}" "no source password in $(basename "$f")"
-        assert_not_contains "$f" "${!tpw_var}" "no target password in $(basename "$f")"
+        assert_not_contains "$f" "$spw" "no source password in $(basename "$f")"
+        assert_not_contains "$f" "$tpw" "no target password in $(basename "$f")"
     done
     check_source_clean "$from -> $to" "$suri" "$DB" "$pubs"
     check_target_no_origin "$from -> $to" "$turi"
@@ -94,8 +88,7 @@ for pair in $PAIRS; do
     fi
     assert_exit 0 "$PGSHUTTLE_BIN" verify --source "$suri" --target "$turi" --databases "$DB"
 
-    "$PG_CLUSTER" destroy "$TEST_TMP/$s" >/dev/null 2>&1
-    "$PG_CLUSTER" destroy "$TEST_TMP/$t" >/dev/null 2>&1
+    stop_pair
 done
 
 finish

@@ -25,13 +25,7 @@ online_require
 
 DB=pgs_plugins
 
-section "clusters and the source database"
-start_cluster src
-start_cluster tgt
-online_load_db "$src_URI" "$DB" "$FIXTURE_DIR/fixture_core.sql" "$FIXTURE_DIR/fixture_modern.sql"
-pgbench_init "$src_URI" "$DB" 2
-create_roles "$tgt_URI" pgs_owner pgs_reader pgs_only_on_source
-PUBS_BEFORE=$(source_publications "$src_URI" "$DB")
+online_setup "$DB"
 
 section "1. migrate --plugin test_decoding --cutover auto while the workload runs"
 workload_start main "$src_URI" "$DB"
@@ -42,16 +36,7 @@ online_start plugins "$PGSHUTTLE_BIN" migrate --mode online --source "$src_URI" 
 pgbench_start copy "$src_URI" "$DB" -n -N -c 4 -T 10
 
 # Wait until rows flow into the target, then pause pgshuttle.
-copying=0
-for _ in $(seq 1 1200); do
-    if [[ $(q "$tgt_URI" postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = '$DB' AND query ILIKE 'COPY%'" 2>/dev/null || echo 0) -gt 0 ]]; then
-        copying=1
-        break
-    fi
-    kill -0 "$ONLINE_PID" 2>/dev/null || break
-    sleep 0.1
-done
-if ((copying)); then
+if wait_copying "$tgt_URI" "$DB"; then
     kill -STOP "$ONLINE_PID"
     pass "pgshuttle is copying; paused (SIGSTOP) while the workload goes on"
 else
@@ -61,12 +46,7 @@ else
     die "the migration never started copying into the target"
 fi
 
-plugins=$(q "$src_URI" postgres "SELECT coalesce(string_agg(DISTINCT plugin, ','), '') FROM pg_replication_slots WHERE database = '$DB'")
-if [[ $plugins == test_decoding ]]; then
-    pass "the slot for $DB uses test_decoding"
-else
-    fail "the slots for $DB use '$plugins', expected test_decoding"
-fi
+check_slot_plugin "$src_URI" "$DB" test_decoding
 
 # The publication exists now: tables without a primary key must still take
 # UPDATE and DELETE on the source (statements that change no value).
@@ -111,10 +91,7 @@ if (($(json_count "$ONLINE_OUT" "$JSON_STREAMING") > 0)); then
 else
     log "  (no streaming event: the backlog was applied within a second)"
 fi
-for f in "$ONLINE_OUT" "$ONLINE_ERR"; do
-    assert_not_contains "$f" "$src_PASSWORD" "no source password in $(basename "$f")"
-    assert_not_contains "$f" "$tgt_PASSWORD" "no target password in $(basename "$f")"
-done
+no_secrets "$ONLINE_OUT" "$ONLINE_ERR"
 
 section "3. nothing left behind"
 check_source_clean "after auto cutover" "$src_URI" "$DB" "$PUBS_BEFORE"

@@ -36,14 +36,6 @@ migrate_args() {   # migrate_args DB: the online migration of DB, JSON output
              --databases "$1" --jobs 2 --index-jobs 2 --output json)
 }
 
-no_secrets() {
-    local f
-    for f in "$@"; do
-        assert_not_contains "$f" "$src_PASSWORD" "no source password in $(basename "$f")"
-        assert_not_contains "$f" "$tgt_PASSWORD" "no target password in $(basename "$f")"
-    done
-}
-
 # ---------------------------------------------------------------------------
 section "1. kill -9 while streaming, then --resume"
 migrate_args pgs_resume
@@ -171,16 +163,7 @@ q "$src_URI" pgs_cancel "CREATE TABLE big (id bigint PRIMARY KEY, pad text);
 PUBS_CANCEL=$(source_publications "$src_URI" pgs_cancel)
 migrate_args pgs_cancel
 online_start cancel-term "${MIGRATE[@]}"
-copying=0
-for _ in $(seq 1 1200); do
-    if [[ $(q "$tgt_URI" postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = 'pgs_cancel' AND query ILIKE 'COPY%'" 2>/dev/null || echo 0) -gt 0 ]]; then
-        copying=1
-        break
-    fi
-    kill -0 "$ONLINE_PID" 2>/dev/null || break
-    sleep 0.1
-done
-if ((copying)); then
+if wait_copying "$tgt_URI" pgs_cancel; then
     pass "SIGTERM: the migration is copying"
     kill -TERM "$ONLINE_PID"
     wait_exit "$ONLINE_PID" 60

@@ -35,23 +35,9 @@ online_require
 
 DB=pgs_online
 
-section "clusters and the source database"
-start_cluster src
-start_cluster tgt
-online_load_db "$src_URI" "$DB" "$FIXTURE_DIR/fixture_core.sql" "$FIXTURE_DIR/fixture_modern.sql"
-pgbench_init "$src_URI" "$DB" 2
-create_roles "$tgt_URI" pgs_owner pgs_reader pgs_only_on_source
-PUBS_BEFORE=$(source_publications "$src_URI" "$DB")
+online_setup "$DB"
 SEQS="online.ident_always_id_seq online.kv_v_seq online.trunc_ident_id_seq online.trunc_kv_v_seq app.audit_log_id_seq"
 SEQS_BEFORE=$(for s in $SEQS; do q "$src_URI" "$DB" "SELECT last_value FROM $s"; done | tr '\n' ' ')
-
-no_secrets() {
-    local f
-    for f in "$@"; do
-        assert_not_contains "$f" "$src_PASSWORD" "no source password in $(basename "$f")"
-        assert_not_contains "$f" "$tgt_PASSWORD" "no target password in $(basename "$f")"
-    done
-}
 
 section "1. online migration while the workload runs"
 workload_start main "$src_URI" "$DB" nopk_updates
@@ -76,12 +62,7 @@ if (($(json_count "$ONLINE_OUT" "o.get(\"event\") == \"status\" and o.get(\"data
 else
     fail "no status line for database $DB"
 fi
-plugins=$(q "$src_URI" postgres "SELECT coalesce(string_agg(DISTINCT plugin, ','), '') FROM pg_replication_slots WHERE database = '$DB'")
-if [[ $plugins == pgoutput ]]; then
-    pass "the slot for $DB uses pgoutput (the default)"
-else
-    fail "the slots for $DB use '$plugins', expected pgoutput"
-fi
+check_slot_plugin "$src_URI" "$DB" pgoutput "the default"
 nopk_ident=$(q "$src_URI" "$DB" "SELECT string_agg(c.oid::regclass || '=' || c.relreplident::text, ' ' ORDER BY c.oid::regclass::text)
     FROM pg_class c WHERE c.oid IN ('online.nopk'::regclass, 'online.nopk_toast'::regclass, 'online.append_log'::regclass, 'public.pgbench_history'::regclass)")
 if [[ $nopk_ident == "online.append_log=f online.nopk=f online.nopk_toast=f pgbench_history=f" ]]; then

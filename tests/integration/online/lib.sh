@@ -10,6 +10,7 @@
 #
 #   online_require                 skip (77) while `pgshuttle migrate --help` lacks --resume
 #   online_load_db URI DB [FILE...] create DB, load the FILEs then tests/sql/online/schema.sql
+#   online_setup DB                clusters src and tgt, DB on src with the full fixture and pgbench
 #   pgbench_init URI DB SCALE      pgbench -i into DB
 #   workload_start NAME URI DB [nopk_updates]   the DML loop (workload_step.sql), in the background
 #   truncate_start NAME URI DB     the TRUNCATE loop (truncate_step.sql, 11+), in the background
@@ -22,6 +23,9 @@
 #   wait_exit PID SECS             wait for a background process: exit code in $EXIT_RC
 #   check_result FILE STATUS       the last line is {"event":"result","status":STATUS}
 #   check_streaming_events FILE DB the streaming events of DB carry lag and counters, changes > 0
+#   wait_copying URI DB            poll until pgshuttle ($ONLINE_PID) runs a COPY into DB on URI
+#   check_slot_plugin URI DB PLUGIN [NOTE]   the replication slots of DB use PLUGIN
+#   no_secrets FILE...             neither cluster password appears in the FILEs
 #   source_publications URI DB     the publications of DB (to compare before/after)
 #   check_source_clean LABEL URI DB PUBS   no replication slot, publications as before
 #   check_target_no_origin LABEL URI       no replication origin left on the target
@@ -77,6 +81,20 @@ pgbench_init() {
         die "pgbench -i -s $scale into $db failed"
     fi
     log "pgbench -i -s $scale into \"$db\""
+}
+
+# online_setup DB: the clusters src and tgt; DB on src with fixture_core,
+# fixture_modern, the online tables and pgbench (scale 2); the fixture's
+# roles on tgt; DB's publications as they are before any migration in
+# PUBS_BEFORE.
+online_setup() {
+    section "clusters and the source database"
+    start_cluster src
+    start_cluster tgt
+    online_load_db "$src_URI" "$1" "$FIXTURE_DIR/fixture_core.sql" "$FIXTURE_DIR/fixture_modern.sql"
+    pgbench_init "$src_URI" "$1" 2
+    create_roles "$tgt_URI" pgs_owner pgs_reader pgs_only_on_source
+    PUBS_BEFORE=$(source_publications "$src_URI" "$1")
 }
 
 # Is the server at URI 11+ / 12+?  Prints on/off.
@@ -427,6 +445,42 @@ slot_count() {
     q "$1" postgres "SELECT count(*) FROM pg_replication_slots"
 }
 
+# wait_copying URI DB: poll (120 s at most) until the online migration
+# ($ONLINE_PID) runs a COPY into DB on the server URI; false when it never
+# does or ends first.
+wait_copying() {
+    local _
+    for _ in $(seq 1 1200); do
+        if [[ $(q "$1" postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = '$2' AND query ILIKE 'COPY%'" 2>/dev/null || echo 0) -gt 0 ]]; then
+            return 0
+        fi
+        kill -0 "$ONLINE_PID" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# check_slot_plugin URI DB PLUGIN [NOTE]: every replication slot of DB on the
+# server URI uses PLUGIN.
+check_slot_plugin() {
+    local plugins
+    plugins=$(q "$1" postgres "SELECT coalesce(string_agg(DISTINCT plugin, ','), '') FROM pg_replication_slots WHERE database = '$2'")
+    if [[ $plugins == "$3" ]]; then
+        pass "the slot for $2 uses $3${4:+ ($4)}"
+    else
+        fail "the slots for $2 use '$plugins', expected $3"
+    fi
+}
+
+# no_secrets FILE...: neither cluster password appears in the FILEs.
+no_secrets() {
+    local f
+    for f in "$@"; do
+        assert_not_contains "$f" "$src_PASSWORD" "no source password in $(basename "$f")"
+        assert_not_contains "$f" "$tgt_PASSWORD" "no target password in $(basename "$f")"
+    done
+}
+
 # compare_data_only SRC_URI TGT_URI DB: the data part of compare_databases
 # alone (compare_data.sql: every table's row count and checksum, sequences,
 # large objects), for servers whose catalogs compare_inventory.sql does not
@@ -437,25 +491,11 @@ slot_count() {
 # positive values mean), so values that differ only beyond 15 significant
 # digits are not told apart here.
 compare_data_only() {
-    local src=$1 tgt=$2 db=$3 dir side uri
+    local src=$1 tgt=$2 db=$3 dir
     dir=$(mktemp -d "$TEST_TMP/compare.XXXXXX")
     printf 'compare data of "%s" (data only)\n' "$db"
     sed -e 's/a\.attname COLLATE "C"/a.attname::text COLLATE "C"/' \
         -e 's/^SET LOCAL extra_float_digits = 3;/SET LOCAL extra_float_digits = 0;/' \
         "$PGS_TESTDIR/compare_data.sql" >"$dir/compare_data.sql"
-    for side in src tgt; do
-        if [[ $side == src ]]; then uri=$src; else uri=$tgt; fi
-        if ! psql_db "$uri" "$db" -f "$dir/compare_data.sql" >"$dir/$side.data.raw" 2>"$dir/$side.data.err"; then
-            redact <"$dir/$side.data.err"
-            return 2
-        fi
-        LC_ALL=C sort "$dir/$side.data.raw" >"$dir/$side.data"
-    done
-    if show_diff "data" "$dir/src.data" "$dir/tgt.data"; then
-        printf '  data: identical (%s tables, %s sequences, %s large objects)\n' \
-            "$(grep -c '^table ' "$dir/src.data" || true)" "$(grep -c '^sequence ' "$dir/src.data" || true)" \
-            "$(grep -c '^largeobject ' "$dir/src.data" || true)"
-        return 0
-    fi
-    return 1
+    diff_data "$dir" "$dir/compare_data.sql" "$src" "$db" "$tgt" "$db"
 }
