@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# bench/lib.sh -- helpers shared by bench/offline.sh and bench/raw_copy.sh.
+# bench/lib.sh -- helpers shared by bench/offline.sh, bench/raw_copy.sh and
+# bench/online.sh.
 #
 # Sourced, not executed.  Provides:
 #   - logging (log, die), timing (now, elapsed)
@@ -7,6 +8,9 @@
 #     bench_reuse_cluster, bench_cleanup_clusters
 #   - psql wrappers for the source and target clusters (src_psql, tgt_psql)
 #   - the data set builder (bench_build_dataset) and its sanity checks
+#   - verification queries (row_counts, schema_counts, table_checksums)
+#   - noise accounting (cpu_snapshot, foreign_cpu, bench_wait_idle) and
+#     small helpers (json_str, median, percentiles)
 #
 # Cluster variables after setup (prefix SRC_ or TGT_):
 #   *_DIR *_HOST *_PORT *_USER *_PASSWORD *_VERSION *_BINDIR *_URI
@@ -280,19 +284,24 @@ row_counts() {
         ORDER BY 1"
 }
 
-# schema_counts PREFIX DB -> "indexes=N constraints=N sequences=N"
+# schema_counts PREFIX DB [SCHEMA...] -> "indexes=N constraints=N sequences=N",
+# leaving out the SCHEMAs given
 schema_counts() {
-    local prefix=$1 db=$2 fn
+    local prefix=$1 db=$2 fn excl="'pg_catalog', 'information_schema'" s
+    shift 2
+    for s in "$@"; do excl+=", '$s'"; done
     fn=$([[ $prefix == SRC ]] && echo src_psql || echo tgt_psql)
     "$fn" "$db" -c "
         SELECT format('indexes=%s constraints=%s sequences=%s',
             (SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
                JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+              WHERE n.nspname NOT IN ($excl)
                 AND n.nspname NOT LIKE 'pg_toast%'),
             (SELECT count(*) FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace
-              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')),
-            (SELECT count(*) FROM pg_sequence))"
+              WHERE n.nspname NOT IN ($excl)),
+            (SELECT count(*) FROM pg_sequence q JOIN pg_class c ON c.oid = q.seqrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname NOT IN ($excl)))"
 }
 
 # --- noise accounting -----------------------------------------------------------
@@ -342,4 +351,87 @@ foreign_cpu() {
         split(a, x, " "); split(b, y, " ")
         d = (y[1] - x[1]) - (y[2] - x[2]); if (d < 0) d = 0
         printf "%.2f", d / hz }'
+}
+
+# table_checksums PREFIX DB [SCHEMA...] -> "schema.table count checksum" lines
+# for every user table (sorted), leaving out the SCHEMAs given.  checksum is
+# the sum over the rows of the first 60 bits of md5(row::text): independent
+# of row order and physical layout, cheap (one sequential scan), and a
+# changed, missing or extra row changes it (or the count) but for a 2^-60
+# chance.  The text form of a row depends on session settings, so they are
+# pinned.  Needs the same column order on both sides (pg_dump --schema-only
+# and pgshuttle keep it).
+table_checksums() {
+    local prefix=$1 db=$2; shift 2
+    local fn excl="'pg_catalog', 'information_schema'" s
+    fn=$([[ $prefix == SRC ]] && echo src_psql || echo tgt_psql)
+    for s in "$@"; do excl+=", '$s'"; done
+    "$fn" "$db" -F ' ' <<SQL
+SET TimeZone = 'UTC';
+SET DateStyle = 'ISO, YMD';
+SET IntervalStyle = 'postgres';
+SET extra_float_digits = 1;
+SET bytea_output = 'hex';
+SELECT format('SELECT %L, count(*), coalesce(sum((''x'' || left(md5(t::text), 15))::bit(60)::bigint), 0) FROM %I.%I t',
+              format('%I.%I', n.nspname, c.relname), n.nspname, c.relname)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p')
+  AND n.nspname NOT IN ($excl)
+  AND n.nspname NOT LIKE 'pg_toast%'
+  AND n.nspname NOT LIKE 'pg_temp%'
+ORDER BY format('%I.%I', n.nspname, c.relname)
+\gexec
+SQL
+}
+
+# --- small shared helpers -------------------------------------------------------
+# (bench/offline.sh has its own copies of the first four.)
+json_str() {   # json_str VALUE -> "escaped"
+    local s=$1
+    s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}
+    printf '"%s"' "$s"
+}
+
+median() {   # median of the arguments (3 decimals), empty when none
+    (($#)) || return 0
+    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+        if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# 1-minute load average: other work on the machine skews the timings
+loadavg1() { cut -d' ' -f1 /proc/loadavg; }
+
+# cpu_busy_pct -> percentage of all CPUs busy over the next second
+cpu_busy_pct() {
+    local a b
+    a=$(head -n1 /proc/stat); sleep 1; b=$(head -n1 /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN {
+        n = split(a, x); split(b, y); tot = 0
+        for (i = 2; i <= n; i++) tot += y[i] - x[i]
+        idle = (y[5] - x[5]) + (y[6] - x[6])
+        printf "%.0f", (tot > 0 ? 100 * (tot - idle) / tot : 0) }'
+}
+
+# bench_wait_idle PCT -- with PCT non-empty, wait (up to 10 minutes) until
+# the machine is at most PCT % CPU busy; prints the last sample
+bench_wait_idle() {
+    local pct=$1 busy waited=0
+    busy=$(cpu_busy_pct)
+    while [[ -n $pct ]] && ((busy > pct && waited < 600)); do
+        ((waited % 30)) || log "machine is ${busy}% busy; waiting for <= ${pct}%"
+        sleep 2; waited=$((waited + 3))
+        busy=$(cpu_busy_pct)
+    done
+    echo "$busy"
+}
+
+# percentiles -> "n p50 p95 p99 max" of the numbers on stdin (nearest rank;
+# "0 null null null null" when there are none)
+percentiles() {
+    sort -g | awk '
+        { v[NR] = $1 }
+        function rank(p,   r) { r = int(p / 100 * NR); if (r < p / 100 * NR) r++; if (r < 1) r = 1; return v[r] }
+        END {
+            if (NR == 0) { print "0 null null null null"; exit }
+            printf "%d %.3f %.3f %.3f %.3f\n", NR, rank(50), rank(95), rank(99), v[NR] }'
 }
