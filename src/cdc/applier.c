@@ -463,6 +463,11 @@ static bool batch_full(const cdc_applier *a)
            (time_now() - a->batch_t0) * 1000 >= a->cfg.batch_max_ms;
 }
 
+double cdc_applier_batch_age_ms(const cdc_applier *a)
+{
+    return a->batch_open ? (time_now() - a->batch_t0) * 1000 : 0;
+}
+
 bool cdc_applier_due(const cdc_applier *a)
 {
     return a->batch_open && !a->in_txn && a->batch_txns > 0 && batch_full(a);

@@ -174,6 +174,8 @@ bool cdc_applier_apply(cdc_applier *a, const struct cdc_change *c)
  * (cdc_applier_due). Waits until the commit is durable.
  */
 bool cdc_applier_flush(cdc_applier *a) __attribute__((warn_unused_result));
+/* How long the open batch has been open, in ms (0 when none is). */
+double cdc_applier_batch_age_ms(const cdc_applier *a);
 /* True when the batch should be committed now (age or size limit reached). */
 bool cdc_applier_due(const cdc_applier *a);
 

@@ -354,8 +354,15 @@ static void loop(struct stream *s)
 
         /* Whole source transactions only: the applier cannot commit half of one. */
         double now = time_now();
-        if (!cdc_applier_in_transaction(s->a) && !cdc_applier_idle(s->a) &&
-            (drained || cdc_applier_due(s->a))) {
+        /*
+         * A quiet stream commits at once, but no more often than every
+         * CDC_MIN_BATCH_MS: under a steady load the stream drains between
+         * every few transactions, and a commit (with its flush) each time
+         * cost the source a tenth of its throughput.
+         */
+        bool pending = !cdc_applier_in_transaction(s->a) && !cdc_applier_idle(s->a);
+        if (pending && ((drained && cdc_applier_batch_age_ms(s->a) >= CDC_MIN_BATCH_MS) ||
+                        cdc_applier_due(s->a) || stop_position(s))) {
             if (!cdc_applier_flush(s->a)) {
                 fail_target(s);
                 return;
@@ -394,7 +401,12 @@ static void loop(struct stream *s)
             return;
 
         publish(s);
-        if (drained && !pgrepl_wait(s->repl, WAIT_MS)) {
+        int wait_ms = WAIT_MS;
+        if (!cdc_applier_in_transaction(s->a) && !cdc_applier_idle(s->a)) {
+            double left = CDC_MIN_BATCH_MS - cdc_applier_batch_age_ms(s->a);
+            wait_ms = left < 1 ? 1 : left < WAIT_MS ? (int) left + 1 : WAIT_MS;
+        }
+        if (drained && !pgrepl_wait(s->repl, wait_ms)) {
             fail_source(s, "cannot wait for the replication stream");
             return;
         }

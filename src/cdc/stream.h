@@ -38,6 +38,8 @@
 
 #define CDC_STATUS_INTERVAL_MS 1000
 #define CDC_IDLE_RECORD_MS 2000
+/* A quiet stream's batch commits once it is this old (lag bound it adds under load). */
+#define CDC_MIN_BATCH_MS 20
 
 enum cdc_plugin { CDC_PLUGIN_PGOUTPUT = 0, CDC_PLUGIN_TEST_DECODING };
 
