@@ -385,7 +385,6 @@ SQL
 }
 
 # --- small shared helpers -------------------------------------------------------
-# (bench/offline.sh has its own copies of the first four.)
 json_str() {   # json_str VALUE -> "escaped"
     local s=$1
     s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}

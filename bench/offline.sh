@@ -153,11 +153,6 @@ LOGDIR=${RESULTS%.json}
 mkdir -p "$LOGDIR"
 : >"$RESULTS"
 
-json_str() {   # json_str VALUE -> "escaped"
-    local s=$1
-    s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}
-    printf '"%s"' "$s"
-}
 emit() { printf '{"ts":%s,%s}\n' "$(json_str "$(date -Is)")" "$1" >>"$RESULTS"; }
 
 # --- clusters -------------------------------------------------------------------
@@ -307,32 +302,9 @@ verify_run() {
     echo "target: $schema, rows equal" >>"$logf"
 }
 
-# 1-minute load average: other work on the machine skews the timings
-loadavg1() { cut -d' ' -f1 /proc/loadavg; }
-
-# cpu_busy_pct -> percentage of all CPUs busy over the next second
-cpu_busy_pct() {
-    local a b
-    a=$(head -n1 /proc/stat); sleep 1; b=$(head -n1 /proc/stat)
-    awk -v a="$a" -v b="$b" 'BEGIN {
-        n = split(a, x); split(b, y); tot = 0
-        for (i = 2; i <= n; i++) tot += y[i] - x[i]
-        idle = (y[5] - x[5]) + (y[6] - x[6])
-        printf "%.0f", (tot > 0 ? 100 * (tot - idle) / tot : 0) }'
-}
-
 # wait_idle: with --wait-idle PCT, wait (up to 10 minutes) until the machine
 # is quieter than PCT % CPU busy; prints the last sample
-wait_idle() {
-    local busy waited=0
-    busy=$(cpu_busy_pct)
-    while [[ -n $WAIT_IDLE ]] && ((busy > WAIT_IDLE && waited < 600)); do
-        ((waited % 30)) || log "machine is ${busy}% busy; waiting for <= ${WAIT_IDLE}%"
-        sleep 2; waited=$((waited + 3))
-        busy=$(cpu_busy_pct)
-    done
-    echo "$busy"
-}
+wait_idle() { bench_wait_idle "$WAIT_IDLE"; }
 
 one_run() {
     local m=$1 round=$2 attempt
@@ -423,11 +395,6 @@ done
 drop_target_db "$BENCH_DB"
 
 # --- report -----------------------------------------------------------------------
-median() {   # median of the arguments, empty when none
-    (($#)) || return 0
-    printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-        if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 declare -A MED=() BEST=()
 for m in "${METHODS[@]}"; do
     # shellcheck disable=SC2086
