@@ -64,30 +64,6 @@ static const char SQL_PROGRESS_UPSERT[] =
            "commit_ts = coalesce(excluded.commit_ts, p.commit_ts), updated_at = "
            "excluded.updated_at "
            "WHERE p.lsn < excluded.lsn";
-static const char SQL_PROGRESS_CREATE[] =
-    "CREATE SCHEMA IF NOT EXISTS " CDC_PROGRESS_SCHEMA "; "
-    "CREATE TABLE IF NOT EXISTS " CDC_PROGRESS_TABLE " ("
-    "origin text PRIMARY KEY, lsn pg_catalog.pg_lsn NOT NULL, commit_ts timestamptz, "
-    "updated_at timestamptz NOT NULL DEFAULT pg_catalog.now())";
-static const char SQL_PROGRESS_READ[] =
-    "SELECT lsn::text AS lsn, CASE WHEN commit_ts IS NULL THEN 0 ELSE "
-    "((pg_catalog.date_part('epoch', commit_ts) - 946684800) * 1000000)::pg_catalog.int8 END AS ts "
-    "FROM " CDC_PROGRESS_TABLE " WHERE origin = $1";
-static const char SQL_ORIGIN_ALLOWED[] =
-    "SELECT pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_create(text)', "
-    "'EXECUTE')"
-    " AND "
-    "pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_session_setup(text)', "
-    "'EXECUTE')"
-    " AND pg_catalog.has_function_privilege("
-    "'pg_catalog.pg_replication_origin_xact_setup(pg_catalog.pg_lsn, timestamp with time zone)', "
-    "'EXECUTE')"
-    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_progress(text, "
-    "boolean)', 'EXECUTE')"
-    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_drop(text)', "
-    "'EXECUTE')"
-    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_session_reset()', "
-    "'EXECUTE')";
 
 void apply__fail(cdc_applier *a, const char *sqlstate, const char *fmt, ...)
 {
@@ -110,13 +86,13 @@ void apply__fail(cdc_applier *a, const char *sqlstate, const char *fmt, ...)
 }
 
 /* A failed call on one of the connections, with what the applier was doing. */
-static bool conn_fail(cdc_applier *a, pgconn *c, const char *what)
+bool apply__conn_fail(cdc_applier *a, pgconn *c, const char *what)
 {
     apply__fail(a, pgconn_error_sqlstate(c), "%s: %s", what, pgconn_error_message(c));
     return false;
 }
 
-static void start_operation(cdc_applier *a)
+void apply__start_operation(cdc_applier *a)
 {
     a->error_locked = false;
     a->batch_failed = false;
@@ -127,7 +103,7 @@ static void start_operation(cdc_applier *a)
 static bool setup_session(cdc_applier *a, pgconn *c, bool apply_session)
 {
     if (!pgconn_set_session_defaults(c)) /* logged by pgconn */
-        return conn_fail(a, c, "could not set the session up");
+        return apply__conn_fail(a, c, "could not set the session up");
     strbuf sql = STRBUF_INIT;
     /* Names in the statements are all qualified; with an empty search_path, format_type()
        qualifies every type outside pg_catalog (as the built-in apply worker runs). */
@@ -143,143 +119,13 @@ static bool setup_session(cdc_applier *a, pgconn *c, bool apply_session)
     bool ok = pgconn_exec_quiet(c, sb_str(&sql));
     sb_free(&sql);
     if (!ok)
-        return conn_fail(a, c, "could not set the session up");
+        return apply__conn_fail(a, c, "could not set the session up");
     if (apply_session && !pgconn_exec_quiet(c, "SET session_replication_role = replica"))
-        return conn_fail(a, c,
-                         "cannot SET session_replication_role = replica (it needs a superuser, or "
-                         "on PostgreSQL 15+ GRANT SET ON PARAMETER session_replication_role)");
+        return apply__conn_fail(
+            a, c,
+            "cannot SET session_replication_role = replica (it needs a superuser, or "
+            "on PostgreSQL 15+ GRANT SET ON PARAMETER session_replication_role)");
     return true;
-}
-
-/* The first value of sql's result (NULL if none or NULL) into *out, which the caller frees. */
-static bool query_value(pgconn *c, const char *sql, int nparams, const char *const *params,
-                        char **out)
-{
-    pgres *r;
-    *out = NULL;
-    if (!pgconn_query_quiet(c, sql, nparams, params, &r))
-        return false;
-    const char *v = pgres_ntuples(r) > 0 ? pgres_get(r, 0, 0) : NULL;
-    *out = v ? xstrdup(v) : NULL;
-    pgres_free(r);
-    return true;
-}
-
-static bool query_bool(cdc_applier *a, pgconn *c, const char *sql, int nparams,
-                       const char *const *params, bool *out, const char *what)
-{
-    char *v;
-    if (!query_value(c, sql, nparams, params, &v))
-        return conn_fail(a, c, what);
-    *out = v && (v[0] == 't' || v[0] == 'T');
-    free(v);
-    return true;
-}
-
-static bool choose_progress(cdc_applier *a)
-{
-    const char *su = pgconn_parameter(a->conn, "is_superuser");
-    bool allowed = su && strcmp(su, "on") == 0;
-    /* Before 14 the origin functions check for a superuser themselves. */
-    if (!allowed && pgconn_server_version(a->conn) >= 140000 &&
-        !query_bool(a, a->conn, SQL_ORIGIN_ALLOWED, 0, NULL, &allowed,
-                    "could not check the privileges on replication origins"))
-        return false;
-    switch (a->cfg.progress) {
-    case CDC_PROGRESS_ORIGIN:
-        if (!allowed) {
-            apply__fail(a, "42501",
-                        "replication origins need a superuser (or on PostgreSQL 14+ EXECUTE on "
-                        "the pg_replication_origin_* functions)");
-            return false;
-        }
-        a->use_origin = true;
-        break;
-    case CDC_PROGRESS_TABLE_ROW:
-        a->use_origin = false;
-        break;
-    case CDC_PROGRESS_AUTO:
-    default:
-        a->use_origin = allowed;
-        break;
-    }
-    return true;
-}
-
-static bool setup_origin(cdc_applier *a)
-{
-    const char *params[1] = {a->cfg.origin};
-    bool exists;
-    if (!query_bool(a, a->conn, "SELECT pg_catalog.pg_replication_origin_oid($1) IS NOT NULL", 1,
-                    params, &exists, "could not look the replication origin up"))
-        return false;
-    char *v = NULL;
-    if (!exists &&
-        !query_value(a->conn, "SELECT pg_catalog.pg_replication_origin_create($1)", 1, params, &v))
-        return conn_fail(a, a->conn, "could not create the replication origin");
-    free(v);
-    if (!query_value(a->conn, "SELECT pg_catalog.pg_replication_origin_session_setup($1)", 1,
-                     params, &v))
-        return conn_fail(a, a->conn, "could not set the replication origin up for this session");
-    free(v);
-    a->origin_set_up = true;
-    return true;
-}
-
-static bool setup_progress_table(cdc_applier *a)
-{
-    bool exists;
-    if (!query_bool(a, a->conn,
-                    "SELECT pg_catalog.to_regclass('" CDC_PROGRESS_TABLE "') IS NOT NULL", 0, NULL,
-                    &exists, "could not look the progress table up"))
-        return false;
-    if (!exists && !pgconn_exec_quiet(a->conn, SQL_PROGRESS_CREATE))
-        return conn_fail(a, a->conn, "could not create the progress table " CDC_PROGRESS_TABLE);
-    return true;
-}
-
-bool cdc_applier_read_position(cdc_applier *a, cdc_lsn *pos, bool *exists)
-{
-    *pos = 0;
-    *exists = false;
-    start_operation(a);
-    const char *params[1] = {a->cfg.origin};
-    pgres *r;
-    if (a->use_origin) {
-        char *v;
-        if (!query_value(a->catalog,
-                         "SELECT pg_catalog.pg_replication_origin_progress($1, true)::text", 1,
-                         params, &v))
-            return conn_fail(a, a->catalog, "could not read the replication origin's position");
-        if (v && !cdc_lsn_parse(v, pos)) {
-            apply__fail(a, "XX000", "unexpected replication origin position '%s'", v);
-            free(v);
-            return false;
-        }
-        *exists = v != NULL && *pos != 0;
-        free(v);
-        return true;
-    }
-    if (!pgconn_query_quiet(a->catalog, SQL_PROGRESS_READ, 1, params, &r))
-        return conn_fail(a, a->catalog, "could not read the progress row");
-    if (pgres_ntuples(r) > 0) {
-        const char *lsn = pgres_getn(r, 0, "lsn");
-        *exists = lsn && cdc_lsn_parse(lsn, pos);
-    }
-    pgres_free(r);
-    return true;
-}
-
-/* The recorded commit time of the progress row (µs since 2000), 0 if none. */
-static int64_t read_progress_ts(cdc_applier *a)
-{
-    const char *params[1] = {a->cfg.origin};
-    pgres *r;
-    if (!pgconn_query_quiet(a->catalog, SQL_PROGRESS_READ, 1, params, &r))
-        return 0;
-    int64_t ts = pgres_ntuples(r) > 0 ? pgres_get_int64(r, 0, "ts", 0) : 0;
-    pgres_free(r);
-    return ts;
 }
 
 bool cdc_applier_open(cdc_applier **out, const struct cdc_applier_config *cfg)
@@ -302,12 +148,12 @@ bool cdc_applier_open(cdc_applier **out, const struct cdc_applier_config *cfg)
     char *catalog_label = xasprintf("%s catalog", a->label);
     bool ok = true;
     if (!pgconn_connect_quiet(&a->conn, cfg->conninfo, a->label))
-        ok = conn_fail(a, a->conn, "could not connect to the target");
+        ok = apply__conn_fail(a, a->conn, "could not connect to the target");
     else if (!pgconn_connect_quiet(&a->catalog, cfg->conninfo, catalog_label))
-        ok = conn_fail(a, a->catalog, "could not connect to the target");
+        ok = apply__conn_fail(a, a->catalog, "could not connect to the target");
     free(catalog_label);
     ok = ok && setup_session(a, a->conn, true) && setup_session(a, a->catalog, false) &&
-         choose_progress(a) && (a->use_origin ? setup_origin(a) : setup_progress_table(a));
+         apply__setup_progress(a);
     bool exists = false;
     ok = ok && cdc_applier_read_position(a, &a->durable, &exists);
     if (!ok) {
@@ -315,7 +161,7 @@ bool cdc_applier_open(cdc_applier **out, const struct cdc_applier_config *cfg)
         return false;
     }
     if (!a->use_origin && exists)
-        a->durable_ts = read_progress_ts(a);
+        a->durable_ts = apply__read_progress_ts(a);
     char lsn[20];
     cdc_lsn_format(a->durable, lsn, sizeof(lsn));
     log_info("%s: applying with the position in %s %s, durable position %s", a->label,
@@ -351,13 +197,13 @@ static bool open_batch(cdc_applier *a)
     a->error_locked = false;
     if (!pgpipe_enter(a->conn, 0, apply__on_result, a, &a->pipe)) {
         a->broken = true;
-        return conn_fail(a, a->conn, "could not start a batch");
+        return apply__conn_fail(a, a->conn, "could not start a batch");
     }
     a->batch_open = true;
     a->batch_t0 = time_now();
     if (!pgpipe_send(a->pipe, "BEGIN", 0, NULL, apply_control_tag(APPLY_CTL_BEGIN, 0))) {
         a->broken = true;
-        return conn_fail(a, a->conn, "could not start a batch");
+        return apply__conn_fail(a, a->conn, "could not start a batch");
     }
     return true;
 }
@@ -423,7 +269,7 @@ static bool commit_batch(cdc_applier *a, bool marker)
     if (!ok || a->batch_failed) {
         if (!ok) {
             a->broken = true;
-            conn_fail(a, a->conn, "could not commit the batch");
+            apply__conn_fail(a, a->conn, "could not commit the batch");
         }
         abort_batch(a);
         return false;
@@ -452,7 +298,7 @@ static bool commit_batch(cdc_applier *a, bool marker)
     apply__free_retired(a);
     if (!exited) {
         a->broken = true;
-        return conn_fail(a, a->conn, "could not leave pipeline mode");
+        return apply__conn_fail(a, a->conn, "could not leave pipeline mode");
     }
     return true;
 }
@@ -486,7 +332,7 @@ bool cdc_applier_flush(cdc_applier *a)
 
 bool cdc_applier_record_position(cdc_applier *a, cdc_lsn lsn)
 {
-    start_operation(a);
+    apply__start_operation(a);
     if (a->broken || a->progress_dropped) {
         apply__fail(a, "55000", "the applier can no longer record positions");
         return false;
@@ -758,7 +604,7 @@ bool cdc_applier_apply(cdc_applier *a, const struct cdc_change *c)
         return false;
     }
     if (!a->batch_open)
-        start_operation(a);
+        apply__start_operation(a);
     if (dispatch(a, c) && !a->batch_failed)
         return true;
     abort_batch(a);
@@ -777,78 +623,10 @@ void cdc_applier_discard(cdc_applier *a)
 }
 
 /* Ends a failed transaction of the apply session (its error is already recorded). */
-static void rollback_quietly(cdc_applier *a)
+void apply__rollback_quietly(cdc_applier *a)
 {
     if (!pgconn_exec_quiet(a->conn, "ROLLBACK"))
         a->broken = true;
-}
-
-bool cdc_applier_drop_progress(cdc_applier *a)
-{
-    start_operation(a);
-    if (a->broken || !cdc_applier_idle(a)) {
-        apply__fail(a, "55000", "the progress can only be dropped when no change is pending");
-        return false;
-    }
-    const char *params[1] = {a->cfg.origin};
-    char *v = NULL;
-    if (a->use_origin) {
-        if (a->origin_set_up &&
-            !query_value(a->conn, "SELECT pg_catalog.pg_replication_origin_session_reset()", 0,
-                         NULL, &v))
-            return conn_fail(a, a->conn, "could not release the replication origin");
-        free(v);
-        a->origin_set_up = false;
-        a->progress_dropped = true;
-        if (!query_value(a->conn,
-                         "SELECT pg_catalog.pg_replication_origin_drop($1) "
-                         "WHERE pg_catalog.pg_replication_origin_oid($1) IS NOT NULL",
-                         1, params, &v))
-            return conn_fail(a, a->conn, "could not drop the replication origin");
-        free(v);
-        log_info("%s: replication origin %s dropped", a->label, a->cfg.origin);
-        return true;
-    }
-    a->progress_dropped = true;
-    bool exists;
-    if (!query_bool(a, a->conn,
-                    "SELECT pg_catalog.to_regclass('" CDC_PROGRESS_TABLE "') IS NOT NULL", 0, NULL,
-                    &exists, "could not look the progress table up"))
-        return false;
-    if (!exists)
-        return true;
-    /* Under a lock, so that no other stream adds its row between the count and the drop. */
-    pgres *r;
-    bool ok = pgconn_exec_quiet(a->conn, "BEGIN; LOCK TABLE " CDC_PROGRESS_TABLE
-                                         " IN ACCESS EXCLUSIVE MODE") &&
-              pgconn_query_quiet(a->conn,
-                                 "WITH d AS (DELETE FROM " CDC_PROGRESS_TABLE
-                                 " WHERE origin = $1 RETURNING 1) "
-                                 "SELECT (SELECT pg_catalog.count(*) FROM " CDC_PROGRESS_TABLE
-                                 ") - (SELECT pg_catalog.count(*) FROM d) AS others",
-                                 1, params, &r);
-    if (!ok) {
-        conn_fail(a, a->conn, "could not drop the progress row");
-        rollback_quietly(a);
-        return false;
-    }
-    int64_t others = pgres_get_int64(r, 0, "others", 0);
-    pgres_free(r);
-    if (others == 0) {
-        /* The schema goes too when nothing else lives in it. */
-        ok = pgconn_exec_quiet(a->conn, "DROP TABLE " CDC_PROGRESS_TABLE "; SAVEPOINT s");
-        if (ok && !pgconn_exec_quiet(a->conn, "DROP SCHEMA " CDC_PROGRESS_SCHEMA))
-            ok = pgconn_exec_quiet(a->conn, "ROLLBACK TO SAVEPOINT s");
-    }
-    ok = ok && pgconn_exec_quiet(a->conn, "COMMIT");
-    if (!ok) {
-        conn_fail(a, a->conn, "could not drop the progress table");
-        rollback_quietly(a);
-        return false;
-    }
-    log_info("%s: progress row %s dropped%s", a->label, a->cfg.origin,
-             others == 0 ? " with its table" : "");
-    return true;
 }
 
 void cdc_applier_close(cdc_applier *a)

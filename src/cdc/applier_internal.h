@@ -4,7 +4,8 @@
  *   applier.c       the public API: sessions, batches, progress, dispatch;
  *   applier_meta.c  target tables from the catalog and pgoutput relations;
  *   applier_stmt.c  one change into one prepared statement in the pipeline;
- *   applier_group.c runs of same-shape changes of a table sent as one statement.
+ *   applier_group.c runs of same-shape changes of a table sent as one statement;
+ *   applier_progress.c the applied position: origin or progress row.
  */
 #ifndef PGSHUTTLE_CDC_APPLIER_INTERNAL_H
 #define PGSHUTTLE_CDC_APPLIER_INTERNAL_H
@@ -244,5 +245,21 @@ int64_t apply__pop_expected(cdc_applier *a);
 bool apply__change(cdc_applier *a, const struct cdc_change *c) __attribute__((warn_unused_result));
 /* The pipeline's result callback (arg is the applier). */
 void apply__on_result(void *arg, const struct pgpipe_result *r);
+
+/* applier.c: a failed call on connection c while doing what (recorded, logged); false. */
+bool apply__conn_fail(cdc_applier *a, pgconn *c, const char *what);
+/* A public call starts: earlier errors no longer stick. */
+void apply__start_operation(cdc_applier *a);
+void apply__rollback_quietly(cdc_applier *a);
+
+/* applier_progress.c */
+/* The first value of sql's result (NULL if none or NULL) into *out, which the caller frees. */
+bool apply__query_value(pgconn *c, const char *sql, int nparams, const char *const *params,
+                        char **out);
+bool apply__query_bool(cdc_applier *a, pgconn *c, const char *sql, int nparams,
+                       const char *const *params, bool *out, const char *what);
+bool apply__setup_progress(cdc_applier *a);
+/* The commit time recorded in the progress row (µs since 2000), 0 if none. */
+int64_t apply__read_progress_ts(cdc_applier *a);
 
 #endif
