@@ -40,8 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_BATCH_TXNS    1000
-#define DEFAULT_BATCH_CHANGES 20000
+#define DEFAULT_BATCH_TXNS    20000
+#define DEFAULT_BATCH_CHANGES 200000
 #define DEFAULT_BATCH_MS      200
 /* Changes of a test_decoding transaction kept until its COMMIT says whether it is a duplicate. */
 #define APPLY_BUFFER_MAX 10000

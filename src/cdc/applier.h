@@ -95,8 +95,8 @@ struct cdc_applier_config {
      */
     const strlist *insert_only;
     /* Batch limits: a target transaction commits when one is reached (0 = default). */
-    int batch_max_txns;    /* source transactions per target transaction (default 1000) */
-    int batch_max_changes; /* changes per target transaction (default 20000; one source
+    int batch_max_txns;    /* source transactions per target transaction (default 20000) */
+    int batch_max_changes; /* changes per target transaction (default 200000; one source
                               transaction is never split, so it may exceed this) */
     int batch_max_ms;      /* age of the batch's first change (default 200) */
 };
