@@ -384,6 +384,23 @@ ORDER BY format('%I.%I', n.nspname, c.relname)
 SQL
 }
 
+# bench_finish SCRIPT -- the end of a run (from the EXIT trap): clusters
+# stopped or kept (--keep, with how to reuse them), the work directory
+# removed, where the results are
+bench_finish() {
+    bench_cleanup_clusters "$KEEP"
+    if ((KEEP)); then
+        if ((${#BENCH_KEPT_DIRS[@]})); then
+            log "reuse: bench/$1 --source-dir ${BENCH_KEPT_DIRS[0]} --target-dir ${BENCH_KEPT_DIRS[1]-}"
+            log "remove: $PG_CLUSTER destroy DIR (for both), then rm -rf $WORK"
+        fi
+        rm -rf "$WORK"/run.* 2>/dev/null || true
+    else
+        rm -rf "$WORK"
+    fi
+    log "results: $RESULTS, logs: $LOGDIR"
+}
+
 # --- small shared helpers -------------------------------------------------------
 json_str() {   # json_str VALUE -> "escaped"
     local s=$1

@@ -163,17 +163,7 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     if [[ -n $CHILD_PGID ]]; then kill -TERM -- "-$CHILD_PGID" 2>/dev/null || true; fi
-    bench_cleanup_clusters "$KEEP"
-    if ((KEEP)); then
-        if ((${#BENCH_KEPT_DIRS[@]})); then
-            log "reuse: bench/offline.sh --source-dir ${BENCH_KEPT_DIRS[0]} --target-dir ${BENCH_KEPT_DIRS[1]-}"
-            log "remove: $PG_CLUSTER destroy DIR (for both), then rm -rf $WORK"
-        fi
-        rm -rf "$WORK"/run.* 2>/dev/null || true
-    else
-        rm -rf "$WORK"
-    fi
-    log "results: $RESULTS, logs: $LOGDIR"
+    bench_finish offline.sh
     exit "$rc"
 }
 trap cleanup EXIT

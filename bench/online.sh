@@ -222,17 +222,7 @@ cleanup() {
         src_psql postgres -c "DROP DATABASE IF EXISTS \"$ONLINE_DB\" WITH (FORCE)" >/dev/null 2>&1 || true
         tgt_psql postgres -c "DROP DATABASE IF EXISTS \"$ONLINE_DB\" WITH (FORCE)" >/dev/null 2>&1 || true
     fi
-    bench_cleanup_clusters "$KEEP"
-    if ((KEEP)); then
-        if ((${#BENCH_KEPT_DIRS[@]})); then
-            log "reuse: bench/online.sh --source-dir ${BENCH_KEPT_DIRS[0]} --target-dir ${BENCH_KEPT_DIRS[1]-}"
-            log "remove: $PG_CLUSTER destroy DIR (for both), then rm -rf $WORK"
-        fi
-        rm -rf "$WORK"/run.* 2>/dev/null || true
-    else
-        rm -rf "$WORK"
-    fi
-    log "results: $RESULTS, logs: $LOGDIR"
+    bench_finish online.sh
     exit "$rc"
 }
 trap cleanup EXIT
