@@ -160,8 +160,6 @@ bool cdc_applier_open(cdc_applier **out, const struct cdc_applier_config *cfg)
         a->broken = true;
         return false;
     }
-    if (!a->use_origin && exists)
-        a->durable_ts = apply__read_progress_ts(a);
     char lsn[20];
     cdc_lsn_format(a->durable, lsn, sizeof(lsn));
     log_info("%s: applying with the position in %s %s, durable position %s", a->label,
@@ -279,7 +277,6 @@ static bool commit_batch(cdc_applier *a, bool marker)
     /* Committed: the position is durable whatever happens next. */
     a->durable = a->batch_end;
     if (!marker) {
-        a->durable_ts = a->batch_end_ts;
         atomic_fetch_add(&a->stats.txns, a->batch_txns);
         atomic_fetch_add(&a->stats.changes,
                          a->n_inserts + a->n_updates + a->n_deletes + a->n_truncates);
@@ -681,11 +678,6 @@ bool cdc_applier_uses_origin(const cdc_applier *a)
 cdc_lsn cdc_applier_durable(const cdc_applier *a)
 {
     return a->durable;
-}
-
-int64_t cdc_applier_durable_commit_ts(const cdc_applier *a)
-{
-    return a->durable_ts;
 }
 
 bool cdc_applier_in_transaction(const cdc_applier *a)

@@ -190,8 +190,6 @@ void cdc_applier_discard(cdc_applier *a);
 
 /* End LSN of the last source transaction durably committed on the target (or recorded). */
 cdc_lsn cdc_applier_durable(const cdc_applier *a);
-/* Commit time (µs since 2000-01-01) of that transaction, 0 if unknown. */
-int64_t cdc_applier_durable_commit_ts(const cdc_applier *a);
 /* True inside a source transaction (BEGIN seen, COMMIT not yet). */
 bool cdc_applier_in_transaction(const cdc_applier *a);
 /* True when nothing is received-but-not-durable (no open transaction, empty batch). */

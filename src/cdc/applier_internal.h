@@ -111,7 +111,6 @@ struct cdc_applier {
 
     /* positions */
     cdc_lsn durable;
-    int64_t durable_ts;
     bool caught_up; /* a transaction past the durable position was seen: no duplicates follow */
 
     /* the source transaction being received */
@@ -259,7 +258,5 @@ bool apply__query_value(pgconn *c, const char *sql, int nparams, const char *con
 bool apply__query_bool(cdc_applier *a, pgconn *c, const char *sql, int nparams,
                        const char *const *params, bool *out, const char *what);
 bool apply__setup_progress(cdc_applier *a);
-/* The commit time recorded in the progress row (µs since 2000), 0 if none. */
-int64_t apply__read_progress_ts(cdc_applier *a);
 
 #endif

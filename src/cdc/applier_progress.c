@@ -166,18 +166,6 @@ bool cdc_applier_read_position(cdc_applier *a, cdc_lsn *pos, bool *exists)
     return true;
 }
 
-/* The recorded commit time of the progress row (µs since 2000), 0 if none. */
-int64_t apply__read_progress_ts(cdc_applier *a)
-{
-    const char *params[1] = {a->cfg.origin};
-    pgres *r;
-    if (!pgconn_query_quiet(a->catalog, SQL_PROGRESS_READ, 1, params, &r))
-        return 0;
-    int64_t ts = pgres_ntuples(r) > 0 ? pgres_get_int64(r, 0, "ts", 0) : 0;
-    pgres_free(r);
-    return ts;
-}
-
 bool cdc_applier_drop_progress(cdc_applier *a)
 {
     apply__start_operation(a);
