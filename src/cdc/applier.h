@@ -188,8 +188,19 @@ bool cdc_applier_due(const cdc_applier *a);
  */
 void cdc_applier_discard(cdc_applier *a);
 
-/* End LSN of the last source transaction durably committed on the target (or recorded). */
+/*
+ * End LSN of the last source transaction durably committed on the target (or
+ * recorded): its commit is flushed to the target's WAL. The only position
+ * ever reported to the source.
+ */
 cdc_lsn cdc_applier_durable(const cdc_applier *a);
+/* The same for what is committed (visible) on the target, durable or not yet. */
+cdc_lsn cdc_applier_committed(const cdc_applier *a);
+/*
+ * Makes everything committed durable now (one synchronous commit on the side
+ * connection, which flushes the target's WAL): for a quiet stream and at a stop.
+ */
+bool cdc_applier_sync(cdc_applier *a) __attribute__((warn_unused_result));
 /* True inside a source transaction (BEGIN seen, COMMIT not yet). */
 bool cdc_applier_in_transaction(const cdc_applier *a);
 /* True when nothing is received-but-not-durable (no open transaction, empty batch). */

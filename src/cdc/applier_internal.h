@@ -109,8 +109,18 @@ struct cdc_applier {
     strbuf error;
     char sqlstate[6];
 
-    /* positions */
+    /* positions: committed on the target (synchronous_commit = off), and durable there */
+    cdc_lsn committed;
     cdc_lsn durable;
+    /* committed batches not known to be flushed: the target's WAL position after each COMMIT
+       and the source position it holds, oldest first */
+    struct apply_pending {
+        uint64_t target_lsn;
+        cdc_lsn source_lsn;
+    } *pending;
+    int npending, cappending;
+    uint64_t wal_insert, wal_flush; /* the target's, read right after a COMMIT */
+    bool wal_seen;
     bool caught_up; /* a transaction past the durable position was seen: no duplicates follow */
 
     /* the source transaction being received */
@@ -185,6 +195,7 @@ enum apply_control {
     APPLY_CTL_PROGRESS,
     APPLY_CTL_XID,
     APPLY_CTL_TRUNCATE, /* the TRUNCATE described by truncates.items[n], tag = n << 8 | ... */
+    APPLY_CTL_WAL,      /* the target's WAL insert and flush positions after a COMMIT */
 };
 static inline uintptr_t apply_control_tag(enum apply_control ctl, size_t arg)
 {

@@ -453,6 +453,8 @@ static const char *control_words(enum apply_control ctl)
         return "could not record the applied position";
     case APPLY_CTL_XID:
         return "could not assign a transaction id";
+    case APPLY_CTL_WAL:
+        return "could not read the target's WAL position";
     default:
         return "statement failed";
     }
@@ -465,6 +467,18 @@ void apply__on_result(void *arg, const struct pgpipe_result *r)
     if (kind == APPLY_TAG_CONTROL) {
         enum apply_control ctl = (enum apply_control)((r->tag >> 3) & 31);
         size_t idx = (size_t) (r->tag >> 8);
+        if (ctl == APPLY_CTL_WAL && r->status == PGPIPE_OK) {
+            /* "insert flush", both LSNs as text */
+            const char *sp = r->value ? strchr(r->value, ' ') : NULL;
+            char ins[24];
+            if (sp && (size_t) (sp - r->value) < sizeof(ins)) {
+                memcpy(ins, r->value, (size_t) (sp - r->value));
+                ins[sp - r->value] = '\0';
+                a->wal_seen = cdc_lsn_parse(ins, &a->wal_insert) &&
+                              cdc_lsn_parse(sp + 1, &a->wal_flush);
+            }
+            return;
+        }
         if (ctl == APPLY_CTL_ROLLBACK || r->status == PGPIPE_OK)
             return;
         if (r->status == PGPIPE_SKIPPED) {

@@ -38,6 +38,8 @@
 #define WAIT_MS 100
 /* Messages read in a row before the batch, timers and flags are looked at again. */
 #define READ_BURST 1000
+/* Committed batches are made durable after the stream was quiet this long (at a stop at once). */
+#define CDC_SYNC_AFTER_MS 100
 /* While a stop position is set and the stream is quiet, ask for the server's position this often. */
 #define STOP_PING_MS 200
 /*
@@ -62,6 +64,7 @@ struct stream {
     double last_record;  /* of the last idle position record */
     int64_t open_ts;     /* commit time of the open transaction (pgoutput BEGIN), 0 if unknown */
     double target_wait;  /* seconds the last applier call took (it may wait on the target) */
+    double unsynced_since; /* time_now() since when something committed is not durable, or 0 */
     bool reply_due;      /* a keepalive asked for a reply */
     bool source_broken;  /* the replication connection failed: do not try to end the stream */
     bool target_broken;  /* the applier failed: do not flush */
@@ -371,8 +374,22 @@ static void loop(struct stream *s)
             now = time_now();
         }
         bool quiet = drained && quiet_applier(s);
+        /* Committed but not known to be on the target's disk: flush it when the stream is
+           quiet for a while, or at a stop (the walwriter usually gets there first). */
+        if (cdc_applier_durable(s->a) >= cdc_applier_committed(s->a))
+            s->unsynced_since = 0;
+        else if (s->unsynced_since == 0)
+            s->unsynced_since = now;
+        if (quiet && s->unsynced_since &&
+            (stop_position(s) || (now - s->unsynced_since) * 1000 >= CDC_SYNC_AFTER_MS)) {
+            if (!cdc_applier_sync(s->a)) {
+                fail_target(s);
+                return;
+            }
+            s->unsynced_since = 0;
+        }
         uint64_t durable = cdc_applier_durable(s->a);
-        if (quiet && s->server > durable &&
+        if (quiet && s->server > cdc_applier_committed(s->a) &&
             (now - s->last_record) * 1000 >= CDC_IDLE_RECORD_MS) {
             if (!record_server_position(s))
                 return;
@@ -386,7 +403,7 @@ static void loop(struct stream *s)
         }
         if (stop && quiet && s->server >= stop) {
             /* Everything before the server's position is durable: say so on the target too. */
-            if (s->server > durable && !record_server_position(s))
+            if (s->server > cdc_applier_committed(s->a) && !record_server_position(s))
                 return;
             set_result(s, CDC_STREAM_REACHED, NULL, NULL);
             return;
@@ -425,6 +442,8 @@ static void finish(struct stream *s)
         fail_target(s);
     if (!cdc_applier_idle(s->a))
         cdc_applier_discard(s->a);
+    if (!s->target_broken && !cdc_applier_sync(s->a))
+        fail_target(s);
     uint64_t durable = cdc_applier_durable(s->a);
     if (!s->source_broken &&
         !pgrepl_end_stream(s->repl, max_u64(s->received, durable), durable, durable))

@@ -68,7 +68,7 @@ section "1. values, identities, TOAST, keys, FULL identity, partitions, TRUNCATE
 probe config:origin=pgs_main open run:odd_text run:identity run:toast run:pk_change \
     run:full_dups run:partition run:truncate run:evolve1 flush \
     "sql:ALTER TABLE evolve ADD COLUMN b text; ALTER TABLE evolve_td ADD COLUMN c text" \
-    run:evolve2 run:odd_names flush state
+    run:evolve2 run:odd_names flush state sync state
 expect_equal "AUTO as a superuser uses a replication origin" "$(field open uses_origin)" 1
 expect_equal "16 odd texts arrived exactly (pgoutput and test_decoding, 8 rows to a grouped INSERT)" \
     "$(tq "SELECT count(*) FROM texts t JOIN texts_ref r ON r.id = t.id % 10 AND t.t IS NOT DISTINCT FROM r.t")/$(tq "SELECT count(*) FROM texts")" "16/16"
@@ -105,7 +105,9 @@ expect_equal "odd schema, table and column names (quotes, spaces, unicode, reser
     "1:a:B2:c,2:d2:e:f"
 last=$(sed -n 's/^ran odd_names last_end=//p' "$LAST_STDOUT")
 expect_equal "the origin's position is the last transaction's end" "$(origin_lsn pgs_main)" "$last"
-expect_equal "durable position reported = the origin's" "$(field state durable)" "$last"
+expect_equal "committed position = the origin's" "$(field state committed)" "$last"
+expect_equal "after a sync the durable position (reported to the source) = the origin's" \
+    "$(field synced durable)" "$last"
 expect_equal "counters: transactions, inserts, updates, deletes, truncates, batches" \
     "$(field state txns):$(field state inserts):$(field state updates):$(field state deletes):$(field state truncates):$(field state batches)" \
     "20:30:9:5:2:2"
@@ -147,7 +149,7 @@ expect_equal "a transaction too big to keep, fed again, was rolled back at its C
     "$(tq "SELECT count(*) FROM spill")" 12000
 
 section "4. a statement that fails rolls the batch back"
-probe config:origin=pgs_fail open run:empty flush state fail:missing_row state fail:missing_full state
+probe config:origin=pgs_fail open run:empty flush sync state fail:missing_row state fail:missing_full state
 before=$(sed -n 's/^ran empty last_end=//p' "$LAST_STDOUT")
 assert_contains "$LAST_STDOUT" "failed missing_row sqlstate=02000 message=UPDATE of public.fm found no row (looked up by key id)"
 assert_contains "$LAST_STDOUT" "failed missing_full sqlstate=02000 message=DELETE from public.fulldup found no row"
@@ -208,9 +210,10 @@ expect_equal "skipped: 2 changes to an unlisted table, an update and a delete of
     "$(field state skipped):$(field state inserts)" "4:2"
 
 section "8. record_position on idle, drop of the origin"
-probe config:origin=pgs_record open record:0/5000000 record:0/100 read
+probe config:origin=pgs_record open record:0/5000000 record:0/100 sync read
 expect_equal "recorded without changes; a lower position does not move it back" \
-    "$(field recorded durable):$(origin_lsn pgs_record)" "0/5000000:0/5000000"
+    "$(field recorded committed):$(field synced durable):$(origin_lsn pgs_record)" \
+    "0/5000000:0/5000000:0/5000000"
 expect_equal "read_position" "$(field position lsn)" "0/5000000"
 probe config:origin=pgs_record open run:tick flush drop
 expect_equal "a transaction after it" "$(field ran last_end | cut -d/ -f1)" 0

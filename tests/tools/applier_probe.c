@@ -18,6 +18,7 @@
  *                      restarted stream would (cdc_applier_discard first); with fail, it
  *                      must fail
  *   flush              commit the open batch
+ *   sync               make everything committed durable (cdc_applier_sync)
  *   record:LSN         cdc_applier_record_position
  *   read               print the recorded position
  *   drop               cdc_applier_drop_progress
@@ -769,12 +770,29 @@ static bool st_again(struct probe *p, char **f, int nf)
     return ok;
 }
 
+/* "WHAT committed=LSN durable=LSN" */
+#define print_positions(what)                                                                      \
+    do {                                                                                           \
+        probe_print_lsn(what " committed=", cdc_applier_committed(p->a));                          \
+        probe_print_lsn(" durable=", cdc_applier_durable(p->a));                                   \
+        printf("\n");                                                                              \
+    } while (0)
+
 static bool st_flush(struct probe *p, char **f, int nf)
 {
     if (!cdc_applier_flush(p->a))
         return applier_failed(p, "flush");
-    probe_print_lsn("flushed durable=", cdc_applier_durable(p->a));
-    printf("\n");
+    print_positions("flushed");
+    return true;
+}
+
+static bool st_sync(struct probe *p, char **f, int nf)
+{
+    (void) f;
+    (void) nf;
+    if (!cdc_applier_sync(p->a))
+        return applier_failed(p, "sync");
+    print_positions("synced");
     return true;
 }
 
@@ -785,8 +803,7 @@ static bool st_record(struct probe *p, char **f, int nf)
         return false;
     if (!cdc_applier_record_position(p->a, lsn))
         return applier_failed(p, "record");
-    probe_print_lsn("recorded durable=", cdc_applier_durable(p->a));
-    printf("\n");
+    print_positions("recorded");
     if (p->next <= lsn)
         p->next = (lsn & ~(cdc_lsn) 0xff) + 0x1000;
     return true;
@@ -815,7 +832,8 @@ static bool st_drop(struct probe *p, char **f, int nf)
 static bool st_state(struct probe *p, char **f, int nf)
 {
     const struct cdc_applier_stats *s = cdc_applier_stats(p->a);
-    probe_print_lsn("state durable=", cdc_applier_durable(p->a));
+    probe_print_lsn("state committed=", cdc_applier_committed(p->a));
+    probe_print_lsn(" durable=", cdc_applier_durable(p->a));
     printf(" origin=%d idle=%d txns=%" PRId64 " changes=%" PRId64 " inserts=%" PRId64
            " updates=%" PRId64 " deletes=%" PRId64 " truncates=%" PRId64 " skipped=%" PRId64
            " batches=%" PRId64 "\n",
@@ -918,7 +936,7 @@ static bool st_bench(struct probe *p, char **f, int nf)
 static const struct probe_step steps[] = {
     {"config", 2, st_config, false}, {"open", 1, st_open, false},  {"close", 1, st_close, true},
     {"reopen", 1, st_reopen, true},  {"run", 2, st_run, true},     {"fail", 2, st_fail, true},
-    {"again", 2, st_again, true},    {"flush", 1, st_flush, true}, {"record", 2, st_record, true},
+    {"again", 2, st_again, true},    {"flush", 1, st_flush, true}, {"sync", 1, st_sync, true}, {"record", 2, st_record, true},
     {"read", 1, st_read, true},      {"drop", 1, st_drop, true},   {"state", 1, st_state, true},
     {"sql", 2, st_sql, false},       {"many", 2, st_many, true},   {"bench", 2, st_bench, true},
 };
