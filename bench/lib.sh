@@ -111,6 +111,42 @@ bench_reuse_cluster() {
     _bench_import "$prefix" "$out" || die "cannot read pg-cluster output for $dir"
 }
 
+# bench_setup_pair DB [SETTING...] -- the source and target clusters: the
+# reused SOURCE_DIR / TARGET_DIR when set, else new ones in $WORK with
+# BENCH_PG_SETTINGS_DEFAULT, the SETTINGs given and EXTRA_SETS (--set).
+# Sets SRC_DB_URI / TGT_DB_URI for DB.
+bench_setup_pair() {
+    local db=$1 s sets=()
+    shift
+    PG_CLUSTER_WAIT=${PG_CLUSTER_WAIT:-0} bench_wait_pg_cluster
+    for s in "${BENCH_PG_SETTINGS_DEFAULT[@]}" "$@" "${EXTRA_SETS[@]}"; do sets+=(--set "$s"); done
+    if [[ -n $SOURCE_DIR ]]; then
+        bench_reuse_cluster SRC "$SOURCE_DIR"
+        bench_reuse_cluster TGT "$TARGET_DIR"
+        ((${#EXTRA_SETS[@]} == 0)) || log "note: --set is ignored for reused clusters"
+    else
+        bench_start_cluster SRC "$WORK/src" "" "${sets[@]}"
+        bench_start_cluster TGT "$WORK/tgt" "" "${sets[@]}"
+    fi
+    [[ $SRC_PORT != "$TGT_PORT" ]] || die "source and target are the same cluster"
+    # shellcheck disable=SC2034  # used by the scripts that call this
+    SRC_DB_URI=$(db_uri "$SRC_URI" "$db")
+    # shellcheck disable=SC2034
+    TGT_DB_URI=$(db_uri "$TGT_URI" "$db")
+    # shellcheck disable=SC2153  # set by bench_start_cluster / bench_reuse_cluster
+    log "source $SRC_HOST:$SRC_PORT (PostgreSQL $SRC_VERSION), target $TGT_HOST:$TGT_PORT (PostgreSQL $TGT_VERSION)"
+}
+
+# bench_private_pgshuttle -- runs a private copy of $PGSHUTTLE (in $WORK): a
+# rebuild of build/ during the benchmark must not change (or break) the
+# binary between runs. PGSHUTTLE_ORIG keeps the path given.
+bench_private_pgshuttle() {
+    PGSHUTTLE_ORIG=$PGSHUTTLE
+    PGSHUTTLE=$WORK/pgshuttle
+    cp -- "$PGSHUTTLE_ORIG" "$PGSHUTTLE"
+    log "pgshuttle: $PGSHUTTLE_ORIG ($(sha256sum "$PGSHUTTLE" | cut -c1-12)), run from a copy"
+}
+
 # bench_cleanup_clusters KEEP(0|1)
 bench_cleanup_clusters() {
     local keep=$1 dir

@@ -170,30 +170,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Run a private copy of pgshuttle: a rebuild of build/ during the benchmark
-# must not change (or break) the binary between runs.
 if [[ -z ${UNAVAILABLE[pgshuttle]-} && " ${METHODS[*]} " == *" pgshuttle "* ]]; then
-    PGSHUTTLE_ORIG=$PGSHUTTLE
-    PGSHUTTLE=$WORK/pgshuttle
-    cp -- "$PGSHUTTLE_ORIG" "$PGSHUTTLE"
-    log "pgshuttle: $PGSHUTTLE_ORIG ($(sha256sum "$PGSHUTTLE" | cut -c1-12)), run from a copy"
+    bench_private_pgshuttle
 fi
 
-PG_CLUSTER_WAIT=${PG_CLUSTER_WAIT:-0} bench_wait_pg_cluster
-SETS=()
-for s in "${BENCH_PG_SETTINGS_DEFAULT[@]}" "${EXTRA_SETS[@]}"; do SETS+=(--set "$s"); done
-if [[ -n $SOURCE_DIR ]]; then
-    bench_reuse_cluster SRC "$SOURCE_DIR"
-    bench_reuse_cluster TGT "$TARGET_DIR"
-    ((${#EXTRA_SETS[@]} == 0)) || log "note: --set is ignored for reused clusters"
-else
-    bench_start_cluster SRC "$WORK/src" "" "${SETS[@]}"
-    bench_start_cluster TGT "$WORK/tgt" "" "${SETS[@]}"
-fi
-[[ $SRC_PORT != "$TGT_PORT" ]] || die "source and target are the same cluster"
-SRC_DB_URI=$(db_uri "$SRC_URI" "$BENCH_DB")
-TGT_DB_URI=$(db_uri "$TGT_URI" "$BENCH_DB")
-log "source $SRC_HOST:$SRC_PORT (PostgreSQL $SRC_VERSION), target $TGT_HOST:$TGT_PORT (PostgreSQL $TGT_VERSION)"
+bench_setup_pair "$BENCH_DB"
 
 # --- data set -------------------------------------------------------------------
 BENCH_GEN_SECONDS=

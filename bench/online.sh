@@ -229,13 +229,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Run a private copy of pgshuttle: a rebuild of build/ during the benchmark
-# must not change (or break) the binary between runs.
 if selected pgshuttle && [[ -z ${UNAVAILABLE[pgshuttle]-} ]]; then
-    PGSHUTTLE_ORIG=$PGSHUTTLE
-    PGSHUTTLE=$WORK/pgshuttle
-    cp -- "$PGSHUTTLE_ORIG" "$PGSHUTTLE"
-    log "pgshuttle: $PGSHUTTLE_ORIG ($(sha256sum "$PGSHUTTLE" | cut -c1-12)), run from a copy"
+    bench_private_pgshuttle
 fi
 PGSHUTTLE_VERIFY=0
 if selected pgshuttle && [[ -z ${UNAVAILABLE[pgshuttle]-} ]] && "$PGSHUTTLE" verify --help >/dev/null 2>&1; then
@@ -243,13 +238,8 @@ if selected pgshuttle && [[ -z ${UNAVAILABLE[pgshuttle]-} ]] && "$PGSHUTTLE" ver
 fi
 
 ONLINE_SETTINGS=("wal_sender_timeout=${WAL_SENDER_TIMEOUT_S}s" "wal_receiver_timeout=${WAL_SENDER_TIMEOUT_S}s")
-PG_CLUSTER_WAIT=${PG_CLUSTER_WAIT:-0} bench_wait_pg_cluster
-SETS=()
-for s in "${BENCH_PG_SETTINGS_DEFAULT[@]}" "${ONLINE_SETTINGS[@]}" "${EXTRA_SETS[@]}"; do SETS+=(--set "$s"); done
+bench_setup_pair "$ONLINE_DB" "${ONLINE_SETTINGS[@]}"
 if [[ -n $SOURCE_DIR ]]; then
-    bench_reuse_cluster SRC "$SOURCE_DIR"
-    bench_reuse_cluster TGT "$TARGET_DIR"
-    ((${#EXTRA_SETS[@]} == 0)) || log "note: --set is ignored for reused clusters"
     # the timeouts are reloadable: make sure a reused cluster has them
     for fn in src_psql tgt_psql; do
         t=$("$fn" postgres -c "SELECT setting::int FROM pg_settings WHERE name = 'wal_sender_timeout'")
@@ -260,15 +250,7 @@ if [[ -n $SOURCE_DIR ]]; then
                 -c "SELECT pg_reload_conf()" >/dev/null
         fi
     done
-else
-    bench_start_cluster SRC "$WORK/src" "" "${SETS[@]}"
-    bench_start_cluster TGT "$WORK/tgt" "" "${SETS[@]}"
 fi
-[[ $SRC_PORT != "$TGT_PORT" ]] || die "source and target are the same cluster"
-SRC_DB_URI=$(db_uri "$SRC_URI" "$ONLINE_DB")
-TGT_DB_URI=$(db_uri "$TGT_URI" "$ONLINE_DB")
-# shellcheck disable=SC2153  # set by bench_start_cluster / bench_reuse_cluster
-log "source $SRC_HOST:$SRC_PORT (PostgreSQL $SRC_VERSION), target $TGT_HOST:$TGT_PORT (PostgreSQL $TGT_VERSION)"
 SRC_PM=$(postmaster_pid "$SRC_DIR") TGT_PM=$(postmaster_pid "$TGT_DIR")
 
 # pgcopydb up to 0.12 decodes with wal2json only
