@@ -112,6 +112,40 @@ void apply__start_operation(cdc_applier *a)
 
 /* ------------------------------------------------------------------ the session */
 
+/*
+ * After a checkpoint, the first change to each page writes the whole page
+ * into the target's WAL: a backlog of updates spread over a big table then
+ * writes several times the data's size: on a scale-50 pgbench backlog the
+ * apply backend waited a quarter of its time on WAL writes and segment
+ * syncs. Compressed (lz4) those images take about a quarter of the space,
+ * and the waits were gone (docs/CDC_NOTES.md). Only for
+ * this session, only where the server left compression off and lets this
+ * role set it (superuser, or GRANT SET ON PARAMETER on 15+): elsewhere the
+ * session keeps the server's setting.
+ */
+static bool compress_page_images(cdc_applier *a, pgconn *c)
+{
+    if (pgconn_server_major(c) < 15) /* lz4 for wal_compression is 15+ */
+        return true;
+    char *set = NULL;
+    if (!apply__query_value(
+            c,
+            "SELECT pg_catalog.set_config('wal_compression', 'lz4', false) "
+            "WHERE pg_catalog.current_setting('wal_compression') = 'off' "
+            "AND pg_catalog.has_parameter_privilege('wal_compression', 'SET') "
+            "AND EXISTS (SELECT FROM pg_catalog.pg_settings "
+            "WHERE name = 'wal_compression' AND 'lz4' = ANY (enumvals))",
+            0, NULL, &set))
+        return apply__conn_fail(a, c, "could not set the session up");
+    a->wal_lz4 = set != NULL;
+    free(set);
+    if (a->wal_lz4)
+        log_info("%s: full-page images in the target's WAL are compressed "
+                 "(wal_compression = lz4 for the apply session)",
+                 a->label);
+    return true;
+}
+
 static bool setup_session(cdc_applier *a, pgconn *c, bool apply_session)
 {
     if (!pgconn_set_session_defaults(c)) /* logged by pgconn */
@@ -139,7 +173,7 @@ static bool setup_session(cdc_applier *a, pgconn *c, bool apply_session)
             a, c,
             "cannot SET session_replication_role = replica (it needs a superuser, or "
             "on PostgreSQL 15+ GRANT SET ON PARAMETER session_replication_role)");
-    return true;
+    return !apply_session || compress_page_images(a, c);
 }
 
 bool cdc_applier_open(cdc_applier **out, const struct cdc_applier_config *cfg)
@@ -737,6 +771,11 @@ const char *cdc_applier_sqlstate(const cdc_applier *a)
 const struct cdc_applier_stats *cdc_applier_stats(const cdc_applier *a)
 {
     return &a->stats;
+}
+
+bool cdc_applier_compresses_wal(const cdc_applier *a)
+{
+    return a->wal_lz4;
 }
 
 bool cdc_applier_uses_origin(const cdc_applier *a)

@@ -131,6 +131,8 @@ const char *cdc_applier_sqlstate(const cdc_applier *a); /* "" if none */
 const struct cdc_applier_stats *cdc_applier_stats(const cdc_applier *a);
 /* True when the position lives in a replication origin (else a progress row). */
 bool cdc_applier_uses_origin(const cdc_applier *a);
+/* True when the apply session compresses full-page images in the target's WAL (lz4). */
+bool cdc_applier_compresses_wal(const cdc_applier *a);
 
 /*
  * The position recorded for this stream on the target, durably: *exists is

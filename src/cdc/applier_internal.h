@@ -102,6 +102,7 @@ struct cdc_applier {
     pgconn *catalog;               /* owned: catalog lookups and position reads */
     pgpipe *pipe;                  /* owned while a batch is open */
     bool use_origin;
+    bool wal_lz4; /* the apply session set wal_compression = lz4 */
     bool origin_set_up; /* pg_replication_origin_session_setup done */
     bool broken;        /* the connection failed: nothing more can be done */
     bool progress_dropped;

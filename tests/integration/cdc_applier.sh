@@ -70,6 +70,9 @@ probe config:origin=pgs_main open run:odd_text run:identity run:toast run:pk_cha
     "sql:ALTER TABLE evolve ADD COLUMN b text; ALTER TABLE evolve_td ADD COLUMN c text" \
     run:evolve2 run:odd_names flush state sync state
 expect_equal "AUTO as a superuser uses a replication origin" "$(field open uses_origin)" 1
+expect_equal "the apply session compresses full-page images where the server has lz4 and leaves compression off" \
+    "$(field open wal_lz4)" \
+    "$(tq "SELECT ('lz4' = ANY (enumvals) AND setting = 'off')::int FROM pg_settings WHERE name = 'wal_compression'")"
 expect_equal "16 odd texts arrived exactly (pgoutput and test_decoding, 8 rows to a grouped INSERT)" \
     "$(tq "SELECT count(*) FROM texts t JOIN texts_ref r ON r.id = t.id % 10 AND t.t IS NOT DISTINCT FROM r.t")/$(tq "SELECT count(*) FROM texts")" "16/16"
 expect_equal "NULL stays NULL, empty text stays empty" \
@@ -189,6 +192,7 @@ APPLIER_PROBE_CONNINFO=$user_conninfo assert_exit 0 "$APPLIER_PROBE_BIN" config:
     open run:tick flush state
 last=$(field ran last_end)
 expect_equal "AUTO picks the progress row" "$(field open uses_origin)" 0
+expect_equal "a role that may not set wal_compression keeps the server's" "$(field open wal_lz4)" 0
 expect_equal "the role's progress row holds the position" \
     "$(tq "SELECT lsn FROM pgshuttle_cdc.applied_position WHERE origin = 'pgs_user'")" "$last"
 APPLIER_PROBE_CONNINFO=$user_conninfo assert_exit 2 "$APPLIER_PROBE_BIN" config:origin=pgs_user2 \

@@ -688,7 +688,8 @@ static bool st_open(struct probe *p, char **f, int nf)
     /* Synthetic positions start past anything recorded before. */
     if (p->next <= durable)
         p->next = (durable & ~(cdc_lsn) 0xff) + 0x1000;
-    printf("open uses_origin=%d", cdc_applier_uses_origin(p->a) ? 1 : 0);
+    printf("open uses_origin=%d wal_lz4=%d", cdc_applier_uses_origin(p->a) ? 1 : 0,
+           cdc_applier_compresses_wal(p->a) ? 1 : 0);
     probe_print_lsn(" durable=", durable);
     printf("\n");
     return true;
