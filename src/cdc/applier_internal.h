@@ -5,7 +5,8 @@
  *   applier_meta.c  target tables from the catalog and pgoutput relations;
  *   applier_stmt.c  one change into one prepared statement in the pipeline;
  *   applier_group.c runs of same-shape changes of a table sent as one statement;
- *   applier_progress.c the applied position: origin or progress row.
+ *   applier_progress.c the applied position: origin or progress row;
+ *   applier_session.c  the target sessions' settings.
  */
 #ifndef PGSHUTTLE_CDC_APPLIER_INTERNAL_H
 #define PGSHUTTLE_CDC_APPLIER_INTERNAL_H
@@ -102,7 +103,7 @@ struct cdc_applier {
     pgconn *catalog;               /* owned: catalog lookups and position reads */
     pgpipe *pipe;                  /* owned while a batch is open */
     bool use_origin;
-    bool wal_lz4; /* the apply session set wal_compression = lz4 */
+    bool wal_lz4;       /* the apply session set wal_compression = lz4 */
     bool origin_set_up; /* pg_replication_origin_session_setup done */
     bool broken;        /* the connection failed: nothing more can be done */
     bool progress_dropped;
@@ -118,7 +119,7 @@ struct cdc_applier {
     struct apply_pending {
         uint64_t target_lsn;
         cdc_lsn source_lsn;
-    } *pending;
+    } * pending;
     int npending, cappending;
     uint64_t wal_insert, wal_flush; /* the target's, read right after a COMMIT */
     bool wal_seen;
@@ -262,6 +263,9 @@ bool apply__conn_fail(cdc_applier *a, pgconn *c, const char *what);
 /* A public call starts: earlier errors no longer stick. */
 void apply__start_operation(cdc_applier *a);
 void apply__rollback_quietly(cdc_applier *a);
+
+/* applier_session.c: sets the apply session (apply_session) or the catalog session up. */
+bool apply__setup_session(cdc_applier *a, pgconn *c, bool apply_session);
 
 /* applier_progress.c */
 /* The first value of sql's result (NULL if none or NULL) into *out, which the caller frees. */
