@@ -1,7 +1,7 @@
 /*
  * applier_internal.h — the parts of the change applier shared by its files
  * (src/cdc only):
- *   applier.c       the public API: sessions, batches, progress, dispatch;
+ *   applier.c       the public API: connections, batches, positions, dispatch;
  *   applier_meta.c  target tables from the catalog and pgoutput relations;
  *   applier_stmt.c  one change into one prepared statement in the pipeline;
  *   applier_group.c runs of same-shape changes of a table sent as one statement;

@@ -11,14 +11,14 @@
 
 /*
  * After a checkpoint, the first change to each page writes the whole page
- * into the target's WAL: a backlog of updates spread over a big table then
+ * into the target's WAL, so a backlog of updates spread over a big table
  * writes several times the data's size: on a scale-50 pgbench backlog the
  * apply backend waited a quarter of its time on WAL writes and segment
- * syncs. Compressed (lz4) those images take about a quarter of the space,
- * and the waits were gone (docs/CDC_NOTES.md). Only for
- * this session, only where the server left compression off and lets this
- * role set it (superuser, or GRANT SET ON PARAMETER on 15+): elsewhere the
- * session keeps the server's setting.
+ * syncs. Compressed (lz4), those images take about a quarter of the space
+ * and the waits were gone (docs/CDC_NOTES.md). Only for this session, and
+ * only where the server left compression off and lets this role set it
+ * (superuser, or GRANT SET ON PARAMETER on 15+): elsewhere the session
+ * keeps the server's setting.
  */
 static bool compress_page_images(cdc_applier *a, pgconn *c)
 {
