@@ -49,7 +49,6 @@ struct cdc_stream_progress {
     _Atomic uint64_t durable_lsn;  /* applied and durable on the target: reported as flush */
     _Atomic uint64_t server_lsn;   /* the server's position from its last message (walEnd) */
     _Atomic int64_t lag_us;        /* see above; 0 when caught up */
-    _Atomic int64_t last_message_us; /* monotonic µs of the last message from the server */
     _Atomic bool streaming;        /* START_REPLICATION succeeded and the loop runs */
     _Atomic bool idle;             /* nothing received-but-not-durable right now */
 };
