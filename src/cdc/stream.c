@@ -141,8 +141,9 @@ static void fail_source(struct stream *s, const char *what)
     const char *msg = pgrepl_error_message(s->repl);
     const char *sqlstate = pgrepl_error_sqlstate(s->repl);
     char *error;
-    if (s->burst_t0 > 0 && time_now() - s->burst_t0 > s->target_wait)
-        s->target_wait = time_now() - s->burst_t0; /* a wait within this burst */
+    double in_burst = s->burst_t0 > 0 ? time_now() - s->burst_t0 : 0; /* a wait in this burst */
+    if (in_burst > s->target_wait)
+        s->target_wait = in_burst;
     if (cdc_stream_slot_lost(msg))
         error = xasprintf("source stream: replication slot \"%s\" was invalidated: the source "
                           "removed WAL the slot still needed because it fell more than "
