@@ -26,7 +26,6 @@
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,42 +340,6 @@ static void copy_field(char *dst, size_t dstlen, const PGresult *res, const char
 
 /* ---------------------------------------------------------------- connection */
 
-/*
- * The stream's receive buffer. On a loopback or LAN connection the kernel's
- * autotuning keeps it near 700 kB; once that is full the walsender stops
- * decoding until we read, which we do not while the applier waits on the
- * target. With a few MB it decodes ahead meanwhile: a backlog was applied
- * about 6 % faster. A fixed size turns autotuning off and is capped at
- * net.core.rmem_max (about 200 kB on a stock kernel, less than autotuning
- * reaches), so it is asked for only where the system allows it whole.
- */
-#define REPL_RCVBUF (4 * 1024 * 1024)
-
-static void widen_receive_buffer(pgrepl *r)
-{
-    long max = 0;
-    FILE *f = fopen("/proc/sys/net/core/rmem_max", "r");
-    if (f) {
-        if (fscanf(f, "%ld", &max) != 1)
-            max = 0;
-        fclose(f);
-    }
-    int size = REPL_RCVBUF;
-    if (max < size)
-        return;
-    if (setsockopt(PQsocket(r->conn), SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) != 0)
-        log_debug("%s: cannot set SO_RCVBUF: %s", pgconn_label(r->pc), strerror(errno));
-}
-
-int pgrepl_receive_buffer(const pgrepl *r)
-{
-    int size = 0;
-    socklen_t len = sizeof(size);
-    if (r->conn == NULL || getsockopt(PQsocket(r->conn), SOL_SOCKET, SO_RCVBUF, &size, &len) != 0)
-        return -1;
-    return size;
-}
-
 bool pgrepl_connect(pgrepl **out, const char *conninfo, const char *label)
 {
     pgrepl *r = xcalloc(1, sizeof(*r));
@@ -407,7 +370,6 @@ bool pgrepl_connect(pgrepl **out, const char *conninfo, const char *label)
         fail_with(r, "0A000", "cannot stream changes", msg);
         return false;
     }
-    widen_receive_buffer(r);
     return true;
 }
 

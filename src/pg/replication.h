@@ -83,11 +83,6 @@ struct pgrepl_msg {
  * pgconn_connect, *out is set even on failure (for the error); close it.
  */
 bool pgrepl_connect(pgrepl **out, const char *conninfo, const char *label) PG_WUR;
-
-/* The connection's socket receive buffer in bytes (SO_RCVBUF as the kernel reports it:
-   twice what was asked for), -1 if unknown. pgrepl_connect asks for 4 MB where
-   net.core.rmem_max allows it, else leaves the kernel's autotuning. */
-int pgrepl_receive_buffer(const pgrepl *r);
 /* Closes the connection, streaming or not (see pgrepl_end_stream for a clean end). */
 void pgrepl_close(pgrepl *r);
 

@@ -62,18 +62,6 @@ test_server() {
     out=$LAST_STDOUT
     ((LAST_ASSERT_OK)) || return 0
     expect_equal "$v: IDENTIFY_SYSTEM names the database" "$(field "$out" identify dbname)" postgres
-    # a 4 MB receive buffer where net.core.rmem_max allows it (the kernel reports
-    # twice the size asked for), else the kernel's own (autotuned, far smaller)
-    local rcvbuf rmem_max
-    rcvbuf=$(field "$out" identify rcvbuf)
-    rmem_max=$(cat /proc/sys/net/core/rmem_max)
-    if ((rmem_max >= 4194304)); then
-        expect_equal "$v: the stream asks for a 4 MB receive buffer (rmem_max $rmem_max)" "$rcvbuf" 8388608
-    elif [[ $rcvbuf =~ ^[0-9]+$ ]] && ((rcvbuf < 8388608)); then
-        pass "$v: the kernel's receive buffer left alone (rmem_max $rmem_max, rcvbuf $rcvbuf)"
-    else
-        fail "$v: receive buffer $rcvbuf with rmem_max $rmem_max"
-    fi
     local point snapshot
     point=$(field "$out" slot consistent_point)
     snapshot=$(field "$out" slot snapshot)

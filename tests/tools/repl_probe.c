@@ -104,8 +104,7 @@ static bool step_identify(struct probe *p, char **f, int nf)
         return repl_failed(p, "identify");
     printf("identify systemid=%llu timeline=%u", (unsigned long long) sys.systemid, sys.timeline);
     probe_print_lsn(" xlogpos=", sys.xlogpos);
-    printf(" dbname=%s server_version=%d rcvbuf=%d\n", sys.dbname, pgrepl_server_version(p->repl),
-           pgrepl_receive_buffer(p->repl));
+    printf(" dbname=%s server_version=%d\n", sys.dbname, pgrepl_server_version(p->repl));
     return true;
 }
 
