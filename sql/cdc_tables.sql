@@ -3,7 +3,8 @@
 -- decides how they are published: whether UPDATE and DELETE can be
 -- identified (a primary key, a replica identity index, or REPLICA IDENTITY
 -- FULL), and whether they are partitions or partitioned roots.
-SELECT n.nspname AS schema,
+SELECT c.oid AS oid,
+       n.nspname AS schema,
        c.relname AS name,
        c.relkind AS relkind,
        c.relreplident AS replident,

@@ -20,6 +20,7 @@ bool cdc_tables_load(pgconn *src, struct cdc_table_set *out)
     out->tables = xcalloc((size_t) n + 1, sizeof(struct cdc_table));
     for (int i = 0; i < n; i++) {
         struct cdc_table *t = &out->tables[i];
+        t->oid = (uint32_t) pgres_get_int64(r, i, "oid", 0);
         t->schema = xstrdup(pgres_getn(r, i, "schema"));
         t->name = xstrdup(pgres_getn(r, i, "name"));
         t->qname = pgq_qualified_dup(t->schema, t->name);
@@ -74,8 +75,7 @@ bool cdc_set_replica_identity_full(pgconn *src, struct cdc_table_set *set, strli
         free(sql);
         if (!ok)
             return false;
-        sl_push_owned(undo, xasprintf("ALTER TABLE %s REPLICA IDENTITY %s", t->qname,
-                                      t->replident == 'n' ? "NOTHING" : "DEFAULT"));
+        sl_push_owned(undo, xasprintf("%u=%c", (unsigned) t->oid, t->replident == 'n' ? 'n' : 'd'));
         log_info("set REPLICA IDENTITY FULL on %s (--replica-identity-full)", t->qname);
         t->identified = true;
         t->replident = 'f';
@@ -83,11 +83,107 @@ bool cdc_set_replica_identity_full(pgconn *src, struct cdc_table_set *set, strli
     return true;
 }
 
-void cdc_undo_statements(pgconn *c, const strlist *undo)
+/* An undo entry: "OID=d" or "OID=n". */
+static bool parse_entry(const char *e, uint32_t *oid, char *ident)
 {
+    char *end;
+    unsigned long v = strtoul(e, &end, 10);
+    if (end == e || v == 0 || v > UINT32_MAX || end[0] != '=' || (end[1] != 'd' && end[1] != 'n') ||
+        end[2] != '\0' || e[0] < '0' || e[0] > '9')
+        return false;
+    *oid = (uint32_t) v;
+    *ident = end[1];
+    return true;
+}
+
+static void restore_one(pgconn *src, uint32_t oid, char ident, strlist *done)
+{
+    char oidtext[16];
+    snprintf(oidtext, sizeof(oidtext), "%u", (unsigned) oid);
+    const char *params[] = {oidtext};
+    pgres *r = NULL;
+    if (!pgconn_query(src,
+                      "SELECT n.nspname, c.relname, c.relreplident FROM pg_catalog.pg_class c "
+                      "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                      "WHERE c.oid = $1::pg_catalog.oid",
+                      1, params, &r)) {
+        log_warn("could not restore the replica identity of the table with OID %s", oidtext);
+        return;
+    }
+    if (pgres_ntuples(r) == 1 && strcmp(pgres_get(r, 0, 2), "f") == 0) {
+        char *qname = pgq_qualified_dup(pgres_get(r, 0, 0), pgres_get(r, 0, 1));
+        const char *what = ident == 'n' ? "NOTHING" : "DEFAULT";
+        char *sql = xasprintf("ALTER TABLE %s REPLICA IDENTITY %s", qname, what);
+        if (pgconn_exec(src, sql)) {
+            log_info("restored REPLICA IDENTITY %s on %s", what, qname);
+            if (done)
+                sl_push(done, sql);
+        } else {
+            log_warn("could not restore REPLICA IDENTITY %s on %s", what, qname);
+        }
+        free(sql);
+        free(qname);
+    }
+    pgres_free(r);
+}
+
+void cdc_identities_restore(pgconn *src, const strlist *undo, strlist *done)
+{
+    for (size_t i = 0; i < undo->n; i++) {
+        uint32_t oid;
+        char ident;
+        if (parse_entry(undo->items[i], &oid, &ident))
+            restore_one(src, oid, ident, done);
+    }
+}
+
+#define IDENTITIES_COMMENT "pgshuttle: replica identities to restore:"
+
+bool cdc_identities_record(pgconn *src, const char *publication, const strlist *undo)
+{
+    strbuf text = STRBUF_INIT, sql = STRBUF_INIT;
+    sb_append(&text, IDENTITIES_COMMENT);
     for (size_t i = 0; i < undo->n; i++)
-        if (!pgconn_exec(c, undo->items[i]))
-            log_warn("could not undo a change on the source: %s", undo->items[i]);
+        sb_printf(&text, " %s", undo->items[i]);
+    sb_append(&sql, "COMMENT ON PUBLICATION ");
+    pgq_ident(&sql, publication);
+    sb_append(&sql, " IS ");
+    pgq_literal(&sql, sb_str(&text));
+    bool ok = pgconn_exec(src, sb_str(&sql));
+    sb_free(&text);
+    sb_free(&sql);
+    return ok;
+}
+
+bool cdc_identities_parse(const char *comment, strlist *undo)
+{
+    size_t plen = strlen(IDENTITIES_COMMENT);
+    if (comment == NULL || strncmp(comment, IDENTITIES_COMMENT, plen) != 0)
+        return false;
+    strlist words = STRLIST_INIT;
+    sl_split(&words, comment + plen, ' ');
+    for (size_t i = 0; i < words.n; i++) {
+        uint32_t oid;
+        char ident;
+        if (parse_entry(words.items[i], &oid, &ident))
+            sl_push(undo, words.items[i]);
+    }
+    sl_free(&words);
+    return true;
+}
+
+bool cdc_identities_recorded(pgconn *src, const char *publication, strlist *undo)
+{
+    const char *params[] = {publication};
+    char *comment = NULL;
+    if (!pgconn_query_value(src,
+                            "SELECT pg_catalog.obj_description(p.oid, 'pg_publication') "
+                            "FROM pg_catalog.pg_publication p WHERE p.pubname = $1",
+                            1, params, &comment))
+        return false;
+    (void) cdc_identities_parse(comment, undo);
+    free(comment);
+    return true;
 }
 
 /* Is t one of the tables a publication lists (by root on 13+, by leaf before)? */
@@ -237,9 +333,11 @@ bool cdc_slot_state_read(pgconn *src, const char *slot, struct cdc_slot_state *o
             snprintf(out->database, sizeof(out->database), "%s", v);
         if ((v = pgres_getn(r, 0, "wal_status")) != NULL)
             snprintf(out->wal_status, sizeof(out->wal_status), "%s", v);
-        if ((v = pgres_getn(r, 0, "confirmed_flush")) != NULL && !pgrepl_lsn_parse(v, &out->confirmed_flush))
+        if ((v = pgres_getn(r, 0, "confirmed_flush")) != NULL &&
+            !pgrepl_lsn_parse(v, &out->confirmed_flush))
             out->confirmed_flush = 0;
-        if ((v = pgres_getn(r, 0, "restart_lsn")) != NULL && !pgrepl_lsn_parse(v, &out->restart_lsn))
+        if ((v = pgres_getn(r, 0, "restart_lsn")) != NULL &&
+            !pgrepl_lsn_parse(v, &out->restart_lsn))
             out->restart_lsn = 0;
     }
     pgres_free(r);

@@ -22,6 +22,7 @@
 #define CDC_INSERT_ONLY_SUFFIX "_ins"
 
 struct cdc_table {
+    uint32_t oid;
     char *schema; /* owned */
     char *name;   /* owned */
     char *qname;  /* owned: quoted schema.name */
@@ -49,13 +50,32 @@ char *cdc_stream_name(const char *db, const char *target_key);
 
 /*
  * Gives every table that cannot identify its rows REPLICA IDENTITY FULL
- * (--replica-identity-full). For each table changed, pushes the statement
- * that restores its old setting onto *undo, and marks it identified.
+ * (--replica-identity-full) and marks it identified. For each table changed,
+ * pushes onto *undo what restores it: "OID=d" or "OID=n" (its identity was
+ * DEFAULT or NOTHING).
  */
 bool cdc_set_replica_identity_full(pgconn *src, struct cdc_table_set *set, strlist *undo)
     __attribute__((warn_unused_result));
-/* Runs the statements cdc_set_replica_identity_full recorded (best effort, logs failures). */
-void cdc_undo_statements(pgconn *c, const strlist *undo);
+/*
+ * Gives the tables in undo their identity back (best effort: failures are
+ * logged). A table dropped since, or whose identity is no longer FULL
+ * (someone changed it), is left alone; one renamed is found by its OID.
+ * Pushes each statement that ran onto *done (if not NULL): the same, by
+ * name, makes a copy of the tables match.
+ */
+void cdc_identities_restore(pgconn *src, const strlist *undo, strlist *done);
+/*
+ * Keeps undo on the source with the stream, as the comment of its
+ * publication (so that a --resume after a crash, or a fresh start, can
+ * restore the identities); and reads it back (nothing pushed when the
+ * publication or its comment is missing; entries not of our form are skipped).
+ */
+bool cdc_identities_record(pgconn *src, const char *publication, const strlist *undo)
+    __attribute__((warn_unused_result));
+bool cdc_identities_recorded(pgconn *src, const char *publication, strlist *undo)
+    __attribute__((warn_unused_result));
+/* Parses the comment cdc_identities_record wrote into undo entries; false if it is not ours. */
+bool cdc_identities_parse(const char *comment, strlist *undo);
 
 /*
  * Creates the publications for the stream called name: name for the

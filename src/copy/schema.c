@@ -34,7 +34,8 @@ bool schema_dump(const struct pg_tools *tools, const char *conninfo, const char 
 
     char *file_arg = xasprintf("--file=%s", out->path);
     char *snap_arg = xasprintf("--snapshot=%s", snapshot);
-    const char *args[] = {"--schema-only", "--format=custom", "--no-sync", snap_arg, file_arg, NULL};
+    const char *args[] = {"--schema-only", "--format=custom", "--no-sync",
+                          snap_arg,        file_arg,          NULL};
     struct proc_result res;
     bool ok = pgtools_run(tools->pg_dump, args, conninfo, NULL, &res);
     if (ok) {
@@ -59,6 +60,56 @@ static bool skipped(const struct schema_object_id *skip, int nskip, uint32_t cat
     return false;
 }
 
+/* An entry line for an object in skip; *rest set to what follows the OIDs ("TYPE ..."). */
+static bool skipped_entry(const char *line, const struct schema_object_id *skip, int nskip,
+                          const char **rest)
+{
+    unsigned id, catalog, oid;
+    int n = 0;
+    if (line[0] == ';' || sscanf(line, "%u; %u %u %n", &id, &catalog, &oid, &n) != 3 || n == 0)
+        return false;
+    *rest = line + n;
+    return skipped(skip, nskip, catalog, oid);
+}
+
+static bool skipped_line(const char *line, const struct schema_object_id *skip, int nskip)
+{
+    const char *rest;
+    return skipped_entry(line, skip, nskip, &rest);
+}
+
+/*
+ * For a skipped publication's entry, the start of its comment's entry:
+ * "COMMENT - PUBLICATION TAG ". (Other skipped objects, the indexes and
+ * constraints pgshuttle builds itself, keep their comments.)
+ */
+static char *skipped_comment(const char *line, const struct schema_object_id *skip, int nskip)
+{
+    const char *rest;
+    if (!skipped_entry(line, skip, nskip, &rest) || strncmp(rest, "PUBLICATION - ", 14) != 0)
+        return NULL;
+    const char *type_end = strchr(rest, ' ');
+    const char *schema_end = type_end ? strchr(type_end + 1, ' ') : NULL;
+    const char *tag_end = schema_end ? strrchr(schema_end + 1, ' ') : NULL; /* before OWNER */
+    if (tag_end == NULL)
+        return NULL;
+    return xasprintf("COMMENT %.*s %.*s %.*s ", (int) (schema_end - type_end - 1), type_end + 1,
+                     (int) (type_end - rest), rest, (int) (tag_end - schema_end - 1),
+                     schema_end + 1);
+}
+
+static bool comment_of_skipped(const char *line, const strlist *comments)
+{
+    unsigned id, catalog, oid;
+    int n = 0;
+    if (line[0] == ';' || sscanf(line, "%u; %u %u %n", &id, &catalog, &oid, &n) != 3 || n == 0)
+        return false;
+    for (size_t i = 0; i < comments->n; i++)
+        if (strncmp(line + n, comments->items[i], strlen(comments->items[i])) == 0)
+            return true;
+    return false;
+}
+
 bool schema_write_list(struct schema_archive *a, const struct schema_object_id *skip, int nskip)
 {
     const char *argv[] = {a->tools->pg_restore, "--list", a->path, NULL};
@@ -78,13 +129,23 @@ bool schema_write_list(struct schema_archive *a, const struct schema_object_id *
         proc_result_free(&res);
         return false;
     }
-    /* Entry lines read "dumpId; catalogOid objectOid TYPE ...". */
+    /*
+     * Entry lines read "dumpId; catalogOid objectOid TYPE SCHEMA TAG OWNER".
+     * A skipped publication's comment goes too: its entry ("ID; 0 0 COMMENT
+     * - PUBLICATION TAG OWNER") names it but carries no OIDs.
+     */
+    strlist lines = STRLIST_INIT, comments = STRLIST_INIT;
+    sl_split(&lines, res.out, '\n');
+    proc_result_free(&res);
+    for (size_t i = 0; i < lines.n; i++) {
+        char *comment = skipped_comment(lines.items[i], skip, nskip);
+        if (comment)
+            sl_push_owned(&comments, comment);
+    }
     int kept = 0, dropped = 0;
-    char *save = NULL;
-    for (char *line = strtok_r(res.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        unsigned id, catalog, oid;
-        if (line[0] != ';' && sscanf(line, "%u; %u %u", &id, &catalog, &oid) == 3 &&
-            skipped(skip, nskip, catalog, oid)) {
+    for (size_t i = 0; i < lines.n; i++) {
+        const char *line = lines.items[i];
+        if (skipped_line(line, skip, nskip) || comment_of_skipped(line, &comments)) {
             fprintf(f, ";pgshuttle builds this itself: %s\n", line);
             dropped++;
             continue;
@@ -92,8 +153,9 @@ bool schema_write_list(struct schema_archive *a, const struct schema_object_id *
         fprintf(f, "%s\n", line);
         kept++;
     }
+    sl_free(&lines);
+    sl_free(&comments);
     bool ok = fclose(f) == 0;
-    proc_result_free(&res);
     log_debug("restore list: %d entries, %d built by pgshuttle", kept, dropped);
     return ok;
 }
@@ -158,7 +220,7 @@ static bool review_restore_errors(struct schema_archive *a, const char *section,
             if (strlen(short_cmd) > 300)
                 strcpy(short_cmd + 297, "...");
             schema_fail(a, "restoring the schema (%s) failed: %s; statement: %s", section, msg,
-                      short_cmd[0] ? short_cmd : "(unknown)");
+                        short_cmd[0] ? short_cmd : "(unknown)");
             free(short_cmd);
             ok = false;
         }

@@ -43,7 +43,7 @@ struct online_db {
     struct cdc_table_set tables;
     strlist table_names; /* quoted names of every streamed table */
     strlist insert_only; /* those published for inserts only */
-    strlist undo;        /* restores the source's replica identities after a failure */
+    strlist undo;        /* the source's replica identities to restore at the end (source.h) */
     pgconn *src;         /* plain connection to the source database */
     pgrepl *repl;
     cdc_applier *applier;
@@ -65,7 +65,8 @@ static bool fail_src(struct online_db *od, const char *what)
     return dbjob_fail_conn(&od->job, od->src, what);
 }
 
-/* The target as the stream name sees it: host and port, so one source database can go to two targets. */
+/* The target as the stream name sees it: host and port, so one source database can go to two
+ * targets. */
 static char *target_key(const char *conninfo)
 {
     char *host = pgconninfo_get(conninfo, "host");
@@ -159,8 +160,58 @@ static bool drop_leftovers(struct online_db *od)
         if (!pgrepl_drop_slot_sql(od->src, od->name, true))
             return fail_src(od, "dropping the earlier replication slot");
     }
+    /* What an interrupted run changed goes back first: this run decides afresh. */
+    strlist earlier = STRLIST_INIT;
+    bool ok = cdc_identities_recorded(od->src, od->name, &earlier);
+    if (ok && earlier.n > 0) {
+        engine_warn(od->run, od->job.db->name,
+                    "restoring the replica identities of %zu source table(s) that an earlier "
+                    "interrupted migration had set to FULL",
+                    earlier.n);
+        cdc_identities_restore(od->src, &earlier, NULL);
+    }
+    sl_free(&earlier);
+    if (!ok)
+        return fail_src(od, "looking for replica identities an earlier migration changed");
     if (!cdc_publications_drop(od->src, od->name))
         return fail_src(od, "dropping earlier publications");
+    return true;
+}
+
+/* Failed inside create_source_objects' transaction: nothing it did stays. */
+static bool fail_source_objects(struct online_db *od, const char *what)
+{
+    fail_src(od, what);
+    if (!pgconn_exec_quiet(od->src, "ROLLBACK"))
+        log_warn("could not roll back the source's replica identities and publications");
+    sl_free(&od->undo);
+    return false;
+}
+
+/*
+ * On the source, in one transaction: REPLICA IDENTITY FULL where asked, the
+ * publications (pgoutput), and on the main one the identities to restore.
+ * A crash at any point leaves either all of it (a --resume or a fresh start
+ * finds what to restore) or none.
+ */
+static bool create_source_objects(struct online_db *od)
+{
+    if (!pgconn_exec(od->src, "BEGIN"))
+        return fail_src(od, "starting the source's setup");
+    if (od->run->spec->replica_identity_full &&
+        !cdc_set_replica_identity_full(od->src, &od->tables, &od->undo))
+        return fail_source_objects(od, "setting REPLICA IDENTITY FULL (--replica-identity-full "
+                                       "needs ownership of the tables)");
+    classify_tables(od);
+    if (od->plugin == CDC_PLUGIN_PGOUTPUT) {
+        if (!cdc_publications_create(od->src, od->name, &od->tables, &od->publications))
+            return fail_source_objects(od, "creating the publication (it needs ownership of "
+                                           "every table, or superuser)");
+        if (od->undo.n > 0 && !cdc_identities_record(od->src, od->name, &od->undo))
+            return fail_source_objects(od, "recording the replica identities to restore");
+    }
+    if (!pgconn_exec(od->src, "COMMIT"))
+        return fail_source_objects(od, "committing the source's setup");
     return true;
 }
 
@@ -173,19 +224,9 @@ static bool set_up_and_copy(struct online_db *od)
         return false;
     if (!cdc_tables_load(od->src, &od->tables))
         return fail_src(od, "listing the tables to stream");
-    if (run->spec->replica_identity_full) {
-        od->source_objects = true; /* undo on failure */
-        if (!cdc_set_replica_identity_full(od->src, &od->tables, &od->undo))
-            return fail_src(od, "setting REPLICA IDENTITY FULL (--replica-identity-full needs "
-                                "ownership of the tables)");
-    }
-    classify_tables(od);
-
     od->source_objects = true;
-    if (od->plugin == CDC_PLUGIN_PGOUTPUT &&
-        !cdc_publications_create(od->src, od->name, &od->tables, &od->publications))
-        return fail_src(od, "creating the publication (it needs ownership of every table, or "
-                            "superuser)");
+    if (!create_source_objects(od))
+        return false;
 
     engine_phase(run, dbname, "creating replication slot %s", od->name);
     struct pgrepl_slot slot;
@@ -216,7 +257,8 @@ static bool set_up_and_copy(struct online_db *od)
         return dbjob_fail_conn(&od->job, od->job.snap.holder, "listing the stream's publications");
     od->job.skip = xcalloc((size_t) npairs + 1, sizeof(*od->job.skip));
     for (int i = 0; i < npairs; i++)
-        od->job.skip[i] = (struct schema_object_id){.catalog = pairs[2 * i], .oid = pairs[2 * i + 1]};
+        od->job.skip[i] =
+            (struct schema_object_id){.catalog = pairs[2 * i], .oid = pairs[2 * i + 1]};
     od->job.nskip = npairs;
     free(pairs);
 
@@ -224,8 +266,8 @@ static bool set_up_and_copy(struct online_db *od)
     /* Every copy transaction has imported the snapshot by now: let it go. */
     copy_snapshot_release(&od->job.snap);
     if (!pgrepl_release_snapshot(od->repl) && ok) {
-        engine_fail(run, dbname, pgrepl_error_sqlstate(od->repl),
-                    "ending the slot's snapshot: %s", pgrepl_error_message(od->repl));
+        engine_fail(run, dbname, pgrepl_error_sqlstate(od->repl), "ending the slot's snapshot: %s",
+                    pgrepl_error_message(od->repl));
         ok = false;
     }
     if (!ok || engine_canceled(run))
@@ -281,8 +323,8 @@ static bool pick_up(struct online_db *od)
                     od->name);
         return false;
     }
-    od->plugin = strcmp(st.plugin, "test_decoding") == 0 ? CDC_PLUGIN_TEST_DECODING
-                                                         : CDC_PLUGIN_PGOUTPUT;
+    od->plugin =
+        strcmp(st.plugin, "test_decoding") == 0 ? CDC_PLUGIN_TEST_DECODING : CDC_PLUGIN_PGOUTPUT;
     bool exists = false;
     if (!copy_database_exists(od->job.admin, dbname, &exists))
         return dbjob_fail_conn(&od->job, od->job.admin, "looking for the target database");
@@ -307,6 +349,9 @@ static bool pick_up(struct online_db *od)
                         od->name);
             return false;
         }
+        /* The identities the interrupted run set to FULL, restored when this one ends. */
+        if (!cdc_identities_recorded(od->src, od->name, &od->undo))
+            return fail_src(od, "reading the replica identities to restore");
     }
     if (!open_applier(od))
         return false;
@@ -596,11 +641,40 @@ static bool drop_stream_objects(struct online_db *od)
         log_info("db=%s: dropped replication slot %s", od->job.db->name, od->name);
     pgconn_clear_error(od->src);
     if (!cdc_publications_drop(od->src, od->name)) {
-        log_error("db=%s: could not drop publication %s on the source", od->job.db->name,
-                  od->name);
+        log_error("db=%s: could not drop publication %s on the source", od->job.db->name, od->name);
         ok = false;
     }
     od->source_objects = false;
+    return ok;
+}
+
+/* The source's replica identities as they were before the migration (after a failure or cancel). */
+static void restore_identities(struct online_db *od)
+{
+    if (od->src && od->undo.n > 0)
+        cdc_identities_restore(od->src, &od->undo, NULL);
+    sl_free(&od->undo);
+}
+
+/*
+ * At a cutover: the same, and on the target too, whose schema was copied
+ * while the tables were FULL. False when the target could not be set.
+ */
+static bool restore_identities_both(struct online_db *od)
+{
+    if (od->undo.n == 0)
+        return true;
+    strlist done = STRLIST_INIT;
+    cdc_identities_restore(od->src, &od->undo, &done);
+    sl_free(&od->undo);
+    pgconn *dst = NULL;
+    bool ok = pgconn_connect(&dst, od->job.dst_conninfo, "target");
+    for (size_t i = 0; ok && i < done.n; i++)
+        ok = pgconn_exec(dst, done.items[i]);
+    if (!ok)
+        dbjob_fail_conn(&od->job, dst, "restoring the tables' replica identities on the target");
+    pgconn_close(dst);
+    sl_free(&done);
     return ok;
 }
 
@@ -625,7 +699,7 @@ static bool finish_online(struct online_db *od)
     if (!dbjob_finish(&od->job, od->src))
         return false;
     atomic_store(&od->job.db->streaming, false);
-    return drop_stream_objects(od);
+    return drop_stream_objects(od) && restore_identities_both(od);
 }
 
 static void stop_and_clean(struct online_db *od)
@@ -634,8 +708,6 @@ static void stop_and_clean(struct online_db *od)
     join_stream(od);
     atomic_store(&od->job.db->streaming, false);
     drop_stream_objects(od);
-    if (od->src && od->undo.n > 0)
-        cdc_undo_statements(od->src, &od->undo);
 }
 
 static void free_online(struct online_db *od)
@@ -700,6 +772,7 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
         bool db_ok = ok && !od->source_objects;
         if (!db_ok)
             stop_and_clean(od);
+        restore_identities(od);
         dbjob_end(&od->job, db_ok);
         free_online(od);
     }

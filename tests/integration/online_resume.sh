@@ -11,14 +11,18 @@
 #      again; the workload goes on while nothing streams, then stops; the
 #      same command with --resume --cutover auto continues from the applied
 #      position: exit 0, Succeeded, identical (compare_databases, no
-#      duplicate rows, verify), nothing left behind
+#      duplicate rows, verify), nothing left behind.  The runs have
+#      --replica-identity-full: the tables without a key are FULL across the
+#      crashes (the publication's comment keeps what to restore) and DEFAULT
+#      again after the resumed run
 #   2. --resume with nothing to resume (a database never migrated, and the
 #      one just migrated): exit 1, a message about resuming, no slot created,
 #      the migrated target database untouched
 #   3. SIGTERM while copying (pgs_cancel, 2 million rows): exit 3 within
 #      10 s, result Canceled, no slot or publication on the source, the target
 #      database dropped, no origin on the target
-#   4. SIGINT while waiting for cutover (pgs_wait): the same
+#   4. SIGINT while waiting for cutover (pgs_wait, --replica-identity-full):
+#      the same, and the tables without a key are DEFAULT again
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/online/lib.sh"
@@ -31,14 +35,14 @@ create_roles "$tgt_URI" pgs_owner pgs_reader
 online_load_db "$src_URI" pgs_resume "$FIXTURE_DIR/fixture_small.sql"
 PUBS_RESUME=$(source_publications "$src_URI" pgs_resume)
 
-migrate_args() {   # migrate_args DB: the online migration of DB, JSON output
+migrate_args() {   # migrate_args DB [OPTION...]: the online migration of DB, JSON output
     MIGRATE=("$PGSHUTTLE_BIN" migrate --mode online --source "$src_URI" --target "$tgt_URI"
-             --databases "$1" --jobs 2 --index-jobs 2 --output json)
+             --databases "$1" --jobs 2 --index-jobs 2 --output json "${@:2}")
 }
 
 # ---------------------------------------------------------------------------
 section "1. kill -9 while streaming, then --resume"
-migrate_args pgs_resume
+migrate_args pgs_resume --replica-identity-full
 workload_start main "$src_URI" pgs_resume
 truncate_start trunc "$src_URI" pgs_resume
 sleep 1
@@ -68,6 +72,9 @@ kept_after_crash() {
     check "$1: the target database is kept" database_exists "$tgt_URI" pgs_resume
     n=$(q "$tgt_URI" postgres "SELECT count(*) FROM pg_replication_origin")
     if ((n >= 1)); then pass "$1: the replication origin is kept on the target ($n)"; else fail "$1: no replication origin on the target"; fi
+    check_nopk_identities "$1" "$src_URI" pgs_resume f
+    n=$(q "$src_URI" pgs_resume "SELECT count(*) FROM pg_publication p WHERE obj_description(p.oid, 'pg_publication') ~ '^pgshuttle: replica identities to restore:( [0-9]+=[dn])+\$'")
+    if ((n == 1)); then pass "$1: the publication's comment keeps the identities to restore"; else fail "$1: no publication comment with the identities to restore ($n)"; fi
 }
 crash_while_streaming "run 1"
 run1_out=$ONLINE_OUT run1_err=$ONLINE_ERR
@@ -101,6 +108,7 @@ check_result "$ONLINE_OUT" Succeeded
 no_secrets "$run1_out" "$run1_err" "$run2_out" "$run2_err" "$ONLINE_OUT" "$ONLINE_ERR"
 check_source_clean "after the resumed run" "$src_URI" pgs_resume "$PUBS_RESUME"
 check_target_no_origin "after the resumed run" "$tgt_URI"
+check_nopk_identities "after the resumed run" "$src_URI" pgs_resume d
 
 dups_sql="SELECT count(*) || ' rows, ' || count(DISTINCT (n, source)) || ' distinct' FROM online.append_log"
 s=$(q "$src_URI" pgs_resume "$dups_sql")
@@ -178,13 +186,15 @@ fi
 section "4. SIGINT while waiting for cutover"
 online_load_db "$src_URI" pgs_wait
 PUBS_WAIT=$(source_publications "$src_URI" pgs_wait)
-migrate_args pgs_wait
+migrate_args pgs_wait --replica-identity-full
 online_start cancel-int "${MIGRATE[@]}"
 if wait_for_json "SIGINT: Waiting for cutover" "$ONLINE_OUT" "$JSON_WAITING" 300 "$ONLINE_PID"; then
+    check_nopk_identities "SIGINT: while waiting for cutover" "$src_URI" pgs_wait f
     sleep 2
     kill -INT "$ONLINE_PID"
     wait_exit "$ONLINE_PID" 60
     cancel_checks "SIGINT while waiting for cutover" pgs_wait "$PUBS_WAIT"
+    check_nopk_identities "SIGINT while waiting for cutover" "$src_URI" pgs_wait d
 fi
 
 finish

@@ -25,7 +25,8 @@
 #      transactions, applied_lsn, source_lsn; no workload step failed (a
 #      failure would mean the migration got in the application's way)
 #   3. no replication slot and no publication of pgshuttle's left on the
-#      source, no replication origin on the target
+#      source, no replication origin on the target; the tables set to
+#      REPLICA IDENTITY FULL have their DEFAULT identity back
 #   4. compare_databases (schema, catalog, data, sequences) identical, the
 #      sequences the workload moved equal on both sides, verify exit 0
 set -euo pipefail
@@ -116,8 +117,13 @@ no_secrets "$ONLINE_OUT" "$ONLINE_ERR"
 section "3. nothing left behind"
 check_source_clean "after cutover" "$src_URI" "$DB" "$PUBS_BEFORE"
 check_target_no_origin "after cutover" "$tgt_URI"
-log "replica identities of the source's tables without a primary key after cutover: $(q "$src_URI" "$DB" "SELECT string_agg(c.oid::regclass || '=' || c.relreplident::text, ' ' ORDER BY c.oid::regclass::text)
-    FROM pg_class c WHERE c.oid IN ('online.nopk'::regclass, 'online.nopk_toast'::regclass, 'online.append_log'::regclass, 'public.pgbench_history'::regclass)")"
+check_nopk_identities "after cutover (--replica-identity-full is undone)" "$src_URI" "$DB" d
+ident=$(q "$src_URI" "$DB" "SELECT relreplident FROM pg_class WHERE oid = 'public.pgbench_history'::regclass")
+if [[ $ident == d ]]; then
+    pass "after cutover: pgbench_history has replica identity DEFAULT again"
+else
+    fail "after cutover: pgbench_history has replica identity $ident"
+fi
 
 section "4. source and target identical"
 seqs_src=$(for s in $SEQS; do q "$src_URI" "$DB" "SELECT last_value || '/' || is_called FROM $s"; done | tr '\n' ' ')

@@ -29,6 +29,8 @@
 #   source_publications URI DB     the publications of DB (to compare before/after)
 #   check_source_clean LABEL URI DB PUBS   no replication slot, publications as before
 #   check_target_no_origin LABEL URI       no replication origin left on the target
+#   check_nopk_identities LABEL URI DB WANT   replica identities of the online
+#                                          tables without a key (d, f, ...)
 #
 # Background processes started here are ended at exit (then lib.sh cleans up).
 
@@ -498,4 +500,18 @@ compare_data_only() {
         -e 's/^SET LOCAL extra_float_digits = 3;/SET LOCAL extra_float_digits = 0;/' \
         "$PGS_TESTDIR/compare_data.sql" >"$dir/compare_data.sql"
     diff_data "$dir" "$dir/compare_data.sql" "$src" "$db" "$tgt" "$db"
+}
+
+# check_nopk_identities LABEL URI DB WANT: the replica identity letters of
+# online.append_log, online.nopk and online.nopk_toast (tables without any
+# key) are all WANT: f while --replica-identity-full streams, d before and after.
+check_nopk_identities() {
+    local label=$1 uri=$2 db=$3 want=$4 got
+    got=$(q "$uri" "$db" "SELECT string_agg(c.oid::regclass || '=' || c.relreplident::text, ' ' ORDER BY c.oid::regclass::text)
+        FROM pg_class c WHERE c.oid IN ('online.nopk'::regclass, 'online.nopk_toast'::regclass, 'online.append_log'::regclass)")
+    if [[ $got == "online.append_log=$want online.nopk=$want online.nopk_toast=$want" ]]; then
+        pass "$label: the source's tables without a key have replica identity $want"
+    else
+        fail "$label: replica identities of the source's tables without a key: $got (wanted $want)"
+    fi
 }
