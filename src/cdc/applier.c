@@ -177,7 +177,8 @@ static bool open_batch(cdc_applier *a)
         return true;
     a->batch_failed = false;
     a->error_locked = false;
-    if (!pgpipe_enter(a->conn, 0, apply__on_result, a, &a->pipe)) {
+    if (!pgpipe_enter(a->conn, 0, apply__on_result, a, &a->pipe) ||
+        !pgpipe_set_waiter(a->pipe, &a->waiter)) {
         a->broken = true;
         return apply__conn_fail(a, a->conn, "could not start a batch");
     }
@@ -661,6 +662,11 @@ void apply__rollback_quietly(cdc_applier *a)
 {
     if (!pgconn_exec_quiet(a->conn, "ROLLBACK"))
         a->broken = true;
+}
+
+void cdc_applier_set_waiter(cdc_applier *a, const struct pgpipe_waiter *w)
+{
+    a->waiter = w ? *w : (struct pgpipe_waiter){0};
 }
 
 void cdc_applier_close(cdc_applier *a)

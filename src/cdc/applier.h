@@ -59,6 +59,7 @@
 #define PGSHUTTLE_CDC_APPLIER_H
 
 #include "cdc/change.h"
+#include "pg/pipeline.h"
 #include "util/buf.h"
 
 #include <stdbool.h>
@@ -125,6 +126,13 @@ bool cdc_applier_open(cdc_applier **out, const struct cdc_applier_config *cfg)
     __attribute__((warn_unused_result));
 /* Rolls back a batch not committed (nothing past cdc_applier_durable()), closes, frees. */
 void cdc_applier_close(cdc_applier *a);
+/*
+ * What to do while a batch waits on the target (answer the source, which
+ * ends a stream that stays silent for wal_sender_timeout): used from the
+ * next batch on; NULL for nothing. Its tick runs inside cdc_applier calls
+ * and must not call the applier.
+ */
+void cdc_applier_set_waiter(cdc_applier *a, const struct pgpipe_waiter *w);
 
 const char *cdc_applier_error(const cdc_applier *a);    /* "" if none */
 const char *cdc_applier_sqlstate(const cdc_applier *a); /* "" if none */

@@ -102,6 +102,7 @@ struct cdc_applier {
     pgconn *conn;                  /* owned: applies, in pipeline mode during a batch */
     pgconn *catalog;               /* owned: catalog lookups and position reads */
     pgpipe *pipe;                  /* owned while a batch is open */
+    struct pgpipe_waiter waiter;   /* called while the pipe waits (tick NULL: none) */
     bool use_origin;
     bool wal_lz4;       /* the apply session set wal_compression = lz4 */
     bool origin_set_up; /* pg_replication_origin_session_setup done */

@@ -43,9 +43,10 @@
 /* While a stop position is set and the stream is quiet, ask for the server's position this often. */
 #define STOP_PING_MS 200
 /*
- * The applier waits for the target in flush (and in a COMMIT that ends a
- * batch); meanwhile nothing answers the source's keepalives. A wait at
- * least this long before a lost source connection is named in the error.
+ * While the applier's pipeline waits on the target, keep_alive answers the
+ * source; its few other waits (a catalog lookup, the durability sync) do not.
+ * A wait at least this long before a lost source connection is named in the
+ * error.
  */
 #define LONG_TARGET_WAIT_SECS 1.0
 
@@ -330,6 +331,18 @@ static bool read_burst(struct stream *s, bool *drained)
     return ok;
 }
 
+/*
+ * While the applier waits on the target (a lock, a slow disk, a big batch's
+ * COMMIT): the status update stays due every CDC_STATUS_INTERVAL_MS, or the
+ * source would end the stream after wal_sender_timeout and send it all again.
+ */
+static void keep_alive(void *arg)
+{
+    struct stream *s = arg;
+    if (!s->source_broken && (time_now() - s->last_status) * 1000 >= CDC_STATUS_INTERVAL_MS)
+        (void) send_status(s, false); /* a failure is recorded; the loop stops at its next read */
+}
+
 /* ---------------------------------------------------------------- the loop */
 
 static bool canceled(const struct stream *s)
@@ -507,8 +520,11 @@ void cdc_stream_run(const struct cdc_stream_config *cfg, struct cdc_stream_resul
     atomic_store(&s.pr->streaming, true);
     s.last_status = s.last_ping = s.last_record = time_now();
 
+    struct pgpipe_waiter waiter = {.tick = keep_alive, .arg = &s, .interval_ms = WAIT_MS};
+    cdc_applier_set_waiter(s.a, &waiter);
     loop(&s);
     finish(&s);
+    cdc_applier_set_waiter(s.a, NULL);
 }
 
 void cdc_stream_result_free(struct cdc_stream_result *res)

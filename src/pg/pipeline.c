@@ -10,12 +10,23 @@
  * for commands that a sync point already sent after them: PQgetResult
  * blocks, and the server only flushes its output at a sync point (or when
  * its buffer fills), so reading further could wait forever.
+ *
+ * With a waiter (pgpipe_set_waiter) the connection is in libpq's
+ * nonblocking mode and the pipe does its own waiting, for output to be
+ * taken and for results, in poll() on the server's socket, calling the
+ * waiter at least every interval: its caller's other duties (answering the
+ * source of the changes) go on however long the server takes. Output is
+ * flushed as libpq does in pipeline mode (once 64 kB are queued, and at
+ * every sync point), waiting until all of it was taken, so libpq's buffer
+ * stays as small as in blocking mode.
  */
 #include "pg/pipeline.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,8 +48,14 @@ struct pgpipe {
     int cap, head, count;
     pgpipe_result_fn fn;
     void *arg;
-    strbuf msg; /* scratch for error messages */
+    struct pgpipe_waiter waiter; /* tick NULL: none (libpq blocks by itself) */
+    size_t unflushed;            /* bytes queued since output was last flushed (waiter mode) */
+    strbuf msg;                  /* scratch for error messages */
 };
+
+/* libpq flushes pipeline output once this much is queued (OUTBUFFER_THRESHOLD). */
+#define FLUSH_BYTES 65536
+
 
 /* Records and logs a connection-level failure; the pipe is unusable afterwards. */
 static bool conn_failed(pgpipe *p, const char *what)
@@ -49,6 +66,58 @@ static bool conn_failed(pgpipe *p, const char *what)
     }
     p->broken = true;
     return false;
+}
+
+/*
+ * Waiter mode: waits until the server's socket is readable (or writable, when
+ * output is pending) and handles it; the waiter is called after every wait,
+ * which lasts at most its interval. False when the connection failed.
+ */
+static bool wait_server(pgpipe *p, bool output_pending)
+{
+    struct pollfd fd = {.fd = PQsocket(p->conn),
+                        .events = POLLIN | (output_pending ? POLLOUT : 0)};
+    if (fd.fd < 0)
+        return conn_failed(p, "connection lost in pipeline mode");
+    int n = poll(&fd, 1, p->waiter.interval_ms > 0 ? p->waiter.interval_ms : 1000);
+    if (n < 0 && errno != EINTR) {
+        pgconn__set_error(p->c, "08006", strerror(errno));
+        pgconn__log_failure(p->c, "cannot wait for the server");
+        p->broken = true;
+        return false;
+    }
+    p->waiter.tick(p->waiter.arg);
+    if (n > 0 && (fd.revents & (POLLIN | POLLERR | POLLHUP)) && !PQconsumeInput(p->conn))
+        return conn_failed(p, "connection lost in pipeline mode");
+    return true;
+}
+
+/* Waiter mode: sends everything libpq holds, waiting while the socket is full. */
+static bool flush_output(pgpipe *p)
+{
+    p->unflushed = 0;
+    for (;;) {
+        int rc = PQflush(p->conn);
+        if (rc == 0)
+            return true;
+        if (rc < 0)
+            return conn_failed(p, "could not send to the server");
+        if (!wait_server(p, true))
+            return false;
+    }
+}
+
+/* Waiter mode: waits until the next result can be read without blocking. */
+static bool await_result(pgpipe *p)
+{
+    while (PQisBusy(p->conn)) {
+        int rc = PQflush(p->conn);
+        if (rc < 0)
+            return conn_failed(p, "could not send to the server");
+        if (!wait_server(p, rc == 1))
+            return false;
+    }
+    return true;
 }
 
 static void ring_push(pgpipe *p, uintptr_t tag, bool sync)
@@ -118,6 +187,8 @@ static const char *result_message(pgpipe *p, const PGresult *res)
 /* Reads the result of the oldest queued entry and hands it to the callback. */
 static bool read_one(pgpipe *p)
 {
+    if (p->waiter.tick && !await_result(p))
+        return false;
     struct entry e = ring_pop(p);
     PGresult *res = PQgetResult(p->conn);
     if (e.sync) {
@@ -181,14 +252,28 @@ bool pgpipe_sync(pgpipe *p)
     ring_push(p, 0, true);
     p->syncs++;
     p->since_sync = 0;
-    return true;
+    return !p->waiter.tick || flush_output(p);
 }
 
-/* After a command was queued: a sync point every group, and no more than two groups in flight. */
-static bool queued(pgpipe *p, uintptr_t tag)
+/* Bytes a command puts on the wire, near enough to pace flushes. */
+static size_t command_bytes(const char *text, int nparams, const char *const *values)
+{
+    size_t n = strlen(text) + 64;
+    for (int i = 0; i < nparams; i++)
+        n += 4 + (values[i] ? strlen(values[i]) : 0);
+    return n;
+}
+
+/*
+ * After a command was queued: output flushed as libpq would (waiter mode), a
+ * sync point every group, and no more than two groups in flight.
+ */
+static bool queued(pgpipe *p, uintptr_t tag, size_t bytes)
 {
     ring_push(p, tag, false);
     p->commands++;
+    if (p->waiter.tick && (p->unflushed += bytes) >= FLUSH_BYTES && !flush_output(p))
+        return false;
     if (++p->since_sync < p->group)
         return true;
     if (!pgpipe_sync(p))
@@ -205,7 +290,7 @@ bool pgpipe_prepare(pgpipe *p, const char *name, const char *sql, uintptr_t tag)
         return false;
     if (PQsendPrepare(p->conn, name, sql, 0, NULL) != 1)
         return conn_failed(p, "could not queue a statement to prepare");
-    return queued(p, tag);
+    return queued(p, tag, command_bytes(sql, 0, NULL));
 }
 
 bool pgpipe_send_prepared(pgpipe *p, const char *name, int nparams, const char *const *values,
@@ -215,7 +300,7 @@ bool pgpipe_send_prepared(pgpipe *p, const char *name, int nparams, const char *
         return false;
     if (PQsendQueryPrepared(p->conn, name, nparams, values, NULL, NULL, 0) != 1)
         return conn_failed(p, "could not queue a prepared statement");
-    return queued(p, tag);
+    return queued(p, tag, command_bytes(name, nparams, values));
 }
 
 bool pgpipe_send(pgpipe *p, const char *sql, int nparams, const char *const *values, uintptr_t tag)
@@ -224,7 +309,7 @@ bool pgpipe_send(pgpipe *p, const char *sql, int nparams, const char *const *val
         return false;
     if (PQsendQueryParams(p->conn, sql, nparams, NULL, values, NULL, NULL, 0) != 1)
         return conn_failed(p, "could not queue a statement");
-    return queued(p, tag);
+    return queued(p, tag, command_bytes(sql, nparams, values));
 }
 
 bool pgpipe_drain(pgpipe *p)
@@ -246,10 +331,23 @@ bool pgpipe_exit(pgpipe *p)
     bool ok = pgpipe_drain(p);
     if (ok && PQexitPipelineMode(p->conn) != 1)
         ok = conn_failed(p, "could not leave pipeline mode");
+    /* Blocking again for the connection's other users (nothing is left to flush). */
+    if (p->waiter.tick && !p->broken && PQsetnonblocking(p->conn, 0) != 0)
+        ok = conn_failed(p, "could not leave nonblocking mode");
     sb_free(&p->msg);
     free(p->ring);
     free(p);
     return ok;
+}
+
+bool pgpipe_set_waiter(pgpipe *p, const struct pgpipe_waiter *w)
+{
+    if (w == NULL || w->tick == NULL || p->waiter.tick)
+        return true;
+    if (PQsetnonblocking(p->conn, 1) != 0)
+        return conn_failed(p, "could not enter nonblocking mode");
+    p->waiter = *w;
+    return true;
 }
 
 int pgpipe_in_flight(const pgpipe *p)

@@ -88,6 +88,23 @@ bool pgpipe_sync(pgpipe *p) PG_WUR;
 /* Sends a sync point if commands were queued since the last one, then reads every result. */
 bool pgpipe_drain(pgpipe *p) PG_WUR;
 
+/*
+ * What to do while the pipe waits on the server (for output to be taken, or
+ * for a result), however long that takes: tick is called after every wait,
+ * and a wait lasts at most interval_ms (0: 1000). Called only from inside
+ * pgpipe calls, on the caller's thread; it must not use the pipe.
+ */
+struct pgpipe_waiter {
+    void (*tick)(void *arg);
+    void *arg;
+    int interval_ms;
+};
+/*
+ * Sets p's waiter (once; NULL or one without tick: none). The connection is
+ * in nonblocking mode until pgpipe_exit, and the pipe waits in poll().
+ */
+bool pgpipe_set_waiter(pgpipe *p, const struct pgpipe_waiter *w) PG_WUR;
+
 /* Commands queued whose results were not read yet. */
 int pgpipe_in_flight(const pgpipe *p);
 /* True once a command failed since pgpipe_enter or pgpipe_clear_error. */
