@@ -93,6 +93,7 @@ arr AS (
 )
 SELECT a.attname AS name,
        pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+       a.atttypid AS typoid,
        coalesce(pg_catalog.to_jsonb(a) ->> 'attgenerated', '') <> '' AS generated,
        coalesce(pg_catalog.to_jsonb(a) ->> 'attidentity', '') = 'a' AS identity_always,
        coalesce(eq.has_eq, false) AS has_eq,

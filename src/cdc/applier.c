@@ -688,6 +688,9 @@ void cdc_applier_close(cdc_applier *a)
     free(a->params);
     free(a->key);
     free(a->array_off);
+    free(a->array_len);
+    free(a->array_fmt);
+    free(a->column_vals);
     free(a->open_groups);
     free(a->expect);
     free(a->pending);

@@ -112,6 +112,9 @@ struct cdc_applier_stats {
     _Atomic int64_t truncates;
     _Atomic int64_t skipped; /* changes to tables not migrated, or not applicable (insert-only) */
     _Atomic int64_t batches; /* target commits */
+    /* array parameters of grouped statements sent (committed or not), and those in binary */
+    _Atomic int64_t arrays;
+    _Atomic int64_t binary_arrays;
 };
 
 /*

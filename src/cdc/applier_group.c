@@ -22,8 +22,10 @@
  * group first.
  */
 #include "cdc/applier_internal.h"
+#include "cdc/apply_binary.h"
 #include "util/mem.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +39,7 @@ void apply__free_group(struct apply_group *g)
     sb_free(&g->data);
     free(g->off);
     free(g->delims);
+    free(g->typoids);
     free(g->pv);
     free(g->rowhash);
     free(g->slots);
@@ -129,6 +132,45 @@ int64_t apply__pop_expected(cdc_applier *a)
     return rows;
 }
 
+/*
+ * One array per parameter into a->arrays (offsets in a->array_off): binary
+ * where the column's type allows it and every value is in its printed form
+ * (apply_binary.h), else a text literal, NUL-terminated.
+ */
+static void build_arrays(cdc_applier *a, const struct apply_group *g)
+{
+    size_t np = (size_t) g->nparams;
+    sb_reset(&a->arrays);
+    a->array_off = xrealloc(a->array_off, np * sizeof(*a->array_off));
+    a->array_len = xrealloc(a->array_len, np * sizeof(*a->array_len));
+    a->array_fmt = xrealloc(a->array_fmt, np * sizeof(*a->array_fmt));
+    a->column_vals = xrealloc(a->column_vals, (size_t) g->nrows * sizeof(*a->column_vals));
+    atomic_fetch_add(&a->stats.arrays, g->nparams);
+    for (int j = 0; j < g->nparams; j++) {
+        a->array_off[j] = (int) a->arrays.len;
+        a->array_fmt[j] = 0;
+        if (cdc_bin_supported(g->typoids[j])) {
+            for (int r = 0; r < g->nrows; r++)
+                a->column_vals[r] = row_value(g, r, j);
+            if (cdc_bin_array(&a->arrays, g->typoids[j], a->column_vals, g->nrows)) {
+                a->array_fmt[j] = 1;
+                a->array_len[j] = (int) (a->arrays.len - (size_t) a->array_off[j]);
+                atomic_fetch_add(&a->stats.binary_arrays, 1);
+                continue;
+            }
+        }
+        sb_appendc(&a->arrays, '{');
+        for (int r = 0; r < g->nrows; r++) {
+            if (r)
+                sb_appendc(&a->arrays, g->delims[j]);
+            cdc_sql_array_element(&a->arrays, row_value(g, r, j));
+        }
+        sb_appendc(&a->arrays, '}');
+        sb_appendc(&a->arrays, '\0');
+        a->array_len[j] = 0;
+    }
+}
+
 bool apply__flush_table(cdc_applier *a, struct apply_table *t)
 {
     struct apply_group *g = t->group;
@@ -140,7 +182,7 @@ bool apply__flush_table(cdc_applier *a, struct apply_table *t)
     if (g->nrows == 1) {
         for (int j = 0; j < g->nparams; j++)
             g->pv[j] = row_value(g, 0, j);
-        ok = apply__send(a, g->single, g->nparams, g->pv, APPLY_TAG_EXEC);
+        ok = apply__send(a, g->single, g->nparams, g->pv, NULL, NULL, APPLY_TAG_EXEC);
     } else {
         /* The grouped statement: the same key with the grouped flag. */
         uint8_t *key = xmalloc(g->single->keylen);
@@ -148,22 +190,10 @@ bool apply__flush_table(cdc_applier *a, struct apply_table *t)
         key[sizeof(uint32_t)] = 1;
         struct apply_stmt *s = apply__stmt(a, t, key, g->single->keylen);
         free(key);
-        sb_reset(&a->arrays);
-        a->array_off = xrealloc(a->array_off, (size_t) g->nparams * sizeof(*a->array_off));
-        for (int j = 0; j < g->nparams; j++) {
-            a->array_off[j] = (int) a->arrays.len;
-            sb_appendc(&a->arrays, '{');
-            for (int r = 0; r < g->nrows; r++) {
-                if (r)
-                    sb_appendc(&a->arrays, g->delims[j]);
-                cdc_sql_array_element(&a->arrays, row_value(g, r, j));
-            }
-            sb_appendc(&a->arrays, '}');
-            sb_appendc(&a->arrays, '\0');
-        }
+        build_arrays(a, g);
         for (int j = 0; j < g->nparams; j++)
             g->pv[j] = a->arrays.data + a->array_off[j];
-        ok = apply__send(a, s, g->nparams, g->pv, APPLY_TAG_GROUP);
+        ok = apply__send(a, s, g->nparams, g->pv, a->array_len, a->array_fmt, APPLY_TAG_GROUP);
         if (ok)
             push_expected(a, s->op == CDC_SQL_INSERT ? -1 : g->nrows);
     }
@@ -206,14 +236,17 @@ static bool prepare_group(cdc_applier *a, struct apply_table *t, struct apply_st
     g->nset = nset;
     g->nkeys = nkeys;
     g->delims = xrealloc(g->delims, (size_t) (nparams ? nparams : 1));
+    g->typoids = xrealloc(g->typoids, (size_t) (nparams ? nparams : 1) * sizeof(*g->typoids));
     g->pv = xrealloc(g->pv, (size_t) (nparams ? nparams : 1) * sizeof(*g->pv));
     /* Which column each parameter belongs to: the order of cdc_sql_build (set, where, guard). */
     const uint8_t *shape = single->key + APPLY_KEY_PREFIX;
     int n = t->sql.ncols, j = 0;
     for (int section = 0; section < 3; section++)
         for (int i = 0; i < n && j < nparams; i++)
-            if (shape[2 + (size_t) section * n + i] == CDC_SQL_PARAM)
+            if (shape[2 + (size_t) section * n + i] == CDC_SQL_PARAM) {
+                g->typoids[j] = t->sql.cols[i].typoid;
                 g->delims[j++] = t->sql.cols[i].delim ? t->sql.cols[i].delim : ',';
+            }
     if (nkeys > 0 && g->slots == NULL) {
         g->nslots = 2 * GROUP_MAX_ROWS;
         while (g->nslots & (g->nslots - 1))

@@ -83,6 +83,7 @@ struct apply_group {
     int *off;    /* nrows * nparams offsets into data, -1 = NULL */
     int capoff;
     char *delims;      /* owned: nparams array delimiters */
+    uint32_t *typoids; /* owned: nparams column types (apply_binary.h) */
     const char **pv;   /* owned: nparams parameter pointers while sending */
     uint64_t *rowhash; /* owned: per row, the hash of its key values */
     int *slots;        /* owned: open addressing over rows by key hash, -1 = empty */
@@ -171,6 +172,9 @@ struct cdc_applier {
     uint8_t *key;
     strbuf arrays; /* grouped parameters being built */
     int *array_off;
+    int *array_len;           /* per parameter: its length when binary */
+    int *array_fmt;           /* per parameter: 1 binary, 0 text */
+    const char **column_vals; /* one parameter's values for every row of a group */
     int scratch_cols;
     strbuf sql;
 
@@ -235,9 +239,14 @@ int apply__column(const struct apply_table *t, const char *name);
 /* The cached statement for key (created, not yet prepared, if new). */
 struct apply_stmt *apply__stmt(cdc_applier *a, struct apply_table *t, const uint8_t *key,
                                size_t keylen);
-/* Queues s's execution with params, preparing it first if needed (tag: APPLY_TAG_EXEC or GROUP). */
+/*
+ * Queues s's execution with params, preparing it first if needed (tag:
+ * APPLY_TAG_EXEC or GROUP); formats and lengths as pgpipe_send_formats
+ * (NULL: all text).
+ */
 bool apply__send(cdc_applier *a, struct apply_stmt *s, int nparams, const char *const *params,
-                 unsigned tagkind) __attribute__((warn_unused_result));
+                 const int *lengths, const int *formats, unsigned tagkind)
+    __attribute__((warn_unused_result));
 const char *apply__op_words(int op);
 
 /* applier_group.c */

@@ -87,6 +87,8 @@ bool apply__load(cdc_applier *a, struct apply_table *t)
         struct cdc_sql_column *col = &t->sql.cols[i];
         col->name = xstrdup(pgres_getn(r, i, "name"));
         col->type = xstrdup(pgres_getn(r, i, "type"));
+        const char *typoid = pgres_getn(r, i, "typoid");
+        col->typoid = typoid ? (uint32_t) strtoul(typoid, NULL, 10) : 0;
         col->generated = pgres_get_bool(r, i, "generated");
         col->identity_always = pgres_get_bool(r, i, "identity_always");
         col->has_eq = pgres_get_bool(r, i, "has_eq");

@@ -178,12 +178,13 @@ struct apply_stmt *apply__stmt(cdc_applier *a, struct apply_table *t, const uint
 }
 
 bool apply__send(cdc_applier *a, struct apply_stmt *s, int nparams, const char *const *params,
-                 unsigned tagkind)
+                 const int *lengths, const int *formats, unsigned tagkind)
 {
     const char *qualified = s->table->qualified;
     bool ok;
     if (s->sql) {
-        ok = pgpipe_send(a->pipe, s->sql, nparams, params, (uintptr_t) s | tagkind);
+        ok = pgpipe_send_formats(a->pipe, s->sql, NULL, nparams, params, lengths, formats,
+                                 (uintptr_t) s | tagkind);
     } else {
         if (!s->prepared) {
             /* New, or its PREPARE was lost with a rolled-back batch. */
@@ -197,7 +198,8 @@ bool apply__send(cdc_applier *a, struct apply_stmt *s, int nparams, const char *
                 goto failed;
             s->prepared = true;
         }
-        ok = pgpipe_send_prepared(a->pipe, s->name, nparams, params, (uintptr_t) s | tagkind);
+        ok = pgpipe_send_formats(a->pipe, NULL, s->name, nparams, params, lengths, formats,
+                                 (uintptr_t) s | tagkind);
     }
     if (ok)
         return true;
@@ -360,7 +362,7 @@ static bool apply_dml(cdc_applier *a, const struct cdc_change *c)
         /* Keep stream order: with the table's own waiting rows, or with everything when the
            table's triggers fire on a replica. */
         bool flushed = t->fires_in_replica ? apply__flush_groups(a) : apply__flush_table(a, t);
-        if (!flushed || !apply__send(a, s, np, a->params, APPLY_TAG_EXEC))
+        if (!flushed || !apply__send(a, s, np, a->params, NULL, NULL, APPLY_TAG_EXEC))
             return false;
     }
     a->batch_changes++;
@@ -474,8 +476,8 @@ void apply__on_result(void *arg, const struct pgpipe_result *r)
             if (sp && (size_t) (sp - r->value) < sizeof(ins)) {
                 memcpy(ins, r->value, (size_t) (sp - r->value));
                 ins[sp - r->value] = '\0';
-                a->wal_seen = cdc_lsn_parse(ins, &a->wal_insert) &&
-                              cdc_lsn_parse(sp + 1, &a->wal_flush);
+                a->wal_seen =
+                    cdc_lsn_parse(ins, &a->wal_insert) && cdc_lsn_parse(sp + 1, &a->wal_flush);
             }
             return;
         }

@@ -37,6 +37,7 @@
 struct cdc_sql_column {
     char *name;
     char *type;           /* format_type(atttypid, atttypmod) on the target */
+    uint32_t typoid;      /* atttypid on the target */
     bool generated;       /* GENERATED ... STORED: never written */
     bool identity_always; /* GENERATED ALWAYS AS IDENTITY */
     bool has_eq;          /* the type has an equality operator (else compared as text) */

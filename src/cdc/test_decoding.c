@@ -23,6 +23,7 @@
 
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/pgtime.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -511,94 +512,6 @@ static bool read_xid(struct cursor *c, uint32_t *xid)
     return true;
 }
 
-/* Reads exactly n digits (n <= 9) as a number. */
-static bool digits(const char **p, const char *end, int n, int *v)
-{
-    *v = 0;
-    for (int i = 0; i < n; i++, (*p)++) {
-        if (*p >= end || **p < '0' || **p > '9')
-            return false;
-        *v = *v * 10 + (**p - '0');
-    }
-    return true;
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_since_1970(int64_t y, int m, int d)
-{
-    if (m <= 2)
-        y--;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t year_of_era = y - era * 400;              /* 0..399 */
-    int64_t month_from_march = m > 2 ? m - 3 : m + 9; /* 0..11 */
-    int64_t day_of_year = (153 * month_from_march + 2) / 5 + d - 1;
-    int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    return era * 146097 + day_of_era - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* Far beyond any commit time, and small enough that µs since 2000 fit in 63 bits. */
-#define MAX_YEAR 200000
-
-/*
- * Parses timestamptz_to_str()'s ISO form, "YYYY-MM-DD HH:MM:SS[.ffffff]+HH[:MM[:SS]]"
- * (the offset is the walsender's TimeZone), into µs since 2000-01-01 UTC.
- */
-static bool parse_commit_time(const char *p, const char *end, int64_t *out)
-{
-    int year = 0, ndigits = 0, mon, day, hour, min, sec, frac = 0, oh, om = 0, os = 0;
-    while (p < end && *p >= '0' && *p <= '9' && ndigits < 6) {
-        year = year * 10 + (*p++ - '0');
-        ndigits++;
-    }
-    if (ndigits < 4 || p >= end || *p++ != '-' || !digits(&p, end, 2, &mon) || p >= end ||
-        *p++ != '-' || !digits(&p, end, 2, &day) || p >= end || *p++ != ' ' ||
-        !digits(&p, end, 2, &hour) || p >= end || *p++ != ':' || !digits(&p, end, 2, &min) ||
-        p >= end || *p++ != ':' || !digits(&p, end, 2, &sec))
-        return false;
-    if (p < end && *p == '.') {
-        p++;
-        int nf = 0;
-        while (p < end && *p >= '0' && *p <= '9' && nf < 6) {
-            frac = frac * 10 + (*p++ - '0');
-            nf++;
-        }
-        if (nf == 0)
-            return false;
-        for (; nf < 6; nf++)
-            frac *= 10;
-    }
-    if (p >= end || (*p != '+' && *p != '-'))
-        return false;
-    int sign = *p++ == '-' ? -1 : 1;
-    if (!digits(&p, end, 2, &oh))
-        return false;
-    if (p < end && *p == ':') {
-        p++;
-        if (!digits(&p, end, 2, &om))
-            return false;
-        if (p < end && *p == ':') {
-            p++;
-            if (!digits(&p, end, 2, &os))
-                return false;
-        }
-    }
-    if (p != end || year > MAX_YEAR || mon < 1 || mon > 12 || day < 1 ||
-        day > days_in_month(year, mon) || hour > 23 || min > 59 || sec > 59 || om > 59 || os > 59)
-        return false;
-    int64_t days = days_since_1970(year, mon, day) - 10957; /* 2000-01-01 is day 10957 */
-    int64_t secs = days * 86400 + hour * 3600 + min * 60 + sec;
-    secs -= sign * (oh * 3600 + om * 60 + os); /* local = UTC + offset */
-    *out = secs * 1000000 + frac;
-    return true;
-}
-
 static bool parse_begin(struct cursor *c, struct cdc_change *out)
 {
     out->kind = CDC_BEGIN;
@@ -619,7 +532,9 @@ static bool parse_commit(struct cursor *c, struct cdc_change *out)
         const char *close = memchr(c->p, ')', left(c));
         if (close == NULL)
             return fail(c, "commit time has no closing ')'");
-        if (!parse_commit_time(c->p, close, &out->commit_ts))
+        size_t len = (size_t) (close - c->p);
+        bool bc = len >= 3 && memcmp(close - 3, " BC", 3) == 0; /* no commit is that old */
+        if (bc || !pgtime_parse_timestamp(c->p, len, true, &out->commit_ts))
             return fail(c, "malformed commit time \"%.*s\"",
                         (int) (close - c->p < 64 ? close - c->p : 64), c->p);
         c->p = close + 1;

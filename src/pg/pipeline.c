@@ -56,7 +56,6 @@ struct pgpipe {
 /* libpq flushes pipeline output once this much is queued (OUTBUFFER_THRESHOLD). */
 #define FLUSH_BYTES 65536
 
-
 /* Records and logs a connection-level failure; the pipe is unusable afterwards. */
 static bool conn_failed(pgpipe *p, const char *what)
 {
@@ -75,8 +74,7 @@ static bool conn_failed(pgpipe *p, const char *what)
  */
 static bool wait_server(pgpipe *p, bool output_pending)
 {
-    struct pollfd fd = {.fd = PQsocket(p->conn),
-                        .events = POLLIN | (output_pending ? POLLOUT : 0)};
+    struct pollfd fd = {.fd = PQsocket(p->conn), .events = POLLIN | (output_pending ? POLLOUT : 0)};
     if (fd.fd < 0)
         return conn_failed(p, "connection lost in pipeline mode");
     int n = poll(&fd, 1, p->waiter.interval_ms > 0 ? p->waiter.interval_ms : 1000);
@@ -256,11 +254,14 @@ bool pgpipe_sync(pgpipe *p)
 }
 
 /* Bytes a command puts on the wire, near enough to pace flushes. */
-static size_t command_bytes(const char *text, int nparams, const char *const *values)
+static size_t command_bytes(const char *text, int nparams, const char *const *values,
+                            const int *lengths, const int *formats)
 {
     size_t n = strlen(text) + 64;
     for (int i = 0; i < nparams; i++)
-        n += 4 + (values[i] ? strlen(values[i]) : 0);
+        n += 4 + (values[i] == NULL            ? 0
+                  : formats && formats[i] == 1 ? (size_t) lengths[i]
+                                               : strlen(values[i]));
     return n;
 }
 
@@ -290,26 +291,32 @@ bool pgpipe_prepare(pgpipe *p, const char *name, const char *sql, uintptr_t tag)
         return false;
     if (PQsendPrepare(p->conn, name, sql, 0, NULL) != 1)
         return conn_failed(p, "could not queue a statement to prepare");
-    return queued(p, tag, command_bytes(sql, 0, NULL));
+    return queued(p, tag, command_bytes(sql, 0, NULL, NULL, NULL));
+}
+
+bool pgpipe_send_formats(pgpipe *p, const char *sql, const char *name, int nparams,
+                         const char *const *values, const int *lengths, const int *formats,
+                         uintptr_t tag)
+{
+    if (p->broken)
+        return false;
+    int sent = sql ? PQsendQueryParams(p->conn, sql, nparams, NULL, values, lengths, formats, 0)
+                   : PQsendQueryPrepared(p->conn, name, nparams, values, lengths, formats, 0);
+    if (sent != 1)
+        return conn_failed(p, sql ? "could not queue a statement"
+                                  : "could not queue a prepared statement");
+    return queued(p, tag, command_bytes(sql ? sql : name, nparams, values, lengths, formats));
 }
 
 bool pgpipe_send_prepared(pgpipe *p, const char *name, int nparams, const char *const *values,
                           uintptr_t tag)
 {
-    if (p->broken)
-        return false;
-    if (PQsendQueryPrepared(p->conn, name, nparams, values, NULL, NULL, 0) != 1)
-        return conn_failed(p, "could not queue a prepared statement");
-    return queued(p, tag, command_bytes(name, nparams, values));
+    return pgpipe_send_formats(p, NULL, name, nparams, values, NULL, NULL, tag);
 }
 
 bool pgpipe_send(pgpipe *p, const char *sql, int nparams, const char *const *values, uintptr_t tag)
 {
-    if (p->broken)
-        return false;
-    if (PQsendQueryParams(p->conn, sql, nparams, NULL, values, NULL, NULL, 0) != 1)
-        return conn_failed(p, "could not queue a statement");
-    return queued(p, tag, command_bytes(sql, nparams, values));
+    return pgpipe_send_formats(p, sql, NULL, nparams, values, NULL, NULL, tag);
 }
 
 bool pgpipe_drain(pgpipe *p)

@@ -82,6 +82,14 @@ bool pgpipe_send_prepared(pgpipe *p, const char *name, int nparams, const char *
 /* Queues sql with text parameters of type 0 ($1..$n; NULL entries are SQL NULL), unnamed. */
 bool pgpipe_send(pgpipe *p, const char *sql, int nparams, const char *const *values,
                  uintptr_t tag) PG_WUR;
+/*
+ * Either of the two (sql, or with sql NULL the prepared statement name) with
+ * each parameter's format: formats[i] 1 is binary, lengths[i] bytes at
+ * values[i]; 0 is text. formats NULL: all text (lengths unused).
+ */
+bool pgpipe_send_formats(pgpipe *p, const char *sql, const char *name, int nparams,
+                         const char *const *values, const int *lengths, const int *formats,
+                         uintptr_t tag) PG_WUR;
 
 /* Sends a sync point now (also flushes what is queued). */
 bool pgpipe_sync(pgpipe *p) PG_WUR;

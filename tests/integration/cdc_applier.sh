@@ -15,6 +15,8 @@
 #      statements (array parameters): order within a table, repeated keys,
 #      values that need quoting in arrays, box's ';' delimiter, a non-key
 #      identity column, an ALWAYS trigger seeing every earlier change;
+#      binary array parameters: 13 types at the ends of their ranges, BC and
+#      five-digit years, offsets with seconds, 'infinity' falling back to text;
 #   2. 300 transactions committed as one batch, the origin at the last end;
 #   3. dedupe: transactions fed again (same session, and after reopening)
 #      change nothing; one too big to keep until its COMMIT is rolled back;
@@ -128,6 +130,18 @@ expect_equal "updates of a table with a non-key GENERATED ALWAYS identity" \
 assert_contains "$LAST_STDOUT" "failed identity_changed sqlstate=02000 message=UPDATE of public.idg found no row (looked up by key k, or the update changed a GENERATED ALWAYS identity column)"
 expect_equal "an ALWAYS trigger saw every change before it (grouped or not)" \
     "$(tq "SELECT string_agg(seen::text, ',' ORDER BY seen) FROM trig_log")" "3,5"
+
+probe config:origin=pgs_binary open run:binary flush state
+cols="b, s, i, l, o, t, vc, c, d, ts, tz, ts3"
+expect_equal "binary array parameters: every value of 13 types arrived as typed in SQL (inserted and updated rows)" \
+    "$(tq "SELECT count(*) FROM bin_types x JOIN bin_types_ref r ON r.id = x.id % 100
+             WHERE (x.b, x.s, x.i, x.l, x.o, x.t, x.vc, x.c, x.d, x.ts, x.tz, x.ts3)
+                   IS NOT DISTINCT FROM (r.b, r.s, r.i, r.l, r.o, r.t, r.vc, r.c, r.d, r.ts, r.tz, r.ts3)")/$(tq "SELECT count(*) FROM bin_types")" "12/12"
+expect_equal "the values' text on the target equals the reference's (DateStyle ISO, UTC)" \
+    "$(tq "SET TimeZone = 'UTC'; SELECT string_agg(x::text, '|' ORDER BY id) FROM (SELECT id % 100 AS id, $cols FROM bin_types) x")" \
+    "$(tq "SET TimeZone = 'UTC'; SELECT string_agg(x::text, '|' ORDER BY id) FROM (SELECT id, $cols FROM bin_types_ref UNION ALL SELECT id, $cols FROM bin_types_ref WHERE id <= 5) x")"
+expect_equal "grouped arrays sent / in binary: two INSERTs and one UPDATE of 13 parameters ('infinity' sends date, timestamp and timestamptz as text)" \
+    "$(field state arrays)/$(field state binary_arrays)" "39/36"
 
 section "2. many transactions, one batch"
 probe config:origin=pgs_many config:batch_txns=100000 config:batch_ms=600000 open many:300 state

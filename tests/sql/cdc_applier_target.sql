@@ -61,6 +61,27 @@ ALTER TABLE wide_full REPLICA IDENTITY FULL;
 -- grouped statements (arrays of values)
 CREATE TABLE grp (id int PRIMARY KEY, t text, b box, g int GENERATED ALWAYS AS (id * 2) STORED,
                   n numeric(10,2));
+-- grouped statements send these types as binary arrays (src/cdc/apply_binary.h);
+-- bin_types_ref holds what the applier must write, typed in as SQL literals
+CREATE TABLE bin_types (id int PRIMARY KEY, b bool, s int2, i int4, l int8, o oid, t text,
+                        vc varchar(10), c char(5), d date, ts timestamp, tz timestamptz,
+                        ts3 timestamp(3));
+CREATE TABLE bin_types_ref (LIKE bin_types);
+INSERT INTO bin_types_ref VALUES
+ (1, true, -32768, -2147483648, -9223372036854775808, 0, '', '', 'a', '4714-11-24 BC',
+  '4714-11-24 00:00:00 BC', '4714-11-24 00:00:00+00 BC', '2000-01-01 00:00:00'),
+ (2, false, 32767, 2147483647, 9223372036854775807, 4294967295, 'q" b\ ünï 😀', 'ten chars!',
+  'abcde', '10000-01-01', '294276-12-31 23:59:59.999999', '294276-12-31 23:59:59.999999+00',
+  '1999-12-31 23:59:59.999'),
+ (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+ (4, true, 0, 0, 0, 1, 'NULL', '{,}', '', '2000-01-01', '2000-01-01 00:00:00',
+  '2000-01-01 05:30:00+05:30', '2024-02-29 12:34:56.789'),
+ (5, false, -1, -1, -1, 2, E'line\nbreak', 'x', ' x', '0001-01-01 BC', '0001-02-29 00:00:00 BC',
+  '1900-01-01 00:00:00-03:00:30', '1969-12-31 23:59:59.000001'),
+ (6, true, 7, 7, 7, 7, 'inf', 'inf', 'inf', 'infinity', '-infinity', 'infinity',
+  '2000-02-29 00:00:00.5'),
+ (7, false, 8, 8, 8, 8, '-inf', '-inf', '-inf', '-infinity', 'infinity', '-infinity',
+  '2001-02-28 00:00:00.25');
 CREATE TABLE idg (k int PRIMARY KEY, seq int GENERATED ALWAYS AS IDENTITY, v text);
 INSERT INTO idg (k, v) VALUES (1, 'a'), (2, 'b'), (3, 'c');
 

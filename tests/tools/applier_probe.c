@@ -540,6 +540,55 @@ static bool sc_groups(struct probe *p)
     return commit(p);
 }
 
+/*
+ * Every type grouped statements send as binary arrays (apply_binary.h), in
+ * the text the walsender prints (DateStyle ISO, offsets of any zone): the
+ * extremes of each range, BC and five-digit years, a leap day of 1 BC, an
+ * offset with seconds, NULLs. Rows 1-5 are inserted, 101-105 inserted empty
+ * and updated to the same values; then rows 6 and 7, whose 'infinity' sends
+ * the arrays of date, timestamp and timestamptz as text.
+ */
+static bool sc_binary(struct probe *p)
+{
+    static const char *const names[] = {"id", "b", "s", "i",  "l",  "o",  "t",
+                                        "vc", "c", "d", "ts", "tz", "ts3"};
+    static const char *const rows[7][12] = {
+        {"t", "-32768", "-2147483648", "-9223372036854775808", "0", "", "", "a    ",
+         "4714-11-24 BC", "4714-11-24 00:00:00 BC", "4714-11-24 00:00:00+00 BC",
+         "2000-01-01 00:00:00"},
+        {"f", "32767", "2147483647", "9223372036854775807", "4294967295",
+         "q\" b\\ \xc3\xbcn\xc3\xaf \xf0\x9f\x98\x80", "ten chars!", "abcde", "10000-01-01",
+         "294276-12-31 23:59:59.999999", "294276-12-31 23:59:59.999999+00",
+         "1999-12-31 23:59:59.999"},
+        {NULL},
+        {"t", "0", "0", "0", "1", "NULL", "{,}", "     ", "2000-01-01", "2000-01-01 00:00:00",
+         "2000-01-01 05:30:00+05:30", "2024-02-29 12:34:56.789"},
+        {"f", "-1", "-1", "-1", "2", "line\nbreak", "x", " x   ", "0001-01-01 BC",
+         "0001-02-29 00:00:00 BC", "1900-01-01 00:00:00-03:00:30", "1969-12-31 23:59:59.000001"},
+        {"t", "7", "7", "7", "7", "inf", "inf", "inf  ", "infinity", "-infinity", "infinity",
+         "2000-02-29 00:00:00.5"},
+        {"f", "8", "8", "8", "8", "-inf", "-inf", "-inf ", "-infinity", "infinity", "-infinity",
+         "2001-02-28 00:00:00.25"},
+    };
+    begin(p, true);
+    relation(p, 134, "public", "bin_types", 'd', "1000000000000", names, 13);
+    /* pass 0: rows 1-5; 1: 101-105 empty (the same shape, so one group); 2: their update;
+       3: rows 6-7 */
+    for (int pass = 0; pass < 4; pass++)
+        for (int r = pass == 3 ? 5 : 0; r < (pass == 3 ? 7 : 5); r++) {
+            char id[8];
+            const char *vals[13] = {id};
+            snprintf(id, sizeof(id), "%d", pass == 1 || pass == 2 ? r + 101 : r + 1);
+            for (int k = 0; k < 12 && pass != 1; k++)
+                vals[k + 1] = rows[r][k];
+            if (pass == 2)
+                po_update(p, 134, 0, NULL, 0, vals, 13);
+            else
+                po_insert(p, 134, vals, 13);
+        }
+    return commit(p);
+}
+
 /* An identity column an update changed: the row is not found with its new value. */
 static bool sc_identity_changed(struct probe *p)
 {
@@ -619,6 +668,7 @@ static const struct {
     {"tick", sc_tick},
     {"shapes", sc_shapes},
     {"groups", sc_groups},
+    {"binary", sc_binary},
     {"identity_changed", sc_identity_changed},
     {"trigger", sc_trigger},
     {"spill", sc_spill},
@@ -837,11 +887,12 @@ static bool st_state(struct probe *p, char **f, int nf)
     probe_print_lsn(" durable=", cdc_applier_durable(p->a));
     printf(" origin=%d idle=%d txns=%" PRId64 " changes=%" PRId64 " inserts=%" PRId64
            " updates=%" PRId64 " deletes=%" PRId64 " truncates=%" PRId64 " skipped=%" PRId64
-           " batches=%" PRId64 "\n",
+           " batches=%" PRId64 " arrays=%" PRId64 " binary_arrays=%" PRId64 "\n",
            cdc_applier_uses_origin(p->a) ? 1 : 0, cdc_applier_idle(p->a) ? 1 : 0,
            atomic_load(&s->txns), atomic_load(&s->changes), atomic_load(&s->inserts),
            atomic_load(&s->updates), atomic_load(&s->deletes), atomic_load(&s->truncates),
-           atomic_load(&s->skipped), atomic_load(&s->batches));
+           atomic_load(&s->skipped), atomic_load(&s->batches), atomic_load(&s->arrays),
+           atomic_load(&s->binary_arrays));
     return true;
 }
 
@@ -937,9 +988,10 @@ static bool st_bench(struct probe *p, char **f, int nf)
 static const struct probe_step steps[] = {
     {"config", 2, st_config, false}, {"open", 1, st_open, false},  {"close", 1, st_close, true},
     {"reopen", 1, st_reopen, true},  {"run", 2, st_run, true},     {"fail", 2, st_fail, true},
-    {"again", 2, st_again, true},    {"flush", 1, st_flush, true}, {"sync", 1, st_sync, true}, {"record", 2, st_record, true},
-    {"read", 1, st_read, true},      {"drop", 1, st_drop, true},   {"state", 1, st_state, true},
-    {"sql", 2, st_sql, false},       {"many", 2, st_many, true},   {"bench", 2, st_bench, true},
+    {"again", 2, st_again, true},    {"flush", 1, st_flush, true}, {"sync", 1, st_sync, true},
+    {"record", 2, st_record, true},  {"read", 1, st_read, true},   {"drop", 1, st_drop, true},
+    {"state", 1, st_state, true},    {"sql", 2, st_sql, false},    {"many", 2, st_many, true},
+    {"bench", 2, st_bench, true},
 };
 
 static bool applier_open(const struct probe *p)

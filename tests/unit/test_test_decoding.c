@@ -1496,7 +1496,7 @@ static void test_malformed(void **state)
         {"COMMIT 1 (at 2024-01-01 10:00:00.+00)", "malformed commit time"},
         {"COMMIT 1 (at 2024-01-01T10:00:00+00)", "malformed commit time"},
         {"COMMIT 1 (at 2024-01-01 10:00:00+00) x", "unexpected text"},
-        {"COMMIT 1 (at 200001-01-01 10:00:00+00)", "malformed commit time"},
+        {"COMMIT 1 (at 294277-01-01 10:00:00+00)", "malformed commit time"},
         {"COMMIT 1 (at 9999999-01-01 10:00:00+00)", "malformed commit time"},
         {"COMMIT 1 (at 2024-01-01 10:00:00+00 BC)", "malformed commit time"},
         {"COMMIT PREPARED 'g', txid 5", "transaction id"},
