@@ -11,9 +11,11 @@
 --     uses text's), or is an enum, range or multirange, or an array of such
 --     a type; columns of other types (json, point, xml, composites, ...) are
 --     compared as text when a whole row is matched;
---   array_type: the column's array type with its typmod, for statements that
---     carry many rows in array parameters; NULL for arrays and composites
---     (and domains over them), whose values cannot be unnested back;
+--   array_type: the column's array type without its typmod, for statements
+--     that carry many rows in array parameters (the column's own assignment
+--     coerces each value to the typmod; a typmod on the array would coerce
+--     every element once more first); NULL for arrays and composites (and
+--     domains over them), whose values cannot be unnested back;
 --   delim: the type's array element delimiter;
 --   fires_in_replica: a trigger or rule of the table (or of a partition or
 --     child) fires under session_replication_role = replica (ENABLE ALWAYS or
@@ -99,7 +101,7 @@ SELECT a.attname AS name,
        coalesce(eq.has_eq, false) AS has_eq,
        coalesce(a.attnum = ANY ((SELECT attnums FROM key)::int2[]), false) AS is_key,
        CASE WHEN NOT arr.no_array AND arr.typarray <> 0
-            THEN pg_catalog.format_type(arr.typarray, a.atttypmod) END AS array_type,
+            THEN pg_catalog.format_type(arr.typarray, -1) END AS array_type,
        arr.typdelim AS delim,
        tbl.relkind AS relkind,
        tbl.relreplident AS replident,

@@ -42,8 +42,9 @@ struct cdc_sql_column {
     bool identity_always; /* GENERATED ALWAYS AS IDENTITY */
     bool has_eq;          /* the type has an equality operator (else compared as text) */
     bool is_key;          /* in the primary key / replica identity index */
-    /* format_type of the column's array type (typmod kept), or NULL when its values
-       cannot travel as array elements (arrays, composites, domains over those) */
+    /* format_type of the column's array type (without typmod: bpchar[], not character(84)[]),
+       or NULL when its values cannot travel as array elements (arrays, composites, domains
+       over those) */
     char *array_type;
     char delim; /* the array element delimiter of the type (',' but for box: ';') */
 };
