@@ -343,11 +343,12 @@ schema_counts() {
 # --- noise accounting -----------------------------------------------------------
 # The machine may be shared (other tests, builds): a run is only comparable
 # when the benchmark had the CPUs to itself.  cpu_snapshot ROOTPID... prints
-# "BUSY OURS" in clock ticks: BUSY = CPU time used by the whole machine so
-# far, OURS = CPU time used by the process trees under ROOTPIDs (live
-# processes' utime+stime plus cutime+cstime of reaped children) and by
-# kernel threads.  The
-# difference of two snapshots, BUSY - OURS, is CPU taken by others.
+# "BUSY OURS T1 T2 ..." in clock ticks: BUSY = CPU time used by the whole
+# machine so far, OURS = CPU time used by the process trees under ROOTPIDs
+# (live processes' utime+stime plus cutime+cstime of reaped children) and by
+# kernel threads, T1 T2 ... = the same for each ROOTPID's tree alone, in
+# order.  The difference of two snapshots, BUSY - OURS, is CPU taken by
+# others; tree_cpu_us tells where the rest went.
 cpu_snapshot() {
     local roots="$*"
     {
@@ -374,8 +375,29 @@ cpu_snapshot() {
             # kernel threads (writeback, journal, ...) mostly work for
             # whoever does the I/O, that is the benchmark: not counted as others
             for (p in ppid) if ((p == 2 || ppid[p] == 2) && !(p in mine)) ours += t[p]
-            printf "%d %d\n", busy, ours
+            printf "%d %d", busy, ours
+            n = split(roots, r, " ")
+            for (i = 1; i <= n; i++) {
+                delete tree
+                tree[r[i]] = 1
+                do {
+                    changed = 0
+                    for (p in ppid) if (!(p in tree) && (ppid[p] in tree)) { tree[p] = 1; changed = 1 }
+                } while (changed)
+                sum = 0
+                for (p in tree) if (p in t) sum += t[p]
+                printf " %d", sum
+            }
+            printf "\n"
         }'
+}
+
+# tree_cpu_us SNAP0 SNAP1 K N -> µs of CPU per item used by the K-th ROOTPID's
+# tree (1-based, as given to cpu_snapshot) between the snapshots, for N items
+tree_cpu_us() {
+    awk -v a="$1" -v b="$2" -v k="$3" -v n="$4" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        if (n > 0 && (k + 2) in y) printf "%.2f", (y[k + 2] - x[k + 2]) / hz / n * 1e6 }'
 }
 
 # postmaster_pid DIR -> pid of the cluster's postmaster (pg-cluster layout)

@@ -648,7 +648,8 @@ reset_run_figures() {
     R_READY_S='' R_IDLE_P50='' R_TPS='' R_TXNS='' R_OTHER='' R_CORES='' R_NOISY=0
     R_NSAMP='' R_P50='' R_P95='' R_P99='' R_MAX='' R_CATCHUP='' R_CATCHUP_SWITCH=''
     R_B_TPS='' R_B_TXNS='' R_B_CHANGES='' R_B_STAT_CHANGES='' R_B_CATCHUP='' R_B_RATE=''
-    R_B_OTHER='' R_B_CORES='' R_B_NOISY=0 R_CUTOVER_S='' R_TOOL_LAG='' R_VERIFIED=''
+    R_B_OTHER='' R_B_CORES='' R_B_NOISY=0 R_B_US_SRC='' R_B_US_TGT='' R_B_US_TOOL=''
+    R_CUTOVER_S='' R_TOOL_LAG='' R_VERIFIED=''
 }
 
 # prepare: untimed, the same for every method
@@ -770,7 +771,7 @@ run_body() {
         # pgcopydb applies whole segments only: close the one holding the backlog's end
         [[ $M != pgcopydb ]] || switch_wal
         # shellcheck disable=SC2086
-        snap0=$(cpu_snapshot $roots)
+        snap0=$(cpu_snapshot $roots ${TOOL_PID:-})
         t_res=$(now)
         case $M in
             native) native_resume || return 1 ;;
@@ -783,7 +784,7 @@ run_body() {
         fi
         wait_sample "\$1 >= $t_res && \$3 >= $t_end" "$CATCHUP_TIMEOUT" || { fail "did not apply the backlog: $WS_WHY"; return 1; }
         # shellcheck disable=SC2086
-        snap1=$(cpu_snapshot $roots)
+        snap1=$(cpu_snapshot $roots ${TOOL_PID:-})
         R_B_CATCHUP=$(elapsed "$t_res" "$WS_T")
         R_B_CHANGES=$((2 * L_TXNS))
         c1=$(source_changes)
@@ -792,7 +793,11 @@ run_body() {
         R_B_OTHER=$(foreign_cpu "$snap0" "$snap1")
         R_B_CORES=$(awk -v o="$R_B_OTHER" -v s="$R_B_CATCHUP" 'BEGIN { printf "%.2f", (s > 0 ? o / s : 0) }')
         R_B_NOISY=$(awk -v c="$R_B_CORES" -v l="$NOISE_LIMIT" 'BEGIN { print ((c > l) ? 1 : 0) }')
-        log "  $M: backlog of $R_B_CHANGES changes ($R_B_STAT_CHANGES by pg_stat_user_tables; source at $R_B_TPS TPS meanwhile) applied in $R_B_CATCHUP s: $R_B_RATE changes/s; others used $R_B_CORES cores"
+        # where the CPU went, per change: roots are this script, source, target, tool
+        R_B_US_SRC=$(tree_cpu_us "$snap0" "$snap1" 2 "$R_B_CHANGES")
+        R_B_US_TGT=$(tree_cpu_us "$snap0" "$snap1" 3 "$R_B_CHANGES")
+        R_B_US_TOOL=$(tree_cpu_us "$snap0" "$snap1" 4 "$R_B_CHANGES")
+        log "  $M: backlog of $R_B_CHANGES changes ($R_B_STAT_CHANGES by pg_stat_user_tables; source at $R_B_TPS TPS meanwhile) applied in $R_B_CATCHUP s: $R_B_RATE changes/s; CPU per change: source ${R_B_US_SRC:--} us, target ${R_B_US_TGT:--} us, tool ${R_B_US_TOOL:--} us; others used $R_B_CORES cores"
     fi
 
     # the end: last heartbeat applied, then stop, cut over, verify
@@ -890,13 +895,13 @@ one_run() {
         read -r n a b c d <<<"$R_TOOL_LAG"
         tool_lag=$(printf '{"n":%s,"p50":%s,"p95":%s,"p99":%s,"max":%s}' "$n" "$a" "$b" "$c" "$d")
     fi
-    emit "$(printf '"kind":"run","method":%s,"round":%s,"status":%s,"detail":%s,"ready_s":%s,"idle_lag_p50_s":%s,"tps":%s,"transactions":%s,"lag_samples":%s,"lag_p50_s":%s,"lag_p95_s":%s,"lag_p99_s":%s,"lag_max_s":%s,"catchup_s":%s,"catchup_after_wal_switch_s":%s,"tool_reported_lag_s":%s,"other_cpu_s":%s,"other_cores":%s,"noisy":%s,"backlog":{"tps":%s,"transactions":%s,"changes":%s,"changes_by_stats":%s,"catchup_s":%s,"changes_per_s":%s,"other_cpu_s":%s,"other_cores":%s,"noisy":%s},"cutover_s":%s,"verified":%s,"log":%s' \
+    emit "$(printf '"kind":"run","method":%s,"round":%s,"status":%s,"detail":%s,"ready_s":%s,"idle_lag_p50_s":%s,"tps":%s,"transactions":%s,"lag_samples":%s,"lag_p50_s":%s,"lag_p95_s":%s,"lag_p99_s":%s,"lag_max_s":%s,"catchup_s":%s,"catchup_after_wal_switch_s":%s,"tool_reported_lag_s":%s,"other_cpu_s":%s,"other_cores":%s,"noisy":%s,"backlog":{"tps":%s,"transactions":%s,"changes":%s,"changes_by_stats":%s,"catchup_s":%s,"changes_per_s":%s,"cpu_us_per_change":{"source":%s,"target":%s,"tool":%s},"other_cpu_s":%s,"other_cores":%s,"noisy":%s},"cutover_s":%s,"verified":%s,"log":%s' \
         "$(json_str "$M")" "$round" "$(json_str "$status")" "$(json_str "$detail")" \
         "$(jnum "$R_READY_S")" "$(jnum "$R_IDLE_P50")" "$(jnum "$R_TPS")" "$(jnum "$R_TXNS")" "$(jnum "$R_NSAMP")" \
         "$(jnum "$R_P50")" "$(jnum "$R_P95")" "$(jnum "$R_P99")" "$(jnum "$R_MAX")" "$(jnum "$R_CATCHUP")" "$(jnum "$R_CATCHUP_SWITCH")" "$tool_lag" \
         "$(jnum "$R_OTHER")" "$(jnum "$R_CORES")" "$(jbool "$R_NOISY")" \
         "$(jnum "$R_B_TPS")" "$(jnum "$R_B_TXNS")" "$(jnum "$R_B_CHANGES")" "$(jnum "$R_B_STAT_CHANGES")" \
-        "$(jnum "$R_B_CATCHUP")" "$(jnum "$R_B_RATE")" "$(jnum "$R_B_OTHER")" "$(jnum "$R_B_CORES")" "$(jbool "$R_B_NOISY")" \
+        "$(jnum "$R_B_CATCHUP")" "$(jnum "$R_B_RATE")" "$(jnum "$R_B_US_SRC")" "$(jnum "$R_B_US_TGT")" "$(jnum "$R_B_US_TOOL")" "$(jnum "$R_B_OTHER")" "$(jnum "$R_B_CORES")" "$(jbool "$R_B_NOISY")" \
         "$(jnum "$R_CUTOVER_S")" "$(jnum "$R_VERIFIED")" "$(json_str "$LOGF")")"
     rm -rf "$RUNDIR"
 }
