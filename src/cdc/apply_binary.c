@@ -95,17 +95,15 @@ static bool put_element(strbuf *out, uint32_t typoid, const char *s)
         sb_appendc(out, (char) (uint16_t) i);
         return true;
     case OID_INT4:
-        if (!parse_int(s, INT32_MIN, INT32_MAX, &i))
+    case OID_OID: {
+        bool is_oid = typoid == OID_OID; /* unsigned */
+        if ((is_oid && *s == '-') ||
+            !parse_int(s, is_oid ? 0 : INT32_MIN, is_oid ? UINT32_MAX : INT32_MAX, &i))
             return false;
         put_u32(out, 4);
         put_u32(out, (uint32_t) i);
         return true;
-    case OID_OID:
-        if (*s == '-' || !parse_int(s, 0, UINT32_MAX, &i))
-            return false;
-        put_u32(out, 4);
-        put_u32(out, (uint32_t) i);
-        return true;
+    }
     case OID_INT8:
         if (!parse_int(s, INT64_MIN, INT64_MAX, &i))
             return false;

@@ -576,7 +576,7 @@ static bool sc_binary(struct probe *p)
        3: rows 6-7 */
     for (int pass = 0; pass < 4; pass++)
         for (int r = pass == 3 ? 5 : 0; r < (pass == 3 ? 7 : 5); r++) {
-            char id[8];
+            char id[16];
             const char *vals[13] = {id};
             snprintf(id, sizeof(id), "%d", pass == 1 || pass == 2 ? r + 101 : r + 1);
             for (int k = 0; k < 12 && pass != 1; k++)
