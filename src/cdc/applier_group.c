@@ -7,14 +7,16 @@
  * of whose columns can travel in arrays) is not sent at once: its
  * parameters are copied into its table's group. The group goes out when it
  * cannot take the next change, and then as the one-row statement if it
- * holds one row, else as the grouped form (apply_sql.h) with one array
- * literal per parameter. The server then runs one statement for hundreds of
- * rows instead of hundreds of statements: for pgbench's UPDATE by key about
- * four times less work per row, for INSERT two to three times.
+ * holds one row, else as the grouped form (apply_sql.h) with one array per
+ * parameter. The server then runs one statement for hundreds of rows
+ * instead of hundreds of statements: for pgbench's UPDATE by key about four
+ * times less work per row, for INSERT two to three times.
  *
- * Array literals are built byte by byte, double quotes and backslashes
- * escaped: safe because the session's client_encoding is the server's, and
- * no server encoding uses those bytes inside multibyte characters.
+ * An array goes in binary where apply_binary.h can encode every value of
+ * it, else as a text literal built byte by byte, double quotes and
+ * backslashes escaped: safe because the session's client_encoding is the
+ * server's, and no server encoding uses those bytes inside multibyte
+ * characters.
  *
  * Rows of one group must not touch the same row twice (one UPDATE ... FROM
  * would apply only one of two updates of a row): the key values of each row

@@ -6,6 +6,7 @@
  * 4-byte length (-1 for NULL) and its bytes. All integers big-endian.
  */
 #include "cdc/apply_binary.h"
+#include "util/bigendian.h"
 #include "util/pgtime.h"
 
 #include <string.h>
@@ -44,16 +45,12 @@ bool cdc_bin_supported(uint32_t typoid)
     }
 }
 
-static void put_u32(strbuf *out, uint32_t v)
+/* v's low n bytes, most significant first. */
+static void put_be(strbuf *out, uint64_t v, size_t n)
 {
-    char b[4] = {(char) (v >> 24), (char) (v >> 16), (char) (v >> 8), (char) v};
-    sb_appendn(out, b, 4);
-}
-
-static void put_u64(strbuf *out, uint64_t v)
-{
-    put_u32(out, (uint32_t) (v >> 32));
-    put_u32(out, (uint32_t) v);
+    unsigned char b[8];
+    be_store(b, v, n);
+    sb_appendn(out, (const char *) b, n);
 }
 
 /* An integer as int*out prints it: [-]digits, no leading zeros but "0", within [min, max]. */
@@ -76,68 +73,71 @@ static bool parse_int(const char *s, int64_t min, uint64_t max, int64_t *v)
     return true;
 }
 
-/* One element, length first. */
-static bool put_element(strbuf *out, uint32_t typoid, const char *s)
+/* The value s of a fixed-size type as its bytes hold it: their number, 0 when s is refused. */
+static size_t fixed_value(uint32_t typoid, const char *s, uint64_t *v)
 {
-    int64_t i;
+    int64_t i = 0;
+    size_t size;
+    bool ok;
     switch (typoid) {
     case OID_BOOL:
-        if ((s[0] != 't' && s[0] != 'f') || s[1] != '\0')
-            return false;
-        put_u32(out, 1);
-        sb_appendc(out, s[0] == 't' ? 1 : 0);
-        return true;
+        ok = (s[0] == 't' || s[0] == 'f') && s[1] == '\0';
+        i = s[0] == 't';
+        size = 1;
+        break;
     case OID_INT2:
-        if (!parse_int(s, INT16_MIN, INT16_MAX, &i))
-            return false;
-        put_u32(out, 2);
-        sb_appendc(out, (char) ((uint16_t) i >> 8));
-        sb_appendc(out, (char) (uint16_t) i);
-        return true;
+        ok = parse_int(s, INT16_MIN, INT16_MAX, &i);
+        size = 2;
+        break;
     case OID_INT4:
-    case OID_OID: {
-        bool is_oid = typoid == OID_OID; /* unsigned */
-        if ((is_oid && *s == '-') ||
-            !parse_int(s, is_oid ? 0 : INT32_MIN, is_oid ? UINT32_MAX : INT32_MAX, &i))
-            return false;
-        put_u32(out, 4);
-        put_u32(out, (uint32_t) i);
-        return true;
-    }
+        ok = parse_int(s, INT32_MIN, INT32_MAX, &i);
+        size = 4;
+        break;
+    case OID_OID: /* unsigned */
+        ok = *s != '-' && parse_int(s, 0, UINT32_MAX, &i);
+        size = 4;
+        break;
     case OID_INT8:
-        if (!parse_int(s, INT64_MIN, INT64_MAX, &i))
-            return false;
-        put_u32(out, 8);
-        put_u64(out, (uint64_t) i);
-        return true;
+        ok = parse_int(s, INT64_MIN, INT64_MAX, &i);
+        size = 8;
+        break;
     case OID_DATE: {
-        int32_t days;
-        if (!pgtime_parse_date(s, strlen(s), &days))
-            return false;
-        put_u32(out, 4);
-        put_u32(out, (uint32_t) days);
-        return true;
+        int32_t days = 0;
+        ok = pgtime_parse_date(s, strlen(s), &days);
+        i = days;
+        size = 4;
+        break;
     }
     case OID_TIMESTAMP:
     case OID_TIMESTAMPTZ:
-        if (!pgtime_parse_timestamp(s, strlen(s), typoid == OID_TIMESTAMPTZ, &i))
-            return false;
-        put_u32(out, 8);
-        put_u64(out, (uint64_t) i);
-        return true;
-    case OID_TEXT:
-    case OID_VARCHAR:
-    case OID_BPCHAR: {
+        ok = pgtime_parse_timestamp(s, strlen(s), typoid == OID_TIMESTAMPTZ, &i);
+        size = 8;
+        break;
+    default:
+        return 0;
+    }
+    *v = (uint64_t) i; /* the low size bytes are the two's complement of i */
+    return ok ? size : 0;
+}
+
+/* One element, length first. */
+static bool put_element(strbuf *out, uint32_t typoid, const char *s)
+{
+    if (typoid == OID_TEXT || typoid == OID_VARCHAR || typoid == OID_BPCHAR) {
         size_t len = strlen(s);
         if (len > INT32_MAX)
             return false;
-        put_u32(out, (uint32_t) len);
+        put_be(out, len, 4);
         sb_appendn(out, s, len);
         return true;
     }
-    default:
+    uint64_t v;
+    size_t size = fixed_value(typoid, s, &v);
+    if (size == 0)
         return false;
-    }
+    put_be(out, size, 4);
+    put_be(out, v, size);
+    return true;
 }
 
 bool cdc_bin_array(strbuf *out, uint32_t typoid, const char *const *values, int n)
@@ -148,18 +148,17 @@ bool cdc_bin_array(strbuf *out, uint32_t typoid, const char *const *values, int 
     bool nulls = false;
     for (int i = 0; i < n && !nulls; i++)
         nulls = values[i] == NULL;
-    put_u32(out, 1);
-    put_u32(out, nulls ? 1 : 0);
-    put_u32(out, typoid);
-    put_u32(out, (uint32_t) n);
-    put_u32(out, 1);
+    put_be(out, 1, 4); /* dimensions */
+    put_be(out, nulls ? 1 : 0, 4);
+    put_be(out, typoid, 4);
+    put_be(out, (uint32_t) n, 4);
+    put_be(out, 1, 4); /* lower bound */
     for (int i = 0; i < n; i++) {
         if (values[i] == NULL)
-            put_u32(out, UINT32_MAX);
+            put_be(out, UINT32_MAX, 4);
         else if (!put_element(out, typoid, values[i])) {
-            out->len = start;
-            if (out->data)
-                out->data[start] = '\0';
+            out->len = start; /* put_be wrote, so data is allocated */
+            out->data[start] = '\0';
             return false;
         }
     }

@@ -16,10 +16,12 @@
  *                            which an UPDATE may not set)
  *
  * for a table of n columns. Parameters are numbered in that order: set,
- * where, guard, each in column order. They are sent as text with type 0, so
- * each takes the type of the column it is compared with or assigned to;
- * only where a value is compared as text (types without an equality
- * operator) is it cast to the column's type by name first.
+ * where, guard, each in column order. They are sent with type 0, so each
+ * takes the type of the column it is compared with or assigned to (the
+ * grouped form's arrays, the array type named in their cast); only where a
+ * value is compared as text (types without an equality operator) is it cast
+ * to the column's type by name first. The applier sends them as text, but
+ * for the grouped arrays of a few types (apply_binary.h).
  *
  * Identifiers are quoted with pgq_ident; type names are format_type() text
  * from the target, used as is.

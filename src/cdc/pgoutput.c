@@ -12,6 +12,7 @@
 #include "cdc/pgoutput.h"
 
 #include "pg/quote.h"
+#include "util/bigendian.h"
 #include "util/buf.h"
 #include "util/mem.h"
 
@@ -59,9 +60,7 @@ static bool need(struct reader *r, size_t n, const char *field)
 
 static uint64_t take_be(struct reader *r, size_t n)
 {
-    uint64_t v = 0;
-    for (size_t i = 0; i < n; i++)
-        v = v << 8 | r->data[r->pos + i];
+    uint64_t v = be_load(r->data + r->pos, n);
     r->pos += n;
     return v;
 }

@@ -18,6 +18,7 @@
  */
 #include "pg/replication.h"
 #include "pg/conninfo.h"
+#include "util/bigendian.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -164,22 +165,6 @@ char *pgrepl_options_text(const char *const *names, const char *const *values, i
     return sb_steal(&sb);
 }
 
-static uint64_t get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (unsigned char) (v & 0xff);
-        v >>= 8;
-    }
-}
-
 bool pgrepl_parse_message(const char *buf, size_t len, struct pgrepl_msg *out, char *err,
                           size_t errlen)
 {
@@ -197,9 +182,9 @@ bool pgrepl_parse_message(const char *buf, size_t len, struct pgrepl_msg *out, c
             return false;
         }
         out->kind = PGREPL_XLOGDATA;
-        out->data_start = get_u64(p + 1);
-        out->wal_end = get_u64(p + 9);
-        out->send_time = (int64_t) get_u64(p + 17);
+        out->data_start = be_load(p + 1, 8);
+        out->wal_end = be_load(p + 9, 8);
+        out->send_time = (int64_t) be_load(p + 17, 8);
         out->data = buf + XLOGDATA_HEADER_LEN;
         out->len = len - XLOGDATA_HEADER_LEN;
         return true;
@@ -210,8 +195,8 @@ bool pgrepl_parse_message(const char *buf, size_t len, struct pgrepl_msg *out, c
             return false;
         }
         out->kind = PGREPL_KEEPALIVE;
-        out->wal_end = get_u64(p + 1);
-        out->send_time = (int64_t) get_u64(p + 9);
+        out->wal_end = be_load(p + 1, 8);
+        out->send_time = (int64_t) be_load(p + 9, 8);
         out->reply_requested = p[17] != 0;
         return true;
     default:
@@ -224,10 +209,10 @@ void pgrepl_build_status(unsigned char out[PGREPL_STATUS_LEN], uint64_t write, u
                          uint64_t apply, int64_t client_time, bool reply_requested)
 {
     out[0] = 'r';
-    put_u64(out + 1, write);
-    put_u64(out + 9, flush);
-    put_u64(out + 17, apply);
-    put_u64(out + 25, (uint64_t) client_time);
+    be_store(out + 1, write, 8);
+    be_store(out + 9, flush, 8);
+    be_store(out + 17, apply, 8);
+    be_store(out + 25, (uint64_t) client_time, 8);
     out[33] = reply_requested ? 1 : 0;
 }
 
