@@ -133,11 +133,8 @@ expect_equal "an ALWAYS trigger saw every change before it (grouped or not)" \
 
 probe config:origin=pgs_binary open run:binary flush state
 cols="b, s, i, l, o, t, vc, c, d, ts, tz, ts3"
-expect_equal "binary array parameters: every value of 13 types arrived as typed in SQL (inserted and updated rows)" \
-    "$(tq "SELECT count(*) FROM bin_types x JOIN bin_types_ref r ON r.id = x.id % 100
-             WHERE (x.b, x.s, x.i, x.l, x.o, x.t, x.vc, x.c, x.d, x.ts, x.tz, x.ts3)
-                   IS NOT DISTINCT FROM (r.b, r.s, r.i, r.l, r.o, r.t, r.vc, r.c, r.d, r.ts, r.tz, r.ts3)")/$(tq "SELECT count(*) FROM bin_types")" "12/12"
-expect_equal "the values' text on the target equals the reference's (DateStyle ISO, UTC)" \
+# row text tells NULL from '' and prints every value to the microsecond (in UTC)
+expect_equal "binary array parameters: every value of 13 types arrived as typed in SQL (rows 1-7 inserted, 101-105 updated)" \
     "$(tq "SET TimeZone = 'UTC'; SELECT string_agg(x::text, '|' ORDER BY id) FROM (SELECT id % 100 AS id, $cols FROM bin_types) x")" \
     "$(tq "SET TimeZone = 'UTC'; SELECT string_agg(x::text, '|' ORDER BY id) FROM (SELECT id, $cols FROM bin_types_ref UNION ALL SELECT id, $cols FROM bin_types_ref WHERE id <= 5) x")"
 expect_equal "grouped arrays sent / in binary: two INSERTs and one UPDATE of 13 parameters ('infinity' sends date, timestamp and timestamptz as text)" \
