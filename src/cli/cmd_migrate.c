@@ -341,7 +341,8 @@ int cmd_migrate(int argc, char **argv)
         spec.name = xasprintf("migration-%.19s", ts);
     }
 
-    struct cli_output *out = cli_output_new(conn.json, isatty(STDERR_FILENO));
+    bool read_terminal = spec.mode == MODE_ONLINE && !spec.cutover_auto && isatty(STDIN_FILENO);
+    struct cli_output *out = cli_output_new(conn.json, isatty(STDERR_FILENO), read_terminal);
     struct engine_run *run = engine_run_new(&spec, cli_output_sink(out));
 
     struct sigaction sa;
@@ -352,9 +353,7 @@ int cmd_migrate(int argc, char **argv)
     sa.sa_handler = on_cutover_signal;
     sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
-    struct watcher w = {.run = run,
-                        .read_terminal = spec.mode == MODE_ONLINE && !spec.cutover_auto &&
-                                         isatty(STDIN_FILENO)};
+    struct watcher w = {.run = run, .read_terminal = read_terminal};
     pthread_t watcher;
     pthread_create(&watcher, NULL, watch_signals, &w);
 

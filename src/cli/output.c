@@ -26,7 +26,9 @@ struct cli_output {
     pthread_t display;
     bool display_running;
     _Atomic bool display_stop;
-    int drawn_lines; /* lines of the display currently on screen */
+    int drawn_lines;           /* lines of the display currently on screen */
+    bool hinted;               /* the cutover hint was logged */
+    bool read_terminal;        /* `cutover` typed on the terminal is read */
     struct rate_meter *meters; /* one per database */
     double *stream_logged;     /* per database: when a streaming line was last logged */
 };
@@ -62,10 +64,18 @@ static void emit_json(struct cli_output *out, const struct event *ev)
         json_object_set_new(o, "message", json_string(ev->message));
     if (ev->sqlstate && ev->sqlstate[0])
         json_object_set_new(o, "sqlstate", json_string(ev->sqlstate));
-    if (ev->kind == EV_TABLE_COPIED || ev->kind == EV_DATABASE_DONE) {
-        json_object_set_new(o, "rows", json_integer(ev->rows));
+    if (ev->kind == EV_TABLE_COPIED || ev->kind == EV_DATABASE_DONE ||
+        ev->kind == EV_LARGE_OBJECTS_COPIED) {
+        json_object_set_new(o, ev->kind == EV_LARGE_OBJECTS_COPIED ? "count" : "rows",
+                            json_integer(ev->rows));
         json_object_set_new(o, "bytes", json_integer(ev->bytes));
     }
+    if (ev->kind == EV_DATABASE_DONE) {
+        json_object_set_new(o, "tables", json_integer(ev->tables));
+        json_object_set_new(o, "bytes_sent", json_integer(ev->bytes_sent));
+    }
+    if (ev->kind == EV_STATUS && ev->database == NULL && ev->status == MIG_WAITING_FOR_USER)
+        json_object_set_new(o, "pid", json_integer((json_int_t) getpid()));
     if (ev->kind == EV_CHECK) {
         json_object_set_new(o, "scope", json_string(ev->database ? ev->database : "instance"));
         json_object_set_new(o, "name", json_string(ev->object));
@@ -75,8 +85,8 @@ static void emit_json(struct cli_output *out, const struct event *ev)
         json_object_del(o, "database");
         json_object_del(o, "object");
     }
-    if (ev->kind == EV_TABLE_COPIED || ev->kind == EV_INDEX_BUILT ||
-        ev->kind == EV_DATABASE_DONE || ev->kind == EV_CHECK)
+    if (ev->kind == EV_TABLE_COPIED || ev->kind == EV_INDEX_BUILT || ev->kind == EV_DATABASE_DONE ||
+        ev->kind == EV_CHECK || ev->kind == EV_LARGE_OBJECTS_COPIED)
         json_object_set_new(o, "seconds", json_real(ev->seconds));
     if (ev->kind == EV_STREAMING) {
         char lsn[PGREPL_LSN_BUFSIZE];
@@ -93,27 +103,68 @@ static void emit_json(struct cli_output *out, const struct event *ev)
     json_decref(o);
 }
 
+/*
+ * "db NAME: " before an event's line, unless the log context of the thread
+ * that emits it already names the database (it prints "[db=NAME]").
+ */
+static void where_prefix(const char *db, char *where, size_t len)
+{
+    where[0] = '\0';
+    if (db == NULL)
+        return;
+    const char *ctx = log_get_context();
+    size_t n = strlen(db);
+    if (ctx && strncmp(ctx, "db=", 3) == 0 && strncmp(ctx + 3, db, n) == 0 &&
+        (ctx[3 + n] == '\0' || ctx[3 + n] == ' '))
+        return;
+    snprintf(where, len, "db %s: ", db);
+}
+
+/* Once, when the migration starts waiting: how to cut over without a terminal. */
+static void log_cutover_hint(const struct cli_output *out)
+{
+    if (out->run == NULL || out->run->spec->cutover_auto)
+        return;
+    int pid = (int) getpid();
+    log_info("waiting for cutover: run `kill -USR1 %d` to cut over (`kill -TERM %d` cancels)%s",
+             pid, pid, out->read_terminal ? "; or type cutover and Enter here" : "");
+}
+
 static void emit_text(struct cli_output *out, const struct event *ev)
 {
     const char *db = ev->database;
-    char where[300] = "";
-    if (db)
-        snprintf(where, sizeof(where), "db %s: ", db);
+    char where[300];
+    where_prefix(db, where, sizeof(where));
     switch (ev->kind) {
     case EV_STATUS:
-        if (db == NULL)
+        if (db == NULL) {
             log_info("status: %s / %s", mig_status_name(ev->status),
                      mig_substatus_name(ev->substatus));
+            if (ev->status == MIG_WAITING_FOR_USER && ev->substatus == SUB_WAITING_FOR_CUTOVER &&
+                !out->live && !out->hinted) {
+                out->hinted = true;
+                log_cutover_hint(out);
+            }
+        }
         break;
     case EV_PHASE:
         log_info("%s%s", where, ev->message);
         break;
     case EV_TABLE_COPIED:
         if (!out->live) {
+            char size[32], rows[32];
+            progress_format_bytes(ev->bytes, size, sizeof(size));
+            progress_format_count(ev->rows, rows, sizeof(rows));
+            log_info("%scopied %s: %s rows, %s in %.1fs (%s)", where, ev->object, rows, size,
+                     ev->seconds, ev->message ? ev->message : "");
+        }
+        break;
+    case EV_LARGE_OBJECTS_COPIED:
+        if (!out->live) {
             char size[32];
             progress_format_bytes(ev->bytes, size, sizeof(size));
-            log_info("%scopied %s: %lld rows, %s in %.1fs (%s)", where, ev->object,
-                     (long long) ev->rows, size, ev->seconds, ev->message ? ev->message : "");
+            log_info("%scopied %lld large object%s: %s in %.1fs", where, (long long) ev->rows,
+                     ev->rows == 1 ? "" : "s", size, ev->seconds);
         }
         break;
     case EV_INDEX_BUILT:
@@ -158,10 +209,11 @@ static void emit_text(struct cli_output *out, const struct event *ev)
         break;
     }
     case EV_DATABASE_DONE: {
-        char size[32];
+        char size[32], rows[32];
         progress_format_bytes(ev->bytes, size, sizeof(size));
-        log_info("%s%s: %lld rows, %s in %.1fs", where, mig_status_name(ev->status),
-                 (long long) ev->rows, size, ev->seconds);
+        progress_format_count(ev->rows, rows, sizeof(rows));
+        log_info("%s%s: %d table%s, %s rows, %s in %.1fs", where, mig_status_name(ev->status),
+                 ev->tables, ev->tables == 1 ? "" : "s", rows, size, ev->seconds);
         break;
     }
     default:
@@ -186,7 +238,6 @@ static void format_db_line(struct cli_output *out, int i, strbuf *sb)
 {
     struct db_progress *p = out->run->dbs[i];
     int st = atomic_load(&p->status), sub = atomic_load(&p->substatus);
-    int64_t done = atomic_load(&p->bytes_copied), total = atomic_load(&p->bytes_total);
     sb_printf(sb, "  %-20.20s ", p->name);
     if (atomic_load(&p->started_ms) == 0) {
         sb_append(sb, "waiting");
@@ -204,25 +255,37 @@ static void format_db_line(struct cli_output *out, int i, strbuf *sb)
         return;
     }
     if (st != MIG_IN_PROGRESS) {
-        char dur[32];
-        time_format_duration(
-            (double) (atomic_load(&p->finished_ms) - atomic_load(&p->started_ms)) / 1000.0, dur,
-            sizeof(dur));
-        sb_printf(sb, "%s in %s, %lld rows", mig_status_name((enum mig_status) st), dur,
-                  (long long) atomic_load(&p->rows_copied));
+        char dur[32], size[32], rows[32];
+        int64_t finished = atomic_load(&p->finished_ms);
+        time_format_duration(finished ? (double) (finished - atomic_load(&p->started_ms)) / 1000.0
+                                      : 0,
+                             dur, sizeof(dur));
+        progress_format_bytes(atomic_load(&p->bytes_copied), size, sizeof(size));
+        progress_format_count(atomic_load(&p->rows_copied), rows, sizeof(rows));
+        sb_printf(sb, "%s in %s | tables %d | %s rows | %s", mig_status_name((enum mig_status) st),
+                  dur, atomic_load(&p->tables_copied), rows, size);
         return;
     }
+    if (!atomic_load(&p->planned)) {
+        /* Nothing counted yet: the schema is being copied and the tables listed. */
+        sb_append(sb, mig_substatus_name((enum mig_substatus) sub));
+        sb_append(sb, " | preparing the copy");
+        return;
+    }
+    int64_t done = db_progress_bytes_done(p), total = atomic_load(&p->bytes_total);
     rate_meter_sample(&out->meters[i], time_now(), done);
-    char dbytes[32], tbytes[32], rate[32], eta[32];
+    char dbytes[32], tbytes[32], rate[32], eta[32], rows[32];
+    progress_format_count(atomic_load(&p->rows_copied), rows, sizeof(rows));
     progress_format_bytes(done, dbytes, sizeof(dbytes));
     progress_format_bytes(total, tbytes, sizeof(tbytes));
     progress_format_bytes((int64_t) out->meters[i].rate, rate, sizeof(rate));
     time_format_duration(progress_eta(done, total, out->meters[i].rate), eta, sizeof(eta));
-    sb_printf(sb, "%s | tables %d/%d (%d copying, %d queued) | %s / ~%s | %s/s | ETA %s | "
-                  "indexes %d/%d",
+    sb_printf(sb,
+              "%s | tables %d/%d (%d copying, %d queued) | %s rows | %s / %s | %s/s | "
+              "ETA %s | indexes %d/%d",
               mig_substatus_name((enum mig_substatus) sub), atomic_load(&p->tables_copied),
               atomic_load(&p->tables_total), atomic_load(&p->tables_copying),
-              db_progress_tables_queued(p), dbytes, tbytes, rate,
+              db_progress_tables_queued(p), rows, dbytes, tbytes, rate,
               atomic_load(&p->tables_copied) == atomic_load(&p->tables_total) ? "-" : eta,
               atomic_load(&p->indexes_built), atomic_load(&p->indexes_total));
 }
@@ -239,20 +302,25 @@ static void draw_display(struct cli_output *out)
 {
     strbuf sb = STRBUF_INIT;
     char elapsed[32];
-    time_format_duration(time_wall() - out->run->started_wall, elapsed, sizeof(elapsed));
+    time_format_duration(out->run->started_wall > 0 ? time_wall() - out->run->started_wall : 0,
+                         elapsed, sizeof(elapsed));
     sb_printf(&sb, "pgshuttle %s migration: %s / %s (elapsed %s)\n",
               mig_mode_word(out->run->spec->mode),
               mig_status_name((enum mig_status) atomic_load(&out->run->status)),
-              mig_substatus_name((enum mig_substatus) atomic_load(&out->run->substatus)),
-              elapsed);
+              mig_substatus_name((enum mig_substatus) atomic_load(&out->run->substatus)), elapsed);
     for (int i = 0; i < out->run->ndbs; i++) {
         format_db_line(out, i, &sb);
         sb_appendc(&sb, '\n');
     }
     out->drawn_lines = out->run->ndbs + 1;
     if (atomic_load(&out->run->status) == MIG_WAITING_FOR_USER && !out->run->spec->cutover_auto) {
-        sb_printf(&sb, "Type cutover and Enter (or kill -USR1 %d) to cut over; Ctrl-C cancels.\n",
-                  (int) getpid());
+        if (out->read_terminal)
+            sb_printf(&sb,
+                      "Type cutover and Enter (or kill -USR1 %d) to cut over; Ctrl-C cancels.\n",
+                      (int) getpid());
+        else
+            sb_printf(&sb, "Run kill -USR1 %d to cut over; kill -TERM %d cancels.\n",
+                      (int) getpid(), (int) getpid());
         out->drawn_lines++;
     }
     fputs(sb_str(&sb), stderr);
@@ -285,11 +353,12 @@ static void *display_main(void *arg)
     return NULL;
 }
 
-struct cli_output *cli_output_new(bool json, bool live)
+struct cli_output *cli_output_new(bool json, bool live, bool reads_terminal)
 {
     struct cli_output *out = xcalloc(1, sizeof(*out));
     out->json = json;
     out->live = live && !json;
+    out->read_terminal = reads_terminal;
     out->sink.emit = sink_emit;
     out->sink.ctx = out;
     pthread_mutex_init(&out->lock, NULL);
@@ -349,15 +418,19 @@ void cli_output_result(struct cli_output *out, struct engine_run *run)
             json_t *d = json_object();
             json_object_set_new(d, "name", json_string(p->name));
             json_object_set_new(
-                d, "status", json_string(mig_status_name((enum mig_status) atomic_load(&p->status))));
+                d, "status",
+                json_string(mig_status_name((enum mig_status) atomic_load(&p->status))));
             json_object_set_new(d, "tables", json_integer(atomic_load(&p->tables_copied)));
             json_object_set_new(d, "rows", json_integer(atomic_load(&p->rows_copied)));
             json_object_set_new(d, "bytes", json_integer(atomic_load(&p->bytes_copied)));
+            json_object_set_new(d, "bytes_sent", json_integer(atomic_load(&p->bytes_sent)));
+            json_object_set_new(d, "large_objects", json_integer(atomic_load(&p->large_objects)));
+            json_object_set_new(d, "large_object_bytes",
+                                json_integer(atomic_load(&p->large_object_bytes)));
             json_object_set_new(d, "indexes", json_integer(atomic_load(&p->indexes_built)));
             if (run->spec->mode == MODE_ONLINE) {
                 json_object_set_new(d, "changes", json_integer(atomic_load(&p->changes_applied)));
-                json_object_set_new(d, "transactions",
-                                    json_integer(atomic_load(&p->txns_applied)));
+                json_object_set_new(d, "transactions", json_integer(atomic_load(&p->txns_applied)));
             }
             json_array_append_new(dbs, d);
         }
@@ -385,22 +458,21 @@ void cli_output_result(struct cli_output *out, struct engine_run *run)
     char dur[32];
     time_format_duration(secs, dur, sizeof(dur));
     int64_t rows = 0, bytes = 0;
+    int tables = 0;
     for (int i = 0; i < run->ndbs; i++) {
+        tables += atomic_load(&run->dbs[i]->tables_copied);
         rows += atomic_load(&run->dbs[i]->rows_copied);
         bytes += atomic_load(&run->dbs[i]->bytes_copied);
     }
-    char size[32];
+    char size[32], nrows[32];
     progress_format_bytes(bytes, size, sizeof(size));
-    if (rows == 0 && bytes == 0)
+    progress_format_count(rows, nrows, sizeof(nrows));
+    if (tables == 0)
         fprintf(stderr, "%s after %s", mig_status_name(st), dur);
     else
-        fprintf(stderr, "%s: %d database(s), %lld rows, %s in %s", mig_status_name(st), run->ndbs,
-                (long long) rows, size, dur);
-    if (secs > 0 && bytes > 0) {
-        char rate[32];
-        progress_format_bytes((int64_t) ((double) bytes / secs), rate, sizeof(rate));
-        fprintf(stderr, " (%s/s)", rate);
-    }
+        fprintf(stderr, "%s: %d database%s, %d table%s, %s rows, %s in %s", mig_status_name(st),
+                run->ndbs, run->ndbs == 1 ? "" : "s", tables, tables == 1 ? "" : "s", nrows, size,
+                dur);
     fputc('\n', stderr);
     if (run->error)
         fprintf(stderr, "error%s%s: %s\n", run->error_database ? " in database " : "",

@@ -13,8 +13,12 @@
 
 struct cli_output;
 
-/* json: JSON lines on stdout; live: redraw a progress display on stderr (a terminal). */
-struct cli_output *cli_output_new(bool json, bool live);
+/*
+ * json: JSON lines on stdout; live: redraw a progress display on stderr (a
+ * terminal); reads_terminal: `cutover` typed on the terminal is read (the
+ * cutover hint says so).
+ */
+struct cli_output *cli_output_new(bool json, bool live, bool reads_terminal);
 void cli_output_free(struct cli_output *out);
 const struct event_sink *cli_output_sink(struct cli_output *out);
 /* Starts (and stops) the live display of run's progress; no-op unless live. */

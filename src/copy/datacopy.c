@@ -22,7 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Index workers' DDL can deadlock with each other (two foreign keys between the same tables): retry. */
+/* Index workers' DDL can deadlock with each other (two foreign keys between the same tables):
+ * retry. */
 #define DDL_ATTEMPTS 5
 
 enum work_kind { WORK_INDEX, WORK_ANALYZE, WORK_FKEY };
@@ -37,8 +38,9 @@ struct table_state {
     _Atomic int indexes_left;
     _Atomic int started;
     _Atomic int64_t rows;
-    _Atomic int64_t bytes;
-    _Atomic bool indexed; /* copied and every index built */
+    _Atomic int64_t bytes; /* the parts' sizes on the source */
+    _Atomic int64_t sent;  /* COPY stream bytes */
+    _Atomic bool indexed;  /* copied and every index built */
     double t0;
 };
 
@@ -169,8 +171,9 @@ static void table_copied(struct run *run, int t)
     atomic_fetch_sub(&pr->tables_copying, 1);
     atomic_fetch_add(&pr->tables_copied, 1);
     double secs = time_now() - ts->t0;
-    char msg[64];
-    snprintf(msg, sizeof(msg), "%s COPY", tab->binary_ok ? "binary" : "text");
+    char msg[64], sent[32];
+    progress_format_bytes(atomic_load(&ts->sent), sent, sizeof(sent));
+    snprintf(msg, sizeof(msg), "%s COPY, %s sent", tab->binary_ok ? "binary" : "text", sent);
     emit(run, EV_TABLE_COPIED, tab->qname, msg, atomic_load(&ts->rows), atomic_load(&ts->bytes),
          secs);
     log_debug("copied %s: %lld rows in %.2fs", tab->qname, (long long) atomic_load(&ts->rows),
@@ -186,8 +189,7 @@ static void table_copied(struct run *run, int t)
 
 static bool open_target(struct run *run, pgconn **dst, const char *label)
 {
-    if (!pgconn_connect(dst, run->cfg->dst_conninfo, label) ||
-        !pgconn_set_session_defaults(*dst) ||
+    if (!pgconn_connect(dst, run->cfg->dst_conninfo, label) || !pgconn_set_session_defaults(*dst) ||
         !pgconn_exec(*dst, "SELECT pg_catalog.set_config('search_path', '', false)")) {
         fail(run, pgconn_error_sqlstate(*dst), "%s: %s", label, pgconn_error_message(*dst));
         return false;
@@ -195,7 +197,8 @@ static bool open_target(struct run *run, pgconn **dst, const char *label)
     return true;
 }
 
-/* Values that need compressing are compressed with the chosen method (a column's own setting wins). */
+/* Values that need compressing are compressed with the chosen method (a column's own setting wins).
+ */
 static bool set_toast_compression(struct run *run, pgconn *dst, const char *label)
 {
     if (run->cfg->toast_compression == NULL)
@@ -227,9 +230,11 @@ static void run_part(struct run *run, pgconn *src, pgconn *dst, const struct cop
         ts->t0 = time_now();
         atomic_fetch_add(&pr->tables_copying, 1);
     }
-    int64_t rows = 0;
-    int64_t before = atomic_load(&pr->bytes_copied);
-    if (!copy_part_run(src, dst, tab, p, &pr->bytes_copied, run->cfg->cancel, &rows)) {
+    struct pgconn_copy_stats moved;
+    bool ok = copy_part_run(src, dst, tab, p, &pr->bytes_streaming, run->cfg->cancel, &moved);
+    /* The part's COPY bytes were an estimate of its share while it ran; now its size counts. */
+    atomic_fetch_sub(&pr->bytes_streaming, moved.bytes);
+    if (!ok) {
         pgconn *culprit = pgconn_error_message(dst)[0] ? dst : src;
         atomic_fetch_add(&pr->tables_failed, 1);
         atomic_fetch_sub(&pr->tables_copying, 1);
@@ -237,10 +242,12 @@ static void run_part(struct run *run, pgconn *src, pgconn *dst, const struct cop
              culprit == dst ? "target" : "source", pgconn_error_message(culprit));
         return;
     }
-    (void) before;
-    atomic_fetch_add(&ts->rows, rows);
-    atomic_fetch_add(&pr->rows_copied, rows);
+    atomic_fetch_add(&ts->rows, moved.rows);
+    atomic_fetch_add(&pr->rows_copied, moved.rows);
     atomic_fetch_add(&ts->bytes, p->bytes);
+    atomic_fetch_add(&pr->bytes_copied, p->bytes);
+    atomic_fetch_add(&ts->sent, moved.bytes);
+    atomic_fetch_add(&pr->bytes_sent, moved.bytes);
     if (atomic_fetch_sub(&ts->parts_left, 1) == 1)
         table_copied(run, p->table);
 }
@@ -250,16 +257,16 @@ static void run_large_objects(struct run *run, pgconn *src, pgconn *dst)
     set_context(run, "large objects", NULL);
     strlist missing = STRLIST_INIT;
     double t0 = time_now();
+    struct db_progress *pr = run->cfg->progress;
     if (!copy_large_objects(src, dst, run->cat, run->cfg->target_roles, &missing,
-                            &run->cfg->progress->bytes_copied)) {
+                            &pr->large_object_bytes)) {
         pgconn *culprit = pgconn_error_message(dst)[0] ? dst : src;
         fail(run, pgconn_error_sqlstate(culprit), "copying large objects failed: %s",
              pgconn_error_message(culprit));
     } else {
-        char msg[64];
-        snprintf(msg, sizeof(msg), "%d large objects", run->cat->nlarge_objects);
-        emit(run, EV_TABLE_COPIED, "large objects", msg, run->cat->nlarge_objects, 0,
-             time_now() - t0);
+        atomic_store(&pr->large_objects, run->cat->nlarge_objects);
+        emit(run, EV_LARGE_OBJECTS_COPIED, NULL, NULL, run->cat->nlarge_objects,
+             atomic_load(&pr->large_object_bytes), time_now() - t0);
     }
     pthread_mutex_lock(&run->lock);
     for (size_t i = 0; i < missing.n; i++)
@@ -279,8 +286,7 @@ static void *copy_worker(void *arg)
 
     pgconn *src = NULL, *dst = NULL;
     /* An empty search_path makes reg* columns print schema-qualified names. */
-    if (!pgconn_connect(&src, run->cfg->src_conninfo, label) ||
-        !pgconn_set_session_defaults(src) ||
+    if (!pgconn_connect(&src, run->cfg->src_conninfo, label) || !pgconn_set_session_defaults(src) ||
         !pgconn_exec(src, "SELECT pg_catalog.set_config('search_path', '', false)") ||
         !copy_snapshot_import(src, run->cfg->snapshot)) {
         fail(run, pgconn_error_sqlstate(src), "%s: %s", label, pgconn_error_message(src));
@@ -373,8 +379,8 @@ static void *index_worker(void *arg)
     if (ok && run->cfg->maintenance_work_mem) {
         const char *params[] = {run->cfg->maintenance_work_mem};
         pgres *r;
-        if (pgconn_query(dst, "SELECT pg_catalog.set_config('maintenance_work_mem', $1, false)",
-                         1, params, &r))
+        if (pgconn_query(dst, "SELECT pg_catalog.set_config('maintenance_work_mem', $1, false)", 1,
+                         params, &r))
             pgres_free(r);
         else
             fail(run, pgconn_error_sqlstate(dst), "%s: %s", label, pgconn_error_message(dst));
@@ -432,6 +438,7 @@ bool copy_data_run(pgconn *planner, const struct copy_catalog *cat,
     atomic_store(&pr->bytes_total, cat->total_bytes);
     atomic_store(&pr->indexes_total, cat->nindexes);
     atomic_store(&pr->constraints_total, cat->nfkeys);
+    atomic_store(&pr->planned, true);
     log_info("copying %d tables (%d parts) with %d workers, building %d indexes with %d workers",
              cat->ntables, run.nparts, jobs, cat->nindexes, index_jobs);
 

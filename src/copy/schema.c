@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Logs a failure and keeps it as the archive's error for the caller's report. */
+/*
+ * Keeps a failure as the archive's error for the caller's report (which
+ * prints it); the debug log has every one.
+ */
 static void schema_fail(struct schema_archive *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void schema_fail(struct schema_archive *a, const char *fmt, ...)
@@ -19,7 +22,7 @@ static void schema_fail(struct schema_archive *a, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
-    log_error("%s", buf);
+    log_debug("%s", buf);
     if (a->error == NULL)
         a->error = xstrdup(buf);
 }

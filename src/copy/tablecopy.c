@@ -17,7 +17,8 @@ static int cmp_parts(const void *a, const void *b)
 }
 
 /* Reads min and max of the table's integer key under the snapshot. */
-static bool key_bounds(pgconn *src, const struct cat_table *t, int64_t *lo, int64_t *hi, bool *empty)
+static bool key_bounds(pgconn *src, const struct cat_table *t, int64_t *lo, int64_t *hi,
+                       bool *empty)
 {
     strbuf sql = STRBUF_INIT;
     sb_printf(&sql, "SELECT min(%s), max(%s) FROM ONLY %s", t->int_key, t->int_key, t->qname);
@@ -76,7 +77,7 @@ bool copy_plan_parts(pgconn *src, const struct copy_catalog *cat, int64_t split_
             p->index = k;
             p->count = count;
             p->kind = kind;
-            p->bytes = t->bytes / count;
+            p->bytes = t->bytes / count + (k == count - 1 ? t->bytes % count : 0);
             if (kind != PART_WHOLE) {
                 int64_t span = hi - lo;
                 p->lo = lo + span / count * k + (span % count) * k / count;
@@ -163,8 +164,10 @@ void copy_part_statements(const struct cat_table *t, const struct copy_part *p, 
 }
 
 bool copy_part_run(pgconn *src, pgconn *dst, const struct cat_table *t, const struct copy_part *p,
-                   _Atomic int64_t *bytes, const _Atomic bool *cancel, int64_t *rows)
+                   _Atomic int64_t *live, const _Atomic bool *cancel,
+                   struct pgconn_copy_stats *stats)
 {
+    *stats = (struct pgconn_copy_stats){0};
     strbuf out = STRBUF_INIT, in = STRBUF_INIT, pre = STRBUF_INIT;
     copy_part_statements(t, p, &out, &in);
     /* FREEZE needs the table truncated in the same transaction; it is empty anyway. */
@@ -172,7 +175,7 @@ bool copy_part_run(pgconn *src, pgconn *dst, const struct cat_table *t, const st
     if (p->kind == PART_WHOLE)
         sb_printf(&pre, "; TRUNCATE ONLY %s", t->qname);
     bool ok = pgconn_exec(dst, sb_str(&pre)) &&
-              pgconn_copy_pipe(src, sb_str(&out), dst, sb_str(&in), bytes, cancel, rows) &&
+              pgconn_copy_pipe(src, sb_str(&out), dst, sb_str(&in), live, cancel, stats) &&
               pgconn_exec(dst, "COMMIT");
     if (!ok && !pgconn_exec_quiet(dst, "ROLLBACK"))
         log_debug("rollback after a failed copy failed too");

@@ -22,12 +22,13 @@
 enum part_kind { PART_WHOLE = 0, PART_CTID, PART_KEY };
 
 struct copy_part {
-    int table;     /* position in the catalog's tables */
-    int index;     /* 0-based part number */
-    int count;     /* parts of this table */
+    int table; /* position in the catalog's tables */
+    int index; /* 0-based part number */
+    int count; /* parts of this table */
     enum part_kind kind;
-    int64_t lo, hi; /* [lo, hi): blocks or key values; lo unbounded on the first part, hi on the last */
-    int64_t bytes;  /* estimated share of the table's size */
+    int64_t lo,
+        hi; /* [lo, hi): blocks or key values; lo unbounded on the first part, hi on the last */
+    int64_t bytes; /* share of the table's size (the parts of a table add up to it) */
 };
 
 /*
@@ -54,10 +55,11 @@ void copy_part_statements(const struct cat_table *t, const struct copy_part *p, 
 
 /*
  * Copies one part from src (inside the snapshot) to dst, in its own target
- * transaction. Adds to *bytes as data flows; sets *rows.
+ * transaction. Adds the COPY bytes to *live as data flows; fills *stats
+ * (see pgconn_copy_pipe).
  */
 bool copy_part_run(pgconn *src, pgconn *dst, const struct cat_table *t, const struct copy_part *p,
-                   _Atomic int64_t *bytes, const _Atomic bool *cancel, int64_t *rows)
-    __attribute__((warn_unused_result));
+                   _Atomic int64_t *live, const _Atomic bool *cancel,
+                   struct pgconn_copy_stats *stats) __attribute__((warn_unused_result));
 
 #endif

@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 bool dbjob_fail_conn(struct db_job *job, pgconn *c, const char *what)
 {
     engine_fail(job->run, job->db->name, c ? pgconn_error_sqlstate(c) : NULL, "%s: %s", what,
@@ -147,8 +146,7 @@ bool dbjob_finish(struct db_job *job, pgconn *src)
     engine_set_status(run, job->db, MIG_IN_PROGRESS, SUB_COMPLETING);
 
     pgconn *dst = NULL;
-    bool ok = pgconn_connect(&dst, job->dst_conninfo, "target") &&
-              pgconn_set_session_defaults(dst);
+    bool ok = pgconn_connect(&dst, job->dst_conninfo, "target") && pgconn_set_session_defaults(dst);
     if (!ok) {
         dbjob_fail_conn(job, dst, "connecting to the target database");
         pgconn_close(dst);
@@ -165,8 +163,8 @@ bool dbjob_finish(struct db_job *job, pgconn *src)
         ok = refresh_matviews(job, dst);
     }
     pgconn_close(dst);
-    if (ok && !copy_database_finish(job->admin, &job->cat.db, &job->target_roles,
-                                    &job->missing_roles))
+    if (ok &&
+        !copy_database_finish(job->admin, &job->cat.db, &job->target_roles, &job->missing_roles))
         ok = dbjob_fail_conn(job, job->admin,
                              "setting the database's settings, privileges and comment");
     return ok;
@@ -180,10 +178,10 @@ static bool restore_post_data(struct db_job *job)
     bool ok = schema_restore(&job->archive, job->dst_conninfo, "post-data", 1);
     note_missing(&job->missing_roles, &job->archive.missing_roles);
     if (!ok)
-        engine_fail(job->run, job->db->name, NULL,
-                    "restoring the post-data schema (triggers, rules, policies, partition "
-                    "indexes, ...) failed: %s",
-                    job->archive.error ? job->archive.error : "see the log above");
+        engine_fail(job->run, job->db->name, NULL, "%s",
+                    job->archive.error ? job->archive.error
+                                       : "restoring the post-data schema (triggers, rules, "
+                                         "policies, partition indexes, ...) failed");
     return ok;
 }
 
@@ -257,8 +255,9 @@ bool dbjob_copy(struct db_job *job)
     ok = schema_restore(&job->archive, job->dst_conninfo, "pre-data", 1);
     note_missing(&job->missing_roles, &job->archive.missing_roles);
     if (!ok) {
-        engine_fail(run, name, NULL, "restoring the pre-data schema failed: %s",
-                    job->archive.error ? job->archive.error : "see the log above");
+        engine_fail(run, name, NULL, "%s",
+                    job->archive.error ? job->archive.error
+                                       : "restoring the pre-data schema failed");
         return false;
     }
     if (engine_canceled(run) || !check_column_order(job))
@@ -287,8 +286,8 @@ void dbjob_clean_up_failed(struct db_job *job)
     if (copy_database_drop(job->admin, name))
         log_info("db=%s: dropped the incomplete target database", name);
     else
-        log_error("db=%s: could not drop the incomplete target database; it is marked \"%s\"",
-                  name, COPY_INCOMPLETE_MARK);
+        log_error("db=%s: could not drop the incomplete target database; it is marked \"%s\"", name,
+                  COPY_INCOMPLETE_MARK);
 }
 
 bool dbjob_begin(struct db_job *job, struct engine_run *run, struct db_progress *db,
@@ -338,9 +337,11 @@ void dbjob_end(struct db_job *job, bool ok)
                        .status = (enum mig_status) atomic_load(&db->status),
                        .rows = atomic_load(&db->rows_copied),
                        .bytes = atomic_load(&db->bytes_copied),
-                       .seconds = (double) (atomic_load(&db->finished_ms) -
-                                            atomic_load(&db->started_ms)) /
-                                  1000.0};
+                       .bytes_sent = atomic_load(&db->bytes_sent),
+                       .tables = atomic_load(&db->tables_copied),
+                       .seconds =
+                           (double) (atomic_load(&db->finished_ms) - atomic_load(&db->started_ms)) /
+                           1000.0};
     event_emit(run->events, &ev);
 
     schema_archive_free(&job->archive);

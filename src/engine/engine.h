@@ -24,20 +24,20 @@ struct engine_run {
     const struct migration_spec *spec;
     const struct event_sink *events;
     _Atomic bool cancel;
-    _Atomic bool cutover; /* online: the user asked to cut over */
-    _Atomic int status;    /* enum mig_status */
-    _Atomic int substatus; /* enum mig_substatus */
+    _Atomic bool cutover;     /* online: the user asked to cut over */
+    _Atomic int status;       /* enum mig_status */
+    _Atomic int substatus;    /* enum mig_substatus */
     struct db_progress **dbs; /* owned array of owned records, one per database */
     int ndbs;
-    char *error;          /* owned: why it failed, NULL otherwise */
-    char *error_database; /* owned: where it failed, or NULL */
-    char *error_sqlstate; /* owned or NULL */
-    strlist warnings;     /* everything the user was warned about */
+    char *error;             /* owned: why it failed, NULL otherwise */
+    char *error_database;    /* owned: where it failed, or NULL */
+    char *error_sqlstate;    /* owned or NULL */
+    strlist warnings;        /* everything the user was warned about */
     char *toast_compression; /* owned: the method copy sessions use, NULL = the target's default */
     struct check_results checks; /* validation results */
     char *source_type;           /* owned: detected or given; NULL before validation */
-    double started_wall;
-    double finished_wall;
+    double started_wall;         /* wall clock, set by engine_run_new */
+    double finished_wall;        /* wall clock, set when engine_run_execute returns */
 };
 
 struct engine_run *engine_run_new(const struct migration_spec *spec,

@@ -17,12 +17,19 @@ void engine_warn(struct engine_run *run, const char *database, const char *fmt, 
 /* Records the migration's failure (the first one wins) and reports it. */
 void engine_fail(struct engine_run *run, const char *database, const char *sqlstate,
                  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/*
+ * Records the migration's failure without reporting it again: an event
+ * already did (a failed check). The summary at the end shows it.
+ */
+void engine_fail_reported(struct engine_run *run, const char *database, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Announces a pipeline step. */
 void engine_phase(struct engine_run *run, const char *database, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool engine_canceled(struct engine_run *run);
 
-/* The conninfo of the server's maintenance database (the conninfo's own, else postgres); caller frees. */
+/* The conninfo of the server's maintenance database (the conninfo's own, else postgres); caller
+ * frees. */
 char *engine_admin_conninfo(const char *conninfo);
 /* The conninfo of database db on that server; caller frees. */
 char *engine_db_conninfo(const char *conninfo, const char *db);

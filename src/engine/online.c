@@ -33,6 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The most a change may have waited over a monitor round for its database to count as caught up. */
+#define CAUGHT_UP_LAG_US 2000000
+
 struct online_db {
     struct engine_run *run;
     struct db_job job;
@@ -56,8 +59,9 @@ struct online_db {
     _Atomic bool stream_done;
     struct cdc_stream_progress sp;
     struct cdc_stream_result res;
-    uint64_t prev_source_lsn; /* the source's position at the previous monitor round */
-    int64_t lag_peak_us;      /* the highest lag seen since the last report */
+    uint64_t prev_source_lsn;   /* the source's position at the previous monitor round */
+    int64_t lag_peak_us;        /* the highest commit-to-apply lag seen since the last report */
+    struct lag_history written; /* when the source wrote what (for the lag in seconds) */
 };
 
 static bool fail_src(struct online_db *od, const char *what)
@@ -240,6 +244,8 @@ static bool set_up_and_copy(struct online_db *od)
         return false;
     }
     od->start_lsn = slot.consistent_point;
+    /* The copy's snapshot: WAL past this point was written from now on. */
+    lag_history_add(&od->written, od->start_lsn, time_wall());
     char lsn[PGREPL_LSN_BUFSIZE];
     pgrepl_lsn_format(slot.consistent_point, lsn, sizeof(lsn));
     engine_phase(run, dbname, "the copy reads the source as of %s; changes after it stream", lsn);
@@ -497,14 +503,25 @@ static bool observe(struct online_db *od)
         pgconn_clear_error(od->src);
         return false;
     }
+    /* Reached: applied and durable, or (nothing pending) known to hold nothing to apply. */
     uint64_t durable = atomic_load(&od->sp.durable_lsn);
     uint64_t reached = durable;
     if (atomic_load(&od->sp.idle) && atomic_load(&od->sp.server_lsn) > reached)
         reached = atomic_load(&od->sp.server_lsn);
-    uint64_t confirmed = st.confirmed_flush ? st.confirmed_flush : durable;
-    int64_t lag_bytes = pos > confirmed ? (int64_t) (pos - confirmed) : 0;
-    /* The lag reported is the highest seen over the round: a snapshot would mostly see 0. */
-    int64_t lag_us = od->lag_peak_us;
+    if (st.confirmed_flush > reached)
+        reached = st.confirmed_flush;
+    int64_t lag_bytes = pos > reached ? (int64_t) (pos - reached) : 0;
+    /*
+     * Seconds: how long ago the source wrote the oldest WAL not reached, from
+     * the position history, or the oldest pending commit's age if higher
+     * (finer under load); the highest seen over the round, as a snapshot
+     * would mostly see 0.
+     */
+    double now = time_wall();
+    lag_history_add(&od->written, pos, now);
+    int64_t lag_us = (int64_t) (lag_history_age(&od->written, reached, now) * 1e6);
+    if (od->lag_peak_us > lag_us)
+        lag_us = od->lag_peak_us;
     if (atomic_load(&od->sp.lag_us) > lag_us)
         lag_us = atomic_load(&od->sp.lag_us);
     od->lag_peak_us = 0;
@@ -515,9 +532,13 @@ static bool observe(struct online_db *od)
     atomic_store(&db->txns_applied, atomic_load(&s->txns));
     atomic_store(&db->applied_lsn, durable);
     atomic_store(&db->source_lsn, pos);
-    /* Caught up: everything the source had a round ago is applied (or nothing was pending). */
+    /*
+     * Caught up: everything the source had a round ago is reached, and no
+     * change waited longer than CAUGHT_UP_LAG_US over this round (so a
+     * backlog just applied does not show as caught up with its lag).
+     */
     bool caught_up = od->prev_source_lsn != 0 && reached >= od->prev_source_lsn &&
-                     atomic_load(&od->sp.streaming);
+                     lag_us <= CAUGHT_UP_LAG_US && atomic_load(&od->sp.streaming);
     od->prev_source_lsn = pos;
     atomic_store(&db->caught_up, caught_up);
     struct event ev = {.kind = EV_STREAMING,

@@ -60,16 +60,17 @@ bool engine_preflight(struct engine_run *run, struct pg_tools *tools)
     validate_report_free(&rep);
 
     if (!ok) {
-        /* The first failed check says why; the others are in run->checks. */
+        /* The first failed check says why (its check line was printed); the others are in
+         * run->checks. */
         size_t failed = check_results_count(&run->checks, CHECK_FAILED);
         for (size_t i = 0; i < run->checks.n; i++) {
             const struct check_result *c = &run->checks.items[i];
             if (c->status != CHECK_FAILED)
                 continue;
-            engine_fail(run, strcmp(c->scope, "instance") == 0 ? NULL : c->scope, NULL,
-                        "%s: %s%s%s%s", c->name, c->message, c->remediation ? " — " : "",
-                        c->remediation ? c->remediation : "",
-                        failed > 1 ? " (and other failed checks)" : "");
+            engine_fail_reported(run, strcmp(c->scope, "instance") == 0 ? NULL : c->scope,
+                                 "%s: %s%s%s%s", c->name, c->message, c->remediation ? " — " : "",
+                                 c->remediation ? c->remediation : "",
+                                 failed > 1 ? " (and other failed checks)" : "");
             break;
         }
         return false;

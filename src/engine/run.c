@@ -31,6 +31,7 @@ struct engine_run *engine_run_new(const struct migration_spec *spec,
         run->dbs[i] = db_progress_new(spec->databases.items[i]);
     atomic_store(&run->status, MIG_IN_PROGRESS);
     atomic_store(&run->substatus, SUB_PREREQUISITES);
+    run->started_wall = time_wall(); /* a display may show the elapsed time from now on */
     return run;
 }
 
@@ -117,13 +118,10 @@ void engine_warn(struct engine_run *run, const char *database, const char *fmt, 
     free(msg);
 }
 
-void engine_fail(struct engine_run *run, const char *database, const char *sqlstate,
-                 const char *fmt, ...)
+/* Records msg as the migration's failure unless one is recorded; true if it was the first. */
+static bool record_failure(struct engine_run *run, const char *database, const char *sqlstate,
+                           const char *msg)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    char *msg = vformat(fmt, ap);
-    va_end(ap);
     pthread_mutex_lock(&run_lock);
     bool first = run->error == NULL;
     if (first) {
@@ -132,11 +130,31 @@ void engine_fail(struct engine_run *run, const char *database, const char *sqlst
         run->error_sqlstate = sqlstate && sqlstate[0] ? xstrdup(sqlstate) : NULL;
     }
     pthread_mutex_unlock(&run_lock);
-    if (first) {
+    return first;
+}
+
+void engine_fail(struct engine_run *run, const char *database, const char *sqlstate,
+                 const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vformat(fmt, ap);
+    va_end(ap);
+    if (record_failure(run, database, sqlstate, msg)) {
         struct event ev = {
             .kind = EV_ERROR, .database = database, .message = msg, .sqlstate = sqlstate};
         event_emit(run->events, &ev);
     }
+    free(msg);
+}
+
+void engine_fail_reported(struct engine_run *run, const char *database, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = vformat(fmt, ap);
+    va_end(ap);
+    record_failure(run, database, NULL, msg);
     free(msg);
 }
 

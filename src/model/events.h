@@ -13,15 +13,16 @@
 #include <stdint.h>
 
 enum event_kind {
-    EV_STATUS = 0,     /* status/substatus of the migration or of one database */
-    EV_PHASE,          /* a pipeline step starts (message says which) */
-    EV_TABLE_COPIED,   /* object = table; rows, bytes, seconds */
-    EV_INDEX_BUILT,    /* object = index; seconds */
-    EV_WARNING,        /* something the user should know; nothing failed */
-    EV_ERROR,          /* something failed: message says what and why */
-    EV_DATABASE_DONE,  /* one database finished (status says how) */
-    EV_CHECK,          /* a validation check's result: object = check name, database = scope */
-    EV_STREAMING,      /* online: a database's stream (lag, changes applied, positions) */
+    EV_STATUS = 0,    /* status/substatus of the migration or of one database */
+    EV_PHASE,         /* a pipeline step starts (message says which) */
+    EV_TABLE_COPIED,  /* object = table; rows, bytes (its size on the source), seconds */
+    EV_INDEX_BUILT,   /* object = index; seconds */
+    EV_WARNING,       /* something the user should know; nothing failed */
+    EV_ERROR,         /* something failed: message says what and why */
+    EV_DATABASE_DONE, /* one database finished (status says how) */
+    EV_CHECK,         /* a validation check's result: object = check name, database = scope */
+    EV_STREAMING,     /* online: a database's stream (lag, changes applied, positions) */
+    EV_LARGE_OBJECTS_COPIED, /* rows = large objects, bytes = their data, seconds */
     EV_KIND_COUNT
 };
 
@@ -36,7 +37,9 @@ struct event {
     enum check_status check_status; /* EV_CHECK */
     const char *remediation;        /* EV_CHECK: or NULL */
     int64_t rows;
-    int64_t bytes;
+    int64_t bytes;      /* sizes on the source (see progress.h) */
+    int64_t bytes_sent; /* EV_DATABASE_DONE: COPY stream bytes */
+    int tables;         /* EV_DATABASE_DONE: tables copied */
     double seconds;
     /* EV_STREAMING */
     int64_t lag_bytes;

@@ -104,12 +104,18 @@ static void set_error_from_result(pgconn *c, const PGresult *res)
     sb_free(&sb);
 }
 
+/*
+ * A failure stays in the connection for the caller, whose report prints it
+ * once; the debug log has where it happened.
+ */
 static void log_failure(const pgconn *c, const char *what)
 {
+    if (!log_enabled(LOG_DEBUG))
+        return;
     if (c->sqlstate[0])
-        log_error("%s: %s: %s (SQLSTATE %s)", c->label, what, c->errmsg, c->sqlstate);
+        log_debug("%s: %s: %s (SQLSTATE %s)", c->label, what, c->errmsg, c->sqlstate);
     else
-        log_error("%s: %s: %s", c->label, what, c->errmsg);
+        log_debug("%s: %s: %s", c->label, what, c->errmsg);
 }
 
 /* Server notices (e.g. from functions during a restore) go to the debug log, not stderr. */
@@ -423,9 +429,11 @@ static bool finish_results(pgconn *c, int64_t *rows)
 #define COPY_BATCH (256 * 1024)
 
 bool pgconn_copy_pipe(pgconn *src, const char *copy_out_sql, pgconn *dst, const char *copy_in_sql,
-                      _Atomic int64_t *bytes, const _Atomic bool *cancel, int64_t *rows)
+                      _Atomic int64_t *live, const _Atomic bool *cancel,
+                      struct pgconn_copy_stats *stats)
 {
-    *rows = 0;
+    stats->rows = 0;
+    stats->bytes = 0;
     if (!PQsendQuery(dst->conn, copy_in_sql)) {
         set_error(dst, "08006", PQerrorMessage(dst->conn));
         log_failure(dst, "could not start COPY FROM");
@@ -481,8 +489,9 @@ bool pgconn_copy_pipe(pgconn *src, const char *copy_out_sql, pgconn *dst, const 
             fill += (size_t) n;
         }
         PQfreemem(buf);
-        if (bytes)
-            atomic_fetch_add(bytes, n);
+        stats->bytes += n;
+        if (live)
+            atomic_fetch_add(live, n);
         since_check += n;
         if (since_check >= 8 * 1024 * 1024) {
             since_check = 0;
@@ -524,7 +533,7 @@ bool pgconn_copy_pipe(pgconn *src, const char *copy_out_sql, pgconn *dst, const 
     else if (!src_ok)
         abort_reason = "source COPY failed";
     PQputCopyEnd(dst->conn, abort_reason);
-    bool dst_ok = finish_results(dst, rows);
+    bool dst_ok = finish_results(dst, &stats->rows);
 
     if (canceled) {
         set_error(dst, "57014", "copy canceled");

@@ -82,16 +82,24 @@ int64_t pgres_get_int64(const pgres *r, int row, const char *name, int64_t if_nu
 bool pgres_get_bool(const pgres *r, int row, const char *name);
 void pgres_free(pgres *r);
 
+/* What one COPY moved. */
+struct pgconn_copy_stats {
+    int64_t rows;  /* rows the target reported */
+    int64_t bytes; /* COPY data bytes forwarded */
+};
+
 /*
  * Streams one COPY: runs copy_in_sql (COPY ... FROM STDIN) on dst, then
  * copy_out_sql (COPY ... TO STDOUT) on src, and forwards every byte, with no
- * intermediate file. Adds bytes forwarded to *bytes as it goes (if not NULL),
- * stops early when *cancel becomes true, and sets *rows to the rows the
- * target reported. On failure the error is in the connection that failed,
- * and logged; both connections are left idle (their transactions may be aborted).
+ * intermediate file. Adds bytes forwarded to *live as it goes (if not NULL),
+ * stops early when *cancel becomes true, and fills *stats (also on failure:
+ * the bytes forwarded before it). On failure the error is in the connection
+ * that failed, and logged; both connections are left idle (their
+ * transactions may be aborted).
  */
 bool pgconn_copy_pipe(pgconn *src, const char *copy_out_sql, pgconn *dst, const char *copy_in_sql,
-                      _Atomic int64_t *bytes, const _Atomic bool *cancel, int64_t *rows) PG_WUR;
+                      _Atomic int64_t *live, const _Atomic bool *cancel,
+                      struct pgconn_copy_stats *stats) PG_WUR;
 
 /* Interrupts the running query of every open connection (any thread). */
 void pgconn_cancel_all(void);

@@ -287,6 +287,15 @@ static void run_jobs(struct verify__db *db, struct table_job **jobs, size_t njob
     free(by_size);
 }
 
+/* Counts a source relation as a table or a materialized view (when populated: it has rows). */
+static void count_relation(struct verify_db_result *res, const struct vtable *t)
+{
+    if (t->matview && t->populated)
+        res->matviews++;
+    else if (!t->matview)
+        res->tables++;
+}
+
 /* Turns one finished job into differences and counts. */
 static void report_job(struct verify__db *db, struct table_job *job)
 {
@@ -303,7 +312,10 @@ static void report_job(struct verify__db *db, struct table_job *job)
         verify__add_error(db->res, false, object, "checksum query failed", job->to.error);
     if (!job->so.ok || !job->to.ok)
         return;
-    db->res->rows += strtoll(job->so.count, NULL, 10);
+    if (job->src->matview)
+        db->res->matview_rows += strtoll(job->so.count, NULL, 10);
+    else
+        db->res->rows += strtoll(job->so.count, NULL, 10);
     if (strcmp(job->so.count, job->to.count) != 0) {
         verify_db_add(db->res, VERIFY_DIFF_ROW_COUNT, object, job->so.count, job->to.count, what);
     } else if (strcmp(job->so.sum, job->to.sum) != 0) {
@@ -366,8 +378,7 @@ void verify__compare_tables(struct verify__db *db)
     while (i < s.n || j < t.n) {
         int c = i >= s.n ? 1 : j >= t.n ? -1 : cmp_vtable(&s.items[i], &t.items[j]);
         if (c < 0) {
-            if (s.items[i].populated)
-                db->res->tables++;
+            count_relation(db->res, &s.items[i]);
             report_unmatched(db, &s.items[i], true, NULL);
             i++;
         } else if (c > 0) {
@@ -375,8 +386,7 @@ void verify__compare_tables(struct verify__db *db)
             j++;
         } else {
             const struct vtable *a = &s.items[i++], *b = &t.items[j++];
-            if (a->populated)
-                db->res->tables++;
+            count_relation(db->res, a);
             if (a->populated && b->populated)
                 jobs[njobs++] = make_job(a, b);
             else if (a->populated)
@@ -387,7 +397,7 @@ void verify__compare_tables(struct verify__db *db)
     }
 
     double started = time_now();
-    log_info("comparing %zu tables (%d at a time)", njobs,
+    log_info("comparing %zu tables and materialized views (%d at a time)", njobs,
              db->jobs < (int) njobs ? db->jobs : (int) njobs);
     run_jobs(db, jobs, njobs);
     for (size_t k = 0; k < njobs; k++) {
@@ -396,7 +406,7 @@ void verify__compare_tables(struct verify__db *db)
     }
     char took[32];
     time_format_duration(time_now() - started, took, sizeof(took));
-    log_info("compared %zu tables in %s", njobs, took);
+    log_info("compared %zu tables and materialized views in %s", njobs, took);
     free(jobs);
     vtables_free(&s);
     vtables_free(&t);

@@ -147,30 +147,11 @@ char *verify_diff_format(const struct verify_diff *d)
     return sb_steal(&sb);
 }
 
-void verify__format_count(int64_t n, char *out, size_t outlen)
-{
-    char digits[32];
-    unsigned long long magnitude =
-        n < 0 ? 0ULL - (unsigned long long) n : (unsigned long long) n; /* INT64_MIN too */
-    snprintf(digits, sizeof(digits), "%llu", magnitude);
-    size_t len = strlen(digits), k = 0;
-    char tmp[48];
-    if (n < 0)
-        tmp[k++] = '-';
-    for (size_t i = 0; i < len; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            tmp[k++] = ',';
-        tmp[k++] = digits[i];
-    }
-    tmp[k] = '\0';
-    snprintf(out, outlen, "%s", tmp);
-}
-
 /* Appends "N thing(s)" with the count grouped by thousands. */
 static void append_count(strbuf *sb, int64_t n, const char *one, const char *many)
 {
     char num[48];
-    verify__format_count(n, num, sizeof(num));
+    progress_format_count(n, num, sizeof(num));
     sb_printf(sb, "%s %s", num, n == 1 ? one : many);
 }
 
@@ -220,6 +201,13 @@ char *verify_db_summary(const struct verify_db_result *db)
     append_count(&sb, db->tables, "table", "tables");
     sb_append(&sb, ", ");
     append_count(&sb, db->rows, "row", "rows");
+    if (db->matviews > 0) {
+        sb_append(&sb, ", ");
+        append_count(&sb, db->matviews, "materialized view", "materialized views");
+        sb_append(&sb, " (");
+        append_count(&sb, db->matview_rows, "row", "rows");
+        sb_append(&sb, ")");
+    }
     sb_append(&sb, ", ");
     append_count(&sb, db->large_objects, "large object", "large objects");
     sb_append(&sb, ", ");

@@ -9,6 +9,7 @@
 #include "pg/pgconn.h"
 #include "pg/tools.h"
 #include "util/buf.h"
+#include "model/progress.h"
 #include "verify/verify.h"
 
 #include <stdbool.h>
@@ -137,8 +138,5 @@ void verify__compare_sequences(struct verify__db *db);
 void verify__compare_large_objects(struct verify__db *db);
 
 /* --- text helpers ---------------------------------------------------------------------- */
-
-/* 1234567 as "1,234,567" into out. */
-void verify__format_count(int64_t n, char *out, size_t outlen);
 
 #endif

@@ -98,6 +98,8 @@ static json_t *db_json(const struct verify_db_result *db)
     json_object_set_new(o, "schema_differences", json_integer(db->schema_differences));
     json_object_set_new(o, "tables", json_integer(db->tables));
     json_object_set_new(o, "rows", json_integer(db->rows));
+    json_object_set_new(o, "materialized_views", json_integer(db->matviews));
+    json_object_set_new(o, "materialized_view_rows", json_integer(db->matview_rows));
     json_object_set_new(o, "large_objects", json_integer(db->large_objects));
     json_object_set_new(o, "sequences", json_integer(db->sequences));
     json_t *diffs = json_array();

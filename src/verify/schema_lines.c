@@ -257,7 +257,7 @@ void verify__finish_schema_diffs(struct verify_db_result *res, size_t limit)
     if ((size_t) res->schema_differences <= limit)
         return;
     char num[48];
-    verify__format_count(res->schema_differences - (int64_t) limit, num, sizeof(num));
+    progress_format_count(res->schema_differences - (int64_t) limit, num, sizeof(num));
     char *detail = xasprintf("... and %s more", num);
     verify_db_add(res, VERIFY_DIFF_SCHEMA, NULL, NULL, NULL, detail);
     free(detail);

@@ -68,8 +68,10 @@ struct verify_db_result {
     char *name; /* owned */
     enum verify_schema_method schema_method;
     int64_t schema_differences; /* all of them, also those past schema_limit */
-    int64_t tables;             /* tables and populated materialized views on the source */
-    int64_t rows;               /* rows of the tables compared, on the source */
+    int64_t tables;             /* tables that store rows, on the source (as migrate counts them) */
+    int64_t rows;               /* rows of those tables compared, on the source */
+    int64_t matviews;           /* populated materialized views on the source */
+    int64_t matview_rows;       /* their rows compared, on the source */
     int64_t large_objects;      /* on the source */
     int64_t sequences;          /* on the source */
     struct verify_diff *diffs;  /* owned array, in the order found */

@@ -104,7 +104,8 @@ static void test_normalise_trigger_execute_procedure(void **state)
         "CREATE TRIGGER t_audit AFTER INSERT ON app.t FOR EACH ROW EXECUTE FUNCTION app.audit();");
     /* an event trigger's continuation line too; other lines stay */
     assert_string_equal(lines.items[2], "   EXECUTE FUNCTION app.ddl();");
-    assert_string_equal(lines.items[3], "COMMENT ON FUNCTION f IS 'EXECUTE PROCEDURE stays in text';");
+    assert_string_equal(lines.items[3],
+                        "COMMENT ON FUNCTION f IS 'EXECUTE PROCEDURE stays in text';");
     sl_free(&lines);
 }
 
@@ -396,21 +397,6 @@ static void test_format_long_values_are_cut(void **state)
     free(big);
 }
 
-static void test_format_count(void **state)
-{
-    char out[48];
-    verify__format_count(0, out, sizeof(out));
-    assert_string_equal(out, "0");
-    verify__format_count(999, out, sizeof(out));
-    assert_string_equal(out, "999");
-    verify__format_count(1000, out, sizeof(out));
-    assert_string_equal(out, "1,000");
-    verify__format_count(1234567, out, sizeof(out));
-    assert_string_equal(out, "1,234,567");
-    verify__format_count(-1234, out, sizeof(out));
-    assert_string_equal(out, "-1,234");
-}
-
 static void test_summary_identical(void **state)
 {
     struct verify_db_result *db = new_db("pgs_fixture");
@@ -507,7 +493,6 @@ int main(void)
         cmocka_unit_test(test_checksum_sql_odd_names_and_floats),
         cmocka_unit_test(test_format_kinds),
         cmocka_unit_test(test_format_long_values_are_cut),
-        cmocka_unit_test(test_format_count),
         cmocka_unit_test(test_summary_identical),
         cmocka_unit_test(test_summary_not_compared),
         cmocka_unit_test(test_json_report),
