@@ -16,7 +16,19 @@
 #define EXIT_CANCELED   3
 #define EXIT_USAGE      64
 
-/* Prints "pgshuttle CMD: message" and a hint to stderr; returns EXIT_USAGE. */
+/*
+ * If any argument holds a password (pgconninfo_redact), shows the command
+ * line with each one replaced by ***** as the process title (ps, pgrep -f,
+ * /proc/PID/cmdline), which then gives away neither the password nor its
+ * length. argv then points at copies (proctitle_init); call it first in main.
+ * Also keeps argv for cli_usage_error().
+ */
+void cli_hide_passwords(int argc, char **argv);
+
+/*
+ * Prints "pgshuttle CMD: message" and a hint to stderr; returns EXIT_USAGE.
+ * The message is redacted against every argument (it may quote one).
+ */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* --source, --target, --databases, --output, --log-level: taken by migrate, validate, verify. */

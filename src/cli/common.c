@@ -4,6 +4,7 @@
 #include "pg/conninfo.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/proctitle.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,14 +20,30 @@ const struct option cli_conn_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* The command line, as cli_hide_passwords() saw it: usage errors may quote it. */
+static int cmdline_argc;
+static char **cmdline_argv;
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
-    va_list ap;
-    fprintf(stderr, "pgshuttle %s: ", cmd);
+    va_list ap, again;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *msg = n >= 0 ? xmalloc((size_t) n + 1) : NULL;
+    if (msg)
+        vsnprintf(msg, (size_t) n + 1, fmt, again);
+    va_end(again);
     va_end(ap);
-    fprintf(stderr, "\nTry 'pgshuttle %s --help'.\n", cmd);
+    /* An unknown option or a stray argument is quoted as given: mask what it holds. */
+    for (int i = 1; msg && i < cmdline_argc; i++) {
+        char *redacted = pgconninfo_redact(msg, cmdline_argv[i]);
+        free(msg);
+        msg = redacted;
+    }
+    fprintf(stderr, "pgshuttle %s: %s\nTry 'pgshuttle %s --help'.\n", cmd, msg ? msg : "bad usage",
+            cmd);
+    free(msg);
     return EXIT_USAGE;
 }
 
@@ -40,23 +57,25 @@ static bool conninfo_ok(const char *cmd, const char *which, const char *value)
     return false;
 }
 
-/*
- * Overwrites the password inside a command-line argument with '*' once it
- * has been copied, so it does not stay visible in the process listing
- * (/proc/PID/cmdline). Best effort: a percent-encoded password in a URI is
- * not found; PGPASSWORD or a password file keep it out of argv entirely.
- */
-static void scrub_password(const char *arg)
+void cli_hide_passwords(int argc, char **argv)
 {
-    char *pw = pgconninfo_get(arg, "password");
-    if (pw == NULL)
-        return;
-    size_t n = strlen(pw);
-    char *at = n ? strstr((char *) arg, pw) : NULL;
-    if (at)
-        memset(at, '*', n);
-    memset(pw, 0, n);
-    free(pw);
+    cmdline_argc = argc;
+    cmdline_argv = argv;
+    strbuf title = STRBUF_INIT;
+    bool changed = false;
+    for (int i = 0; i < argc; i++) {
+        char *shown = pgconninfo_redact(argv[i], argv[i]);
+        changed = changed || strcmp(shown, argv[i]) != 0;
+        if (i > 0)
+            sb_appendc(&title, ' ');
+        sb_append(&title, shown);
+        free(shown);
+    }
+    if (changed) {
+        proctitle_init(argc, argv);
+        proctitle_set(sb_str(&title));
+    }
+    sb_free(&title);
 }
 
 int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts *o)
@@ -67,14 +86,12 @@ int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts
             return -1;
         free(o->source);
         o->source = xstrdup(arg);
-        scrub_password(arg);
         return 1;
     case OPT_TARGET:
         if (!conninfo_ok(cmd, "target", arg))
             return -1;
         free(o->target);
         o->target = xstrdup(arg);
-        scrub_password(arg);
         return 1;
     case OPT_DATABASES:
         sl_free(&o->databases);

@@ -33,6 +33,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    cli_hide_passwords(argc, argv);
     log_configure(LOG_INFO, stderr, false);
     if (argc < 2) {
         usage(stderr);

@@ -6,6 +6,7 @@
  * running query through PQcancel, which is safe from any thread.
  */
 #include "pg/pgconn.h"
+#include "pg/conninfo.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -150,8 +151,12 @@ static bool connect_impl(pgconn **out, const char *conninfo, const char *label,
     }
     c->conn = PQconnectdbParams(keys, vals, 1);
     if (c->conn == NULL || PQstatus(c->conn) != CONNECTION_OK) {
-        /* libpq messages name host and user but never the password. */
-        set_error(c, NULL, c->conn ? PQerrorMessage(c->conn) : "out of memory");
+        /* libpq quotes what it could not use (a host, a database name, a
+         * string it could not parse), which may hold a password. */
+        char *msg =
+            pgconninfo_redact(c->conn ? PQerrorMessage(c->conn) : "out of memory", conninfo);
+        set_error(c, NULL, msg);
+        free(msg);
         if (!quiet)
             log_error("%s: could not connect: %s", c->label, c->errmsg);
         return false;
