@@ -576,24 +576,85 @@ static bool stream_failed(struct engine_run *run, struct online_db *ods, int n)
     return false;
 }
 
-/* Streams until cutover (true) or a cancel or failure (false). */
-static bool monitor(struct engine_run *run, struct online_db *ods, int n)
+/*
+ * The observer: a thread that measures each database's lag once a second
+ * from the moment its stream starts (while the next databases still copy)
+ * until the cutover, so no stream shows figures nobody measured. Between
+ * start_database() and the cutover, only it uses a database's plain source
+ * connection.
+ */
+struct observer {
+    struct online_db *ods;
+    int n;
+    _Atomic int started;        /* ods[0 .. started) stream */
+    _Atomic uint64_t rounds;    /* rounds that observed every database */
+    _Atomic bool all_caught_up; /* as of the last such round */
+    _Atomic bool stop;
+    pthread_t thread;
+    bool running;
+};
+
+static void *observer_main(void *arg)
 {
-    bool waiting = false;
+    struct observer *ob = arg;
+    log_set_context(NULL);
     double next = 0;
-    for (;;) {
-        if (engine_canceled(run) || run->error != NULL || stream_failed(run, ods, n))
-            return false;
+    while (!atomic_load(&ob->stop)) {
+        int started = atomic_load(&ob->started);
         double now = time_now();
         if (now >= next) {
             next = now + 1.0;
-            bool all = true;
-            for (int i = 0; i < n; i++)
-                all = observe(&ods[i]) && all;
-            if (all && !waiting) {
+            bool all = started == ob->n;
+            for (int i = 0; i < started; i++)
+                all = observe(&ob->ods[i]) && all;
+            if (started == ob->n) {
+                atomic_store(&ob->all_caught_up, all);
+                atomic_fetch_add(&ob->rounds, 1);
+            }
+        }
+        /* Between rounds, the highest commit-to-apply lag (a round's snapshot would miss it). */
+        for (int i = 0; i < started; i++) {
+            int64_t lag = atomic_load(&ob->ods[i].sp.lag_us);
+            if (lag > ob->ods[i].lag_peak_us)
+                ob->ods[i].lag_peak_us = lag;
+        }
+        time_sleep(0.1);
+    }
+    return NULL;
+}
+
+/* Database i streams: the observer measures it from now on (and starts with the first). */
+static void observer_add(struct observer *ob, int i)
+{
+    atomic_store(&ob->started, i + 1);
+    if (!ob->running && pthread_create(&ob->thread, NULL, observer_main, ob) == 0)
+        ob->running = true;
+}
+
+static void observer_stop(struct observer *ob)
+{
+    if (!ob->running)
+        return;
+    atomic_store(&ob->stop, true);
+    pthread_join(ob->thread, NULL);
+    ob->running = false;
+}
+
+/* Streams until cutover (true) or a cancel or failure (false). */
+static bool monitor(struct engine_run *run, struct observer *ob)
+{
+    bool waiting = false;
+    uint64_t seen = atomic_load(&ob->rounds);
+    for (;;) {
+        if (engine_canceled(run) || run->error != NULL || stream_failed(run, ob->ods, ob->n))
+            return false;
+        uint64_t rounds = atomic_load(&ob->rounds);
+        if (rounds != seen) {
+            seen = rounds;
+            if (atomic_load(&ob->all_caught_up) && !waiting) {
                 waiting = true;
-                for (int i = 0; i < n; i++)
-                    engine_set_status(run, ods[i].job.db, MIG_WAITING_FOR_USER,
+                for (int i = 0; i < ob->n; i++)
+                    engine_set_status(run, ob->ods[i].job.db, MIG_WAITING_FOR_USER,
                                       SUB_WAITING_FOR_CUTOVER);
                 engine_set_status(run, NULL, MIG_WAITING_FOR_USER, SUB_WAITING_FOR_CUTOVER);
                 engine_phase(run, NULL,
@@ -607,11 +668,6 @@ static bool monitor(struct engine_run *run, struct online_db *ods, int n)
         }
         if (atomic_load(&run->cutover))
             return true;
-        for (int i = 0; i < n; i++) {
-            int64_t lag = atomic_load(&ods[i].sp.lag_us);
-            if (lag > ods[i].lag_peak_us)
-                ods[i].lag_peak_us = lag;
-        }
         time_sleep(0.1);
     }
 }
@@ -750,6 +806,7 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
     int n = run->ndbs;
     struct online_db *ods = xcalloc((size_t) n + 1, sizeof(*ods));
     char *tkey = target_key(run->spec->target);
+    struct observer ob = {.ods = ods, .n = n};
     bool ok = true;
     for (int i = 0; i < n && ok; i++) {
         struct online_db *od = &ods[i];
@@ -759,13 +816,17 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
                          ? CDC_PLUGIN_TEST_DECODING
                          : CDC_PLUGIN_PGOUTPUT;
         od->begun = true;
-        ok = dbjob_begin(&od->job, run, run->dbs[i], tools) && start_database(od) &&
-             !engine_canceled(run);
+        ok = dbjob_begin(&od->job, run, run->dbs[i], tools) && start_database(od);
+        if (ok)
+            observer_add(&ob, i);
+        ok = ok && !engine_canceled(run);
         log_set_context(NULL);
     }
     free(tkey);
     if (ok)
-        ok = monitor(run, ods, n);
+        ok = monitor(run, &ob);
+    /* From here on the main thread uses the source connections again. */
+    observer_stop(&ob);
     if (ok) {
         engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_COMPLETING);
         for (int i = 0; i < n && ok; i++) {
