@@ -1,5 +1,6 @@
 -- The current database's properties that CREATE DATABASE on the target must
--- reproduce: encoding, locale (libc or ICU), owner, comment, connection limit.
+-- reproduce: encoding, locale (libc or ICU), owner, comment, connection limit,
+-- whether it is a template.
 SELECT d.datname AS name,
        pg_encoding_to_char(d.encoding) AS encoding,
        d.datcollate AS collate,
@@ -9,6 +10,7 @@ SELECT d.datname AS name,
        to_jsonb(d) ->> 'daticurules' AS icu_rules,
        pg_get_userbyid(d.datdba) AS owner,
        d.datconnlimit AS conn_limit,
+       d.datistemplate AS is_template,
        shobj_description(d.oid, 'pg_database') AS comment,
        (SELECT count(*) FROM pg_largeobject_metadata) AS large_objects
   FROM pg_database d

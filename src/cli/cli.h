@@ -1,6 +1,8 @@
 /*
  * cli.h — what the command-line files share: the command table entries,
- * exit codes, and the options every data command takes.
+ * exit codes, the options every data command takes, and the option tables
+ * that getopt_long and --help both read, so that every option a command
+ * accepts is described in its --help.
  */
 #ifndef PGSHUTTLE_CLI_CLI_H
 #define PGSHUTTLE_CLI_CLI_H
@@ -9,6 +11,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #define EXIT_OK         0
 #define EXIT_FAILED     1
@@ -31,7 +34,47 @@ void cli_hide_passwords(int argc, char **argv);
  */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* --source, --target, --databases, --output, --log-level: taken by migrate, validate, verify. */
+/* One long option: what getopt_long needs, and its entry in --help. */
+struct cli_option {
+    const char *name; /* without the leading "--" */
+    int has_arg;      /* no_argument or required_argument */
+    int val;          /* what getopt_long returns for it */
+    const char *arg;  /* the value's placeholder in --help, NULL for a flag */
+    const char *help; /* what it does; '\n' starts another line */
+};
+
+/* What `pgshuttle CMD --help` prints: usage, what the command does, options, notes. */
+struct cli_help {
+    const char *cmd;                  /* "migrate" */
+    const char *synopsis;             /* after "Usage: pgshuttle CMD " */
+    const char *about;                /* a paragraph: what the command does */
+    const struct cli_option *options; /* the command's own, ended by a NULL name */
+    const char *notes;                /* after the options (exit codes, ...), or NULL */
+};
+
+/*
+ * Prints the help: usage, about, the common connection and database options,
+ * the command's own, then --output, --log-level and --help, then the notes.
+ */
+void cli_help_print(FILE *out, const struct cli_help *h);
+
+/*
+ * The getopt short options every data command takes (-h), with a leading
+ * ':' so that a missing value is told apart from an unknown option.
+ */
+#define CLI_SHORT_OPTIONS ":h"
+
+/*
+ * Reports a getopt result the command does not handle: a missing value
+ * (':'), an unknown option, or an option this command does not take.
+ * Returns EXIT_USAGE.
+ */
+int cli_option_error(const char *cmd, int opt, char **argv);
+
+/*
+ * --source, --target, --databases, --database, --output, --log-level, --help:
+ * taken by migrate, validate, verify.
+ */
 struct cli_conn_opts {
     char *source; /* owned */
     char *target; /* owned */
@@ -39,14 +82,21 @@ struct cli_conn_opts {
     bool json;
 };
 
-enum { OPT_SOURCE = 1000, OPT_TARGET, OPT_DATABASES, OPT_OUTPUT, OPT_LOG_LEVEL, OPT_COMMON_LAST };
-
-/* The getopt_long entries for the options above (terminated by a zero entry). */
-extern const struct option cli_conn_options[];
+enum {
+    OPT_SOURCE = 1000,
+    OPT_TARGET,
+    OPT_DATABASES,
+    OPT_DATABASE,
+    OPT_OUTPUT,
+    OPT_LOG_LEVEL,
+    OPT_HELP, /* handled by each command, like -h */
+    OPT_COMMON_LAST
+};
 
 /*
  * Takes one getopt result. Returns 1 if it was a common option (consumed),
- * 0 if not, or -1 on a bad value (already reported).
+ * 0 if not (also for --help and -h, which the command prints), or -1 on a
+ * bad value (already reported).
  */
 int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts *o);
 /* Checks the required ones are there; returns false after reporting. */
@@ -55,8 +105,8 @@ void cli_conn_free(struct cli_conn_opts *o);
 /* Hands source, target and databases over to spec (o keeps nothing of them). */
 struct migration_spec;
 void cli_conn_move_to_spec(struct cli_conn_opts *o, struct migration_spec *spec);
-/* Builds a long-options array from the common ones plus extra (caller frees). */
-struct option *cli_options_merge(const struct option *extra);
+/* The getopt_long array for the common options plus extra (caller frees). */
+struct option *cli_options_merge(const struct cli_option *extra);
 
 int cmd_migrate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

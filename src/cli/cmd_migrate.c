@@ -96,38 +96,6 @@ static void *watch_signals(void *arg)
     return NULL;
 }
 
-static void help(void)
-{
-    printf("Usage: pgshuttle migrate --source CONNINFO --target CONNINFO --databases DB[,DB...] "
-           "[OPTIONS]\n\n"
-           "Migrates whole databases from the source server to the target server.\n\n"
-           "  --source CONNINFO        source server (libpq URI or key=value; dbname defaults to postgres)\n"
-           "  --target CONNINFO        target server\n"
-           "  --databases DB[,DB...]   databases to migrate; each is created on the target\n"
-           "  --mode offline|online    default offline\n"
-           "  --type validate-and-migrate|migrate|validate   default validate-and-migrate\n"
-           "  --overwrite              drop target databases that already exist\n"
-           "  --jobs N                 parallel table copies (default: number of cores)\n"
-           "  --index-jobs N           parallel index builds (default: number of cores)\n"
-           "  --split-tables-larger-than SIZE   split big tables into parts (e.g. 256MB; 0 = auto, -1 = never)\n"
-           "  --maintenance-work-mem SIZE       for index builds on the target (default 512MB)\n"
-           "  --toast-compression lz4|pglz|server   how copied values that need compressing are\n"
-           "                           stored (default lz4 where the target has it; server: its default)\n"
-           "  --source-type TYPE|auto  what the source is (default auto: detected)\n"
-           "  --plugin pgoutput|test_decoding   online: the logical decoding plugin (default pgoutput)\n"
-           "  --cutover signal|auto    online: cut over on SIGUSR1 or when `cutover` is typed on\n"
-           "                           the terminal (default), or as soon as every database caught up\n"
-           "  --resume                 online: continue the streams of an interrupted run (after a\n"
-           "                           crash or kill) from the position applied on the target\n"
-           "  --replica-identity-full  online: give source tables without a primary key or replica\n"
-           "                           identity REPLICA IDENTITY FULL so their updates and deletes stream\n"
-           "  --keep-failed            keep a failed target database (marked incomplete) instead of dropping it\n"
-           "  --name NAME              the migration's name (default migration-TIMESTAMP)\n"
-           "  --output text|json       json: one JSON object per line on stdout\n"
-           "  --log-level LEVEL        debug, info, notice, warn, error\n\n"
-           "Exit codes: 0 succeeded, 1 failed, 2 validation failed, 3 canceled, 64 bad usage.\n");
-}
-
 /* Parses 512MB, 2GB, 100kB or a plain byte count; -1 and 0 pass through. */
 static bool parse_size(const char *s, int64_t *out)
 {
@@ -175,27 +143,57 @@ enum {
     OPT_CUTOVER,
     OPT_RESUME,
     OPT_RI_FULL,
-    OPT_HELP,
 };
 
-static const struct option migrate_options[] = {
-    {"mode", required_argument, NULL, OPT_MODE},
-    {"type", required_argument, NULL, OPT_TYPE},
-    {"overwrite", no_argument, NULL, OPT_OVERWRITE},
-    {"jobs", required_argument, NULL, OPT_JOBS},
-    {"index-jobs", required_argument, NULL, OPT_INDEX_JOBS},
-    {"split-tables-larger-than", required_argument, NULL, OPT_SPLIT},
-    {"maintenance-work-mem", required_argument, NULL, OPT_MWM},
-    {"keep-failed", no_argument, NULL, OPT_KEEP_FAILED},
-    {"name", required_argument, NULL, OPT_NAME},
-    {"plugin", required_argument, NULL, OPT_PLUGIN},
-    {"toast-compression", required_argument, NULL, OPT_TOAST},
-    {"source-type", required_argument, NULL, OPT_SOURCE_TYPE},
-    {"cutover", required_argument, NULL, OPT_CUTOVER},
-    {"resume", no_argument, NULL, OPT_RESUME},
-    {"replica-identity-full", no_argument, NULL, OPT_RI_FULL},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
+static const struct cli_option migrate_options[] = {
+    {"mode", required_argument, OPT_MODE, "offline|online", "default offline"},
+    {"type", required_argument, OPT_TYPE, "validate-and-migrate|migrate|validate",
+     "default validate-and-migrate: every check first, a Failed one\n"
+     "stops before anything moves; migrate: only the essential checks;\n"
+     "validate: the checks only"},
+    {"overwrite", no_argument, OPT_OVERWRITE, NULL,
+     "drop target databases that already exist (not a template: see\n"
+     "docs/VALIDATION.md, Target database)"},
+    {"jobs", required_argument, OPT_JOBS, "N", "parallel table copies (default: number of cores)"},
+    {"index-jobs", required_argument, OPT_INDEX_JOBS, "N",
+     "parallel index builds (default: number of cores)"},
+    {"split-tables-larger-than", required_argument, OPT_SPLIT, "SIZE",
+     "split big tables into parts (e.g. 256MB; 0 = auto, -1 = never)"},
+    {"maintenance-work-mem", required_argument, OPT_MWM, "SIZE",
+     "for index builds on the target (default 512MB)"},
+    {"toast-compression", required_argument, OPT_TOAST, "lz4|pglz|server",
+     "how copied values that need compressing are stored (default lz4\n"
+     "where the target has it; server: the target's default)"},
+    {"source-type", required_argument, OPT_SOURCE_TYPE, "TYPE|auto",
+     "what the source is (default auto: detected)"},
+    {"plugin", required_argument, OPT_PLUGIN, "pgoutput|test_decoding",
+     "online: the logical decoding plugin (default pgoutput)"},
+    {"cutover", required_argument, OPT_CUTOVER, "signal|auto",
+     "online: cut over on SIGUSR1 or when `cutover` is typed on the\n"
+     "terminal (signal, the default), or as soon as every database has\n"
+     "caught up (auto)"},
+    {"resume", no_argument, OPT_RESUME, NULL,
+     "online: continue the streams of an interrupted run (after a crash\n"
+     "or kill) from the position applied on the target"},
+    {"replica-identity-full", no_argument, OPT_RI_FULL, NULL,
+     "online: give source tables without a primary key or replica\n"
+     "identity REPLICA IDENTITY FULL so their updates and deletes stream"},
+    {"keep-failed", no_argument, OPT_KEEP_FAILED, NULL,
+     "keep a failed target database (marked incomplete) instead of\n"
+     "dropping it"},
+    {"name", required_argument, OPT_NAME, "NAME",
+     "the migration's name (default migration-TIMESTAMP)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static const struct cli_help migrate_help = {
+    .cmd = "migrate",
+    .synopsis = "--source CONNINFO --target CONNINFO --databases DB[,DB...] [OPTIONS]",
+    .about = "Migrates whole databases from the source server to the target server: each is\n"
+             "created on the target under the same name.",
+    .options = migrate_options,
+    .notes = "With --output json: one JSON object per line on stdout.\n"
+             "Exit codes: 0 succeeded, 1 failed, 2 validation failed, 3 canceled, 64 bad usage.",
 };
 
 /* Returns EXIT_OK to go on, EXIT_USAGE after an error, or -1 after --help. */
@@ -206,7 +204,7 @@ static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
     int rc = EXIT_OK, opt;
     optind = 1;
     opterr = 0;
-    while (rc == EXIT_OK && (opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while (rc == EXIT_OK && (opt = getopt_long(argc, argv, CLI_SHORT_OPTIONS, opts, NULL)) != -1) {
         int common = cli_conn_opt("migrate", opt, optarg, conn);
         if (common < 0) {
             rc = EXIT_USAGE;
@@ -295,14 +293,12 @@ static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
             spec->replica_identity_full = true;
             break;
         case OPT_HELP:
-            help();
+        case 'h':
+            cli_help_print(stdout, &migrate_help);
             rc = -1;
             break;
-        case ':':
-            rc = cli_usage_error("migrate", "%s needs a value", argv[optind - 1]);
-            break;
         default:
-            rc = cli_usage_error("migrate", "unknown option %s", argv[optind - 1]);
+            rc = cli_option_error("migrate", opt, argv);
             break;
         }
     }

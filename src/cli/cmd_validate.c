@@ -15,29 +15,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_MODE = OPT_COMMON_LAST, OPT_OVERWRITE, OPT_SOURCE_TYPE, OPT_HELP };
+#define CMD "validate"
 
-static const struct option validate_options[] = {
-    {"mode", required_argument, NULL, OPT_MODE},
-    {"overwrite", no_argument, NULL, OPT_OVERWRITE},
-    {"source-type", required_argument, NULL, OPT_SOURCE_TYPE},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
+enum { OPT_MODE = OPT_COMMON_LAST, OPT_OVERWRITE, OPT_SOURCE_TYPE };
+
+static const struct cli_option validate_options[] = {
+    {"mode", required_argument, OPT_MODE, "offline|online",
+     "the checks of that mode (default offline)"},
+    {"overwrite", no_argument, OPT_OVERWRITE, NULL,
+     "target databases that exist will be dropped: a Warning, not a\n"
+     "failure (a template database still fails)"},
+    {"source-type", required_argument, OPT_SOURCE_TYPE, "TYPE|auto",
+     "what the source is (default auto: detected from the server)"},
+    {NULL, 0, 0, NULL, NULL},
 };
 
-static void help(void)
-{
-    printf("Usage: pgshuttle validate --source CONNINFO --target CONNINFO --databases DB[,DB...] "
-           "[OPTIONS]\n\n"
-           "Checks, before anything moves, what would make the migration fail or lose data.\n\n"
-           "  --mode offline|online    the checks of that mode (default offline)\n"
-           "  --overwrite              target databases that exist will be dropped (a warning, not "
-           "a failure)\n"
-           "  --source-type TYPE|auto  what the source is (default auto: detected from the server)\n"
-           "  --output text|json       json: {\"checks\":[...],\"status\":...}\n"
-           "  --log-level LEVEL        debug, info, notice, warn, error\n\n"
-           "Exit codes: 0 no check failed, 2 a check failed, 64 bad usage.\n");
-}
+static const struct cli_help validate_help = {
+    .cmd = CMD,
+    .synopsis = "--source CONNINFO --target CONNINFO --databases DB[,DB...] [OPTIONS]",
+    .about = "Checks, before anything moves, what would make the migration fail or lose data,\n"
+             "and says what to do about it. Nothing is written on either server.",
+    .options = validate_options,
+    .notes = "With --output json: one document, {\"checks\":[...],\"status\":...}.\n"
+             "Exit codes: 0 no check failed, 2 a check failed, 64 bad usage.",
+};
 
 int cmd_validate(int argc, char **argv)
 {
@@ -48,8 +49,8 @@ int cmd_validate(int argc, char **argv)
     int rc = EXIT_OK, opt;
     optind = 1;
     opterr = 0;
-    while (rc == EXIT_OK && (opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int common = cli_conn_opt("validate", opt, optarg, &conn);
+    while (rc == EXIT_OK && (opt = getopt_long(argc, argv, CLI_SHORT_OPTIONS, opts, NULL)) != -1) {
+        int common = cli_conn_opt(CMD, opt, optarg, &conn);
         if (common < 0)
             rc = EXIT_USAGE;
         if (common != 0)
@@ -57,33 +58,33 @@ int cmd_validate(int argc, char **argv)
         switch (opt) {
         case OPT_MODE:
             if (!mig_mode_parse(optarg, &spec.mode))
-                rc = cli_usage_error("validate", "--mode must be offline or online");
+                rc = cli_usage_error(CMD, "--mode must be offline or online");
             break;
         case OPT_OVERWRITE:
             spec.overwrite = true;
             break;
         case OPT_SOURCE_TYPE:
             if (!validate_source_type_valid(optarg))
-                rc = cli_usage_error("validate", "unknown --source-type \"%s\"", optarg);
+                rc = cli_usage_error(CMD, "unknown --source-type \"%s\"", optarg);
             else {
                 free(spec.source_type);
                 spec.source_type = xstrdup(optarg);
             }
             break;
         case OPT_HELP:
-            help();
+        case 'h':
+            cli_help_print(stdout, &validate_help);
             rc = -1;
             break;
         default:
-            rc = cli_usage_error("validate", "unknown option or missing value: %s",
-                                 argv[optind - 1]);
+            rc = cli_option_error(CMD, opt, argv);
             break;
         }
     }
     free(opts);
     if (rc == EXIT_OK && optind < argc)
-        rc = cli_usage_error("validate", "unexpected argument \"%s\"", argv[optind]);
-    if (rc == EXIT_OK && !cli_conn_check("validate", &conn))
+        rc = cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
+    if (rc == EXIT_OK && !cli_conn_check(CMD, &conn))
         rc = EXIT_USAGE;
     if (rc != EXIT_OK) {
         cli_conn_free(&conn);

@@ -18,40 +18,31 @@
 #define CMD      "verify"
 #define MAX_JOBS 64
 
-enum { OPT_JOBS = OPT_COMMON_LAST, OPT_SCHEMA_METHOD, OPT_HELP };
+enum { OPT_JOBS = OPT_COMMON_LAST, OPT_SCHEMA_METHOD };
 
-static const struct option verify_options[] = {
-    {"jobs", required_argument, NULL, OPT_JOBS},
-    {"schema-method", required_argument, NULL, OPT_SCHEMA_METHOD},
-    {"help", no_argument, NULL, OPT_HELP},
-    {NULL, 0, NULL, 0},
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+static const struct cli_option verify_options[] = {
+    {"jobs", required_argument, OPT_JOBS, "N",
+     "tables compared at a time, 1-" STR(MAX_JOBS) " (default 2)"},
+    {"schema-method", required_argument, OPT_SCHEMA_METHOD, "auto|pg_dump|catalog",
+     "auto (default): pg_dump when it can dump both servers, else catalog;\n"
+     "or force pg_dump or catalog"},
+    {NULL, 0, 0, NULL, NULL},
 };
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: pgshuttle verify --source CONNINFO --target CONNINFO --databases DB[,DB...]\n"
-            "                        [--output text|json] [--jobs N] [--log-level LEVEL]\n"
-            "                        [--schema-method auto|pg_dump|catalog]\n"
-            "\n"
-            "Compares the schema and the data of each database on the source and the target\n"
-            "and lists every difference. Nothing is written on either server.\n"
-            "\n"
-            "  --source CONNINFO    the source server (libpq URI or key=value string)\n"
-            "  --target CONNINFO    the target server\n"
-            "  --databases LIST     databases to compare, comma-separated\n"
-            "  --output text|json   report format (default text)\n"
-            "  --jobs N             tables compared at a time, 1-%d (default 2)\n"
-            "  --log-level LEVEL    debug, info, notice, warn or error (default info)\n"
-            "  --schema-method M    auto (default): pg_dump when it can dump both servers,\n"
-            "                       else catalog; or force pg_dump or catalog\n"
-            "\n"
-            "Schema: pg_dump --schema-only of both sides when the installed pg_dump can dump\n"
-            "both servers, else a comparison of catalog definitions. Data: per table its row\n"
-            "count and an order-independent checksum; sequence positions; large objects.\n"
-            "Exit status: 0 identical, 1 differences or errors, 64 bad usage.\n",
-            MAX_JOBS);
-}
+static const struct cli_help verify_help = {
+    .cmd = CMD,
+    .synopsis = "--source CONNINFO --target CONNINFO --databases DB[,DB...] [OPTIONS]",
+    .about = "Compares the schema and the data of each database on the source and the target\n"
+             "and lists every difference. Nothing is written on either server.",
+    .options = verify_options,
+    .notes = "Schema: pg_dump --schema-only of both sides when the installed pg_dump can dump\n"
+             "both servers, else a comparison of catalog definitions. Data: per table its row\n"
+             "count and an order-independent checksum; sequence positions; large objects.\n"
+             "Exit status: 0 identical, 1 differences or errors, 64 bad usage.",
+};
 
 /* Lookup table: --schema-method values. */
 static const struct {
@@ -95,7 +86,7 @@ int cmd_verify(int argc, char **argv)
     opterr = 0;
     optind = 1;
     int opt;
-    while (!done && (opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+    while (!done && (opt = getopt_long(argc, argv, CLI_SHORT_OPTIONS, options, NULL)) != -1) {
         int used = cli_conn_opt(CMD, opt, optarg, &conn);
         if (used < 0) {
             rc = EXIT_USAGE;
@@ -120,15 +111,11 @@ int cmd_verify(int argc, char **argv)
                 break;
             case OPT_HELP:
             case 'h':
-                usage(stdout);
-                done = true;
-                break;
-            case ':':
-                rc = cli_usage_error(CMD, "%s needs a value", argv[optind - 1]);
+                cli_help_print(stdout, &verify_help);
                 done = true;
                 break;
             default:
-                rc = cli_usage_error(CMD, "unknown option \"%s\"", argv[optind - 1]);
+                rc = cli_option_error(CMD, opt, argv);
                 done = true;
                 break;
             }

@@ -1,9 +1,13 @@
-/* common.c — options shared by the data commands, and usage errors (see cli.h). */
+/*
+ * common.c — options shared by the data commands, --help from the option
+ * tables, and usage errors (see cli.h).
+ */
 #include "cli/cli.h"
 #include "model/migration.h"
 #include "pg/conninfo.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/namelist.h"
 #include "util/proctitle.h"
 
 #include <stdarg.h>
@@ -11,18 +15,80 @@
 #include <stdlib.h>
 #include <string.h>
 
-const struct option cli_conn_options[] = {
-    {"source", required_argument, NULL, OPT_SOURCE},
-    {"target", required_argument, NULL, OPT_TARGET},
-    {"databases", required_argument, NULL, OPT_DATABASES},
-    {"output", required_argument, NULL, OPT_OUTPUT},
-    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
-    {NULL, 0, NULL, 0},
-};
-
 /* The command line, as cli_hide_passwords() saw it: usage errors may quote it. */
 static int cmdline_argc;
 static char **cmdline_argv;
+
+/* The common options --help lists before a command's own ... */
+static const struct cli_option conn_options[] = {
+    {"source", required_argument, OPT_SOURCE, "CONNINFO",
+     "the source server: a libpq URI (postgresql://user@host:port/db)\n"
+     "or key=value string; the database it names (default postgres) is\n"
+     "only used to connect"},
+    {"target", required_argument, OPT_TARGET, "CONNINFO", "the target server, the same way"},
+    {"databases", required_argument, OPT_DATABASES, "DB[,DB...]",
+     "the databases, comma-separated; a name with a comma goes in double\n"
+     "quotes, with \"\" for a double quote inside: --databases '\"a,b\",c'"},
+    {"database", required_argument, OPT_DATABASE, "DB",
+     "one database, its name taken exactly as given (no splitting, no\n"
+     "quotes); repeat it for more; adds to --databases"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+/* ... and after them. */
+static const struct cli_option general_options[] = {
+    {"output", required_argument, OPT_OUTPUT, "text|json", "text (default) or json on stdout"},
+    {"log-level", required_argument, OPT_LOG_LEVEL, "LEVEL",
+     "debug, info (default), notice, warn or error"},
+    {"help", no_argument, OPT_HELP, NULL, "print this help and exit"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+/* Where a description starts in --help. */
+#define HELP_COLUMN 30
+
+static void print_options(FILE *out, const struct cli_option *opts)
+{
+    for (const struct cli_option *o = opts; o->name; o++) {
+        char left[128];
+        int n = snprintf(left, sizeof(left), "  %s--%s%s%s", o->val == OPT_HELP ? "-h, " : "",
+                         o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        fputs(left, out);
+        if (n >= HELP_COLUMN - 1) {
+            fputc('\n', out);
+            n = 0;
+        }
+        fprintf(out, "%*s", HELP_COLUMN - n, "");
+        for (const char *h = o->help; *h; h++) {
+            fputc(*h, out);
+            if (*h == '\n')
+                fprintf(out, "%*s", HELP_COLUMN, "");
+        }
+        fputc('\n', out);
+    }
+}
+
+void cli_help_print(FILE *out, const struct cli_help *h)
+{
+    fprintf(out, "Usage: pgshuttle %s %s\n\n%s\n\n", h->cmd, h->synopsis, h->about);
+    print_options(out, conn_options);
+    print_options(out, h->options);
+    print_options(out, general_options);
+    if (h->notes)
+        fprintf(out, "\n%s\n", h->notes);
+}
+
+int cli_option_error(const char *cmd, int opt, char **argv)
+{
+    const char *arg = optind > 0 ? argv[optind - 1] : "?";
+    if (opt == ':')
+        return cli_usage_error(cmd, "%s needs a value", arg);
+    if (opt == '?' && optopt > 0 && optopt < 256)
+        return cli_usage_error(cmd, "unknown option \"-%c\"", optopt);
+    if (opt == '?' && optopt >= OPT_SOURCE)
+        return cli_usage_error(cmd, "%s: this option takes no value", arg);
+    return cli_usage_error(cmd, "unknown option \"%s\"", arg);
+}
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
@@ -93,9 +159,24 @@ int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts
         free(o->target);
         o->target = xstrdup(arg);
         return 1;
-    case OPT_DATABASES:
-        sl_free(&o->databases);
-        sl_split(&o->databases, arg, ',');
+    case OPT_DATABASES: {
+        char *err = NULL;
+        if (!namelist_parse(arg, &o->databases, &err)) {
+            cli_usage_error(cmd,
+                            "--databases: %s. A name with a comma goes in double quotes "
+                            "(--databases '\"a,b\",c'), or give it with --database NAME",
+                            err);
+            free(err);
+            return -1;
+        }
+        return 1;
+    }
+    case OPT_DATABASE:
+        if (arg[0] == '\0') {
+            cli_usage_error(cmd, "--database needs a database name, not an empty string");
+            return -1;
+        }
+        sl_push(&o->databases, arg);
         return 1;
     case OPT_OUTPUT:
         if (strcmp(arg, "json") == 0)
@@ -132,16 +213,25 @@ bool cli_conn_check(const char *cmd, const struct cli_conn_opts *o)
         return false;
     }
     if (o->databases.n == 0) {
-        cli_usage_error(cmd, "--databases is required (one or more names, comma-separated)");
+        cli_usage_error(cmd, "--databases is required (one or more names, comma-separated), "
+                             "or --database NAME (repeatable)");
         return false;
     }
-    for (size_t i = 0; i < o->databases.n; i++)
+    for (size_t i = 0; i < o->databases.n; i++) {
+        /* Every server has its own; it accepts no connections, so nothing could read it. */
+        if (strcmp(o->databases.items[i], "template0") == 0) {
+            cli_usage_error(cmd, "database \"template0\" cannot be migrated: it is the pristine "
+                                 "template that every server has of its own (it accepts no "
+                                 "connections, and CREATE DATABASE copies it); leave it out");
+            return false;
+        }
         for (size_t j = 0; j < i; j++)
             if (strcmp(o->databases.items[i], o->databases.items[j]) == 0) {
-                cli_usage_error(cmd, "database \"%s\" is named twice in --databases",
+                cli_usage_error(cmd, "database \"%s\" is named twice (--databases, --database)",
                                 o->databases.items[i]);
                 return false;
             }
+    }
     return true;
 }
 
@@ -164,16 +254,23 @@ void cli_conn_move_to_spec(struct cli_conn_opts *o, struct migration_spec *spec)
     memset(&o->databases, 0, sizeof(o->databases));
 }
 
-struct option *cli_options_merge(const struct option *extra)
+static size_t add_options(struct option *all, size_t n, const struct cli_option *opts)
 {
-    size_t n = 0, m = 0;
-    while (cli_conn_options[n].name)
-        n++;
-    while (extra && extra[m].name)
-        m++;
-    struct option *all = xcalloc(n + m + 1, sizeof(struct option));
-    memcpy(all, cli_conn_options, n * sizeof(struct option));
-    if (m)
-        memcpy(all + n, extra, m * sizeof(struct option));
+    for (const struct cli_option *o = opts; o && o->name; o++)
+        all[n++] = (struct option){o->name, o->has_arg, NULL, o->val};
+    return n;
+}
+
+struct option *cli_options_merge(const struct cli_option *extra)
+{
+    size_t count = 1;
+    const struct cli_option *tables[] = {conn_options, extra, general_options};
+    for (size_t t = 0; t < 3; t++)
+        for (const struct cli_option *o = tables[t]; o && o->name; o++)
+            count++;
+    struct option *all = xcalloc(count, sizeof(struct option));
+    size_t n = 0;
+    for (size_t t = 0; t < 3; t++)
+        n = add_options(all, n, tables[t]);
     return all;
 }

@@ -23,12 +23,22 @@ static const struct command commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "pgshuttle %s — PostgreSQL migration service\n\nUsage: pgshuttle COMMAND "
-                 "[OPTIONS]\n\nCommands:\n",
+    fprintf(out,
+            "pgshuttle %s — PostgreSQL migration service\n\nUsage: pgshuttle COMMAND "
+            "[OPTIONS]\n\nCommands:\n",
             PGSHUTTLE_VERSION);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\nRun 'pgshuttle COMMAND --help' for a command's options.\n");
+    fprintf(out, "\nRun 'pgshuttle COMMAND --help' (or -h, or 'pgshuttle help COMMAND') for a "
+                 "command's options.\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return &commands[i];
+    return NULL;
 }
 
 int main(int argc, char **argv)
@@ -39,6 +49,17 @@ int main(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    if (strcmp(argv[1], "help") == 0 && argc > 2) {
+        /* pgshuttle help COMMAND: the same as pgshuttle COMMAND --help */
+        const struct command *c = find_command(argv[2]);
+        if (c == NULL) {
+            fprintf(stderr, "pgshuttle help: unknown command \"%s\"\n\n", argv[2]);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+        char *help_argv[] = {argv[2], "--help", NULL};
+        return c->run(2, help_argv);
+    }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0) {
         usage(stdout);
@@ -48,9 +69,9 @@ int main(int argc, char **argv)
         printf("pgshuttle %s\n", PGSHUTTLE_VERSION);
         return EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+    const struct command *c = find_command(argv[1]);
+    if (c)
+        return c->run(argc - 1, argv + 1);
     fprintf(stderr, "pgshuttle: unknown command \"%s\"\n\n", argv[1]);
     usage(stderr);
     return EXIT_USAGE;

@@ -42,6 +42,7 @@ static bool load_database(pgconn *src, struct copy_catalog *cat)
     d->icu_rules = dup_or_null(pgres_getn(r, 0, "icu_rules"));
     d->owner = xstrdup(pgres_getn(r, 0, "owner"));
     d->conn_limit = (int) pgres_get_int64(r, 0, "conn_limit", -1);
+    d->is_template = pgres_get_bool(r, 0, "is_template");
     d->comment = dup_or_null(pgres_getn(r, 0, "comment"));
     pgres_free(r);
     return true;

@@ -87,7 +87,8 @@ struct cat_database {
     char *icu_rules;                         /* owned or NULL */
     char *owner;                             /* owned */
     int conn_limit;
-    char *comment; /* owned or NULL */
+    bool is_template; /* datistemplate: made a template again once complete */
+    char *comment;    /* owned or NULL */
     struct cat_db_setting *settings; /* owned array */
     int nsettings;
     bool has_acl; /* false: default privileges */

@@ -32,6 +32,26 @@ bool copy_database_drop(pgconn *admin, const char *name)
     return ok;
 }
 
+/* ALTER DATABASE name IS_TEMPLATE true|false */
+static bool set_template(pgconn *admin, const char *name, bool is_template, bool quiet)
+{
+    strbuf sql = STRBUF_INIT;
+    sb_append(&sql, "ALTER DATABASE ");
+    pgq_ident(&sql, name);
+    sb_append(&sql, is_template ? " IS_TEMPLATE true" : " IS_TEMPLATE false");
+    bool ok = quiet ? pgconn_exec_quiet(admin, sb_str(&sql)) : pgconn_exec(admin, sb_str(&sql));
+    sb_free(&sql);
+    return ok;
+}
+
+bool copy_database_drop_created(pgconn *admin, const char *name)
+{
+    /* Only copy_database_finish makes it a template; if it did not, this changes nothing. */
+    if (!set_template(admin, name, false, true))
+        pgconn_clear_error(admin);
+    return copy_database_drop(admin, name);
+}
+
 bool copy_target_roles(pgconn *admin, strlist *roles)
 {
     pgres *r;
@@ -240,5 +260,6 @@ bool copy_database_finish(pgconn *admin, const struct cat_database *db,
         ok = pgconn_exec(admin, sb_str(&sql));
     }
     sb_free(&sql);
-    return ok && copy_database_comment(admin, db->name, db->comment);
+    ok = ok && copy_database_comment(admin, db->name, db->comment);
+    return ok && (!db->is_template || set_template(admin, db->name, true, false));
 }

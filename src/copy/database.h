@@ -2,7 +2,8 @@
  * database.h — the target database's lifecycle: does it exist, drop it,
  * create it like the source's (encoding, locale, owner, connection limit),
  * and the comment that marks it incomplete until the migration finishes.
- * All run on a connection to the target's maintenance database.
+ * All run on a connection to the target server; the drop and the create on
+ * one to another database than the one they work on (pg/maintdb.h).
  */
 #ifndef PGSHUTTLE_COPY_DATABASE_H
 #define PGSHUTTLE_COPY_DATABASE_H
@@ -18,8 +19,17 @@
 
 bool copy_database_exists(pgconn *admin, const char *name, bool *exists)
     __attribute__((warn_unused_result));
-/* Drops the database, disconnecting its sessions first. */
+/*
+ * Drops the database, disconnecting its sessions first (13+). admin must be
+ * connected to another database (pg/maintdb.h).
+ */
 bool copy_database_drop(pgconn *admin, const char *name) __attribute__((warn_unused_result));
+/*
+ * Drops a database pgshuttle created, also once copy_database_finish made it
+ * a template (which DROP DATABASE refuses).
+ */
+bool copy_database_drop_created(pgconn *admin, const char *name)
+    __attribute__((warn_unused_result));
 /*
  * Creates a database like db on the target, marked incomplete. When the
  * source's owner is not a role on the target, the database is owned by the
@@ -29,8 +39,9 @@ bool copy_database_create(pgconn *admin, const struct cat_database *db, strlist 
     __attribute__((warn_unused_result));
 /*
  * Gives the finished database the source database's settings (ALTER
- * DATABASE/ROLE ... SET), privileges and comment. Roles missing on the
- * target are added to missing_roles and their settings and grants skipped.
+ * DATABASE/ROLE ... SET), privileges and comment, and last, when the
+ * source's is one, makes it a template. Roles missing on the target are
+ * added to missing_roles and their settings and grants skipped.
  */
 bool copy_database_finish(pgconn *admin, const struct cat_database *db,
                           const strlist *target_roles, strlist *missing_roles)

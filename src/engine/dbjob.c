@@ -15,6 +15,7 @@
 #include "copy/sequences.h"
 #include "copy/snapshot.h"
 #include "engine/dbjob.h"
+#include "pg/maintdb.h"
 #include "pg/pgconn.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -29,6 +30,29 @@ bool dbjob_fail_conn(struct db_job *job, pgconn *c, const char *what)
     engine_fail(job->run, job->db->name, c ? pgconn_error_sqlstate(c) : NULL, "%s: %s", what,
                 c ? pgconn_error_message(c) : "unknown error");
     return false;
+}
+
+/*
+ * Moves job->admin into the job's database (into_db) or out of it, through
+ * the database pg/maintdb.h picks. Only when the target connection string
+ * names the job's database itself: the drop and the create go through
+ * another one (postgres, or template1 for postgres), then the session moves
+ * into the new database, so as not to hold template1, which CREATE DATABASE
+ * copies by default, for the whole copy; a drop after a failure moves it out
+ * again. On failure job->admin is the connection that failed.
+ */
+static bool admin_move(struct db_job *job, bool into_db)
+{
+    char *ci = into_db ? xstrdup(job->dst_conninfo)
+                       : pgmaint_conninfo_for(job->run->spec->target, job->db->name);
+    pgconn *c = NULL;
+    bool ok = pgconn_connect(&c, ci, "target") && pgconn_set_session_defaults(c);
+    free(ci);
+    pgconn_close(job->admin);
+    job->admin = c;
+    /* A failed move in leaves a dead session: a drop must reconnect through pgmaint too. */
+    job->admin_in_db = into_db;
+    return ok;
 }
 
 static bool prepare_target(struct db_job *job)
@@ -56,6 +80,11 @@ static bool prepare_target(struct db_job *job)
     if (!copy_database_create(job->admin, &job->cat.db, &job->missing_roles))
         return dbjob_fail_conn(job, job->admin, "creating the target database");
     job->created = true;
+    char *configured = pgmaint_configured_db(run->spec->target);
+    bool move = strcmp(configured, name) == 0;
+    free(configured);
+    if (move && !admin_move(job, true))
+        return dbjob_fail_conn(job, job->admin, "connecting to the new target database");
     return true;
 }
 
@@ -283,7 +312,12 @@ void dbjob_clean_up_failed(struct db_job *job)
         return;
     }
     pgconn_clear_error(job->admin);
-    if (copy_database_drop(job->admin, name))
+    if (job->admin_in_db && !admin_move(job, false)) {
+        log_error("db=%s: could not drop the incomplete target database (%s); it is marked \"%s\"",
+                  name, pgconn_error_message(job->admin), COPY_INCOMPLETE_MARK);
+        return;
+    }
+    if (copy_database_drop_created(job->admin, name))
         log_info("db=%s: dropped the incomplete target database", name);
     else
         log_error("db=%s: could not drop the incomplete target database; it is marked \"%s\"", name,
@@ -305,7 +339,8 @@ bool dbjob_begin(struct db_job *job, struct engine_run *run, struct db_progress 
     atomic_store(&db->started_ms, (int64_t) (time_wall() * 1000));
     engine_set_status(run, db, MIG_IN_PROGRESS, SUB_PREREQUISITES);
 
-    char *admin = engine_admin_conninfo(run->spec->target);
+    /* Not through the database to drop and create: a session cannot drop its own database. */
+    char *admin = pgmaint_conninfo_for(run->spec->target, db->name);
     bool ok = pgconn_connect(&job->admin, admin, "target") &&
               pgconn_set_session_defaults(job->admin) &&
               copy_target_roles(job->admin, &job->target_roles);

@@ -28,14 +28,15 @@ struct db_job {
     const struct pg_tools *tools;
     char *src_conninfo; /* owned */
     char *dst_conninfo; /* owned */
-    pgconn *admin;      /* owned: target maintenance database */
+    pgconn *admin;      /* owned: target, for DROP/CREATE/ALTER DATABASE (pg/maintdb.h) */
     struct copy_snapshot snap;
     struct copy_catalog cat;
     struct schema_archive archive;
     char *workdir; /* owned */
     strlist target_roles;
     strlist missing_roles;
-    bool created; /* we created the target database */
+    bool created;     /* we created the target database */
+    bool admin_in_db; /* admin moved (or tried to) into the job's database (dbjob.c, admin_move) */
     /* More archive entries to leave out of the schema restore (online: the stream's publications). */
     struct schema_object_id *skip;
     int nskip;

@@ -6,6 +6,7 @@
  */
 #include "pg/conninfo.h"
 #include "pg/connerr.h"
+#include "pg/maintdb.h"
 #include "pg/quote.h"
 #include "sql_embedded.h"
 #include "util/mem.h"
@@ -148,6 +149,13 @@ void check_source_database(struct vctx *ctx, struct check_outcome *out)
 {
     if (ctx->src == NULL)
         return vc_skip(out);
+    if (strcmp(ctx->db, "template0") == 0) {
+        vc_fail(out, "database \"template0\" cannot be migrated: it is the pristine template "
+                     "that every server has of its own (it accepts no connections, and CREATE "
+                     "DATABASE copies it)");
+        vc_fix(out, "leave template0 out of the databases to migrate");
+        return;
+    }
     char *ci = pgconninfo_set(ctx->spec->source, "dbname", ctx->db);
     char *hostport = pgconninfo_hostport(ctx->spec->source);
     pgconn *c = NULL;
@@ -168,32 +176,87 @@ void check_source_database(struct vctx *ctx, struct check_outcome *out)
         pgconn_close(c);
     } else {
         ctx->src_db = c;
-        char *size = NULL;
-        if (!pgconn_query_value(
-                c,
-                "SELECT pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(current_database()))",
-                0, NULL, &size))
+        pgres *r = NULL;
+        if (!pgconn_query(c,
+                          "SELECT pg_catalog.pg_size_pretty(pg_catalog.pg_database_size(d.oid)) "
+                          "AS size, d.datistemplate FROM pg_catalog.pg_database d "
+                          "WHERE d.datname = current_database()",
+                          0, NULL, &r))
             pgconn_clear_error(c);
-        vc_ok(out, "database \"%s\" exists on the source (%s)", ctx->db,
-              size ? size : "size unknown");
-        free(size);
+        const char *size = r && pgres_ntuples(r) == 1 ? pgres_getn(r, 0, "size") : NULL;
+        bool is_template = r && pgres_ntuples(r) == 1 && pgres_get_bool(r, 0, "datistemplate");
+        vc_ok(out, "database \"%s\" exists on the source (%s)%s", ctx->db,
+              size ? size : "size unknown",
+              is_template ? "; it is a template database, and so will be its copy on the target"
+                          : "");
+        pgres_free(r);
     }
     free(ci);
     free(hostport);
+}
+
+/*
+ * With --overwrite, the database to drop must not be connected to by the
+ * session that drops it: pgshuttle then goes through another database
+ * (pg/maintdb.h), which must exist and accept connections. Returns false
+ * after failing out; else appends to note how the drop will go.
+ */
+static bool check_drop_route(struct vctx *ctx, struct check_outcome *out, strbuf *note)
+{
+    char *configured = pgmaint_configured_db(ctx->spec->target);
+    char *through = pgmaint_db_for(ctx->spec->target, ctx->db);
+    bool ok = true;
+    if (strcmp(configured, through) != 0) {
+        char *allow = NULL;
+        const char *params[] = {through};
+        if (!pgconn_query_value(
+                ctx->dst, "SELECT datallowconn FROM pg_catalog.pg_database WHERE datname = $1", 1,
+                params, &allow)) {
+            vc_query_failed(out, ctx->dst, "looking for another database to connect through");
+            ok = false;
+        } else if (allow == NULL || strcmp(allow, "t") != 0) {
+            vc_fail(out,
+                    "database \"%s\" is the one the target connection string connects to, and "
+                    "a session cannot drop its own database: pgshuttle would go through \"%s\", "
+                    "which %s on the target",
+                    ctx->db, through,
+                    allow == NULL ? "does not exist" : "does not accept connections");
+            vc_fix(out, "name another database of the target in the target connection string "
+                        "(dbname=...) for pgshuttle to connect through");
+            ok = false;
+        } else
+            sb_printf(note,
+                      "; pgshuttle drops and creates it through the \"%s\" database (a session "
+                      "cannot drop the database it is connected to)",
+                      through);
+        free(allow);
+    }
+    free(configured);
+    free(through);
+    return ok;
 }
 
 void check_target_database(struct vctx *ctx, struct check_outcome *out)
 {
     if (ctx->dst == NULL)
         return vc_skip(out);
-    char *n = NULL;
+    /* Read before this check opens a session on the database itself. */
+    pgres *r = NULL;
     const char *params[] = {ctx->db};
-    if (!pgconn_query_value(ctx->dst,
-                            "SELECT count(*) FROM pg_catalog.pg_database WHERE datname = $1", 1,
-                            params, &n))
+    if (!pgconn_query(ctx->dst,
+                      "SELECT d.datistemplate, "
+                      "(SELECT count(*) FROM pg_catalog.pg_stat_activity a WHERE a.datname = "
+                      "d.datname AND a.pid <> pg_catalog.pg_backend_pid()) AS sessions, "
+                      "(SELECT count(*) FROM pg_catalog.pg_prepared_xacts x "
+                      "WHERE x.database = d.datname) AS prepared "
+                      "FROM pg_catalog.pg_database d WHERE d.datname = $1",
+                      1, params, &r))
         return vc_query_failed(out, ctx->dst, "looking for the database on the target");
-    bool exists = n && strcmp(n, "0") != 0;
-    free(n);
+    bool exists = pgres_ntuples(r) == 1;
+    bool is_template = exists && pgres_get_bool(r, 0, "datistemplate");
+    long long sessions = exists ? pgres_get_int64(r, 0, "sessions", 0) : 0;
+    long long prepared = exists ? pgres_get_int64(r, 0, "prepared", 0) : 0;
+    pgres_free(r);
     ctx->dst_db_exists = exists;
     if (!exists)
         return vc_ok(out, "database \"%s\" does not exist on the target yet: it will be created",
@@ -205,14 +268,65 @@ void check_target_database(struct vctx *ctx, struct check_outcome *out)
     else
         pgconn_close(c);
     free(ci);
-    if (ctx->spec->overwrite)
-        vc_warn(out, "database \"%s\" exists on the target and will be dropped first (--overwrite)",
-                ctx->db);
-    else {
-        vc_fail(out, "database \"%s\" already exists on the target", ctx->db);
+
+    char *q = pgq_ident_dup(ctx->db);
+    strbuf litbuf = STRBUF_INIT, note = STRBUF_INIT;
+    pgq_literal(&litbuf, ctx->db);
+    const char *lit = sb_str(&litbuf);
+    int tv = pgconn_server_version(ctx->dst);
+    if (!ctx->spec->overwrite) {
+        vc_fail(out, "database \"%s\" already exists on the target%s", ctx->db,
+                is_template ? " (a template database)" : "");
         vc_fix(out, "drop it (DROP DATABASE ...) or run again with --overwrite to have pgshuttle "
                     "drop it first");
+        if (is_template)
+            vc_fix(out,
+                   "(a template cannot be dropped: first ALTER DATABASE %s IS_TEMPLATE false;)", q);
+    } else if (is_template) {
+        vc_fail(out,
+                "database \"%s\" exists on the target and is a template database "
+                "(pg_database.datistemplate): PostgreSQL refuses to drop a template, so "
+                "--overwrite cannot replace it",
+                ctx->db);
+        vc_fix(out,
+               "to replace it, make it an ordinary database on the target first, "
+               "ALTER DATABASE %s IS_TEMPLATE false; and run again (the copy is made a template "
+               "again when the source's database is one); otherwise leave it out of the "
+               "databases to migrate",
+               q);
+    } else if (prepared > 0) {
+        vc_fail(out,
+                "database \"%s\" exists on the target with %lld prepared %s: DROP DATABASE "
+                "(--overwrite) would fail",
+                ctx->db, prepared, vc_plural(prepared, "transaction", "transactions"));
+        vc_fix(out,
+               "finish them on the target with COMMIT PREPARED 'gid' or ROLLBACK PREPARED 'gid' "
+               "(SELECT gid FROM pg_prepared_xacts WHERE database = %s;)",
+               lit);
+    } else if (sessions > 0 && tv < 130000) {
+        vc_fail(out,
+                "database \"%s\" exists on the target and %lld other %s connected to it: "
+                "PostgreSQL %d cannot drop a database in use (DROP DATABASE ... WITH (FORCE) "
+                "came in 13)",
+                ctx->db, sessions, vc_plural(sessions, "session is", "sessions are"), tv / 10000);
+        vc_fix(out,
+               "stop the applications using it, or end the sessions on the target: SELECT "
+               "pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s;",
+               lit);
+    } else if (check_drop_route(ctx, out, &note)) {
+        if (sessions > 0)
+            sb_printf(&note,
+                      "; its %lld other %s will be disconnected (DROP DATABASE ... WITH "
+                      "(FORCE))",
+                      sessions, vc_plural(sessions, "session", "sessions"));
+        vc_warn(out,
+                "database \"%s\" exists on the target and will be dropped first "
+                "(--overwrite)%s",
+                ctx->db, sb_str(&note));
     }
+    sb_free(&note);
+    sb_free(&litbuf);
+    free(q);
 }
 
 /*
