@@ -23,6 +23,8 @@ BENCH_DB=${BENCH_DB:-bench}
 # Bump when the data set definition below changes: a reused source cluster
 # whose bench database carries another marker is rebuilt.
 BENCH_DATASET_VERSION=1
+# Nothing may stop at a pager: every psql runs with -P pager=off, anything else gets cat.
+export PAGER=cat PSQL_PAGER=cat
 
 # Server settings used for BOTH clusters (override/extend with --set).
 # Chosen so that no run is disturbed by a timed checkpoint or WAL-size
@@ -171,8 +173,8 @@ _pg() {
     local h="${prefix}_HOST" p="${prefix}_PORT" u="${prefix}_USER" pw="${prefix}_PASSWORD"
     PGPASSWORD=${!pw} PGHOST=${!h} PGPORT=${!p} PGUSER=${!u} PGAPPNAME=pgshuttle-bench PGOPTIONS='-c client_min_messages=warning' "$tool" "$@"
 }
-src_psql() { local db=$1; shift; _pg SRC psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-tgt_psql() { local db=$1; shift; _pg TGT psql -X -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+src_psql() { local db=$1; shift; _pg SRC psql -X -P pager=off -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+tgt_psql() { local db=$1; shift; _pg TGT psql -X -P pager=off -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 src_run() { _pg SRC "$@"; }   # src_run pg_dump ...
 tgt_run() { _pg TGT "$@"; }   # tgt_run pg_restore ...
 

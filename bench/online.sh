@@ -344,7 +344,7 @@ sampler_start() {
         "$HB_TABLE" "$SAMPLE_INTERVAL" >"$file.sql"
     # a plain command, not the _pg function: $! must be psql itself
     PGPASSWORD=${!pw} PGHOST=${!h} PGPORT=${!p} PGUSER=${!u} PGOPTIONS='-c client_min_messages=warning' \
-        psql -X -q -A -t -F ' ' -d "dbname=$ONLINE_DB application_name=$APP_SAMPLER" -f "$file.sql" \
+        psql -X -P pager=off -q -A -t -F ' ' -d "dbname=$ONLINE_DB application_name=$APP_SAMPLER" -f "$file.sql" \
         >"$file" 2>>"$file.err" </dev/null &
     SAMPLER_PID=$!
 }
@@ -711,7 +711,7 @@ run_body() {
         pgcopydb) pgcopydb_start || return 1 ;;
     esac
     # the sampler needs the heartbeat table on its side
-    while [[ -z $(_pg "$sprefix" psql -X -q -A -t -d "$ONLINE_DB" -c "SELECT to_regclass('$HB_TABLE')" 2>/dev/null) ]]; do
+    while [[ -z $(_pg "$sprefix" psql -X -P pager=off -q -A -t -d "$ONLINE_DB" -c "SELECT to_regclass('$HB_TABLE')" 2>/dev/null) ]]; do
         tool_alive || { fail "$TOOL_KIND exited before creating $HB_TABLE on the target"; return 1; }
         if awk -v a="$t_start" -v b="$(now)" -v d="$COPY_TIMEOUT" 'BEGIN { exit !(b - a > d) }'; then
             fail "no $HB_TABLE on the target after $COPY_TIMEOUT s"; return 1

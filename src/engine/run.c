@@ -5,6 +5,7 @@
 #include "engine/internal.h"
 #include "pg/conninfo.h"
 #include "pg/pgconn.h"
+#include "util/fsutil.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/proc.h"
@@ -200,6 +201,9 @@ enum mig_status engine_run_execute(struct engine_run *run)
     const struct migration_spec *spec = run->spec;
     run->started_wall = time_wall();
     engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_PREREQUISITES);
+    /* What runs killed earlier (kill -9, a crash) left in the temp directory goes first. */
+    if (spec->type != TYPE_VALIDATE)
+        fs_remove_dead_workdirs(NULL, NULL);
 
     struct pg_tools tools = {0};
     enum mig_status final = MIG_SUCCEEDED;

@@ -46,6 +46,9 @@ unset PGHOST PGHOSTADDR PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE PGSERVICEF
       PGOPTIONS PGSSLMODE PGCONNECT_TIMEOUT PGTZ PGDATESTYLE PGCLIENTENCODING PGAPPNAME 2>/dev/null || true
 export PGCONNECT_TIMEOUT=10
 export LC_ALL=C.UTF-8
+# Nothing may stop at a pager (psql pages even one line on a small terminal):
+# every psql runs with -P pager=off, anything else gets cat.
+export PAGER=cat PSQL_PAGER=cat
 
 TEST_NAME=${TEST_NAME:-$(basename "${BASH_SOURCE[1]:-$0}" .sh)}
 TEST_TMP=$(mktemp -d "/tmp/pgs-${TEST_NAME}.XXXXXX")
@@ -217,7 +220,7 @@ EOF
 psql_db() {
     local uri=$1 db=$2
     shift 2
-    "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$(uri_db "$uri" "$db")" "$@"
+    "$PSQL" -X -P pager=off -q -v ON_ERROR_STOP=1 -d "$(uri_db "$uri" "$db")" "$@"
 }
 
 # q URI DB SQL: print the result of one query, unaligned, no headers.

@@ -295,7 +295,7 @@ BG_PIDS+=($!)
 wait_for "$src_URI" "SELECT count(*) FROM pg_stat_replication" >/dev/null || die "pg_receivewal did not connect"
 # A session idle in transaction that holds a transaction ID, only seconds old.
 mkfifo "$TEST_TMP/idle.fifo"
-PGAPPNAME=pgs_idle_session "$PSQL" -X -q -d "$(uri_db "$src_URI" a)" <"$TEST_TMP/idle.fifo" \
+PGAPPNAME=pgs_idle_session "$PSQL" -X -P pager=off -q -d "$(uri_db "$src_URI" a)" <"$TEST_TMP/idle.fifo" \
     >"$TEST_TMP/idle.out" 2>&1 &
 BG_PIDS+=($!)
 exec {IDLE_FD}>"$TEST_TMP/idle.fifo"

@@ -122,7 +122,7 @@ workload_loop() {
         set +e
         i=$(cat "$dir/next" 2>/dev/null || echo 1)
         while [[ ! -e $dir/stop ]]; do
-            if "$PSQL" -X -q -v ON_ERROR_STOP=1 -d "$duri" -o /dev/null -v i="$i" "$@" -f "$file" \
+            if "$PSQL" -X -P pager=off -q -v ON_ERROR_STOP=1 -d "$duri" -o /dev/null -v i="$i" "$@" -f "$file" \
                     </dev/null >"$dir/step.log" 2>&1; then
                 echo "ok $i $(date +%s.%N)" >>"$dir/steps"
             elif grep -q 'canceling statement due to lock timeout' "$dir/step.log"; then

@@ -17,6 +17,8 @@
 # The printed block replaces the "recorded" section of test_pgoutput.c; the
 # assertions there name the workload steps below (W1..W13).
 set -euo pipefail
+# Nothing may stop at a pager: psql runs with -P pager=off, anything else gets cat.
+export PAGER=cat PSQL_PAGER=cat
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
@@ -25,7 +27,7 @@ dir=${1:-/tmp/pgo-rec}
 eval "$("$root/scripts/pg-cluster" start "$dir" --set track_commit_timestamp=on)"
 trap '"$root/scripts/pg-cluster" destroy "$dir" >&2' EXIT
 
-q() { psql "$PGC_URI" -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+q() { psql "$PGC_URI" -X -P pager=off -q -v ON_ERROR_STOP=1 -At "$@"; }
 
 q <<'SQL' >/dev/null
 CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# The demo never stops at a pager or a prompt: scripts/demo/run (what `make
+# demo` runs) and scripts/demo/run --online (`make demo-online`), each on a
+# pseudo-terminal of 2 rows x 80 columns (`script`, `stty rows 2`) with no
+# input at all, must finish (exit 0) with verify's "identical" and show no
+# pager prompt ("(END)", less's ":", "--More--") and no password prompt.
+#
+# On a terminal of 2 rows psql pages even a one-line result. The offline run
+# has the environment of a plain terminal (no PAGER, PSQL_PAGER or LESS):
+# psql's pager is the system's (less on Debian, through pg_wrapper's
+# `pager`), which waits for a key that never comes. The online run has
+# PAGER and PSQL_PAGER pointing at a stand-in that notes every call, so any
+# pager, of any tool, on any output, is caught even where less would not wait.
+# Without less installed the offline run cannot hang on it; the stand-in
+# still catches a pager.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+require_pgshuttle
+
+OFFLINE_TIMEOUT=${PGS_DEMO_TIMEOUT:-300}
+ONLINE_TIMEOUT=${PGS_DEMO_ONLINE_TIMEOUT:-420}
+DEMO=$PGS_ROOT/scripts/demo/run
+DEMO_TMP=$TEST_TMP/demo-tmp # the demo's TMPDIR: its servers and pgshuttle's work directory
+mkdir -p "$DEMO_TMP"
+
+# A demo killed by the timeout leaves its servers: destroy them before the clusters of lib.sh go.
+stop_demo_servers() {
+    local d
+    for d in "$DEMO_TMP"/pgshuttle-demo.*/source "$DEMO_TMP"/pgshuttle-demo.*/target; do
+        [[ -d $d ]] && "$PG_CLUSTER" destroy "$d" >/dev/null 2>&1
+    done
+    return 0
+}
+cleanup_all() {
+    local rc=$?
+    set +e # (exit "$rc") must not end the trap before pgs_cleanup
+    stop_demo_servers
+    (exit "$rc")
+    pgs_cleanup
+}
+trap cleanup_all EXIT
+
+command -v script >/dev/null || die "script (util-linux) is missing"
+if command -v less >/dev/null; then
+    log "less: $(command -v less)"
+else
+    log "note: less is not installed: the offline run cannot stop at it; the stand-in pager still checks"
+fi
+
+PAGER_LOG=$TEST_TMP/pager-calls
+STANDIN=$TEST_TMP/standin-pager
+printf '#!/bin/sh\necho "pager called: $0 $*" >>%q\nexec cat\n' "$PAGER_LOG" >"$STANDIN"
+chmod 755 "$STANDIN"
+
+# run_demo NAME TIMEOUT ENV... -- DEMO-ARGS...: the demo under `script` on a
+# 2-row terminal, stdin from /dev/null; output in $TEST_TMP/NAME.log, exit in $rc.
+run_demo() {
+    local name=$1 limit=$2 env=() args=() start=$SECONDS
+    shift 2
+    while (($#)) && [[ $1 != -- ]]; do env+=("$1"); shift; done
+    shift
+    args=("$@")
+    local cmd
+    cmd="stty rows 2 cols 80; exec $(printf '%q ' "$DEMO" "${args[@]}")"
+    log "\$ script -qec \"$cmd\" /dev/null </dev/null   (${env[*]})"
+    rc=0
+    env -u PAGER -u PSQL_PAGER -u LESS -u MORE -u PGPASSWORD "${env[@]}" \
+        PGSHUTTLE_BIN="$PGSHUTTLE_BIN" TMPDIR="$DEMO_TMP" \
+        timeout --kill-after=10 "$limit" script -qec "$cmd" /dev/null </dev/null \
+        >"$TEST_TMP/$name.log" 2>&1 || rc=$?
+    log "  -> exit $rc after $((SECONDS - start))s"
+}
+
+# check_demo NAME: the checks on a finished run.
+check_demo() {
+    local name=$1 out=$TEST_TMP/$1.log
+    if [[ $rc == 0 ]]; then
+        pass "$name: exit 0"
+    elif [[ $rc == 124 || $rc == 137 ]]; then
+        fail "$name: still running after the timeout (waiting at a pager or a prompt?)"
+    else
+        fail "$name: exit $rc"
+    fi
+    if [[ $rc != 0 ]]; then
+        log "  last lines of the terminal:"
+        tail -c 1500 "$out" | tr -d '\033' | redact | tail -n 15 | sed 's/^/  | /'
+    fi
+    assert_contains "$out" "identical"
+    assert_not_contains "$out" "(END)" "$name: no pager's (END)"
+    assert_not_contains "$out" "--More--" "$name: no more's --More--"
+    # less's prompt: a ':' at the start of a line, then clear to the end of it
+    if grep -qaP '(^|\r):\x1b\[K' "$out"; then
+        fail "$name: less's ':' prompt on the terminal"
+    else
+        pass "$name: no less ':' prompt"
+    fi
+    assert_not_contains "$out" "Password" "$name: no password prompt"
+    if compgen -G "$DEMO_TMP/pgshuttle-demo.*" >/dev/null; then
+        fail "$name: the demo left its directory: $(echo "$DEMO_TMP"/pgshuttle-demo.*)"
+        stop_demo_servers
+    else
+        pass "$name: the demo removed its servers and directory"
+    fi
+    if compgen -G "$DEMO_TMP/pgshuttle-??????" >/dev/null; then
+        fail "$name: pgshuttle left its work directory: $(echo "$DEMO_TMP"/pgshuttle-??????)"
+    else
+        pass "$name: pgshuttle removed its work directory"
+    fi
+}
+
+section "make demo: offline, 2-row terminal, no input, the system's pager"
+run_demo offline "$OFFLINE_TIMEOUT" --
+check_demo offline
+
+section "make demo-online: online, 2-row terminal, no input, a stand-in pager"
+run_demo online "$ONLINE_TIMEOUT" PAGER="$STANDIN" PSQL_PAGER="$STANDIN" -- --online
+check_demo online
+if [[ -s $PAGER_LOG ]]; then
+    fail "online: a pager was started: $(head -n 3 "$PAGER_LOG" | tr '\n' ' ')"
+else
+    pass "online: no pager was started"
+fi
+
+finish
