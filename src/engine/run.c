@@ -4,6 +4,7 @@
  */
 #include "engine/internal.h"
 #include "pg/conninfo.h"
+#include "pg/maintdb.h"
 #include "pg/pgconn.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -172,8 +173,8 @@ void engine_phase(struct engine_run *run, const char *database, const char *fmt,
 
 char *engine_admin_conninfo(const char *conninfo)
 {
-    char *db = pgconninfo_get(conninfo, "dbname");
-    char *out = pgconninfo_set(conninfo, "dbname", db ? db : "postgres");
+    char *db = pgmaint_configured_db(conninfo);
+    char *out = pgconninfo_set(conninfo, "dbname", db);
     free(db);
     return out;
 }
@@ -199,7 +200,6 @@ static void finish_databases(struct engine_run *run, enum mig_status status)
 enum mig_status engine_run_execute(struct engine_run *run)
 {
     const struct migration_spec *spec = run->spec;
-    run->started_wall = time_wall();
     engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_PREREQUISITES);
     /* What runs killed earlier (kill -9, a crash) left in the temp directory goes first. */
     if (spec->type != TYPE_VALIDATE)
