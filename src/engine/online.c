@@ -9,19 +9,18 @@
  * while the next database copies. With --resume nothing is copied: each
  * stream continues from the position recorded on the target.
  *
- * Then the monitor: lag per database every second; once every database has
- * caught up, Waiting for user action / Waiting for cutover, streaming on.
+ * Then the monitor (online_monitor.c): lag per database every second from
+ * the moment its stream starts; once every database has caught up, Waiting
+ * for user action / Waiting for cutover, streaming on.
  * Cutover: each stream applies up to the source's position at that moment,
  * then sequences, materialized views and the database's settings are set
  * and the slot, publications and origin dropped. A cancel or a failure stops
  * every stream and drops every slot and publication (a leaked slot makes the
  * source keep its WAL forever) and the incomplete target databases.
  */
-#include "cdc/applier.h"
 #include "cdc/source.h"
-#include "cdc/stream.h"
 #include "copy/database.h"
-#include "engine/dbjob.h"
+#include "engine/online_internal.h"
 #include "pg/conninfo.h"
 #include "pg/replication.h"
 #include "util/log.h"
@@ -32,37 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The most a change may have waited over a monitor round for its database to count as caught up. */
-#define CAUGHT_UP_LAG_US 2000000
-
-struct online_db {
-    struct engine_run *run;
-    struct db_job job;
-    bool begun;         /* job holds resources (dbjob_begin ran) */
-    char *name;         /* owned: the stream's name (slot, publications, origin) */
-    char *publications; /* owned: pgoutput's publication_names, NULL for test_decoding */
-    enum cdc_plugin plugin;
-    struct cdc_table_set tables;
-    strlist table_names; /* quoted names of every streamed table */
-    strlist insert_only; /* those published for inserts only */
-    strlist undo;        /* the source's replica identities to restore at the end (source.h) */
-    pgconn *src;         /* plain connection to the source database */
-    pgrepl *repl;
-    cdc_applier *applier;
-    bool source_objects; /* slot and publications may exist on the source: drop them at the end */
-    uint64_t start_lsn;
-    pthread_t thread;
-    bool thread_started;
-    _Atomic bool stop; /* stop streaming now (cancel or failure) */
-    _Atomic uint64_t stop_lsn;
-    _Atomic bool stream_done;
-    struct cdc_stream_progress sp;
-    struct cdc_stream_result res;
-    uint64_t prev_source_lsn;   /* the source's position at the previous monitor round */
-    int64_t lag_peak_us;        /* the highest commit-to-apply lag seen since the last report */
-    struct lag_history written; /* when the source wrote what (for the lag in seconds) */
-};
 
 static bool fail_src(struct online_db *od, const char *what)
 {
@@ -489,189 +457,6 @@ static bool start_database(struct online_db *od)
     return true;
 }
 
-/* ---- monitoring ---------------------------------------------------------- */
-
-/* Lag and progress of one database; true when it has caught up with the source. */
-static bool observe(struct online_db *od)
-{
-    struct db_progress *db = od->job.db;
-    uint64_t pos = 0;
-    struct cdc_slot_state st = {0};
-    if (!cdc_source_position(od->src, &pos) || !cdc_slot_state_read(od->src, od->name, &st)) {
-        log_warn("db=%s: could not read the source's position for the lag: %s", db->name,
-                 pgconn_error_message(od->src));
-        pgconn_clear_error(od->src);
-        return false;
-    }
-    /* Reached: applied and durable, or (nothing pending) known to hold nothing to apply. */
-    uint64_t durable = atomic_load(&od->sp.durable_lsn);
-    uint64_t reached = durable;
-    if (atomic_load(&od->sp.idle) && atomic_load(&od->sp.server_lsn) > reached)
-        reached = atomic_load(&od->sp.server_lsn);
-    if (st.confirmed_flush > reached)
-        reached = st.confirmed_flush;
-    int64_t lag_bytes = pos > reached ? (int64_t) (pos - reached) : 0;
-    /*
-     * Seconds: how long ago the source wrote the oldest WAL not reached, from
-     * the position history, or the oldest pending commit's age if higher
-     * (finer under load); the highest seen over the round, as a snapshot
-     * would mostly see 0.
-     */
-    double now = time_wall();
-    lag_history_add(&od->written, pos, now);
-    int64_t lag_us = (int64_t) (lag_history_age(&od->written, reached, now) * 1e6);
-    if (od->lag_peak_us > lag_us)
-        lag_us = od->lag_peak_us;
-    if (atomic_load(&od->sp.lag_us) > lag_us)
-        lag_us = atomic_load(&od->sp.lag_us);
-    od->lag_peak_us = 0;
-    const struct cdc_applier_stats *s = cdc_applier_stats(od->applier);
-    atomic_store(&db->lag_bytes, lag_bytes);
-    atomic_store(&db->lag_ms, lag_us / 1000);
-    atomic_store(&db->changes_applied, atomic_load(&s->changes));
-    atomic_store(&db->txns_applied, atomic_load(&s->txns));
-    atomic_store(&db->applied_lsn, durable);
-    atomic_store(&db->source_lsn, pos);
-    /*
-     * Caught up: everything the source had a round ago is reached, and no
-     * change waited longer than CAUGHT_UP_LAG_US over this round (so a
-     * backlog just applied does not show as caught up with its lag).
-     */
-    bool caught_up = od->prev_source_lsn != 0 && reached >= od->prev_source_lsn &&
-                     lag_us <= CAUGHT_UP_LAG_US && atomic_load(&od->sp.streaming);
-    od->prev_source_lsn = pos;
-    atomic_store(&db->caught_up, caught_up);
-    struct event ev = {.kind = EV_STREAMING,
-                       .database = db->name,
-                       .lag_bytes = lag_bytes,
-                       .lag_seconds = (double) lag_us / 1e6,
-                       .changes = atomic_load(&s->changes),
-                       .transactions = atomic_load(&s->txns),
-                       .applied_lsn = durable,
-                       .source_lsn = pos};
-    event_emit(od->run->events, &ev);
-    if (strcmp(st.wal_status, "lost") == 0) {
-        engine_fail(od->run, db->name, NULL,
-                    "the source invalidated replication slot %s (it kept more WAL than "
-                    "max_slot_wal_keep_size allows): the changes since are gone and the migration "
-                    "must start over",
-                    od->name);
-        atomic_store(&od->stop, true);
-    }
-    return caught_up;
-}
-
-/* The first stream that failed, reported; true if one did. */
-static bool stream_failed(struct engine_run *run, struct online_db *ods, int n)
-{
-    for (int i = 0; i < n; i++) {
-        struct online_db *od = &ods[i];
-        if (!atomic_load(&od->stream_done) || od->res.outcome == CDC_STREAM_REACHED)
-            continue;
-        if (od->res.outcome == CDC_STREAM_FAILED)
-            engine_fail(run, od->job.db->name, od->res.sqlstate, "streaming changes: %s",
-                        od->res.error ? od->res.error : "the stream stopped");
-        return true;
-    }
-    return false;
-}
-
-/*
- * The observer: a thread that measures each database's lag once a second
- * from the moment its stream starts (while the next databases still copy)
- * until the cutover, so no stream shows figures nobody measured. Between
- * start_database() and the cutover, only it uses a database's plain source
- * connection.
- */
-struct observer {
-    struct online_db *ods;
-    int n;
-    _Atomic int started;        /* ods[0 .. started) stream */
-    _Atomic uint64_t rounds;    /* rounds that observed every database */
-    _Atomic bool all_caught_up; /* as of the last such round */
-    _Atomic bool stop;
-    pthread_t thread;
-    bool running;
-};
-
-static void *observer_main(void *arg)
-{
-    struct observer *ob = arg;
-    log_set_context(NULL);
-    double next = 0;
-    while (!atomic_load(&ob->stop)) {
-        int started = atomic_load(&ob->started);
-        double now = time_now();
-        if (now >= next) {
-            next = now + 1.0;
-            bool all = started == ob->n;
-            for (int i = 0; i < started; i++)
-                all = observe(&ob->ods[i]) && all;
-            if (started == ob->n) {
-                atomic_store(&ob->all_caught_up, all);
-                atomic_fetch_add(&ob->rounds, 1);
-            }
-        }
-        /* Between rounds, the highest commit-to-apply lag (a round's snapshot would miss it). */
-        for (int i = 0; i < started; i++) {
-            int64_t lag = atomic_load(&ob->ods[i].sp.lag_us);
-            if (lag > ob->ods[i].lag_peak_us)
-                ob->ods[i].lag_peak_us = lag;
-        }
-        time_sleep(0.1);
-    }
-    return NULL;
-}
-
-/* Database i streams: the observer measures it from now on (and starts with the first). */
-static void observer_add(struct observer *ob, int i)
-{
-    atomic_store(&ob->started, i + 1);
-    if (!ob->running && pthread_create(&ob->thread, NULL, observer_main, ob) == 0)
-        ob->running = true;
-}
-
-static void observer_stop(struct observer *ob)
-{
-    if (!ob->running)
-        return;
-    atomic_store(&ob->stop, true);
-    pthread_join(ob->thread, NULL);
-    ob->running = false;
-}
-
-/* Streams until cutover (true) or a cancel or failure (false). */
-static bool monitor(struct engine_run *run, struct observer *ob)
-{
-    bool waiting = false;
-    uint64_t seen = atomic_load(&ob->rounds);
-    for (;;) {
-        if (engine_canceled(run) || run->error != NULL || stream_failed(run, ob->ods, ob->n))
-            return false;
-        uint64_t rounds = atomic_load(&ob->rounds);
-        if (rounds != seen) {
-            seen = rounds;
-            if (atomic_load(&ob->all_caught_up) && !waiting) {
-                waiting = true;
-                for (int i = 0; i < ob->n; i++)
-                    engine_set_status(run, ob->ods[i].job.db, MIG_WAITING_FOR_USER,
-                                      SUB_WAITING_FOR_CUTOVER);
-                engine_set_status(run, NULL, MIG_WAITING_FOR_USER, SUB_WAITING_FOR_CUTOVER);
-                engine_phase(run, NULL,
-                             run->spec->cutover_auto
-                                 ? "every database caught up: cutting over (--cutover auto)"
-                                 : "every database caught up; changes keep streaming until "
-                                   "cutover");
-            }
-            if (waiting && run->spec->cutover_auto)
-                return true;
-        }
-        if (atomic_load(&run->cutover))
-            return true;
-        time_sleep(0.1);
-    }
-}
-
 /* ---- cutover and cleanup ------------------------------------------------ */
 
 static void join_stream(struct online_db *od)
@@ -818,15 +603,15 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
         od->begun = true;
         ok = dbjob_begin(&od->job, run, run->dbs[i], tools) && start_database(od);
         if (ok)
-            observer_add(&ob, i);
+            online_observer_add(&ob, i);
         ok = ok && !engine_canceled(run);
         log_set_context(NULL);
     }
     free(tkey);
     if (ok)
-        ok = monitor(run, &ob);
+        ok = online_monitor(run, &ob);
     /* From here on the main thread uses the source connections again. */
-    observer_stop(&ob);
+    online_observer_stop(&ob);
     if (ok) {
         engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_COMPLETING);
         for (int i = 0; i < n && ok; i++) {

@@ -1,0 +1,75 @@
+/*
+ * online_internal.h — what the online migration's files share: one
+ * database's stream state (online.c sets it up, streams and cuts over) and
+ * the monitor that measures every stream's lag (online_monitor.c).
+ */
+#ifndef PGSHUTTLE_ENGINE_ONLINE_INTERNAL_H
+#define PGSHUTTLE_ENGINE_ONLINE_INTERNAL_H
+
+#include "cdc/applier.h"
+#include "cdc/stream.h"
+#include "engine/dbjob.h"
+#include "model/progress.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The most a change may have waited over a monitor round for its database to count as caught up. */
+#define CAUGHT_UP_LAG_US 2000000
+
+struct online_db {
+    struct engine_run *run;
+    struct db_job job;
+    bool begun;         /* job holds resources (dbjob_begin ran) */
+    char *name;         /* owned: the stream's name (slot, publications, origin) */
+    char *publications; /* owned: pgoutput's publication_names, NULL for test_decoding */
+    enum cdc_plugin plugin;
+    struct cdc_table_set tables;
+    strlist table_names; /* quoted names of every streamed table */
+    strlist insert_only; /* those published for inserts only */
+    strlist undo;        /* the source's replica identities to restore at the end (source.h) */
+    pgconn *src;         /* plain connection to the source database */
+    pgrepl *repl;
+    cdc_applier *applier;
+    bool source_objects; /* slot and publications may exist on the source: drop them at the end */
+    uint64_t start_lsn;
+    pthread_t thread;
+    bool thread_started;
+    _Atomic bool stop; /* stop streaming now (cancel or failure) */
+    _Atomic uint64_t stop_lsn;
+    _Atomic bool stream_done;
+    struct cdc_stream_progress sp;
+    struct cdc_stream_result res;
+    uint64_t prev_source_lsn;   /* the source's position at the previous monitor round */
+    int64_t lag_peak_us;        /* the highest commit-to-apply lag seen since the last report */
+    struct lag_history written; /* when the source wrote what (for the lag in seconds) */
+};
+
+/*
+ * The observer: a thread that measures each database's lag once a second
+ * from the moment its stream starts (while the next databases still copy)
+ * until the cutover, so no stream shows figures nobody measured. Between
+ * start_database() and the cutover, only it uses a database's plain source
+ * connection.
+ */
+struct observer {
+    struct online_db *ods;
+    int n;
+    _Atomic int started;        /* ods[0 .. started) stream */
+    _Atomic uint64_t rounds;    /* rounds that observed every database */
+    _Atomic bool all_caught_up; /* as of the last such round */
+    _Atomic bool stop;
+    pthread_t thread;
+    bool running;
+};
+
+/* Database i streams: the observer measures it from now on (and starts with the first). */
+void online_observer_add(struct observer *ob, int i);
+/* Stops the observer: the caller uses the databases' source connections again. */
+void online_observer_stop(struct observer *ob);
+/* Streams until cutover (true) or a cancel or failure (false). */
+bool online_monitor(struct engine_run *run, struct observer *ob);
+
+#endif
