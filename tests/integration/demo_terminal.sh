@@ -31,14 +31,7 @@ stop_demo_servers() {
     done
     return 0
 }
-cleanup_all() {
-    local rc=$?
-    set +e # (exit "$rc") must not end the trap before pgs_cleanup
-    stop_demo_servers
-    (exit "$rc")
-    pgs_cleanup
-}
-trap cleanup_all EXIT
+PGS_AT_EXIT+=(stop_demo_servers)
 
 command -v script >/dev/null || die "script (util-linux) is missing"
 if command -v less >/dev/null; then

@@ -130,9 +130,29 @@ require_pgshuttle() {
 # ---------------------------------------------------------------------------
 # Cleanup
 
+# Background processes a test started (BG_PIDS+=($!)) end at exit, before the
+# clusters go; so do the commands a test adds to PGS_AT_EXIT (function names).
+BG_PIDS=()
+PGS_AT_EXIT=()
+
+# stop_background: end every process in BG_PIDS (a stopped one too) and forget them.
+stop_background() {
+    local p
+    for p in "${BG_PIDS[@]}"; do
+        kill -CONT "$p" 2>/dev/null || true
+        kill -KILL "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
+    BG_PIDS=()
+}
+
 pgs_cleanup() {
-    local rc=$? dir
+    local rc=$? dir hook
     trap - EXIT INT TERM
+    for hook in "${PGS_AT_EXIT[@]}"; do
+        "$hook" || true
+    done
+    stop_background
     if [[ $PGS_FINISHED != 1 && $rc != "$SKIP_CODE" ]]; then
         # aborted by set -e, a signal or an unexpected error
         ((rc != 0)) || rc=1

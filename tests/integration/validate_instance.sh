@@ -28,28 +28,15 @@ VALIDATE=("$PGSHUTTLE_BIN" validate --output json)
 # ---------------------------------------------------------------------------
 # Background sessions (stopped before the clusters at exit)
 
-BG_PIDS=()
 IDLE_FD=""
-stop_background() {
-    local p
+# close_idle: end the idle session's input (its psql then ends).
+close_idle() {
     if [[ -n $IDLE_FD ]]; then
         exec {IDLE_FD}>&- || true
         IDLE_FD=""
     fi
-    for p in "${BG_PIDS[@]}"; do
-        kill "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-    BG_PIDS=()
 }
-cleanup_all() {
-    local rc=$?
-    set +e # (exit "$rc") must not end the trap before pgs_cleanup
-    stop_background
-    (exit "$rc")
-    pgs_cleanup
-}
-trap cleanup_all EXIT
+PGS_AT_EXIT+=(close_idle)
 
 # restart_cluster NAME [--set NAME=VALUE]...: stop and start again with more
 # settings (pg-cluster keeps them), refreshing NAME_URI and NAME_PORT.
@@ -326,6 +313,7 @@ assert_exit 0 "${VALIDATE[@]}" --mode offline --source "$src_URI" --target "$tgt
 expect_check "Long-running transactions" absent
 
 section "source settings restored: wal_level=logical, max_slot_wal_keep_size=20GB"
+close_idle
 stop_background
 q "$src_URI" a "ROLLBACK PREPARED 'pgs_gid_1'"
 q "$src_URI" postgres "SELECT pg_drop_replication_slot('pgs_phys_slot')" >/dev/null

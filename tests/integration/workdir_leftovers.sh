@@ -17,24 +17,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 require_pgshuttle
 
-BG_PIDS=()
-stop_background() {
-    local p
-    for p in "${BG_PIDS[@]}"; do
-        kill -CONT "$p" 2>/dev/null || true
-        kill -KILL "$p" 2>/dev/null || true
-        wait "$p" 2>/dev/null || true
-    done
-    BG_PIDS=()
-}
-cleanup_all() {
-    local rc=$?
-    set +e # (exit "$rc") must not end the trap before pgs_cleanup
-    stop_background
-    (exit "$rc")
-    pgs_cleanup
-}
-trap cleanup_all EXIT
 
 WORK_TMP=$TEST_TMP/tmp
 mkdir -m 700 "$WORK_TMP"
