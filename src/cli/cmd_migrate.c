@@ -143,6 +143,7 @@ enum {
     OPT_CUTOVER,
     OPT_RESUME,
     OPT_RI_FULL,
+    OPT_RECONNECT_TIMEOUT,
 };
 
 static const struct cli_option migrate_options[] = {
@@ -178,6 +179,10 @@ static const struct cli_option migrate_options[] = {
     {"replica-identity-full", no_argument, OPT_RI_FULL, NULL,
      "online: give source tables without a primary key or replica\n"
      "identity REPLICA IDENTITY FULL so their updates and deletes stream"},
+    {"reconnect-timeout", required_argument, OPT_RECONNECT_TIMEOUT, "DURATION",
+     "online, while streaming: how long to keep reconnecting to a server\n"
+     "that went away (restart, failover, dropped connection) before\n"
+     "failing, e.g. 30s, 10min, 1h (default 10min; 0 = fail at once)"},
     {"keep-failed", no_argument, OPT_KEEP_FAILED, NULL,
      "keep a failed target database (marked incomplete) instead of\n"
      "dropping it"},
@@ -291,6 +296,11 @@ static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
             break;
         case OPT_RI_FULL:
             spec->replica_identity_full = true;
+            break;
+        case OPT_RECONNECT_TIMEOUT:
+            if (!migration_duration_parse(optarg, &spec->reconnect_timeout))
+                rc = cli_usage_error("migrate", "--reconnect-timeout takes a duration, e.g. 30s, "
+                                                "10min, 1h, or seconds (0 = do not retry)");
             break;
         case OPT_HELP:
         case 'h':

@@ -2,8 +2,10 @@
 #include "model/migration.h"
 #include "util/mem.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 void migration_spec_init(struct migration_spec *s)
@@ -17,6 +19,27 @@ void migration_spec_init(struct migration_spec *s)
     s->source_type = xstrdup("auto");
     s->maintenance_work_mem = xstrdup("512MB");
     s->toast_compression = xstrdup("lz4");
+    s->reconnect_timeout = MIGRATION_RECONNECT_TIMEOUT_DEFAULT;
+}
+
+bool migration_duration_parse(const char *s, double *seconds)
+{
+    static const struct {
+        const char *unit;
+        double seconds;
+    } units[] = {{"", 1},  {"s", 1},      {"sec", 1},  {"ms", 0.001}, {"min", 60},
+                 {"m", 60}, {"h", 3600}, {"hour", 3600}};
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0 || v != v)
+        return false;
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcasecmp(end, units[i].unit) == 0) {
+            *seconds = v * units[i].seconds;
+            return true;
+        }
+    return false;
 }
 
 void migration_spec_free(struct migration_spec *s)

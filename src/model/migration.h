@@ -30,7 +30,14 @@ struct migration_spec {
     bool cutover_auto;          /* cut over as soon as every database caught up */
     bool resume;                /* continue the streams of an interrupted run */
     bool replica_identity_full; /* give tables without a key REPLICA IDENTITY FULL on the source */
+    double reconnect_timeout;   /* seconds to keep reconnecting to a server that went away; 0 = no */
 };
+
+/* The default of --reconnect-timeout: 10 minutes. */
+#define MIGRATION_RECONNECT_TIMEOUT_DEFAULT 600.0
+
+/* Parses a duration: 30s, 10min, 1h, 500ms or plain seconds (2.5); false when malformed or < 0. */
+bool migration_duration_parse(const char *s, double *seconds);
 
 void migration_spec_init(struct migration_spec *s);
 void migration_spec_free(struct migration_spec *s);
