@@ -325,7 +325,7 @@ static void copy_field(char *dst, size_t dstlen, const PGresult *res, const char
 
 /* ---------------------------------------------------------------- connection */
 
-bool pgrepl_connect(pgrepl **out, const char *conninfo, const char *label)
+static bool connect_repl(pgrepl **out, const char *conninfo, const char *label, bool quiet)
 {
     pgrepl *r = xcalloc(1, sizeof(*r));
     *out = r;
@@ -338,7 +338,7 @@ bool pgrepl_connect(pgrepl **out, const char *conninfo, const char *label)
                         : xstrdup(REPL_SESSION_OPTIONS);
     const char *keys[] = {"replication", "options", NULL};
     const char *vals[] = {"database", options, NULL};
-    bool ok = pgconn__connect_with(&r->pc, conninfo, label, keys, vals, false);
+    bool ok = pgconn__connect_with(&r->pc, conninfo, label, keys, vals, quiet);
     free(user_options);
     free(options);
     r->conn = r->pc ? pgconn__libpq(r->pc) : NULL;
@@ -356,6 +356,16 @@ bool pgrepl_connect(pgrepl **out, const char *conninfo, const char *label)
         return false;
     }
     return true;
+}
+
+bool pgrepl_connect(pgrepl **out, const char *conninfo, const char *label)
+{
+    return connect_repl(out, conninfo, label, false);
+}
+
+bool pgrepl_connect_quiet(pgrepl **out, const char *conninfo, const char *label)
+{
+    return connect_repl(out, conninfo, label, true);
 }
 
 void pgrepl_close(pgrepl *r)

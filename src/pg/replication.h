@@ -83,6 +83,8 @@ struct pgrepl_msg {
  * pgconn_connect, *out is set even on failure (for the error); close it.
  */
 bool pgrepl_connect(pgrepl **out, const char *conninfo, const char *label) PG_WUR;
+/* Same, without logging a failure (the caller retries and reports). */
+bool pgrepl_connect_quiet(pgrepl **out, const char *conninfo, const char *label) PG_WUR;
 /* Closes the connection, streaming or not (see pgrepl_end_stream for a clean end). */
 void pgrepl_close(pgrepl *r);
 
