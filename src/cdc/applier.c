@@ -41,6 +41,7 @@
  * after a start is kept, and none is a duplicate.
  */
 #include "cdc/applier_internal.h"
+#include "pg/outage.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
@@ -667,6 +668,75 @@ void apply__rollback_quietly(cdc_applier *a)
 void cdc_applier_set_waiter(cdc_applier *a, const struct pgpipe_waiter *w)
 {
     a->waiter = w ? *w : (struct pgpipe_waiter){0};
+}
+
+/*
+ * After a lost connection: both sessions anew, with the same configuration,
+ * and the position that survived on the target (a crash rolls back what
+ * was committed but not flushed). Everything not durable is forgotten; the
+ * statements are prepared again on first use.
+ */
+bool cdc_applier_reconnect(cdc_applier *a)
+{
+    if (a->pipe) {
+        a->error_locked = true;
+        abort_batch(a);
+    }
+    a->error_locked = false;
+    apply__discard_groups(a);
+    reset_batch(a);
+    clear_buffer(a);
+    a->in_txn = false;
+    a->txn_mode = APPLY_TXN_APPLY;
+    a->txn_unverified = false;
+    a->caught_up = false;
+    apply__free_caches(a);
+    pgconn_close(a->conn);
+    pgconn_close(a->catalog);
+    a->conn = a->catalog = NULL;
+    a->npending = 0;
+    a->wal_seen = false;
+    a->origin_set_up = false;
+    a->progress_dropped = false;
+    a->broken = true;
+    sb_reset(&a->error);
+    a->sqlstate[0] = '\0';
+    char *catalog_label = xasprintf("%s catalog", a->label);
+    pgconn *failed = NULL;
+    if (!pgconn_connect_quiet(&a->conn, a->cfg.conninfo, a->label))
+        failed = a->conn;
+    else if (!pgconn_connect_quiet(&a->catalog, a->cfg.conninfo, catalog_label))
+        failed = a->catalog;
+    free(catalog_label);
+    if (failed) {
+        /* Quietly: the caller retries and logs the outage once. */
+        sb_append(&a->error, pgconn_error_message(failed));
+        snprintf(a->sqlstate, sizeof(a->sqlstate), "08006");
+        return false;
+    }
+    bool exists = false;
+    cdc_lsn pos = 0;
+    if (!apply__setup_session(a, a->conn, true) || !apply__setup_session(a, a->catalog, false) ||
+        !apply__setup_progress(a) || !cdc_applier_read_position(a, &pos, &exists))
+        return false;
+    a->broken = false;
+    char was[20], now[20];
+    cdc_lsn_format(a->durable, was, sizeof(was));
+    cdc_lsn_format(pos, now, sizeof(now));
+    if (pos < a->durable)
+        log_warn("%s: the target kept the changes up to %s only (it had reported %s durable): "
+                 "the source sends the rest again",
+                 a->label, now, was);
+    else
+        log_info("%s: reconnected; the target holds the changes up to %s", a->label, now);
+    a->durable = a->committed = pos;
+    return true;
+}
+
+bool cdc_applier_lost(cdc_applier *a)
+{
+    return pg_sqlstate_connection_lost(a->sqlstate) || pgconn_lost(a->conn) ||
+           pgconn_lost(a->catalog);
 }
 
 void cdc_applier_close(cdc_applier *a)

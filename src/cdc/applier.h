@@ -130,6 +130,16 @@ bool cdc_applier_open(cdc_applier **out, const struct cdc_applier_config *cfg)
 /* Rolls back a batch not committed (nothing past cdc_applier_durable()), closes, frees. */
 void cdc_applier_close(cdc_applier *a);
 /*
+ * Opens both target sessions again after a lost connection (same
+ * configuration) and takes the durable position from the target (what
+ * survived a crash there): the caller starts a new stream from
+ * cdc_applier_durable(). Statistics are kept. False while the target cannot
+ * be reached (quiet: cdc_applier_error says why) or on another failure.
+ */
+bool cdc_applier_reconnect(cdc_applier *a) __attribute__((warn_unused_result));
+/* Whether the applier failed because a target connection was lost (restart, terminated). */
+bool cdc_applier_lost(cdc_applier *a);
+/*
  * What to do while a batch waits on the target (answer the source, which
  * ends a stream that stays silent for wal_sender_timeout): used from the
  * next batch on; NULL for nothing. Its tick runs inside cdc_applier calls

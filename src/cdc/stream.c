@@ -518,6 +518,8 @@ void cdc_stream_run(const struct cdc_stream_config *cfg, struct cdc_stream_resul
     pgrepl_lsn_format(cfg->start_lsn, at, sizeof(at));
     log_debug("%s: streaming slot %s from %s", pgrepl_label(s.repl), cfg->slot, at);
     atomic_store(&s.pr->streaming, true);
+    if (cfg->on_start)
+        cfg->on_start(cfg->on_start_arg);
     s.last_status = s.last_ping = s.last_record = time_now();
 
     struct pgpipe_waiter waiter = {.tick = keep_alive, .arg = &s, .interval_ms = WAIT_MS};

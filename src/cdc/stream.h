@@ -71,6 +71,9 @@ struct cdc_stream_config {
     /* 0 = stream on; else stop once everything up to this LSN is applied. */
     const _Atomic uint64_t *stop_lsn;
     struct cdc_stream_progress *progress; /* may be NULL */
+    /* Called (in the stream's thread) once START_REPLICATION succeeded; may be NULL. */
+    void (*on_start)(void *arg);
+    void *on_start_arg;
 };
 
 enum cdc_stream_outcome {

@@ -98,6 +98,8 @@ static void emit_json(struct cli_output *out, const struct event *ev)
         json_object_set_new(o, "applied_lsn", json_string(lsn));
         pgrepl_lsn_format(ev->source_lsn, lsn, sizeof(lsn));
         json_object_set_new(o, "source_lsn", json_string(lsn));
+        if (ev->waiting_for)
+            json_object_set_new(o, "waiting_for", json_string(ev->waiting_for));
     }
     print_json(o);
     json_decref(o);
@@ -199,7 +201,8 @@ static void emit_text(struct cli_output *out, const struct event *ev)
         while (i < out->run->ndbs && strcmp(out->run->dbs[i]->name, db) != 0)
             i++;
         double now = time_now();
-        if (out->live || i == out->run->ndbs || now - out->stream_logged[i] < 10.0)
+        if (out->live || i == out->run->ndbs || now - out->stream_logged[i] < 10.0 ||
+            ev->waiting_for)
             break;
         out->stream_logged[i] = now;
         char lag[32];
@@ -247,6 +250,14 @@ static void format_db_line(struct cli_output *out, int i, strbuf *sb)
         st != MIG_CANCELED) {
         char lag[32];
         progress_format_bytes(atomic_load(&p->lag_bytes), lag, sizeof(lag));
+        const char *waiting = atomic_load(&p->waiting_for);
+        if (waiting) {
+            sb_printf(sb, "%s | reconnecting to the %s | %lld changes in %lld transactions applied",
+                      mig_substatus_name((enum mig_substatus) sub), waiting,
+                      (long long) atomic_load(&p->changes_applied),
+                      (long long) atomic_load(&p->txns_applied));
+            return;
+        }
         sb_printf(sb, "%s | streaming: lag %.2f s, %s | %lld changes in %lld transactions applied",
                   mig_substatus_name((enum mig_substatus) sub),
                   (double) atomic_load(&p->lag_ms) / 1000.0, lag,

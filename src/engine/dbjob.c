@@ -16,6 +16,7 @@
 #include "copy/snapshot.h"
 #include "engine/dbjob.h"
 #include "pg/maintdb.h"
+#include "pg/outage.h"
 #include "pg/pgconn.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -192,6 +193,9 @@ bool dbjob_finish(struct db_job *job, pgconn *src)
         ok = refresh_matviews(job, dst);
     }
     pgconn_close(dst);
+    /* The admin session may have been lost while an online migration streamed (a restart). */
+    if (ok && !pgconn_alive(job->admin) && !admin_move(job, job->admin_in_db))
+        ok = dbjob_fail_conn(job, job->admin, "connecting to the target again");
     if (ok &&
         !copy_database_finish(job->admin, &job->cat.db, &job->target_roles, &job->missing_roles))
         ok = dbjob_fail_conn(job, job->admin,
@@ -312,7 +316,8 @@ void dbjob_clean_up_failed(struct db_job *job)
         return;
     }
     pgconn_clear_error(job->admin);
-    if (job->admin_in_db && !admin_move(job, false)) {
+    /* Into the maintenance database, or afresh when the session was lost (a target restart). */
+    if ((job->admin_in_db || !pgconn_alive(job->admin)) && !admin_move(job, false)) {
         log_error("db=%s: could not drop the incomplete target database (%s); it is marked \"%s\"",
                   name, pgconn_error_message(job->admin), COPY_INCOMPLETE_MARK);
         return;

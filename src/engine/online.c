@@ -362,31 +362,95 @@ static bool pick_up(struct online_db *od)
 }
 
 /*
- * Whether a failed stream is worth starting again: the source side broke
- * (walsender terminated, connection lost, wal_sender_timeout after a long
- * wait for the target), the slot is still valid, and the failures are not
- * coming back to back.
+ * Which side broke when a stream failed in a way worth riding through: the
+ * source (walsender terminated, connection lost, server restarted, the slot
+ * still valid) or the target (the applier's connection lost); WAIT_NONE for
+ * any other failure, and at a cancel or cutover.
  */
-static bool restartable(struct online_db *od, int attempts)
+static int broken_side(struct online_db *od)
 {
     const char *err = od->res.error ? od->res.error : "";
-    return od->res.outcome == CDC_STREAM_FAILED && strncmp(err, "source stream:", 14) == 0 &&
-           !cdc_stream_slot_lost(err) && attempts < 10 && !atomic_load(&od->stop) &&
-           atomic_load(&od->stop_lsn) == 0;
+    if (od->res.outcome != CDC_STREAM_FAILED || atomic_load(&od->stop) ||
+        atomic_load(&od->stop_lsn) != 0)
+        return WAIT_NONE;
+    if (strncmp(err, "source stream:", 14) == 0 && !cdc_stream_slot_lost(err))
+        return WAIT_SOURCE;
+    if (strncmp(err, "target:", 7) == 0 && cdc_applier_lost(od->applier))
+        return WAIT_TARGET;
+    return WAIT_NONE;
 }
 
 /* A new replication connection after a broken one; false when it cannot be had (yet). */
-static bool reconnect(struct online_db *od)
+static bool reconnect_replication(struct online_db *od)
 {
     pgrepl_close(od->repl);
     od->repl = NULL;
     char label[160];
     snprintf(label, sizeof(label), "source stream db=%s", od->job.db->name);
-    if (pgrepl_connect(&od->repl, od->job.src_conninfo, label))
+    if (pgrepl_connect_quiet(&od->repl, od->job.src_conninfo, label))
         return true;
-    log_warn("db=%s: reconnecting to the source failed: %s", od->job.db->name,
-             pgrepl_error_message(od->repl));
+    pg_outage_begin(&od->repl_outage, pgrepl_error_message(od->repl));
+    pg_outage_retry(&od->repl_outage, pgrepl_error_message(od->repl));
     return false;
+}
+
+/* The stream runs again: the outages that stopped it are over. */
+static void stream_started(void *arg)
+{
+    struct online_db *od = arg;
+    pg_outage_end(&od->apply_outage);
+    pg_outage_end(&od->repl_outage);
+    atomic_store(&od->waiting_for, WAIT_NONE);
+}
+
+/* The stream's failure, replaced by why it gave up: the outage that lasted too long. */
+static void gave_up(struct online_db *od, const struct pg_outage *o)
+{
+    char t[32];
+    time_format_duration(o->gave_up_after, t, sizeof(t));
+    char *error = xasprintf("%s: could not reconnect to %s for %s (--reconnect-timeout %gs): %s",
+                            o == &od->apply_outage ? "target" : "source stream", o->what, t,
+                            o->timeout, o->reason ? o->reason : "connection lost");
+    free(od->res.error);
+    od->res.error = error;
+}
+
+/*
+ * After a broken stream: the target's sessions (if they were lost) and a
+ * new replication connection, retried with backoff until they are back or
+ * the outage lasts longer than --reconnect-timeout. False when it gave up
+ * (od->res says why) or was stopped.
+ */
+static bool recover_stream(struct online_db *od, int side)
+{
+    bool need_target = side == WAIT_TARGET;
+    struct pg_outage *o = need_target ? &od->apply_outage : &od->repl_outage;
+    const char *reason = od->res.error ? strchr(od->res.error, ':') : NULL;
+    pg_outage_begin(o, reason ? reason + 2 : "connection lost");
+    atomic_store(&od->waiting_for, side);
+    for (;;) {
+        o = need_target ? &od->apply_outage : &od->repl_outage;
+        if (!pg_outage_wait(o, &od->stop)) {
+            if (o->gave_up_after > 0 || o->timeout == 0)
+                gave_up(od, o);
+            return false;
+        }
+        if (need_target) {
+            if (!cdc_applier_reconnect(od->applier)) {
+                pg_outage_retry(o, cdc_applier_error(od->applier));
+                continue;
+            }
+            need_target = false;
+            /* What the target lost in a crash comes again from the source: it is not applied. */
+            atomic_store(&od->sp.durable_lsn, cdc_applier_durable(od->applier));
+            atomic_store(&od->waiting_for, WAIT_SOURCE);
+        }
+        if (!reconnect_replication(od)) {
+            atomic_store(&od->waiting_for, WAIT_SOURCE);
+            continue;
+        }
+        return true;
+    }
 }
 
 static void *stream_main(void *arg)
@@ -396,7 +460,7 @@ static void *stream_main(void *arg)
     snprintf(ctx, sizeof(ctx), "db=%s", od->job.db->name);
     log_set_context(ctx);
     uint64_t start = od->start_lsn;
-    for (int attempts = 0;;) {
+    for (;;) {
         struct cdc_stream_config cfg = {
             .repl = od->repl,
             .slot = od->name,
@@ -407,33 +471,22 @@ static void *stream_main(void *arg)
             .cancel = &od->stop,
             .stop_lsn = &od->stop_lsn,
             .progress = &od->sp,
+            .on_start = stream_started,
+            .on_start_arg = od,
         };
-        double began = time_now();
         cdc_stream_run(&cfg, &od->res);
-        if (time_now() - began > 60)
-            attempts = 0; /* it streamed for a while: a new episode */
-        if (!restartable(od, attempts))
-            break;
-        attempts++;
-        log_warn("the change stream broke (%s); starting it again from the applied position "
-                 "(attempt %d of 10)",
-                 od->res.error, attempts);
-        /* Back off a little, then a new connection; the applier resumes where it is durable. */
-        bool connected = false;
-        for (int i = 0; i < 10 * attempts && !atomic_load(&od->stop); i++)
-            time_sleep(0.1);
-        while (!connected && !atomic_load(&od->stop) && attempts <= 10) {
-            connected = reconnect(od);
-            if (!connected) {
-                attempts++;
-                time_sleep(1.0);
-            }
-        }
-        if (!connected)
+        int side = broken_side(od);
+        if (side == WAIT_NONE || !recover_stream(od, side))
             break;
         cdc_stream_result_free(&od->res);
         start = cdc_applier_durable(od->applier);
+        char lsn[PGREPL_LSN_BUFSIZE];
+        pgrepl_lsn_format(start, lsn, sizeof(lsn));
+        log_info("the change stream broke (%s side); starting it again from the applied position "
+                 "%s",
+                 side == WAIT_TARGET ? "target" : "source", lsn);
     }
+    atomic_store(&od->waiting_for, WAIT_NONE);
     atomic_store(&od->stream_done, true);
     return NULL;
 }
@@ -446,6 +499,16 @@ static bool start_database(struct online_db *od)
     if (!ok)
         return false;
     engine_set_status(run, db, MIG_IN_PROGRESS, SUB_MIGRATING_DATA);
+    char label[160];
+    snprintf(label, sizeof(label), "source db=%s", db->name);
+    pg_outage_init(&od->src_outage, "source", od->job.src_conninfo, label,
+                   run->spec->reconnect_timeout);
+    snprintf(label, sizeof(label), "source stream db=%s", db->name);
+    pg_outage_init(&od->repl_outage, "source", od->job.src_conninfo, label,
+                   run->spec->reconnect_timeout);
+    snprintf(label, sizeof(label), "apply db=%s", db->name);
+    pg_outage_init(&od->apply_outage, "target", od->job.dst_conninfo, label,
+                   run->spec->reconnect_timeout);
     engine_phase(run, db->name, "streaming changes (%s)",
                  od->plugin == CDC_PLUGIN_PGOUTPUT ? "pgoutput" : "test_decoding");
     if (pthread_create(&od->thread, NULL, stream_main, od) != 0) {
@@ -480,19 +543,92 @@ static bool drop_slot(struct online_db *od)
     }
 }
 
-/* Drops the stream's objects on both sides; best effort, every failure logged. */
+/*
+ * od->src, opened afresh if it was lost (a restart or a terminated session
+ * while streaming): a few attempts a second apart. False when the source
+ * cannot be reached; od->src then holds the failed attempt's error.
+ */
+static bool source_usable(struct online_db *od)
+{
+    if (od->src && !od->src_outage.down && pgconn_alive(od->src))
+        return true;
+    char label[160];
+    snprintf(label, sizeof(label), "source db=%s", od->job.db->name);
+    for (int attempt = 0;; attempt++) {
+        pgconn *c = NULL;
+        bool ok = pgconn_connect_quiet(&c, od->job.src_conninfo, label) &&
+                  pgconn_set_session_defaults(c);
+        pgconn_close(od->src);
+        od->src = c;
+        if (ok) {
+            pg_outage_end(&od->src_outage);
+            return true;
+        }
+        if (attempt == 2)
+            return false;
+        time_sleep(1.0);
+    }
+}
+
+/* The source cannot be reached to drop the slot and publications: what to drop by hand, where. */
+static void source_objects_left(struct online_db *od)
+{
+    char *hp = pgconninfo_hostport(od->job.src_conninfo);
+    char *pubs = od->plugin == CDC_PLUGIN_PGOUTPUT
+                     ? xasprintf("; and DROP PUBLICATION IF EXISTS %s, %s%s", od->name, od->name,
+                                 CDC_INSERT_ONLY_SUFFIX)
+                     : xstrdup("");
+    log_error("db=%s: could not reach the source to drop the migration's objects (%s): on the "
+              "source %s, database \"%s\", run SELECT pg_drop_replication_slot('%s')%s; until the "
+              "slot is dropped the source keeps its WAL",
+              od->job.db->name, od->src ? pgconn_error_message(od->src) : "no connection", hp,
+              od->job.db->name, od->name, pubs);
+    free(pubs);
+    free(hp);
+}
+
+/* Drops the replication origin on the target (reconnecting if its session was lost). */
+static bool drop_origin(struct online_db *od)
+{
+    if (od->applier == NULL)
+        return true;
+    if (cdc_applier_lost(od->applier) && !cdc_applier_reconnect(od->applier)) {
+        char *hp = pgconninfo_hostport(od->job.dst_conninfo);
+        log_error("db=%s: could not reach the target to drop the replication origin (%s): on the "
+                  "target %s run SELECT pg_replication_origin_drop('%s') (if it exists)",
+                  od->job.db->name, cdc_applier_error(od->applier), hp, od->name);
+        free(hp);
+        return false;
+    }
+    bool ok = cdc_applier_drop_progress(od->applier);
+    /* A session lost while it sat idle shows only now: once more on a fresh one. */
+    if (!ok && cdc_applier_lost(od->applier) && cdc_applier_reconnect(od->applier))
+        ok = cdc_applier_drop_progress(od->applier);
+    if (!ok)
+        log_error("db=%s: could not drop the replication origin %s on the target: %s",
+                  od->job.db->name, od->name, cdc_applier_error(od->applier));
+    return ok;
+}
+
+/*
+ * Drops the stream's objects on both sides; best effort, every failure
+ * logged. Connections lost on the way (a server restarted) are opened
+ * afresh; a server still unreachable gets a line saying what to drop there.
+ */
 static bool drop_stream_objects(struct online_db *od)
 {
     bool ok = true;
     pgrepl_close(od->repl);
     od->repl = NULL;
-    if (od->applier && !cdc_applier_drop_progress(od->applier)) {
-        log_error("db=%s: could not drop the replication origin %s on the target: %s",
-                  od->job.db->name, od->name, cdc_applier_error(od->applier));
+    if (!drop_origin(od))
         ok = false;
-    }
-    if (!od->source_objects || od->src == NULL)
+    if (!od->source_objects)
         return ok;
+    if (!source_usable(od)) {
+        source_objects_left(od);
+        od->source_objects = false;
+        return false;
+    }
     pgconn_clear_error(od->src);
     if (!drop_slot(od)) {
         log_error("db=%s: could not drop replication slot %s on the source: drop it with SELECT "
@@ -513,7 +649,7 @@ static bool drop_stream_objects(struct online_db *od)
 /* The source's replica identities as they were before the migration (after a failure or cancel). */
 static void restore_identities(struct online_db *od)
 {
-    if (od->src && od->undo.n > 0)
+    if (od->src && od->undo.n > 0 && pgconn_alive(od->src))
         cdc_identities_restore(od->src, &od->undo, NULL);
     sl_free(&od->undo);
 }
@@ -584,6 +720,9 @@ static void free_online(struct online_db *od)
     cdc_stream_result_free(&od->res);
     free(od->publications);
     free(od->name);
+    pg_outage_free(&od->src_outage);
+    pg_outage_free(&od->repl_outage);
+    pg_outage_free(&od->apply_outage);
 }
 
 enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools *tools)
@@ -617,7 +756,7 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
         for (int i = 0; i < n && ok; i++) {
             struct online_db *od = &ods[i];
             uint64_t pos = 0;
-            if (!cdc_source_position(od->src, &pos)) {
+            if (!source_usable(od) || !cdc_source_position(od->src, &pos)) {
                 ok = fail_src(od, "reading the source's position for the cutover");
                 break;
             }

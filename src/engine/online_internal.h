@@ -10,6 +10,7 @@
 #include "cdc/stream.h"
 #include "engine/dbjob.h"
 #include "model/progress.h"
+#include "pg/outage.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -45,7 +46,15 @@ struct online_db {
     uint64_t prev_source_lsn;   /* the source's position at the previous monitor round */
     int64_t lag_peak_us;        /* the highest commit-to-apply lag seen since the last report */
     struct lag_history written; /* when the source wrote what (for the lag in seconds) */
+    /* Outages while streaming (--reconnect-timeout): src's is the observer's, the others the
+       stream thread's. */
+    struct pg_outage src_outage;
+    struct pg_outage repl_outage;
+    struct pg_outage apply_outage;
+    _Atomic int waiting_for; /* the stream thread reconnects to: 0, WAIT_SOURCE or WAIT_TARGET */
 };
+
+enum { WAIT_NONE = 0, WAIT_SOURCE, WAIT_TARGET };
 
 /*
  * The observer: a thread that measures each database's lag once a second

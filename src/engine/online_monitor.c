@@ -15,16 +15,85 @@
 
 #include <string.h>
 
+/* The figures of the last round again, saying what the stream waits for (JSON: waiting_for). */
+static void emit_waiting(struct online_db *od, const char *waiting_for)
+{
+    struct db_progress *db = od->job.db;
+    struct event ev = {.kind = EV_STREAMING,
+                       .database = db->name,
+                       .lag_bytes = atomic_load(&db->lag_bytes),
+                       .lag_seconds = (double) atomic_load(&db->lag_ms) / 1e3,
+                       .changes = atomic_load(&db->changes_applied),
+                       .transactions = atomic_load(&db->txns_applied),
+                       .applied_lsn = atomic_load(&db->applied_lsn),
+                       .source_lsn = atomic_load(&db->source_lsn),
+                       .waiting_for = waiting_for};
+    atomic_store(&db->waiting_for, waiting_for);
+    event_emit(od->run->events, &ev);
+}
+
+/*
+ * The plain source connection after it was lost (a restart, a terminated
+ * session): a new one, tried with backoff at the observer's rounds. False
+ * while there is none; at the reconnect timeout the migration fails.
+ */
+static bool source_back(struct online_db *od)
+{
+    struct pg_outage *o = &od->src_outage;
+    if (pg_outage_expired(o)) {
+        char t[32];
+        time_format_duration(o->gave_up_after, t, sizeof(t));
+        engine_fail(od->run, od->job.db->name, "08006",
+                    "could not reconnect to %s for %s (--reconnect-timeout %gs): %s", o->what, t,
+                    o->timeout, o->reason ? o->reason : "connection lost");
+        atomic_store(&od->stop, true);
+        return false;
+    }
+    if (!pg_outage_due(o))
+        return false;
+    pgconn *c = NULL;
+    if (!pgconn_connect_quiet(&c, od->job.src_conninfo, pgconn_label(od->src)) ||
+        !pgconn_set_session_defaults(c)) {
+        pg_outage_retry(o, pgconn_error_message(c));
+        pgconn_close(c);
+        return false;
+    }
+    pgconn_close(od->src);
+    od->src = c;
+    pg_outage_end(o);
+    return true;
+}
+
 /* Lag and progress of one database; true when it has caught up with the source. */
 static bool observe(struct online_db *od)
 {
     struct db_progress *db = od->job.db;
     uint64_t pos = 0;
     struct cdc_slot_state st = {0};
+    if (od->src_outage.down && !source_back(od)) {
+        if (!atomic_load(&od->stop))
+            emit_waiting(od, "source");
+        return false;
+    }
     if (!cdc_source_position(od->src, &pos) || !cdc_slot_state_read(od->src, od->name, &st)) {
+        if (pgconn_lost(od->src)) {
+            pg_outage_begin(&od->src_outage, pgconn_error_message(od->src));
+            emit_waiting(od, "source");
+            return false;
+        }
         log_warn("db=%s: could not read the source's position for the lag: %s", db->name,
                  pgconn_error_message(od->src));
         pgconn_clear_error(od->src);
+        return false;
+    }
+    int waiting = atomic_load(&od->waiting_for);
+    atomic_store(&db->waiting_for, NULL);
+    if (waiting != WAIT_NONE) {
+        /* The stream is down: the figures would say it is idle. */
+        atomic_store(&db->source_lsn, pos);
+        emit_waiting(od, waiting == WAIT_TARGET ? "target" : "source");
+        atomic_store(&db->caught_up, false);
+        od->prev_source_lsn = 0;
         return false;
     }
     /* Reached: applied and durable, or (nothing pending) known to hold nothing to apply. */

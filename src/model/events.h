@@ -48,6 +48,7 @@ struct event {
     int64_t transactions;
     uint64_t applied_lsn;
     uint64_t source_lsn;
+    const char *waiting_for; /* not owned: "source" or "target" while reconnecting to it, else NULL */
 };
 
 struct event_sink {

@@ -67,6 +67,8 @@ struct db_progress {
     _Atomic int64_t txns_applied;
     _Atomic uint64_t applied_lsn;
     _Atomic uint64_t source_lsn;
+    /* online: the server the stream is reconnecting to ("source", "target"; static), or NULL */
+    const char *_Atomic waiting_for;
     _Atomic int64_t started_ms;  /* wall clock, ms since epoch; 0 = not yet */
     _Atomic int64_t finished_ms; /* wall clock, ms since epoch; 0 = not yet */
 };
