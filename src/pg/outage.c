@@ -36,11 +36,20 @@ static void set_reason(struct pg_outage *o, const char *reason)
 {
     free(o->reason);
     o->reason = strdup(reason && reason[0] ? reason : "connection lost");
-    if (o->reason) {
-        size_t n = strlen(o->reason);
-        while (n && (o->reason[n - 1] == '\n' || o->reason[n - 1] == ' '))
-            o->reason[--n] = '\0';
+    if (o->reason == NULL)
+        return;
+    /* libpq's messages run over lines ("...\n\tIs the server running..."): one line. */
+    char *w = o->reason;
+    for (const char *r = o->reason; *r; r++) {
+        if (*r == '\n' || *r == '\t') {
+            if (w > o->reason && w[-1] != ' ')
+                *w++ = ' ';
+        } else
+            *w++ = *r;
     }
+    *w = '\0';
+    while (w > o->reason && w[-1] == ' ')
+        *--w = '\0';
 }
 
 void pg_outage_begin(struct pg_outage *o, const char *reason)

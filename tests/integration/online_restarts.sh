@@ -4,7 +4,9 @@
 #   1. pgs_restarts (fixture_small + the online tables) streams under the DML
 #      workload; in turn, each time after streaming events show changes
 #      applied: a fast restart of the source (scripts/pg-cluster stop/start),
-#      the same for the target, pg_terminate_backend of the apply sessions on
+#      the same for the target, an immediate shutdown (crash) of the target
+#      and its start (what it had not flushed is sent again: the final
+#      verify shows nothing applied twice or lost), pg_terminate_backend of the apply sessions on
 #      the target, of the walsender, and of the plain source session. After
 #      each, streaming events must resume with changes growing; the pause
 #      (from the last streaming event before to the first one after with more
@@ -116,6 +118,16 @@ restart_cluster() {   # restart_cluster NAME: a fast shutdown, then start again 
     local dir="$TEST_TMP/$1"
     "$PG_CLUSTER" stop "$dir" >/dev/null && "$PG_CLUSTER" start "$dir" >/dev/null
 }
+crash_cluster() {   # crash_cluster NAME: an immediate shutdown (SIGQUIT: crash recovery at start), then start
+    local dir="$TEST_TMP/$1" pid i
+    pid=$(head -n 1 "$dir/data/postmaster.pid")
+    kill -QUIT "$pid"
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    "$PG_CLUSTER" start "$dir" >/dev/null
+}
 terminate() {   # terminate URI SQL-CONDITION: pg_terminate_backend of pg_stat_activity rows
     local n
     n=$(q "$1" postgres "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ($2)")
@@ -138,6 +150,7 @@ q "$tgt_URI" postgres "SELECT string_agg(datname || ':' || left(query, 40), ' | 
 
 disrupt "source fast restart" restart_cluster src
 disrupt "target fast restart" restart_cluster tgt
+disrupt "target immediate (crash) restart" crash_cluster tgt
 disrupt "apply sessions terminated" terminate "$tgt_URI" "datname = '$DB' AND application_name = 'pgshuttle'"
 disrupt "walsender terminated" terminate "$src_URI" "backend_type = 'walsender' AND datname = '$DB'"
 disrupt "plain source session terminated" terminate "$src_URI" \

@@ -54,6 +54,8 @@ static void test_outage_gives_up_at_the_timeout(void **state)
     pg_outage_begin(&o, "server closed the connection unexpectedly\n");
     assert_true(o.down);
     assert_string_equal(o.reason, "server closed the connection unexpectedly");
+    pg_outage_begin(&o, "connection refused\n\tIs the server running?\n");
+    assert_string_equal(o.reason, "connection refused Is the server running?");
     /* The first attempt waits for the backoff (0.5 s), past the 0.3 s timeout: it gives up. */
     assert_false(pg_outage_wait(&o, NULL));
     assert_false(o.down);
