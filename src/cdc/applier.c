@@ -91,10 +91,14 @@ void apply__fail(cdc_applier *a, const char *sqlstate, const char *fmt, ...)
     sb_reset(&a->error);
     sb_append(&a->error, buf);
     snprintf(a->sqlstate, sizeof(a->sqlstate), "%s", sqlstate ? sqlstate : "");
+    /* A lost connection is the caller's to report: once, as an outage or as the failure. */
+    enum log_level level = cdc_applier_lost(a) ? LOG_DEBUG : LOG_ERROR;
+    if (!log_enabled(level))
+        return;
     if (a->sqlstate[0])
-        log_error("%s: %s (SQLSTATE %s)", a->label, buf, a->sqlstate);
+        log_msg(level, "%s: %s (SQLSTATE %s)", a->label, buf, a->sqlstate);
     else
-        log_error("%s: %s", a->label, buf);
+        log_msg(level, "%s: %s", a->label, buf);
 }
 
 /* A failed call on one of the connections, with what the applier was doing. */
