@@ -556,8 +556,8 @@ static bool source_usable(struct online_db *od)
     snprintf(label, sizeof(label), "source db=%s", od->job.db->name);
     for (int attempt = 0;; attempt++) {
         pgconn *c = NULL;
-        bool ok = pgconn_connect_quiet(&c, od->job.src_conninfo, label) &&
-                  pgconn_set_session_defaults(c);
+        bool ok =
+            pgconn_connect_quiet(&c, od->job.src_conninfo, label) && pgconn_set_session_defaults(c);
         pgconn_close(od->src);
         od->src = c;
         if (ok) {

@@ -27,8 +27,8 @@ bool migration_duration_parse(const char *s, double *seconds)
     static const struct {
         const char *unit;
         double seconds;
-    } units[] = {{"", 1},  {"s", 1},      {"sec", 1},  {"ms", 0.001}, {"min", 60},
-                 {"m", 60}, {"h", 3600}, {"hour", 3600}};
+    } units[] = {{"", 1},     {"s", 1},  {"sec", 1},  {"ms", 0.001},
+                 {"min", 60}, {"m", 60}, {"h", 3600}, {"hour", 3600}};
     char *end;
     errno = 0;
     double v = strtod(s, &end);

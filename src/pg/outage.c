@@ -13,15 +13,15 @@
 #include <string.h>
 
 #define BACKOFF_FIRST 0.5
-#define BACKOFF_MAX 5.0
+#define BACKOFF_MAX   5.0
 
-void pg_outage_init(struct pg_outage *o, const char *server, const char *conninfo,
-                    const char *conn, double timeout)
+void pg_outage_init(struct pg_outage *o, const char *server, const char *conninfo, const char *conn,
+                    double timeout)
 {
     memset(o, 0, sizeof(*o));
     char *hp = conninfo ? pgconninfo_hostport(conninfo) : NULL;
-    snprintf(o->what, sizeof(o->what), "the %s (%s), connection \"%s\"", server,
-             hp ? hp : "?", conn);
+    snprintf(o->what, sizeof(o->what), "the %s (%s), connection \"%s\"", server, hp ? hp : "?",
+             conn);
     free(hp);
     o->timeout = timeout;
 }

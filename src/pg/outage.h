@@ -23,23 +23,23 @@
 #include <stdbool.h>
 
 struct pg_outage {
-    char what[160];  /* "the source (127.0.0.1:5432), connection source db=app" */
-    double timeout;  /* seconds to keep trying; 0 = give up at once */
-    bool down;       /* between begin and end (or giving up) */
-    double began;    /* time_now() when it went away */
-    double backoff;  /* the next pause before an attempt */
-    int attempts;    /* reconnection attempts so far */
-    double next_try; /* time_now() of the next attempt (pg_outage_due) */
+    char what[160];       /* "the source (127.0.0.1:5432), connection source db=app" */
+    double timeout;       /* seconds to keep trying; 0 = give up at once */
+    bool down;            /* between begin and end (or giving up) */
+    double began;         /* time_now() when it went away */
+    double backoff;       /* the next pause before an attempt */
+    int attempts;         /* reconnection attempts so far */
+    double next_try;      /* time_now() of the next attempt (pg_outage_due) */
     double gave_up_after; /* seconds it had tried when it gave up (0 if it did not) */
-    char *reason;    /* owned: libpq's reason it went away, or the last attempt's */
+    char *reason;         /* owned: libpq's reason it went away, or the last attempt's */
 };
 
 /*
  * server: "source" or "target"; conninfo: to name its host and port (never a
  * password); conn: the connection's label; timeout: --reconnect-timeout.
  */
-void pg_outage_init(struct pg_outage *o, const char *server, const char *conninfo,
-                    const char *conn, double timeout);
+void pg_outage_init(struct pg_outage *o, const char *server, const char *conninfo, const char *conn,
+                    double timeout);
 void pg_outage_free(struct pg_outage *o);
 
 /* The connection was lost for reason: logs the one warning (only if it was up). */
