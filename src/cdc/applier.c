@@ -22,9 +22,10 @@
  * committed (visible, and what duplicates are judged by) when COMMIT
  * returns, and durable once the target's WAL is flushed past the insert
  * position read right after it: only then is it reported to the source.
- * The flush position comes with every commit; cdc_applier_sync makes
- * everything committed durable at once (a synchronous commit on the side
- * connection flushes all the WAL before it), for a quiet stream and a stop.
+ * The flush position comes with every commit; cdc_applier_sync waits for the
+ * target's WAL writer to flush everything committed, for a quiet stream and
+ * a stop (a transaction that only took an xid is not flushed at commit, so
+ * a "synchronous" one on the side connection would prove nothing).
  * After a crash of the target the origin (or progress row) rolls back with
  * the data it covers, and the source, never told of it, sends it again.
  *
@@ -41,7 +42,6 @@
  * after a start is kept, and none is a duplicate.
  */
 #include "cdc/applier_internal.h"
-#include "pg/outage.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
@@ -245,23 +245,6 @@ static void advance_durable(cdc_applier *a, uint64_t flush)
     }
     memmove(a->pending, a->pending + n, (size_t) (a->npending - n) * sizeof(*a->pending));
     a->npending -= n;
-}
-
-bool cdc_applier_sync(cdc_applier *a)
-{
-    if (a->npending == 0)
-        return true;
-    apply__start_operation(a);
-    /* A synchronous commit with a transaction id flushes all the WAL before it, so
-       everything this session committed is on disk when it returns. */
-    char *v = NULL;
-    if (!apply__query_value(a->catalog, "SELECT pg_catalog.txid_current()::text", 0, NULL, &v))
-        return apply__conn_fail(a, a->catalog, "could not flush the target's WAL");
-    free(v);
-    if (a->committed > a->durable)
-        a->durable = a->committed;
-    a->npending = 0;
-    return true;
 }
 
 cdc_lsn cdc_applier_committed(const cdc_applier *a)
@@ -675,12 +658,10 @@ void cdc_applier_set_waiter(cdc_applier *a, const struct pgpipe_waiter *w)
 }
 
 /*
- * After a lost connection: both sessions anew, with the same configuration,
- * and the position that survived on the target (a crash rolls back what
- * was committed but not flushed). Everything not durable is forgotten; the
- * statements are prepared again on first use.
+ * Forgets everything not durable after a lost connection, and closes both
+ * sessions (cdc_applier_reconnect opens them anew).
  */
-bool cdc_applier_reconnect(cdc_applier *a)
+void apply__forget_unflushed(cdc_applier *a)
 {
     if (a->pipe) {
         a->error_locked = true;
@@ -705,42 +686,6 @@ bool cdc_applier_reconnect(cdc_applier *a)
     a->broken = true;
     sb_reset(&a->error);
     a->sqlstate[0] = '\0';
-    char *catalog_label = xasprintf("%s catalog", a->label);
-    pgconn *failed = NULL;
-    if (!pgconn_connect_quiet(&a->conn, a->cfg.conninfo, a->label))
-        failed = a->conn;
-    else if (!pgconn_connect_quiet(&a->catalog, a->cfg.conninfo, catalog_label))
-        failed = a->catalog;
-    free(catalog_label);
-    if (failed) {
-        /* Quietly: the caller retries and logs the outage once. */
-        sb_append(&a->error, pgconn_error_message(failed));
-        snprintf(a->sqlstate, sizeof(a->sqlstate), "08006");
-        return false;
-    }
-    bool exists = false;
-    cdc_lsn pos = 0;
-    if (!apply__setup_session(a, a->conn, true) || !apply__setup_session(a, a->catalog, false) ||
-        !apply__setup_progress(a) || !cdc_applier_read_position(a, &pos, &exists))
-        return false;
-    a->broken = false;
-    char was[20], now[20];
-    cdc_lsn_format(a->durable, was, sizeof(was));
-    cdc_lsn_format(pos, now, sizeof(now));
-    if (pos < a->durable)
-        log_warn("%s: the target kept the changes up to %s only (it had reported %s durable): "
-                 "the source sends the rest again",
-                 a->label, now, was);
-    else
-        log_info("%s: reconnected; the target holds the changes up to %s", a->label, now);
-    a->durable = a->committed = pos;
-    return true;
-}
-
-bool cdc_applier_lost(cdc_applier *a)
-{
-    return pg_sqlstate_connection_lost(a->sqlstate) || pgconn_lost(a->conn) ||
-           pgconn_lost(a->catalog);
 }
 
 void cdc_applier_close(cdc_applier *a)

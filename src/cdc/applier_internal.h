@@ -276,6 +276,8 @@ void apply__rollback_quietly(cdc_applier *a);
 
 /* applier_session.c: sets the apply session (apply_session) or the catalog session up. */
 bool apply__setup_session(cdc_applier *a, pgconn *c, bool apply_session);
+/* After a lost connection: forgets what is not durable and closes both sessions (applier.c). */
+void apply__forget_unflushed(cdc_applier *a);
 
 /* applier_progress.c */
 /* The first value of sql's result (NULL if none or NULL) into *out, which the caller frees. */

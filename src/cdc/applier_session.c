@@ -1,11 +1,16 @@
 /*
- * applier_session.c — the settings of the applier's two target sessions:
- * the apply session (replica role, asynchronous commits, index probes for
- * grouped statements, compressed page images) and the catalog session.
+ * applier_session.c — the applier's two target sessions: their settings
+ * (the apply session's replica role, asynchronous commits, index probes for
+ * grouped statements, compressed page images; the catalog session's),
+ * opening both anew after a lost connection, and waiting on the catalog
+ * session for the target's WAL to be flushed (cdc_applier_sync).
  */
 #include "cdc/applier_internal.h"
+#include "pg/outage.h"
 #include "pg/quote.h"
 #include "util/log.h"
+#include "util/mem.h"
+#include "util/timeutil.h"
 
 #include <stdlib.h>
 
@@ -70,4 +75,95 @@ bool apply__setup_session(cdc_applier *a, pgconn *c, bool apply_session)
             "cannot SET session_replication_role = replica (it needs a superuser, or "
             "on PostgreSQL 15+ GRANT SET ON PARAMETER session_replication_role)");
     return !apply_session || compress_page_images(a, c);
+}
+
+/*
+ * After a lost connection: both sessions anew, with the same configuration,
+ * and the position that survived on the target (a crash rolls back what
+ * was committed but not flushed). Everything not durable is forgotten; the
+ * statements are prepared again on first use.
+ */
+bool cdc_applier_reconnect(cdc_applier *a)
+{
+    apply__forget_unflushed(a);
+    char *catalog_label = xasprintf("%s catalog", a->label);
+    pgconn *failed = NULL;
+    if (!pgconn_connect_quiet(&a->conn, a->cfg.conninfo, a->label))
+        failed = a->conn;
+    else if (!pgconn_connect_quiet(&a->catalog, a->cfg.conninfo, catalog_label))
+        failed = a->catalog;
+    free(catalog_label);
+    if (failed) {
+        /* Quietly: the caller retries and logs the outage once. */
+        sb_append(&a->error, pgconn_error_message(failed));
+        snprintf(a->sqlstate, sizeof(a->sqlstate), "08006");
+        return false;
+    }
+    bool exists = false;
+    cdc_lsn pos = 0;
+    if (!apply__setup_session(a, a->conn, true) || !apply__setup_session(a, a->catalog, false) ||
+        !apply__setup_progress(a) || !cdc_applier_read_position(a, &pos, &exists))
+        return false;
+    a->broken = false;
+    char was[20], now[20];
+    cdc_lsn_format(a->durable, was, sizeof(was));
+    cdc_lsn_format(pos, now, sizeof(now));
+    if (pos < a->durable)
+        log_warn("%s: the target kept the changes up to %s only (it had reported %s durable): "
+                 "the source sends the rest again",
+                 a->label, now, was);
+    else
+        log_info("%s: reconnected; the target holds the changes up to %s", a->label, now);
+    a->durable = a->committed = pos;
+    return true;
+}
+
+bool cdc_applier_lost(cdc_applier *a)
+{
+    return pg_sqlstate_connection_lost(a->sqlstate) || pgconn_lost(a->conn) ||
+           pgconn_lost(a->catalog);
+}
+
+/* How cdc_applier_sync waits for the target's WAL writer. */
+#define SYNC_POLL_S 0.01
+#define SYNC_WAIT_S 30.0
+
+bool cdc_applier_sync(cdc_applier *a)
+{
+    if (a->npending == 0)
+        return true;
+    apply__start_operation(a);
+    /*
+     * Wait until the target's WAL is flushed past everything this session
+     * committed. (A commit that only took a transaction id writes no WAL
+     * before its commit record and is not flushed even when synchronous:
+     * that is no way to force a flush.) The WAL writer flushes asynchronous
+     * commits within three wal_writer_delay, 600 ms by default.
+     */
+    char *v = NULL;
+    cdc_lsn insert = 0, flush = 0;
+    bool ok = apply__query_value(a->catalog, "SELECT pg_catalog.pg_current_wal_insert_lsn()::text",
+                                 0, NULL, &v) &&
+              cdc_lsn_parse(v, &insert);
+    free(v);
+    for (double waited = 0; ok; waited += SYNC_POLL_S) {
+        v = NULL;
+        ok = apply__query_value(a->catalog, "SELECT pg_catalog.pg_current_wal_flush_lsn()::text", 0,
+                                NULL, &v) &&
+             cdc_lsn_parse(v, &flush);
+        free(v);
+        if (!ok || flush >= insert)
+            break;
+        if (waited >= SYNC_WAIT_S) {
+            apply__fail(a, "58000", "the target's WAL was not flushed within %.0f s", SYNC_WAIT_S);
+            return false;
+        }
+        time_sleep(SYNC_POLL_S);
+    }
+    if (!ok)
+        return apply__conn_fail(a, a->catalog, "could not read the target's WAL position");
+    if (a->committed > a->durable)
+        a->durable = a->committed;
+    a->npending = 0;
+    return true;
 }
