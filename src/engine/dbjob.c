@@ -23,13 +23,49 @@
 #include "util/mem.h"
 #include "util/timeutil.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+void dbjob_fail(struct db_job *job, const char *sqlstate, const char *fmt, ...)
+{
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (!job->hold_failures) {
+        engine_fail(job->run, job->db->name, sqlstate, "%s", msg);
+        return;
+    }
+    if (job->held_error != NULL)
+        return;
+    job->held_error = xstrdup(msg);
+    job->held_sqlstate = sqlstate && sqlstate[0] ? xstrdup(sqlstate) : NULL;
+    log_debug("db=%s: failed (the copy may start over): %s", job->db->name, msg);
+}
+
+void dbjob_report_held(struct db_job *job)
+{
+    job->hold_failures = false;
+    if (job->held_error)
+        engine_fail(job->run, job->db->name, job->held_sqlstate, "%s", job->held_error);
+    dbjob_forget_held(job);
+}
+
+void dbjob_forget_held(struct db_job *job)
+{
+    free(job->held_error);
+    free(job->held_sqlstate);
+    job->held_error = NULL;
+    job->held_sqlstate = NULL;
+}
+
 bool dbjob_fail_conn(struct db_job *job, pgconn *c, const char *what)
 {
-    engine_fail(job->run, job->db->name, c ? pgconn_error_sqlstate(c) : NULL, "%s: %s", what,
-                c ? pgconn_error_message(c) : "unknown error");
+    dbjob_fail(job, c ? pgconn_error_sqlstate(c) : NULL, "%s: %s", what,
+               c ? pgconn_error_message(c) : "unknown error");
     return false;
 }
 
@@ -42,7 +78,7 @@ bool dbjob_fail_conn(struct db_job *job, pgconn *c, const char *what)
  * copies by default, for the whole copy; a drop after a failure moves it out
  * again. On failure job->admin is the connection that failed.
  */
-static bool admin_move(struct db_job *job, bool into_db)
+bool dbjob_admin_move(struct db_job *job, bool into_db)
 {
     char *ci = into_db ? xstrdup(job->dst_conninfo)
                        : pgmaint_conninfo_for(job->run->spec->target, job->db->name);
@@ -66,8 +102,8 @@ static bool prepare_target(struct db_job *job)
         return dbjob_fail_conn(job, job->admin, "checking the target database");
     if (exists) {
         if (!run->spec->overwrite) {
-            engine_fail(run, name, NULL,
-                        "database \"%s\" already exists on the target; use --overwrite", name);
+            dbjob_fail(job, NULL, "database \"%s\" already exists on the target; use --overwrite",
+                       name);
             return false;
         }
         engine_set_status(run, job->db, MIG_IN_PROGRESS, SUB_DROPPING_DATABASE);
@@ -84,7 +120,7 @@ static bool prepare_target(struct db_job *job)
     char *configured = pgmaint_configured_db(run->spec->target);
     bool move = strcmp(configured, name) == 0;
     free(configured);
-    if (move && !admin_move(job, true))
+    if (move && !dbjob_admin_move(job, true))
         return dbjob_fail_conn(job, job->admin, "connecting to the new target database");
     return true;
 }
@@ -131,7 +167,7 @@ static bool run_data_phase(struct db_job *job)
     bool ok = copy_data_run(job->snap.holder, &job->cat, &cfg, &res);
     note_missing(&job->missing_roles, &res.missing_roles);
     if (!ok)
-        engine_fail(job->run, job->db->name, res.error_sqlstate, "%s", res.error);
+        dbjob_fail(job, res.error_sqlstate, "%s", res.error);
     copy_data_result_free(&res);
     return ok;
 }
@@ -178,6 +214,7 @@ bool dbjob_finish(struct db_job *job, pgconn *src)
     pgconn *dst = NULL;
     bool ok = pgconn_connect(&dst, job->dst_conninfo, "target") && pgconn_set_session_defaults(dst);
     if (!ok) {
+        job->target_lost = pgconn_lost(dst);
         dbjob_fail_conn(job, dst, "connecting to the target database");
         pgconn_close(dst);
         return false;
@@ -192,14 +229,23 @@ bool dbjob_finish(struct db_job *job, pgconn *src)
         engine_phase(run, name, "refreshing %zu materialized views", job->cat.matviews.n);
         ok = refresh_matviews(job, dst);
     }
+    /* Whether a server went away: every step here can run again (dbjob.h). */
+    if (!ok) {
+        job->source_lost = pgconn_lost(src);
+        job->target_lost = pgconn_lost(dst);
+    }
     pgconn_close(dst);
     /* The admin session may have been lost while an online migration streamed (a restart). */
-    if (ok && !pgconn_alive(job->admin) && !admin_move(job, job->admin_in_db))
+    if (ok && !pgconn_alive(job->admin) && !dbjob_admin_move(job, job->admin_in_db)) {
+        job->target_lost = pgconn_lost(job->admin);
         ok = dbjob_fail_conn(job, job->admin, "connecting to the target again");
+    }
     if (ok &&
-        !copy_database_finish(job->admin, &job->cat.db, &job->target_roles, &job->missing_roles))
+        !copy_database_finish(job->admin, &job->cat.db, &job->target_roles, &job->missing_roles)) {
+        job->target_lost = pgconn_lost(job->admin);
         ok = dbjob_fail_conn(job, job->admin,
                              "setting the database's settings, privileges and comment");
+    }
     return ok;
 }
 
@@ -211,10 +257,10 @@ static bool restore_post_data(struct db_job *job)
     bool ok = schema_restore(&job->archive, job->dst_conninfo, "post-data", 1);
     note_missing(&job->missing_roles, &job->archive.missing_roles);
     if (!ok)
-        engine_fail(job->run, job->db->name, NULL, "%s",
-                    job->archive.error ? job->archive.error
-                                       : "restoring the post-data schema (triggers, rules, "
-                                         "policies, partition indexes, ...) failed");
+        dbjob_fail(job, NULL, "%s",
+                   job->archive.error ? job->archive.error
+                                      : "restoring the post-data schema (triggers, rules, "
+                                        "policies, partition indexes, ...) failed");
     return ok;
 }
 
@@ -266,8 +312,8 @@ bool dbjob_copy(struct db_job *job)
     job->workdir = fs_make_workdir();
     if (job->workdir == NULL ||
         !schema_dump(job->tools, job->src_conninfo, job->snap.name, job->workdir, &job->archive)) {
-        engine_fail(run, name, NULL, "dumping the source schema failed: %s",
-                    job->archive.error ? job->archive.error : "see the log above");
+        dbjob_fail(job, NULL, "dumping the source schema failed: %s",
+                   job->archive.error ? job->archive.error : "see the log above");
         return false;
     }
     int nbuilt;
@@ -280,17 +326,17 @@ bool dbjob_copy(struct db_job *job)
     bool ok = schema_write_list(&job->archive, built, nbuilt);
     free(built);
     if (!ok) {
-        engine_fail(run, name, NULL, "reading the schema archive failed: %s",
-                    job->archive.error ? job->archive.error : "see the log above");
+        dbjob_fail(job, NULL, "reading the schema archive failed: %s",
+                   job->archive.error ? job->archive.error : "see the log above");
         return false;
     }
     engine_phase(run, name, "restoring the schema's pre-data section");
     ok = schema_restore(&job->archive, job->dst_conninfo, "pre-data", 1);
     note_missing(&job->missing_roles, &job->archive.missing_roles);
     if (!ok) {
-        engine_fail(run, name, NULL, "%s",
-                    job->archive.error ? job->archive.error
-                                       : "restoring the pre-data schema failed");
+        dbjob_fail(job, NULL, "%s",
+                   job->archive.error ? job->archive.error
+                                      : "restoring the pre-data schema failed");
         return false;
     }
     if (engine_canceled(run) || !check_column_order(job))
@@ -317,7 +363,7 @@ void dbjob_clean_up_failed(struct db_job *job)
     }
     pgconn_clear_error(job->admin);
     /* Into the maintenance database, or afresh when the session was lost (a target restart). */
-    if ((job->admin_in_db || !pgconn_alive(job->admin)) && !admin_move(job, false)) {
+    if ((job->admin_in_db || !pgconn_alive(job->admin)) && !dbjob_admin_move(job, false)) {
         log_error("db=%s: could not drop the incomplete target database (%s); it is marked \"%s\"",
                   name, pgconn_error_message(job->admin), COPY_INCOMPLETE_MARK);
         return;
@@ -393,6 +439,7 @@ void dbjob_end(struct db_job *job, bool ok)
     free(job->src_conninfo);
     free(job->dst_conninfo);
     free(job->skip);
+    dbjob_forget_held(job);
     memset(job, 0, sizeof(*job));
     log_set_context(NULL);
 }

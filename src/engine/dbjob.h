@@ -37,9 +37,16 @@ struct db_job {
     strlist missing_roles;
     bool created;     /* we created the target database */
     bool admin_in_db; /* admin moved (or tried to) into the job's database (dbjob.c, admin_move) */
-    /* More archive entries to leave out of the schema restore (online: the stream's publications). */
+    /* More archive entries to leave out of the schema restore (online: the stream's publications).
+     */
     struct schema_object_id *skip;
     int nskip;
+    /* While a copy may start over (dbjob_restart.c), its failure is held here, not reported. */
+    bool hold_failures;
+    char *held_error;    /* owned: the first failure held */
+    char *held_sqlstate; /* owned */
+    bool source_lost;    /* a source session (and so the snapshot) was lost */
+    bool target_lost;    /* the target's sessions were lost */
 };
 
 /* Fills job, reports the database as started, connects to the target server. */
@@ -53,5 +60,37 @@ void dbjob_clean_up_failed(struct db_job *job);
 void dbjob_end(struct db_job *job, bool ok);
 /* Records the failure of what on connection c; returns false. */
 bool dbjob_fail_conn(struct db_job *job, pgconn *c, const char *what);
+/* Records the database's failure (the first one wins): reported, or held (hold_failures). */
+void dbjob_fail(struct db_job *job, const char *sqlstate, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Stops holding failures and reports the one held, if any. */
+void dbjob_report_held(struct db_job *job);
+/* Forgets the failure held (the copy starts over). */
+void dbjob_forget_held(struct db_job *job);
+/* Moves job->admin into the job's database or out of it (see dbjob.c); false on failure. */
+bool dbjob_admin_move(struct db_job *job, bool into_db);
+
+/*
+ * Starting a database's copy over (dbjob_restart.c). A copy that loses the
+ * source loses its snapshot, and with it everything copied is worthless; a
+ * copy that loses the target outside the steps that retry by themselves
+ * loses work in progress. Either way the database's copy runs again from
+ * the start once the servers are back, up to DBJOB_COPY_ATTEMPTS runs.
+ */
+#define DBJOB_COPY_ATTEMPTS 3
+
+/*
+ * After a failed attempt (failures held, the snapshot not yet released):
+ * whether a server went away (sets source_lost / target_lost), so that
+ * another attempt can succeed. False after a cancel.
+ */
+bool dbjob_lost_server(struct db_job *job);
+/*
+ * Gets ready for attempt number `attempt`: says so, waits for both servers
+ * (--reconnect-timeout), drops the incomplete target database and forgets
+ * the failed attempt (snapshot, catalog, archive, progress). False when a
+ * server did not come back (the failure held is then reported).
+ */
+bool dbjob_prepare_restart(struct db_job *job, int attempt);
 
 #endif

@@ -65,9 +65,9 @@ static bool connect_replication(struct online_db *od)
     snprintf(label, sizeof(label), "source stream db=%s", od->job.db->name);
     if (pgrepl_connect(&od->repl, od->job.src_conninfo, label))
         return true;
-    engine_fail(od->run, od->job.db->name, pgrepl_error_sqlstate(od->repl),
-                "opening a replication connection to the source: %s",
-                pgrepl_error_message(od->repl));
+    dbjob_fail(&od->job, pgrepl_error_sqlstate(od->repl),
+               "opening a replication connection to the source: %s",
+               pgrepl_error_message(od->repl));
     return false;
 }
 
@@ -85,8 +85,8 @@ static bool open_applier(struct online_db *od)
     };
     if (cdc_applier_open(&od->applier, &cfg))
         return true;
-    engine_fail(od->run, od->job.db->name, cdc_applier_sqlstate(od->applier),
-                "preparing to apply changes on the target: %s", cdc_applier_error(od->applier));
+    dbjob_fail(&od->job, cdc_applier_sqlstate(od->applier),
+               "preparing to apply changes on the target: %s", cdc_applier_error(od->applier));
     return false;
 }
 
@@ -118,10 +118,10 @@ static bool drop_leftovers(struct online_db *od)
     if (!cdc_slot_state_read(od->src, od->name, &st))
         return fail_src(od, "looking for an earlier replication slot");
     if (st.exists && st.active) {
-        engine_fail(od->run, od->job.db->name, NULL,
-                    "replication slot %s on the source is in use by another process (another "
-                    "pgshuttle migration of this database to the same target?)",
-                    od->name);
+        dbjob_fail(&od->job, NULL,
+                   "replication slot %s on the source is in use by another process (another "
+                   "pgshuttle migration of this database to the same target?)",
+                   od->name);
         return false;
     }
     if (st.exists) {
@@ -207,8 +207,8 @@ static bool set_up_and_copy(struct online_db *od)
     if (!pgrepl_create_slot(od->repl, od->name,
                             od->plugin == CDC_PLUGIN_PGOUTPUT ? "pgoutput" : "test_decoding",
                             &slot)) {
-        engine_fail(run, dbname, pgrepl_error_sqlstate(od->repl),
-                    "creating the replication slot: %s", pgrepl_error_message(od->repl));
+        dbjob_fail(&od->job, pgrepl_error_sqlstate(od->repl), "creating the replication slot: %s",
+                   pgrepl_error_message(od->repl));
         return false;
     }
     od->start_lsn = slot.consistent_point;
@@ -237,11 +237,14 @@ static bool set_up_and_copy(struct online_db *od)
     free(pairs);
 
     bool ok = dbjob_copy(&od->job);
+    /* Whether the source or the target went away: its session tells, before it goes. */
+    if (!ok)
+        dbjob_lost_server(&od->job);
     /* Every copy transaction has imported the snapshot by now: let it go. */
     copy_snapshot_release(&od->job.snap);
     if (!pgrepl_release_snapshot(od->repl) && ok) {
-        engine_fail(run, dbname, pgrepl_error_sqlstate(od->repl), "ending the slot's snapshot: %s",
-                    pgrepl_error_message(od->repl));
+        dbjob_fail(&od->job, pgrepl_error_sqlstate(od->repl), "ending the slot's snapshot: %s",
+                   pgrepl_error_message(od->repl));
         ok = false;
     }
     if (!ok || engine_canceled(run))
@@ -249,9 +252,9 @@ static bool set_up_and_copy(struct online_db *od)
     if (!open_applier(od))
         return false;
     if (!cdc_applier_record_position(od->applier, od->start_lsn)) {
-        engine_fail(run, dbname, cdc_applier_sqlstate(od->applier),
-                    "recording the starting position on the target: %s",
-                    cdc_applier_error(od->applier));
+        dbjob_fail(&od->job, cdc_applier_sqlstate(od->applier),
+                   "recording the starting position on the target: %s",
+                   cdc_applier_error(od->applier));
         return false;
     }
     return true;
@@ -365,13 +368,13 @@ static bool pick_up(struct online_db *od)
  * Which side broke when a stream failed in a way worth riding through: the
  * source (walsender terminated, connection lost, server restarted, the slot
  * still valid) or the target (the applier's connection lost); WAIT_NONE for
- * any other failure, and at a cancel or cutover.
+ * any other failure, and after a cancel.
  */
 static int broken_side(struct online_db *od)
 {
     const char *err = od->res.error ? od->res.error : "";
-    if (od->res.outcome != CDC_STREAM_FAILED || atomic_load(&od->stop) ||
-        atomic_load(&od->stop_lsn) != 0)
+    /* At a cutover (stop_lsn set) too: it completes once the servers are back. */
+    if (od->res.outcome != CDC_STREAM_FAILED || atomic_load(&od->stop))
         return WAIT_NONE;
     if (strncmp(err, "source stream:", 14) == 0 && !cdc_stream_slot_lost(err))
         return WAIT_SOURCE;
@@ -491,14 +494,13 @@ static void *stream_main(void *arg)
     return NULL;
 }
 
+static bool copy_with_restarts(struct online_db *od);
+
 static bool start_database(struct online_db *od)
 {
     struct engine_run *run = od->run;
     struct db_progress *db = od->job.db;
-    bool ok = run->spec->resume ? pick_up(od) : set_up_and_copy(od);
-    if (!ok)
-        return false;
-    engine_set_status(run, db, MIG_IN_PROGRESS, SUB_MIGRATING_DATA);
+    /* Outages from the start: a copy that starts over and a clean-up wait through them too. */
     char label[160];
     snprintf(label, sizeof(label), "source db=%s", db->name);
     pg_outage_init(&od->src_outage, "source", od->job.src_conninfo, label,
@@ -509,6 +511,10 @@ static bool start_database(struct online_db *od)
     snprintf(label, sizeof(label), "apply db=%s", db->name);
     pg_outage_init(&od->apply_outage, "target", od->job.dst_conninfo, label,
                    run->spec->reconnect_timeout);
+    bool ok = run->spec->resume ? pick_up(od) : copy_with_restarts(od);
+    if (!ok)
+        return false;
+    engine_set_status(run, db, MIG_IN_PROGRESS, SUB_MIGRATING_DATA);
     engine_phase(run, db->name, "streaming changes (%s)",
                  od->plugin == CDC_PLUGIN_PGOUTPUT ? "pgoutput" : "test_decoding");
     if (pthread_create(&od->thread, NULL, stream_main, od) != 0) {
@@ -543,35 +549,49 @@ static bool drop_slot(struct online_db *od)
     }
 }
 
-/*
- * od->src, opened afresh if it was lost (a restart or a terminated session
- * while streaming): a few attempts a second apart. False when the source
- * cannot be reached; od->src then holds the failed attempt's error.
- */
-static bool source_usable(struct online_db *od)
+/* Tries at completing a cutover when servers go away meanwhile. */
+#define FINISH_ATTEMPTS 10
+
+/* How long a clean-up waits for a server that went away: the objects to drop are on it. */
+#define CLEANUP_WAIT_MAX 120.0
+
+static double cleanup_wait(const struct online_db *od)
 {
-    if (od->src && !od->src_outage.down && pgconn_alive(od->src))
+    double t = od->run->spec->reconnect_timeout;
+    return t < CLEANUP_WAIT_MAX ? t : CLEANUP_WAIT_MAX;
+}
+
+/*
+ * od->src, opened afresh if it was lost (a restart or a terminated session):
+ * waits for the source through outage o (od->src_outage at a cutover; a
+ * clean-up's own, so that an outage that made it give up does not count
+ * again), woken by a cancel when `cancelable`. False when the source cannot
+ * be reached; od->src is then NULL and o->reason says why.
+ */
+static bool source_ready(struct online_db *od, struct pg_outage *o, bool cancelable)
+{
+    if (od->src && !o->down && pgconn_alive(od->src))
         return true;
+    pgconn_close(od->src);
     char label[160];
     snprintf(label, sizeof(label), "source db=%s", od->job.db->name);
-    for (int attempt = 0;; attempt++) {
-        pgconn *c = NULL;
-        bool ok =
-            pgconn_connect_quiet(&c, od->job.src_conninfo, label) && pgconn_set_session_defaults(c);
-        pgconn_close(od->src);
-        od->src = c;
-        if (ok) {
-            pg_outage_end(&od->src_outage);
-            return true;
-        }
-        if (attempt == 2)
-            return false;
-        time_sleep(1.0);
-    }
+    od->src =
+        pg_outage_connect(o, od->job.src_conninfo, label, cancelable ? &od->run->cancel : NULL);
+    return od->src != NULL;
+}
+
+/* A clean-up's outage of server ("source", "target"): it waits for up to cleanup_wait(). */
+static void cleanup_outage(struct online_db *od, struct pg_outage *o, const char *server)
+{
+    char label[160];
+    snprintf(label, sizeof(label), "clean-up db=%s", od->job.db->name);
+    pg_outage_init(o, server,
+                   strcmp(server, "source") == 0 ? od->job.src_conninfo : od->job.dst_conninfo,
+                   label, cleanup_wait(od));
 }
 
 /* The source cannot be reached to drop the slot and publications: what to drop by hand, where. */
-static void source_objects_left(struct online_db *od)
+static void source_objects_left(struct online_db *od, const char *reason)
 {
     char *hp = pgconninfo_hostport(od->job.src_conninfo);
     char *pubs = od->plugin == CDC_PLUGIN_PGOUTPUT
@@ -581,10 +601,30 @@ static void source_objects_left(struct online_db *od)
     log_error("db=%s: could not reach the source to drop the migration's objects (%s): on the "
               "source %s, database \"%s\", run SELECT pg_drop_replication_slot('%s')%s; until the "
               "slot is dropped the source keeps its WAL",
-              od->job.db->name, od->src ? pgconn_error_message(od->src) : "no connection", hp,
-              od->job.db->name, od->name, pubs);
+              od->job.db->name, reason ? reason : "no connection", hp, od->job.db->name, od->name,
+              pubs);
     free(pubs);
     free(hp);
+}
+
+/* The applier's sessions opened again after the target went away, waiting for it (clean-up). */
+static bool applier_back(struct online_db *od)
+{
+    struct pg_outage o;
+    cleanup_outage(od, &o, "target");
+    pg_outage_begin(&o, cdc_applier_error(od->applier));
+    bool ok;
+    for (;;) {
+        if ((ok = cdc_applier_reconnect(od->applier))) {
+            pg_outage_end(&o);
+            break;
+        }
+        pg_outage_retry(&o, cdc_applier_error(od->applier));
+        if (!pg_outage_wait(&o, NULL))
+            break;
+    }
+    pg_outage_free(&o);
+    return ok;
 }
 
 /* Drops the replication origin on the target (reconnecting if its session was lost). */
@@ -592,7 +632,7 @@ static bool drop_origin(struct online_db *od)
 {
     if (od->applier == NULL)
         return true;
-    if (cdc_applier_lost(od->applier) && !cdc_applier_reconnect(od->applier)) {
+    if (cdc_applier_lost(od->applier) && !applier_back(od)) {
         char *hp = pgconninfo_hostport(od->job.dst_conninfo);
         log_error("db=%s: could not reach the target to drop the replication origin (%s): on the "
                   "target %s run SELECT pg_replication_origin_drop('%s') (if it exists)",
@@ -624,8 +664,13 @@ static bool drop_stream_objects(struct online_db *od)
         ok = false;
     if (!od->source_objects)
         return ok;
-    if (!source_usable(od)) {
-        source_objects_left(od);
+    struct pg_outage o;
+    cleanup_outage(od, &o, "source");
+    bool reachable = source_ready(od, &o, false);
+    if (!reachable)
+        source_objects_left(od, o.reason);
+    pg_outage_free(&o);
+    if (!reachable) {
         od->source_objects = false;
         return false;
     }
@@ -644,6 +689,83 @@ static bool drop_stream_objects(struct online_db *od)
     }
     od->source_objects = false;
     return ok;
+}
+
+/* A new session to the target database, waiting for it (--reconnect-timeout); NULL if it is not
+ * back (reported). */
+static pgconn *target_session(struct online_db *od, const char *label)
+{
+    struct pg_outage o;
+    pg_outage_init(&o, "target", od->job.dst_conninfo, label, od->run->spec->reconnect_timeout);
+    pgconn *c = pg_outage_connect(&o, od->job.dst_conninfo, label, &od->run->cancel);
+    if (c == NULL)
+        dbjob_fail(&od->job, NULL, "%s did not come back within --reconnect-timeout: %s", o.what,
+                   o.reason ? o.reason : "connection lost");
+    pg_outage_free(&o);
+    return c;
+}
+
+/* The source's position for the cutover, waiting for the source (--reconnect-timeout) if it went
+ * away. */
+static bool source_position(struct online_db *od, uint64_t *pos)
+{
+    for (int attempt = 1;; attempt++) {
+        if (!source_ready(od, &od->src_outage, true)) {
+            dbjob_fail(&od->job, NULL,
+                       "reading the source's position for the cutover: %s did not come back "
+                       "within --reconnect-timeout: %s",
+                       od->src_outage.what,
+                       od->src_outage.reason ? od->src_outage.reason : "connection lost");
+            return false;
+        }
+        if (cdc_source_position(od->src, pos))
+            return true;
+        if (!pgconn_lost(od->src) || attempt == FINISH_ATTEMPTS)
+            return fail_src(od, "reading the source's position for the cutover");
+    }
+}
+
+/*
+ * dbjob_finish (sequences, materialized views, the database's settings),
+ * again when a server went away on the way: every step may run twice. Up to
+ * FINISH_ATTEMPTS times, each after the server is back.
+ */
+static bool finish_database(struct online_db *od)
+{
+    struct db_job *job = &od->job;
+    for (int attempt = 1;; attempt++) {
+        job->source_lost = job->target_lost = false;
+        if (!source_ready(od, &od->src_outage, true)) {
+            dbjob_fail(job, NULL,
+                       "completing the cutover: %s did not come back within "
+                       "--reconnect-timeout: %s",
+                       od->src_outage.what,
+                       od->src_outage.reason ? od->src_outage.reason : "connection lost");
+            return false;
+        }
+        job->hold_failures = attempt < FINISH_ATTEMPTS;
+        if (dbjob_finish(job, od->src)) {
+            job->hold_failures = false;
+            return true;
+        }
+        if (engine_canceled(od->run) || !(job->source_lost || job->target_lost) ||
+            attempt == FINISH_ATTEMPTS) {
+            dbjob_report_held(job);
+            return false;
+        }
+        log_warn("db=%s: the %s went away while completing the cutover (%s); completing it again "
+                 "once it is back",
+                 od->job.db->name, job->source_lost ? "source" : "target",
+                 job->held_error ? job->held_error : "connection lost");
+        dbjob_forget_held(job);
+        job->hold_failures = false;
+        if (job->target_lost) {
+            pgconn *c = target_session(od, "target");
+            if (c == NULL)
+                return false;
+            pgconn_close(c);
+        }
+    }
 }
 
 /* The source's replica identities as they were before the migration (after a failure or cancel). */
@@ -665,8 +787,8 @@ static bool restore_identities_both(struct online_db *od)
     strlist done = STRLIST_INIT;
     cdc_identities_restore(od->src, &od->undo, &done);
     sl_free(&od->undo);
-    pgconn *dst = NULL;
-    bool ok = pgconn_connect(&dst, od->job.dst_conninfo, "target");
+    pgconn *dst = target_session(od, "target");
+    bool ok = dst != NULL;
     for (size_t i = 0; ok && i < done.n; i++)
         ok = pgconn_exec(dst, done.items[i]);
     if (!ok)
@@ -674,6 +796,55 @@ static bool restore_identities_both(struct online_db *od)
     pgconn_close(dst);
     sl_free(&done);
     return ok;
+}
+
+/*
+ * A failed attempt's slot, publications and replica identities go (what
+ * cannot be dropped now, the next attempt drops as an earlier run's), and
+ * what it read of the source is forgotten: the next attempt makes new ones.
+ */
+static void forget_stream_attempt(struct online_db *od)
+{
+    cdc_applier_close(od->applier);
+    od->applier = NULL;
+    if (!drop_stream_objects(od))
+        log_warn("db=%s: the next attempt drops what is left of this one's objects",
+                 od->job.db->name);
+    restore_identities(od);
+    pgconn_close(od->src);
+    od->src = NULL;
+    cdc_tables_free(&od->tables);
+    sl_free(&od->table_names);
+    sl_free(&od->insert_only);
+    free(od->publications);
+    od->publications = NULL;
+    od->start_lsn = 0;
+}
+
+/*
+ * The source objects, slot, snapshot and copy of set_up_and_copy(), again
+ * from the start when a server went away on the way (dbjob_restart.c), up
+ * to DBJOB_COPY_ATTEMPTS times.
+ */
+static bool copy_with_restarts(struct online_db *od)
+{
+    struct db_job *job = &od->job;
+    for (int attempt = 1;; attempt++) {
+        job->hold_failures = attempt < DBJOB_COPY_ATTEMPTS;
+        if (set_up_and_copy(od)) {
+            job->hold_failures = false;
+            return true;
+        }
+        if (!engine_canceled(od->run) && (od->src == NULL || !pgconn_alive(od->src)))
+            job->source_lost = true;
+        if (attempt == DBJOB_COPY_ATTEMPTS || !dbjob_lost_server(job)) {
+            dbjob_report_held(job);
+            return false;
+        }
+        if (!dbjob_prepare_restart(job, attempt + 1))
+            return false;
+        forget_stream_attempt(od);
+    }
 }
 
 /* Cutover of one database whose stream reached its stop position. */
@@ -689,12 +860,14 @@ static bool finish_online(struct online_db *od)
     }
     if (od->job.cat.ntables == 0 && od->job.cat.db.name == NULL) {
         /* Resumed: the catalog of the copy is not in memory; read it now. */
+        if (!source_ready(od, &od->src_outage, true))
+            return fail_src(od, "reading the source catalog");
         if (!pgconn_exec(od->src, "SELECT pg_catalog.set_config('search_path', '', false)") ||
             !pgconn_exec(od->src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") ||
             !copy_catalog_load(od->src, &od->job.cat) || !pgconn_exec(od->src, "COMMIT"))
             return fail_src(od, "reading the source catalog");
     }
-    if (!dbjob_finish(&od->job, od->src))
+    if (!finish_database(od))
         return false;
     atomic_store(&od->job.db->streaming, false);
     return drop_stream_objects(od) && restore_identities_both(od);
@@ -756,8 +929,8 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
         for (int i = 0; i < n && ok; i++) {
             struct online_db *od = &ods[i];
             uint64_t pos = 0;
-            if (!source_usable(od) || !cdc_source_position(od->src, &pos)) {
-                ok = fail_src(od, "reading the source's position for the cutover");
+            if (!source_position(od, &pos)) {
+                ok = false;
                 break;
             }
             char lsn[PGREPL_LSN_BUFSIZE];

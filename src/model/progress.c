@@ -23,6 +23,26 @@ void db_progress_free(struct db_progress *p)
     free(p);
 }
 
+void db_progress_restart_copy(struct db_progress *p)
+{
+    atomic_store(&p->planned, false);
+    atomic_store(&p->tables_total, 0);
+    atomic_store(&p->tables_copying, 0);
+    atomic_store(&p->tables_copied, 0);
+    atomic_store(&p->tables_failed, 0);
+    atomic_store(&p->rows_copied, 0);
+    atomic_store(&p->bytes_copied, 0);
+    atomic_store(&p->bytes_total, 0);
+    atomic_store(&p->bytes_streaming, 0);
+    atomic_store(&p->bytes_sent, 0);
+    atomic_store(&p->large_objects, 0);
+    atomic_store(&p->large_object_bytes, 0);
+    atomic_store(&p->indexes_total, 0);
+    atomic_store(&p->indexes_built, 0);
+    atomic_store(&p->constraints_total, 0);
+    atomic_store(&p->constraints_done, 0);
+}
+
 int db_progress_tables_queued(const struct db_progress *p)
 {
     int q = atomic_load(&p->tables_total) - atomic_load(&p->tables_copying) -

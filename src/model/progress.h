@@ -76,6 +76,8 @@ struct db_progress {
 /* Returns a zeroed progress record for a database; free with db_progress_free(). */
 struct db_progress *db_progress_new(const char *name);
 void db_progress_free(struct db_progress *p);
+/* The copy starts over: its counters (tables, rows, bytes, indexes, constraints) back to zero. */
+void db_progress_restart_copy(struct db_progress *p);
 
 /* Tables waiting for a copy worker. */
 int db_progress_tables_queued(const struct db_progress *p);

@@ -129,6 +129,25 @@ void pg_outage_end(struct pg_outage *o)
     o->down = false;
 }
 
+pgconn *pg_outage_connect(struct pg_outage *o, const char *conninfo, const char *label,
+                          const _Atomic bool *cancel)
+{
+    for (;;) {
+        pgconn *c = NULL;
+        if (pgconn_connect_quiet(&c, conninfo, label) && pgconn_set_session_defaults(c)) {
+            pg_outage_end(o);
+            return c;
+        }
+        if (o->down)
+            pg_outage_retry(o, pgconn_error_message(c));
+        else
+            pg_outage_begin(o, pgconn_error_message(c));
+        pgconn_close(c);
+        if (!pg_outage_wait(o, cancel))
+            return NULL;
+    }
+}
+
 double pg_outage_elapsed(const struct pg_outage *o)
 {
     return o->down ? time_now() - o->began : 0;

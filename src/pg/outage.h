@@ -62,6 +62,14 @@ bool pg_outage_expired(struct pg_outage *o);
 void pg_outage_retry(struct pg_outage *o, const char *reason);
 /* The connection is back: logs the one info line with the outage's length. */
 void pg_outage_end(struct pg_outage *o);
+/*
+ * A new connection with conninfo (session defaults set), through the
+ * outage: on the first failure the outage begins (unless it has), attempts
+ * follow its backoff, and it ends when one succeeds. NULL when the timeout
+ * passed or *cancel was set (o->reason says why).
+ */
+pgconn *pg_outage_connect(struct pg_outage *o, const char *conninfo, const char *label,
+                          const _Atomic bool *cancel);
 /* Seconds since it went away (0 when up). */
 double pg_outage_elapsed(const struct pg_outage *o);
 

@@ -114,27 +114,6 @@ disrupt() {
     PAUSES+=("$label: ${res%% *}s")
 }
 
-restart_cluster() {   # restart_cluster NAME: a fast shutdown, then start again (same port)
-    local dir="$TEST_TMP/$1"
-    "$PG_CLUSTER" stop "$dir" >/dev/null && "$PG_CLUSTER" start "$dir" >/dev/null
-}
-crash_cluster() {   # crash_cluster NAME: an immediate shutdown (SIGQUIT: crash recovery at start), then start
-    local dir="$TEST_TMP/$1" pid i
-    pid=$(head -n 1 "$dir/data/postmaster.pid")
-    kill -QUIT "$pid"
-    for ((i = 0; i < 100; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    "$PG_CLUSTER" start "$dir" >/dev/null
-}
-terminate() {   # terminate URI SQL-CONDITION: pg_terminate_backend of pg_stat_activity rows
-    local n
-    n=$(q "$1" postgres "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ($2)")
-    log "  terminated $n session(s)"
-    ((n > 0))
-}
-
 # ---------------------------------------------------------------------------
 section "1. restarts and terminated sessions while streaming"
 migrate_args "$DB" --reconnect-timeout 2min

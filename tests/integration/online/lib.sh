@@ -515,3 +515,32 @@ check_nopk_identities() {
         fail "$label: replica identities of the source's tables without a key: $got (wanted $want)"
     fi
 }
+
+# Server disruptions (issue 13): the clusters are $TEST_TMP/NAME.
+restart_cluster() {   # restart_cluster NAME: a fast shutdown, then start again (same port)
+    local dir="$TEST_TMP/$1"
+    "$PG_CLUSTER" stop "$dir" >/dev/null && "$PG_CLUSTER" start "$dir" >/dev/null
+}
+crash_cluster() {   # crash_cluster NAME: an immediate shutdown (SIGQUIT: crash recovery at start), then start
+    local dir="$TEST_TMP/$1" pid i
+    pid=$(head -n 1 "$dir/data/postmaster.pid")
+    kill -QUIT "$pid"
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    "$PG_CLUSTER" start "$dir" >/dev/null
+}
+terminate() {   # terminate URI SQL-CONDITION: pg_terminate_backend of pg_stat_activity rows
+    local n
+    n=$(q "$1" postgres "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND ($2)")
+    log "  terminated $n session(s)"
+    ((n > 0))
+}
+restart_both() {   # restart_both: fast restarts of src and tgt at the same time
+    local p
+    restart_cluster src &
+    p=$!
+    restart_cluster tgt
+    wait "$p"
+}
