@@ -92,6 +92,21 @@ bool dbjob_admin_move(struct db_job *job, bool into_db)
     return ok;
 }
 
+bool dbjob_admin_await(struct db_job *job, double wait, struct pg_outage *o)
+{
+    char *ci = pgmaint_conninfo_for(job->run->spec->target, job->db->name);
+    pg_outage_init(o, "target", ci, "target", wait);
+    bool ok = job->admin != NULL && !job->admin_in_db && pgconn_alive(job->admin);
+    if (!ok) {
+        pgconn_close(job->admin);
+        job->admin = pg_outage_connect(o, ci, "target", &job->run->cancel);
+        job->admin_in_db = false;
+        ok = job->admin != NULL;
+    }
+    free(ci);
+    return ok;
+}
+
 static bool prepare_target(struct db_job *job)
 {
     struct engine_run *run = job->run;
@@ -350,9 +365,15 @@ bool dbjob_copy(struct db_job *job)
     return restore_post_data(job);
 }
 
+double dbjob_cleanup_wait(const struct db_job *job)
+{
+    double t = job->run->spec->reconnect_timeout;
+    return t < DBJOB_CLEANUP_WAIT_MAX ? t : DBJOB_CLEANUP_WAIT_MAX;
+}
+
 void dbjob_clean_up_failed(struct db_job *job)
 {
-    if (!job->created || job->admin == NULL)
+    if (!job->created)
         return;
     const char *name = job->db->name;
     if (job->run->spec->keep_failed) {
@@ -361,13 +382,18 @@ void dbjob_clean_up_failed(struct db_job *job)
                  name, COPY_INCOMPLETE_MARK);
         return;
     }
-    pgconn_clear_error(job->admin);
-    /* Into the maintenance database, or afresh when the session was lost (a target restart). */
-    if ((job->admin_in_db || !pgconn_alive(job->admin)) && !dbjob_admin_move(job, false)) {
-        log_error("db=%s: could not drop the incomplete target database (%s); it is marked \"%s\"",
-                  name, pgconn_error_message(job->admin), COPY_INCOMPLETE_MARK);
+    if (job->admin)
+        pgconn_clear_error(job->admin);
+    /* Into the maintenance database, afresh when the session was lost (waiting for a restart). */
+    struct pg_outage o;
+    bool ok = dbjob_admin_await(job, dbjob_cleanup_wait(job), &o);
+    if (!ok)
+        log_error("db=%s: could not drop the incomplete target database (%s); it is marked \"%s\": "
+                  "drop it with DROP DATABASE once the target is back",
+                  name, o.reason ? o.reason : "connection lost", COPY_INCOMPLETE_MARK);
+    pg_outage_free(&o);
+    if (!ok)
         return;
-    }
     if (copy_database_drop_created(job->admin, name))
         log_info("db=%s: dropped the incomplete target database", name);
     else

@@ -19,6 +19,7 @@
 #include "copy/schema.h"
 #include "copy/snapshot.h"
 #include "engine/internal.h"
+#include "pg/outage.h"
 #include "pg/pgconn.h"
 #include "util/buf.h"
 
@@ -69,6 +70,13 @@ void dbjob_report_held(struct db_job *job);
 void dbjob_forget_held(struct db_job *job);
 /* Moves job->admin into the job's database or out of it (see dbjob.c); false on failure. */
 bool dbjob_admin_move(struct db_job *job, bool into_db);
+/*
+ * job->admin in the target's maintenance database, alive: reconnected if it
+ * was lost, waiting for the server for up to `wait` seconds through outage
+ * *o (initialized here; the caller frees it). False when it did not come
+ * back (o->reason says why).
+ */
+bool dbjob_admin_await(struct db_job *job, double wait, struct pg_outage *o);
 
 /*
  * Starting a database's copy over (dbjob_restart.c). A copy that loses the
@@ -78,6 +86,10 @@ bool dbjob_admin_move(struct db_job *job, bool into_db);
  * the start once the servers are back, up to DBJOB_COPY_ATTEMPTS runs.
  */
 #define DBJOB_COPY_ATTEMPTS 3
+/* The longest a clean-up waits for a server that went away (or --reconnect-timeout if shorter). */
+#define DBJOB_CLEANUP_WAIT_MAX 120.0
+/* How long a clean-up waits for a server: --reconnect-timeout, at most DBJOB_CLEANUP_WAIT_MAX. */
+double dbjob_cleanup_wait(const struct db_job *job);
 
 /*
  * After a failed attempt (failures held, the snapshot not yet released):

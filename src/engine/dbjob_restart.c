@@ -52,19 +52,12 @@ static void gave_up(struct db_job *job, const struct pg_outage *o)
 /* A session to the target's maintenance database in job->admin, waiting for the server. */
 static bool await_target(struct db_job *job)
 {
-    if (job->admin != NULL && !job->admin_in_db && pgconn_alive(job->admin))
-        return true;
     struct pg_outage o;
-    char *ci = pgmaint_conninfo_for(job->run->spec->target, job->db->name);
-    pg_outage_init(&o, "target", ci, "target", job->run->spec->reconnect_timeout);
-    pgconn_close(job->admin);
-    job->admin = pg_outage_connect(&o, ci, "target", &job->run->cancel);
-    job->admin_in_db = false;
-    free(ci);
-    if (job->admin == NULL)
+    bool ok = dbjob_admin_await(job, job->run->spec->reconnect_timeout, &o);
+    if (!ok)
         gave_up(job, &o);
     pg_outage_free(&o);
-    return job->admin != NULL;
+    return ok;
 }
 
 /* Waits until the source's database answers (the next attempt connects by itself). */

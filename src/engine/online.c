@@ -552,15 +552,6 @@ static bool drop_slot(struct online_db *od)
 /* Tries at completing a cutover when servers go away meanwhile. */
 #define FINISH_ATTEMPTS 10
 
-/* How long a clean-up waits for a server that went away: the objects to drop are on it. */
-#define CLEANUP_WAIT_MAX 120.0
-
-static double cleanup_wait(const struct online_db *od)
-{
-    double t = od->run->spec->reconnect_timeout;
-    return t < CLEANUP_WAIT_MAX ? t : CLEANUP_WAIT_MAX;
-}
-
 /*
  * od->src, opened afresh if it was lost (a restart or a terminated session):
  * waits for the source through outage o (od->src_outage at a cutover; a
@@ -580,14 +571,14 @@ static bool source_ready(struct online_db *od, struct pg_outage *o, bool cancela
     return od->src != NULL;
 }
 
-/* A clean-up's outage of server ("source", "target"): it waits for up to cleanup_wait(). */
+/* A clean-up's outage of server ("source", "target"): it waits for up to dbjob_cleanup_wait(). */
 static void cleanup_outage(struct online_db *od, struct pg_outage *o, const char *server)
 {
     char label[160];
     snprintf(label, sizeof(label), "clean-up db=%s", od->job.db->name);
     pg_outage_init(o, server,
                    strcmp(server, "source") == 0 ? od->job.src_conninfo : od->job.dst_conninfo,
-                   label, cleanup_wait(od));
+                   label, dbjob_cleanup_wait(&od->job));
 }
 
 /* The source cannot be reached to drop the slot and publications: what to drop by hand, where. */

@@ -88,10 +88,8 @@ void engine_set_status(struct engine_run *run, struct db_progress *db, enum mig_
         atomic_store(&run->status, status);
         atomic_store(&run->substatus, sub);
     }
-    struct event ev = {.kind = EV_STATUS,
-                       .database = db ? db->name : NULL,
-                       .status = status,
-                       .substatus = sub};
+    struct event ev = {
+        .kind = EV_STATUS, .database = db ? db->name : NULL, .status = status, .substatus = sub};
     event_emit(run->events, &ev);
 }
 

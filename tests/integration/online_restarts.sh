@@ -12,9 +12,15 @@
 #      (from the last streaming event before to the first one after with more
 #      changes) is printed. Then the workload stops, SIGUSR1: exit 0,
 #      Succeeded, verify identical, no slot, publication or origin left
+#      Also both servers restarted at the same time.
 #   2. pgs_timeout with --reconnect-timeout 5s: the target stopped for longer
 #      than that while the workload writes: exit 1, the error names the
 #      timeout; the source (up all along) has no slot left
+#   3. the same with the source stopped for 8 s: the migration gives up after
+#      5 s, its clean-up waits for the source and drops the slot and the
+#      publications once it is back: nothing left on it
+# PGS_PLUGIN (pgoutput by default; online_restarts_test_decoding.sh sets
+# test_decoding) picks the plugin.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/online/lib.sh"
@@ -30,12 +36,16 @@ create_roles "$tgt_URI" pgs_owner pgs_reader
 DB=pgs_restarts
 online_load_db "$src_URI" "$DB" "$FIXTURE_DIR/fixture_small.sql"
 online_load_db "$src_URI" pgs_timeout
+online_load_db "$src_URI" pgs_timeout_src
 PUBS_BEFORE=$(source_publications "$src_URI" "$DB")
 PUBS_TIMEOUT=$(source_publications "$src_URI" pgs_timeout)
+PUBS_TIMEOUT_SRC=$(source_publications "$src_URI" pgs_timeout_src)
 
+PLUGIN=${PGS_PLUGIN:-pgoutput}
+log "plugin: $PLUGIN"
 migrate_args() {   # migrate_args DB [OPTION...]
     MIGRATE=("$PGSHUTTLE_BIN" migrate --mode online --source "$src_URI" --target "$tgt_URI"
-             --databases "$1" --jobs 2 --index-jobs 2 --output json "${@:2}")
+             --databases "$1" --plugin "$PLUGIN" --jobs 2 --index-jobs 2 --output json "${@:2}")
 }
 
 # last_changes: the changes of the last streaming event (0 if none).
@@ -130,6 +140,7 @@ q "$tgt_URI" postgres "SELECT string_agg(datname || ':' || left(query, 40), ' | 
 disrupt "source fast restart" restart_cluster src
 disrupt "target fast restart" restart_cluster tgt
 disrupt "target immediate (crash) restart" crash_cluster tgt
+disrupt "both servers restarted at once" restart_both
 disrupt "apply sessions terminated" terminate "$tgt_URI" "datname = '$DB' AND application_name = 'pgshuttle'"
 disrupt "walsender terminated" terminate "$src_URI" "backend_type = 'walsender' AND datname = '$DB'"
 disrupt "plain source session terminated" terminate "$src_URI" \
@@ -172,9 +183,39 @@ if wait_for_json "run 2: Waiting for cutover" "$ONLINE_OUT" "$JSON_WAITING" 300 
     assert_contains "$ONLINE_ERR" "reconnect-timeout" "the error names --reconnect-timeout"
     check_result "$ONLINE_OUT" Failed
     grep -E "gave up|could not reconnect|could not reach|drop" "$ONLINE_ERR" | head -n 8 | cut -c1-300 | redact | sed 's/^/  | /'
+    # The target was away through the clean-up: the log names the origin to drop there by hand.
+    origin_sql=$(grep -o "SELECT pg_replication_origin_drop('pgshuttle_[0-9a-f]*')" "$ONLINE_ERR" | head -n 1 || true)
+    if [[ -n $origin_sql ]]; then
+        pass "the log says how to drop the origin on the target by hand"
+        q "$tgt_URI" postgres "$origin_sql" >/dev/null
+    else
+        fail "the log does not say how to drop the replication origin left on the target"
+    fi
 fi
 workload_stop t2 30
+check_target_no_origin "after dropping by hand what the log named" "$tgt_URI"
 check_source_clean "after giving up" "$src_URI" pgs_timeout "$PUBS_TIMEOUT"
+no_secrets "$ONLINE_OUT" "$ONLINE_ERR"
+
+# ---------------------------------------------------------------------------
+section "3. the source away for longer than --reconnect-timeout 5s"
+migrate_args pgs_timeout_src --reconnect-timeout 5s
+online_start run3 "${MIGRATE[@]}"
+if wait_for_json "run 3: Waiting for cutover" "$ONLINE_OUT" "$JSON_WAITING" 300 "$ONLINE_PID"; then
+    "$PG_CLUSTER" stop "$TEST_TMP/src" >/dev/null
+    log "source stopped"
+    sleep 8
+    "$PG_CLUSTER" start "$TEST_TMP/src" >/dev/null
+    log "source started again after 8 s"
+    wait_exit "$ONLINE_PID" 90
+    check_exit "the source stayed away longer than the timeout" 1
+    check_result "$ONLINE_OUT" Failed
+    assert_contains "$ONLINE_ERR" "reconnect-timeout" "the error names --reconnect-timeout"
+    assert_contains "$ONLINE_ERR" "dropped replication slot" "the clean-up dropped the slot once the source was back"
+    grep -E "gave up|could not reconnect|could not reach|dropped|is back" "$ONLINE_ERR" | head -n 8 | cut -c1-300 | redact | sed 's/^/  | /'
+fi
+check_source_clean "after giving up on the source" "$src_URI" pgs_timeout_src "$PUBS_TIMEOUT_SRC"
+check_target_no_origin "after giving up on the source" "$tgt_URI"
 no_secrets "$ONLINE_OUT" "$ONLINE_ERR"
 
 section "pauses"

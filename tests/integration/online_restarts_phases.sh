@@ -14,6 +14,8 @@
 #      of online.big, then restarted (fast) while the cutover refreshes the
 #      materialized view: the copy goes on or starts over, the cutover
 #      completes once the target is back; verify identical, nothing left.
+#   0. Offline, the source restarted during the copy of online.big: the copy
+#      starts over from a new snapshot; Succeeded, verify identical.
 # Each case prints how long the migration paused and what was done again.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -70,6 +72,8 @@ for line in open(sys.argv[1], encoding='utf-8', errors='replace'):
 PY
 }
 
+FIGURES=()
+
 finish_case() {   # finish_case LABEL: exit 0, Succeeded, verify, nothing left
     wait_exit "$ONLINE_PID" 300
     check_exit "$1: the cutover completed" 0
@@ -81,7 +85,26 @@ finish_case() {   # finish_case LABEL: exit 0, Succeeded, verify, nothing left
     check_target_no_origin "$1" "$tgt_URI"
 }
 
-FIGURES=()
+# ---------------------------------------------------------------------------
+section "0. offline: the source restarted during the copy"
+online_start run0 "$PGSHUTTLE_BIN" migrate --source "$src_URI" --target "$tgt_URI" --databases "$DB" \
+    --overwrite --jobs 2 --index-jobs 2 --output json --reconnect-timeout 2min
+if wait_copy_of "$src_URI" 'COPY%online.big%TO STDOUT%'; then
+    sleep 1
+    t0=$(date +%s.%N)
+    restart_cluster src
+    log "source restarted during the offline copy of online.big"
+    wait_exit "$ONLINE_PID" 300
+    check_exit "offline: the copy started over and completed" 0
+    check_result "$ONLINE_OUT" Succeeded
+    assert_contains "$ONLINE_ERR" "copying the database again from the start (attempt 2 of 3)" "the log says the copy starts over"
+    assert_exit 0 "$PGSHUTTLE_BIN" verify --source "$src_URI" --target "$tgt_URI" --databases "$DB"
+    t1=$(json_time 'o.get("event") == "table" and o.get("object") == "online.big"')
+    FIGURES+=("offline, source restart during the copy: the copy started over; online.big copied again ${t1:+$(python3 -c "print('%.1f' % ($t1 - $t0))")}s after the restart")
+else
+    fail "the offline copy of online.big was never seen on the source"
+    show_online_output
+fi
 
 # ---------------------------------------------------------------------------
 section "1. the source restarted during the copy, and again at the cutover"
