@@ -365,6 +365,20 @@ static bool pick_up(struct online_db *od)
 }
 
 /*
+ * Whether the source stream's error may go away by itself: the connection
+ * lost (libpq's own error, class 08, a terminated walsender, a server
+ * shutting down or starting up), the slot still held by the walsender of
+ * the lost connection (55006), no connection slot free (53300). Any other
+ * server error (the slot dropped, a privilege revoked, a decoding error)
+ * fails at once: reconnecting would meet it again.
+ */
+static bool source_error_transient(const char *sqlstate)
+{
+    return sqlstate == NULL || sqlstate[0] == '\0' || pg_sqlstate_connection_lost(sqlstate) ||
+           strcmp(sqlstate, "55006") == 0 || strcmp(sqlstate, "53300") == 0;
+}
+
+/*
  * Which side broke when a stream failed in a way worth riding through: the
  * source (walsender terminated, connection lost, server restarted, the slot
  * still valid) or the target (the applier's connection lost); WAIT_NONE for
@@ -376,7 +390,8 @@ static int broken_side(struct online_db *od)
     /* At a cutover (stop_lsn set) too: it completes once the servers are back. */
     if (od->res.outcome != CDC_STREAM_FAILED || atomic_load(&od->stop))
         return WAIT_NONE;
-    if (strncmp(err, "source stream:", 14) == 0 && !cdc_stream_slot_lost(err))
+    if (strncmp(err, "source stream:", 14) == 0 && !cdc_stream_slot_lost(err) &&
+        source_error_transient(od->res.sqlstate))
         return WAIT_SOURCE;
     if (strncmp(err, "target:", 7) == 0 && cdc_applier_lost(od->applier))
         return WAIT_TARGET;

@@ -16,9 +16,12 @@
 #   2. pgs_timeout with --reconnect-timeout 5s: the target stopped for longer
 #      than that while the workload writes: exit 1, the error names the
 #      timeout; the source (up all along) has no slot left
-#   3. the same with the source stopped for 8 s: the migration gives up after
-#      5 s, its clean-up waits for the source and drops the slot and the
+#   3. pgs_timeout_src, --reconnect-timeout 8s, the source stopped for 10 s:
+#      the migration gives up after 8 s, its clean-up waits for the source and drops the slot and the
 #      publications once it is back: nothing left on it
+#   4. the slot dropped under the stream (walsender terminated, then
+#      pg_drop_replication_slot): a permanent error, so it fails at once
+#      instead of reconnecting for --reconnect-timeout
 # PGS_PLUGIN (pgoutput by default; online_restarts_test_decoding.sh sets
 # test_decoding) picks the plugin.
 set -euo pipefail
@@ -37,6 +40,7 @@ DB=pgs_restarts
 online_load_db "$src_URI" "$DB" "$FIXTURE_DIR/fixture_small.sql"
 online_load_db "$src_URI" pgs_timeout
 online_load_db "$src_URI" pgs_timeout_src
+online_load_db "$src_URI" pgs_slot_gone
 PUBS_BEFORE=$(source_publications "$src_URI" "$DB")
 PUBS_TIMEOUT=$(source_publications "$src_URI" pgs_timeout)
 PUBS_TIMEOUT_SRC=$(source_publications "$src_URI" pgs_timeout_src)
@@ -198,15 +202,15 @@ check_source_clean "after giving up" "$src_URI" pgs_timeout "$PUBS_TIMEOUT"
 no_secrets "$ONLINE_OUT" "$ONLINE_ERR"
 
 # ---------------------------------------------------------------------------
-section "3. the source away for longer than --reconnect-timeout 5s"
-migrate_args pgs_timeout_src --reconnect-timeout 5s
+section "3. the source away for longer than --reconnect-timeout 8s"
+migrate_args pgs_timeout_src --reconnect-timeout 8s
 online_start run3 "${MIGRATE[@]}"
 if wait_for_json "run 3: Waiting for cutover" "$ONLINE_OUT" "$JSON_WAITING" 300 "$ONLINE_PID"; then
     "$PG_CLUSTER" stop "$TEST_TMP/src" >/dev/null
     log "source stopped"
-    sleep 8
+    sleep 10
     "$PG_CLUSTER" start "$TEST_TMP/src" >/dev/null
-    log "source started again after 8 s"
+    log "source started again after 10 s"
     wait_exit "$ONLINE_PID" 90
     check_exit "the source stayed away longer than the timeout" 1
     check_result "$ONLINE_OUT" Failed
@@ -216,6 +220,43 @@ if wait_for_json "run 3: Waiting for cutover" "$ONLINE_OUT" "$JSON_WAITING" 300 
 fi
 check_source_clean "after giving up on the source" "$src_URI" pgs_timeout_src "$PUBS_TIMEOUT_SRC"
 check_target_no_origin "after giving up on the source" "$tgt_URI"
+no_secrets "$ONLINE_OUT" "$ONLINE_ERR"
+
+# ---------------------------------------------------------------------------
+section "4. the slot dropped under the stream: no point reconnecting, it fails at once"
+migrate_args pgs_slot_gone --reconnect-timeout 2min
+online_start run4 "${MIGRATE[@]}"
+if wait_for_json "run 4: Waiting for cutover" "$ONLINE_OUT" "$JSON_WAITING" 300 "$ONLINE_PID"; then
+    slot=$(q "$src_URI" postgres "SELECT slot_name FROM pg_replication_slots WHERE database = 'pgs_slot_gone'")
+    dropped=
+    for _ in $(seq 1 50); do
+        q "$src_URI" postgres "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '$slot' AND active_pid IS NOT NULL" >/dev/null
+        if q "$src_URI" postgres "SELECT pg_drop_replication_slot('$slot')" >/dev/null 2>&1; then
+            dropped=1
+            break
+        fi
+        sleep 0.1
+    done
+    if [[ -n $dropped ]]; then
+        log "slot $slot dropped under the stream"
+        wait_exit "$ONLINE_PID" 60
+        check_exit "the stream cannot go on without its slot" 1
+        if ((EXIT_SECONDS < 30)); then
+            pass "it failed within ${EXIT_SECONDS}s, without waiting out --reconnect-timeout 2min"
+        else
+            fail "it took ${EXIT_SECONDS}s to fail: it reconnected to a slot that no longer exists"
+        fi
+        if grep -q "does not exist" "$ONLINE_OUT" "$ONLINE_ERR"; then
+            pass "the error says the slot does not exist"
+        else
+            fail "the error does not say the slot does not exist"
+            show_online_output 5
+        fi
+    else
+        fail "could not drop slot $slot under the stream"
+    fi
+fi
+check_source_clean "after the slot was dropped" "$src_URI" pgs_slot_gone "$(source_publications "$src_URI" pgs_slot_gone)"
 no_secrets "$ONLINE_OUT" "$ONLINE_ERR"
 
 section "pauses"
