@@ -126,6 +126,7 @@ static bool run_data_phase(struct db_job *job)
         .progress = job->db,
         .events = job->run->events,
         .target_roles = &job->target_roles,
+        .reconnect_timeout = spec->reconnect_timeout,
     };
     struct datacopy_result res;
     bool ok = copy_data_run(job->snap.holder, &job->cat, &cfg, &res);
