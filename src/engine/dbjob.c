@@ -286,6 +286,8 @@ bool dbjob_copy(struct db_job *job)
         return false;
     }
     engine_phase(run, name, "restoring the schema's pre-data section");
+    job->archive.reconnect_timeout = run->spec->reconnect_timeout; /* for both sections */
+    job->archive.cancel = &run->cancel;
     ok = schema_restore(&job->archive, job->dst_conninfo, "pre-data", 1);
     note_missing(&job->missing_roles, &job->archive.missing_roles);
     if (!ok) {
