@@ -180,9 +180,11 @@ static const struct cli_option migrate_options[] = {
      "online: give source tables without a primary key or replica\n"
      "identity REPLICA IDENTITY FULL so their updates and deletes stream"},
     {"reconnect-timeout", required_argument, OPT_RECONNECT_TIMEOUT, "DURATION",
-     "online, while streaming: how long to keep reconnecting to a server\n"
-     "that went away (restart, failover, dropped connection) before\n"
-     "failing, e.g. 30s, 10min, 1h (default 10min; 0 = fail at once)"},
+     "how long to keep reconnecting to a server that went away\n"
+     "(restart, failover, dropped connection) before failing: online\n"
+     "while streaming, and for the target during the copy (the lost\n"
+     "table part, index or schema section is retried), e.g. 30s, 10min,\n"
+     "1h (default 10min; 0 = fail at once)"},
     {"keep-failed", no_argument, OPT_KEEP_FAILED, NULL,
      "keep a failed target database (marked incomplete) instead of\n"
      "dropping it"},
