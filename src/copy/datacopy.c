@@ -355,6 +355,9 @@ static void run_part(struct run *run, pgconn *src, struct copy_session *dst,
             return;
         }
         bool committed = false;
+        /* txid_status is PostgreSQL 10+; a whole table's retry truncates it anyway. */
+        if (p->kind == PART_WHOLE && pgconn_server_version(dst->conn) < 100000)
+            xid = 0;
         while (xid > 0 && !copy_resume_committed(dst->conn, xid, &committed)) {
             if (!target_back(run, dst, "checking whether the lost copy committed")) {
                 atomic_fetch_add(&pr->tables_failed, 1);
