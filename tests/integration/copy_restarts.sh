@@ -115,12 +115,13 @@ wait_target_activity() {
 SUMMARY=()
 # report LABEL: the outage lines and the work done again, from the log.
 report() {
-    local label=$1 err=$ONLINE_ERR back retried committed built restore secs
+    local label=$1 err=$ONLINE_ERR back retried committed built restore secs rebuilt
     back=$(grep -o 'is back after [^ ]*' "$err" | awk '{print $4}' | sort -u | paste -sd, - || true)
     retried=$(grep -c 'retrying the copy of \(table\|large object\)' "$err" || true)
     committed=$(grep -c 'was committed before the connection was lost' "$err" || true)
     built=$(grep -c 'already built before the connection was lost\|already added before the connection was lost' "$err" || true)
     restore=$(grep -c "section again" "$err" || true)
+    rebuilt=$(grep -c 'retrying the build of index\|retrying foreign key\|retrying ANALYZE' "$err" || true)
     grep -E 'lost the target|is back after|retrying|before the connection was lost|section again|gave up|invalid index' "$err" |
         sed 's/^/  | /' | cut -c1-220 | redact || true
     secs=$(python3 -c 'import json, sys
@@ -133,8 +134,8 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
     if isinstance(o, dict) and o.get("event") == "result":
         s = "%.1f" % o.get("seconds", 0)
 print(s)' "$ONLINE_OUT")
-    log "  $label: migration took ${secs}s; outage(s) lasted ${back:-none}; parts copied again: $retried; found committed: $committed; indexes/constraints found built: $built; restores run again: $restore"
-    SUMMARY+=("$label: ${secs}s in all, outage ${back:-none}, parts copied again $retried, found committed $committed, found built $built, restores again $restore")
+    log "  $label: migration took ${secs}s; outage(s) lasted ${back:-none}; parts copied again: $retried; found committed: $committed; indexes/constraints found built: $built; index items run again: $rebuilt; restores run again: $restore"
+    SUMMARY+=("$label: ${secs}s in all, outage ${back:-none}, parts copied again $retried, found committed $committed, found built $built, index items again $rebuilt, restores again $restore")
 }
 
 migrate_start() {   # migrate_start NAME DB [OPTION...]
