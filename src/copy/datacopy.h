@@ -6,8 +6,10 @@
  * with COPY. As soon as the last part of a table is in, its indexes and
  * constraints go to M index workers, then an ANALYZE of the table. Large
  * objects are copied by a copy worker like one more table. A foreign key is
- * added as soon as both of its tables are indexed. The first error stops
- * everything and is returned with the table or index it happened on.
+ * added as soon as both of its tables are indexed. A target session lost
+ * meanwhile reconnects and retries its item (never doing it twice); the
+ * first other error stops everything and is returned with the table or
+ * index it happened on.
  */
 #ifndef PGSHUTTLE_COPY_DATACOPY_H
 #define PGSHUTTLE_COPY_DATACOPY_H
@@ -34,12 +36,26 @@ struct datacopy_config {
     struct db_progress *progress;
     const struct event_sink *events;
     const strlist *target_roles; /* roles on the target (for large object owners) */
+    /*
+     * Seconds a worker keeps reconnecting to a target that went away (then
+     * retries its part, index or constraint); 0: a lost target session fails
+     * the data phase at once.
+     */
+    double reconnect_timeout;
 };
 
 struct datacopy_result {
     char *error;           /* owned: first failure, NULL on success */
     char *error_sqlstate;  /* owned or NULL */
     strlist missing_roles; /* large object owners/grantees missing on the target */
+    /*
+     * The failure was a lost source session (a restart, a terminated
+     * backend): its exported snapshot cannot be imported again, so the
+     * database's copy can only start over with a new one.
+     */
+    bool source_lost;
+    /* The failure was a target that stayed away longer than reconnect_timeout. */
+    bool target_gave_up;
 };
 
 /* Runs the data phase. planner is the snapshot connection (used to plan key ranges). */

@@ -10,6 +10,13 @@
 #define CATALOG_PG_CLASS      1259
 #define CATALOG_PG_CONSTRAINT 2606
 
+/* The first statement adds the constraint itself (not an index built first and attached). */
+static bool constraint_first(const struct cat_index *x)
+{
+    bool pk_or_unique = x->constraint_type == 'p' || x->constraint_type == 'u';
+    return x->constraint_type && !(pk_or_unique && x->simple_btree);
+}
+
 void copy_index_statements(const struct copy_catalog *cat, const struct cat_index *x,
                            strlist *stmts)
 {
@@ -17,7 +24,7 @@ void copy_index_statements(const struct copy_catalog *cat, const struct cat_inde
     char *qindex = pgq_qualified_dup(x->schema, x->name);
     bool pk_or_unique = x->constraint_type == 'p' || x->constraint_type == 'u';
 
-    if (x->constraint_type && !(pk_or_unique && x->simple_btree)) {
+    if (constraint_first(x)) {
         char *qcon = pgq_ident_dup(x->constraint_name);
         sl_push_owned(stmts, xasprintf("ALTER TABLE ONLY %s ADD CONSTRAINT %s %s", t->qname, qcon,
                                        x->constraint_def));
@@ -56,6 +63,15 @@ void copy_index_statements(const struct copy_catalog *cat, const struct cat_inde
         sl_push_owned(stmts, xasprintf("ALTER TABLE ONLY %s REPLICA IDENTITY USING INDEX %s",
                                        t->qname, strchr(qindex, '.') + 1));
     free(qindex);
+}
+
+int copy_index_steps_done(const struct cat_index *x, bool built, bool constrained)
+{
+    if (constraint_first(x))
+        return constrained ? 1 : 0;
+    if (x->constraint_type && constrained)
+        return 2;
+    return built ? 1 : 0;
 }
 
 void copy_fkey_statement(const struct copy_catalog *cat, const struct cat_fkey *f, strbuf *sql)

@@ -18,6 +18,13 @@
 /* Appends to stmts the statements, in order, that build index x of cat. */
 void copy_index_statements(const struct copy_catalog *cat, const struct cat_index *x,
                            strlist *stmts);
+/*
+ * How many of index x's first statements (copy_index_statements) are done
+ * when the target has the index, valid (built), and its constraint
+ * (constrained): the statements after them, which are safe to run again,
+ * still have to run.
+ */
+int copy_index_steps_done(const struct cat_index *x, bool built, bool constrained);
 /* Writes the statement that adds foreign key f. */
 void copy_fkey_statement(const struct copy_catalog *cat, const struct cat_fkey *f, strbuf *sql);
 /* Returns the archive entries pgshuttle builds itself (caller frees); count in *n. */

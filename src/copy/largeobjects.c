@@ -10,7 +10,8 @@
 
 #define LO_CHUNK (1024 * 1024)
 
-static bool copy_one(pgconn *src, pgconn *dst, uint32_t oid, _Atomic int64_t *bytes)
+/* Adds the bytes written to *bytes (shared progress) and to *moved (this object's). */
+static bool copy_one(pgconn *src, pgconn *dst, uint32_t oid, _Atomic int64_t *bytes, int64_t *moved)
 {
     char oidstr[16];
     snprintf(oidstr, sizeof(oidstr), "%u", oid);
@@ -36,8 +37,8 @@ static bool copy_one(pgconn *src, pgconn *dst, uint32_t oid, _Atomic int64_t *by
                                    3, p3, &r);
             if (ok)
                 pgres_free(r);
-            if (bytes)
-                atomic_fetch_add(bytes, (int64_t) nbytes);
+            atomic_fetch_add(bytes, (int64_t) nbytes);
+            *moved += (int64_t) nbytes;
             if (!ok) {
                 free(chunk);
                 return false;
@@ -90,11 +91,14 @@ static bool grant_all(pgconn *dst, uint32_t oid, const char *grants, const strli
 }
 
 bool copy_large_objects(pgconn *src, pgconn *dst, const struct copy_catalog *cat,
-                        const strlist *target_roles, strlist *missing_roles, _Atomic int64_t *bytes)
+                        const strlist *target_roles, strlist *missing_roles, _Atomic int64_t *bytes,
+                        int *next, int64_t *pending)
 {
-    for (int i = 0; i < cat->nlarge_objects; i++) {
-        const struct cat_large_object *lo = &cat->large_objects[i];
-        bool ok = pgconn_exec(dst, "BEGIN") && copy_one(src, dst, lo->oid, bytes);
+    for (; *next < cat->nlarge_objects; (*next)++) {
+        const struct cat_large_object *lo = &cat->large_objects[*next];
+        *pending = 0;
+        int64_t moved = 0;
+        bool ok = pgconn_exec(dst, "BEGIN") && copy_one(src, dst, lo->oid, bytes, &moved);
         if (ok && sl_contains(target_roles, lo->owner)) {
             char *role = pgq_ident_dup(lo->owner);
             char *sql = xasprintf("ALTER LARGE OBJECT %u OWNER TO %s", lo->oid, role);
@@ -113,7 +117,7 @@ bool copy_large_objects(pgconn *src, pgconn *dst, const struct copy_catalog *cat
             sb_free(&sql);
         }
         if (!ok || !pgconn_exec(dst, "COMMIT")) {
-            log_error("copying large object %u failed", lo->oid);
+            *pending = moved;
             if (!pgconn_exec_quiet(dst, "ROLLBACK"))
                 log_debug("rollback failed");
             return false;

@@ -1,8 +1,10 @@
 /* schema.c — schema dump and two-section restore (see schema.h). */
 #include "copy/schema.h"
+#include "pg/outage.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/proc.h"
+#include "util/timeutil.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -190,7 +192,25 @@ bool schema_error_is_missing_role(const char *error, const char *command, char *
  * Goes through pg_restore's stderr. Returns false on the first error that
  * is not a missing role (logged with its statement); records missing roles.
  */
-static bool review_restore_errors(struct schema_archive *a, const char *section, char *err)
+/*
+ * With --clean, an error that only says the lost run had got that far: a
+ * drop that failed (an object that lost run had not restored, or one the
+ * server will not drop alone, such as a partition's index or primary key
+ * attached to its parent's), and then the CREATE of an object that is still
+ * there. pg_restore sends an entry's definition in one query (one implicit
+ * transaction), so an object the lost run left behind is whole; its owner,
+ * grants and comment, separate statements, run again. Any other error
+ * still fails.
+ */
+static bool clean_leftover(const char *cmd, const char *msg)
+{
+    return strncmp(cmd, "DROP ", 5) == 0 ||
+           (strncmp(cmd, "ALTER ", 6) == 0 && strstr(cmd, " DROP ")) ||
+           (strncmp(cmd, "CREATE ", 7) == 0 && strstr(msg, " already exists"));
+}
+
+static bool review_restore_errors(struct schema_archive *a, const char *section, char *err,
+                                  bool clean)
 {
     const char *marker = "could not execute query: ";
     bool ok = true;
@@ -213,7 +233,9 @@ static bool review_restore_errors(struct schema_archive *a, const char *section,
         }
         char *role = NULL;
         const char *msg = strncmp(message, "ERROR:  ", 8) == 0 ? message + 8 : message;
-        if (schema_error_is_missing_role(msg, cmd, &role)) {
+        if (clean && clean_leftover(cmd, msg)) {
+            log_debug("%s: left by the lost run: %s", section, msg);
+        } else if (schema_error_is_missing_role(msg, cmd, &role)) {
             if (!sl_contains(&a->missing_roles, role))
                 sl_push(&a->missing_roles, role);
             ignored++;
@@ -236,17 +258,80 @@ static bool review_restore_errors(struct schema_archive *a, const char *section,
     return ok;
 }
 
-bool schema_restore(struct schema_archive *a, const char *conninfo, const char *section, int jobs)
+bool schema_error_is_connection_lost(const char *err)
 {
+    static const char *const signs[] = {
+        "server closed the connection unexpectedly",
+        "terminating connection due to administrator command",
+        "terminating connection because of crash of another server process",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "the database system is not yet accepting connections",
+        "no connection to the server",
+        "could not send data to server",
+        "could not receive data from server",
+        "connection to server at",
+        "connection to server on socket",
+        "could not connect to",
+        "SSL SYSCALL error",
+    };
+    for (size_t i = 0; err && i < sizeof(signs) / sizeof(signs[0]); i++)
+        if (strstr(err, signs[i]))
+            return true;
+    return false;
+}
+
+/* Whether the target answers now (a quiet probe); *reason gets why not (caller frees). */
+static bool target_reachable(const char *conninfo, char **reason)
+{
+    pgconn *c = NULL;
+    bool ok = pgconn_connect_quiet(&c, conninfo, "target (restore probe)") &&
+              pgconn_exec_quiet(c, "SELECT 1");
+    if (!ok)
+        *reason = xstrdup(c ? pgconn_error_message(c) : "out of memory");
+    pgconn_close(c);
+    return ok;
+}
+
+/*
+ * One run of pg_restore (clean: --clean --if-exists). With detect_loss, a
+ * failure because the target went away sets *lost and *lost_reason (caller
+ * frees) instead of the archive's error.
+ */
+static bool restore_once(struct schema_archive *a, const char *conninfo, const char *section,
+                         int jobs, bool clean, bool detect_loss, bool *lost, char **lost_reason)
+{
+    *lost = false;
     char *section_arg = xasprintf("--section=%s", section);
     char *list_arg = xasprintf("--use-list=%s", a->list_path);
     char *jobs_arg = xasprintf("--jobs=%d", jobs > 0 ? jobs : 1);
-    const char *args[] = {section_arg, list_arg, "--no-tablespaces", jobs_arg, a->path, NULL};
+    const char *args[8];
+    int n = 0;
+    args[n++] = section_arg;
+    args[n++] = list_arg;
+    args[n++] = "--no-tablespaces";
+    args[n++] = jobs_arg;
+    if (clean) {
+        args[n++] = "--clean";
+        args[n++] = "--if-exists";
+    }
+    args[n++] = a->path;
+    args[n] = NULL;
     struct proc_result res;
     bool ok = pgtools_run(a->tools->pg_restore, args, conninfo, NULL, &res);
     if (ok) {
-        if (res.exit_code != 0) {
-            ok = review_restore_errors(a, section, res.err);
+        if (res.exit_code != 0 && detect_loss) {
+            if (schema_error_is_connection_lost(res.err)) {
+                *lost = true;
+                *lost_reason = str_first_lines(res.err, 2);
+            } else if (!target_reachable(conninfo, lost_reason))
+                *lost = true;
+        }
+        if (*lost)
+            ok = false;
+        else if (res.exit_code != 0) {
+            ok = review_restore_errors(a, section, res.err, clean);
             if (ok && strstr(res.err, "could not execute query") == NULL) {
                 char *msg = str_first_lines(res.err, 6);
                 schema_fail(a, "pg_restore (%s) failed (exit %d): %s", section, res.exit_code, msg);
@@ -259,6 +344,52 @@ bool schema_restore(struct schema_archive *a, const char *conninfo, const char *
     free(section_arg);
     free(list_arg);
     free(jobs_arg);
+    return ok;
+}
+
+bool schema_restore(struct schema_archive *a, const char *conninfo, const char *section, int jobs)
+{
+    char label[64];
+    snprintf(label, sizeof(label), "pg_restore (%s)", section);
+    struct pg_outage o;
+    pg_outage_init(&o, "target", conninfo, label, a->reconnect_timeout);
+    bool ok = false, clean = false;
+    for (;;) {
+        bool lost;
+        char *reason = NULL;
+        ok = restore_once(a, conninfo, section, jobs, clean, a->reconnect_timeout > 0, &lost,
+                          &reason);
+        if (ok || !lost) {
+            free(reason);
+            break;
+        }
+        pg_outage_begin(&o, reason);
+        free(reason);
+        bool back = false;
+        while (!back && pg_outage_wait(&o, a->cancel)) {
+            char *why = NULL;
+            back = target_reachable(conninfo, &why);
+            if (!back)
+                pg_outage_retry(&o, why);
+            free(why);
+        }
+        if (!back) {
+            a->target_gave_up = o.gave_up_after > 0;
+            char t[32];
+            time_format_duration(o.gave_up_after, t, sizeof(t));
+            schema_fail(a,
+                        "restoring the schema (%s) failed: could not reconnect to %s for %s "
+                        "(--reconnect-timeout): %s",
+                        section, o.what, t, o.reason ? o.reason : "connection lost");
+            break;
+        }
+        pg_outage_end(&o);
+        log_info("restoring the schema's %s section again: what the lost run restored is dropped "
+                 "first (--clean)",
+                 section);
+        clean = true;
+    }
+    pg_outage_free(&o);
     return ok;
 }
 

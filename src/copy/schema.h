@@ -15,6 +15,7 @@
 #include "pg/tools.h"
 #include "util/buf.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,7 +30,15 @@ struct schema_archive {
     char *list_path; /* owned: the filtered restore list */
     const struct pg_tools *tools;
     strlist missing_roles; /* roles seen missing while restoring */
-    char *error;           /* owned: why the last step failed (what pg_dump/pg_restore said), or NULL */
+    char *error; /* owned: why the last step failed (what pg_dump/pg_restore said), or NULL */
+    /*
+     * Set by the caller after schema_dump: seconds schema_restore waits for a
+     * target that went away during a restore before running the section
+     * again (0: such a restore fails), and a flag that stops the wait.
+     */
+    double reconnect_timeout;
+    bool target_gave_up;        /* set by schema_restore: the target stayed away past the timeout */
+    const _Atomic bool *cancel; /* borrowed or NULL */
 };
 
 /* Dumps the schema of the database conninfo names, under snapshot, into workdir. */
@@ -41,7 +50,14 @@ bool schema_dump(const struct pg_tools *tools, const char *conninfo, const char 
 bool schema_write_list(struct schema_archive *a, const struct schema_object_id *skip, int nskip)
     __attribute__((warn_unused_result));
 
-/* Restores section ("pre-data" or "post-data") into the database conninfo names. */
+/*
+ * Restores section ("pre-data" or "post-data") into the database conninfo
+ * names. When the target went away during it (pg_restore says so, or the
+ * target cannot be reached afterwards), waits for it (pg_outage's backoff,
+ * up to a->reconnect_timeout) and runs the section again with --clean
+ * --if-exists: what the lost run had restored is dropped first, then
+ * restored once.
+ */
 bool schema_restore(struct schema_archive *a, const char *conninfo, const char *section, int jobs)
     __attribute__((warn_unused_result));
 
@@ -51,6 +67,9 @@ bool schema_restore(struct schema_archive *a, const char *conninfo, const char *
  * then sets *role to that role's name (caller frees).
  */
 bool schema_error_is_missing_role(const char *error, const char *command, char **role);
+
+/* Whether pg_restore's (or pg_dump's) stderr says the connection to the server was lost. */
+bool schema_error_is_connection_lost(const char *err);
 
 void schema_archive_free(struct schema_archive *a);
 

@@ -1,5 +1,6 @@
 /* tablecopy.c — table parts and their COPY statements (see tablecopy.h). */
 #include "copy/tablecopy.h"
+#include "pg/outage.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -165,20 +166,34 @@ void copy_part_statements(const struct cat_table *t, const struct copy_part *p, 
 
 bool copy_part_run(pgconn *src, pgconn *dst, const struct cat_table *t, const struct copy_part *p,
                    _Atomic int64_t *live, const _Atomic bool *cancel,
-                   struct pgconn_copy_stats *stats)
+                   struct pgconn_copy_stats *stats, int64_t *xid)
 {
     *stats = (struct pgconn_copy_stats){0};
+    *xid = 0;
     strbuf out = STRBUF_INIT, in = STRBUF_INIT, pre = STRBUF_INIT;
     copy_part_statements(t, p, &out, &in);
     /* FREEZE needs the table truncated in the same transaction; it is empty anyway. */
     sb_append(&pre, "BEGIN");
     if (p->kind == PART_WHOLE)
         sb_printf(&pre, "; TRUNCATE ONLY %s", t->qname);
-    bool ok = pgconn_exec(dst, sb_str(&pre)) &&
-              pgconn_copy_pipe(src, sb_str(&out), dst, sb_str(&in), live, cancel, stats) &&
-              pgconn_exec(dst, "COMMIT");
-    if (!ok && !pgconn_exec_quiet(dst, "ROLLBACK"))
+    char *xidstr = NULL;
+    /*
+     * The source side runs in a savepoint: a COPY TO stopped because the
+     * target failed aborts it, and rolling back to the savepoint keeps the
+     * snapshot's transaction usable for a retry.
+     */
+    bool ok = pgconn_exec(src, "SAVEPOINT pgshuttle_part") && pgconn_exec(dst, sb_str(&pre)) &&
+              pgconn_query_value(dst, "SELECT pg_catalog.txid_current()", 0, NULL, &xidstr);
+    if (ok && xidstr)
+        *xid = strtoll(xidstr, NULL, 10);
+    free(xidstr);
+    ok = ok && pgconn_copy_pipe(src, sb_str(&out), dst, sb_str(&in), live, cancel, stats) &&
+         pgconn_exec(dst, "COMMIT") && pgconn_exec(src, "RELEASE SAVEPOINT pgshuttle_part");
+    /* A lost connection keeps its error (the reason it went) for the caller. */
+    if (!ok && !pgconn_lost(dst) && !pgconn_exec_quiet(dst, "ROLLBACK"))
         log_debug("rollback after a failed copy failed too");
+    if (!ok && !pgconn_lost(src) && !pgconn_exec_quiet(src, "ROLLBACK TO SAVEPOINT pgshuttle_part"))
+        log_debug("rolling the source back to the part's savepoint failed");
     sb_free(&out);
     sb_free(&in);
     sb_free(&pre);

@@ -56,10 +56,15 @@ void copy_part_statements(const struct cat_table *t, const struct copy_part *p, 
 /*
  * Copies one part from src (inside the snapshot) to dst, in its own target
  * transaction. Adds the COPY bytes to *live as data flows; fills *stats
- * (see pgconn_copy_pipe).
+ * (see pgconn_copy_pipe) and *xid, the target transaction's ID
+ * (txid_current(), 0 before it is known): when dst is lost at COMMIT, the
+ * caller can ask the server afterwards whether the part committed. On
+ * failure src is rolled back to where it was (still inside the snapshot,
+ * unless the source itself failed).
  */
 bool copy_part_run(pgconn *src, pgconn *dst, const struct cat_table *t, const struct copy_part *p,
                    _Atomic int64_t *live, const _Atomic bool *cancel,
-                   struct pgconn_copy_stats *stats) __attribute__((warn_unused_result));
+                   struct pgconn_copy_stats *stats, int64_t *xid)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -177,12 +177,16 @@ static bool run_data_phase(struct db_job *job)
         .progress = job->db,
         .events = job->run->events,
         .target_roles = &job->target_roles,
+        .reconnect_timeout = spec->reconnect_timeout,
     };
     struct datacopy_result res;
     bool ok = copy_data_run(job->snap.holder, &job->cat, &cfg, &res);
     note_missing(&job->missing_roles, &res.missing_roles);
-    if (!ok)
+    if (!ok) {
+        job->source_lost = res.source_lost;
+        job->target_gave_up = res.target_gave_up;
         dbjob_fail(job, res.error_sqlstate, "%s", res.error);
+    }
     copy_data_result_free(&res);
     return ok;
 }
@@ -346,6 +350,8 @@ bool dbjob_copy(struct db_job *job)
         return false;
     }
     engine_phase(run, name, "restoring the schema's pre-data section");
+    job->archive.reconnect_timeout = run->spec->reconnect_timeout; /* for both sections */
+    job->archive.cancel = &run->cancel;
     ok = schema_restore(&job->archive, job->dst_conninfo, "pre-data", 1);
     note_missing(&job->missing_roles, &job->archive.missing_roles);
     if (!ok) {

@@ -48,6 +48,7 @@ struct db_job {
     char *held_sqlstate; /* owned */
     bool source_lost;    /* a source session (and so the snapshot) was lost */
     bool target_lost;    /* the target's sessions were lost */
+    bool target_gave_up; /* a step waited for the target past --reconnect-timeout: no restart */
 };
 
 /* Fills job, reports the database as started, connects to the target server. */

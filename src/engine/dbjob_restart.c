@@ -24,7 +24,7 @@
 
 bool dbjob_lost_server(struct db_job *job)
 {
-    if (engine_canceled(job->run))
+    if (engine_canceled(job->run) || job->target_gave_up || job->archive.target_gave_up)
         return false;
     if (job->snap.holder != NULL && !pgconn_alive(job->snap.holder))
         job->source_lost = true;
@@ -94,6 +94,7 @@ static void forget_attempt(struct db_job *job)
     dbjob_forget_held(job);
     job->source_lost = false;
     job->target_lost = false;
+    job->target_gave_up = false;
 }
 
 bool dbjob_prepare_restart(struct db_job *job, int attempt)

@@ -1,6 +1,7 @@
 /*
  * Unit tests: the SQL the copy stages generate (COPY statements of table
- * parts, index and constraint statements) and pg_restore error triage.
+ * parts, index and constraint statements), what a retry after a lost
+ * session skips, and pg_restore error triage.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -177,6 +178,46 @@ static void test_restore_error_triage(void **state)
                                               "ALTER TABLE x OWNER TO bob;", &role));
 }
 
+/* After a lost session: which of an index's statements the retry skips. */
+static void test_index_steps_done_after_a_loss(void **state)
+{
+    struct cat_index plain = {.name = "i"};
+    assert_int_equal(copy_index_steps_done(&plain, false, false), 0);
+    assert_int_equal(copy_index_steps_done(&plain, true, false), 1);
+
+    /* CREATE UNIQUE INDEX, then ADD CONSTRAINT ... USING INDEX (which renames the index) */
+    struct cat_index pk = {.name = "t_pkey",
+                           .constraint_name = "t_pkey",
+                           .constraint_type = 'p',
+                           .simple_btree = true};
+    assert_int_equal(copy_index_steps_done(&pk, false, false), 0);
+    assert_int_equal(copy_index_steps_done(&pk, true, false), 1);
+    assert_int_equal(copy_index_steps_done(&pk, false, true), 2);
+    assert_int_equal(copy_index_steps_done(&pk, true, true), 2);
+
+    /* an exclusion constraint is one ADD CONSTRAINT */
+    struct cat_index excl = {.name = "t_excl", .constraint_name = "t_excl", .constraint_type = 'x'};
+    assert_int_equal(copy_index_steps_done(&excl, true, false), 0);
+    assert_int_equal(copy_index_steps_done(&excl, true, true), 1);
+}
+
+static void test_restore_connection_lost(void **state)
+{
+    assert_true(schema_error_is_connection_lost(
+        "pg_restore: error: could not execute query: server closed the connection unexpectedly\n"
+        "\tThis probably means the server terminated abnormally"));
+    assert_true(schema_error_is_connection_lost(
+        "pg_restore: error: could not execute query: FATAL:  terminating connection due to "
+        "administrator command"));
+    assert_true(schema_error_is_connection_lost(
+        "pg_restore: error: connection to server at \"127.0.0.1\", port 5432 failed: Connection "
+        "refused"));
+    assert_true(schema_error_is_connection_lost("FATAL:  the database system is starting up"));
+    assert_false(schema_error_is_connection_lost(
+        "pg_restore: error: could not execute query: ERROR:  relation \"t\" already exists"));
+    assert_false(schema_error_is_connection_lost(NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +228,8 @@ int main(void)
         cmocka_unit_test(test_primary_key_built_then_attached),
         cmocka_unit_test(test_auto_split),
         cmocka_unit_test(test_restore_error_triage),
+        cmocka_unit_test(test_index_steps_done_after_a_loss),
+        cmocka_unit_test(test_restore_connection_lost),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
