@@ -130,7 +130,10 @@ static bool setup_progress_table(cdc_applier *a)
 /* Where the position lives (origin or progress row), set up for this session. */
 bool apply__setup_progress(cdc_applier *a)
 {
-    return choose_progress(a) && (a->use_origin ? setup_origin(a) : setup_progress_table(a));
+    if (!choose_progress(a) || !(a->use_origin ? setup_origin(a) : setup_progress_table(a)))
+        return false;
+    a->progress_set_up = true;
+    return true;
 }
 
 bool cdc_applier_read_position(cdc_applier *a, cdc_lsn *pos, bool *exists)

@@ -34,6 +34,8 @@ struct datacopy_config {
     struct db_progress *progress;
     const struct event_sink *events;
     const strlist *target_roles; /* roles on the target (for large object owners) */
+    bool defer_fkeys; /* build no foreign key: they come at cutover (copy/deferred.h); the
+                         caller sets constraints_total */
 };
 
 struct datacopy_result {

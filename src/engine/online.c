@@ -18,10 +18,12 @@
  * every stream and drops every slot and publication (a leaked slot makes the
  * source keep its WAL forever) and the incomplete target databases.
  */
+#include "cdc/publication.h"
 #include "cdc/source.h"
 #include "copy/database.h"
 #include "engine/online_internal.h"
 #include "pg/conninfo.h"
+#include "pg/quote.h"
 #include "pg/replication.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -82,6 +84,7 @@ static bool open_applier(struct online_db *od)
         .progress = CDC_PROGRESS_AUTO,
         .tables = &od->table_names,
         .insert_only = &od->insert_only,
+        .without_replica_role = od->trigger_less,
     };
     if (cdc_applier_open(&od->applier, &cfg))
         return true;
@@ -175,7 +178,14 @@ static bool create_source_objects(struct online_db *od)
         return fail_source_objects(od, "setting REPLICA IDENTITY FULL (--replica-identity-full "
                                        "needs ownership of the tables)");
     classify_tables(od);
-    if (od->plugin == CDC_PLUGIN_PGOUTPUT) {
+    if (od->plugin == CDC_PLUGIN_PGOUTPUT && od->run->spec->publication) {
+        if (od->undo.n > 0)
+            engine_warn(od->run, od->job.db->name,
+                        "the replica identities set to FULL are not recorded on the source "
+                        "(--publication: pgshuttle keeps them in the comment of a publication of "
+                        "its own): if this run is killed, restore them by hand, or let a run "
+                        "without --publication do it");
+    } else if (od->plugin == CDC_PLUGIN_PGOUTPUT) {
         if (!cdc_publications_create(od->src, od->name, &od->tables, &od->publications))
             return fail_source_objects(od, "creating the publication (it needs ownership of "
                                            "every table, or superuser)");
@@ -187,6 +197,35 @@ static bool create_source_objects(struct online_db *od)
     return true;
 }
 
+/*
+ * --publication: the publication the tables' owner created must publish
+ * every change of every table to stream; it becomes pgoutput's
+ * publication_names. False (the migration failed) when it does not.
+ */
+static bool use_user_publication(struct online_db *od)
+{
+    const char *pub = od->run->spec->publication;
+    struct cdc_publication_coverage cov;
+    if (!cdc_publication_coverage_read(od->src, pub, &od->tables, &cov))
+        return fail_src(od, "checking the publication given with --publication");
+    strbuf problems = STRBUF_INIT;
+    cdc_publication_problems(pub, &cov, pgconn_server_major(od->src) >= 11, &problems);
+    bool ok = problems.len == 0;
+    if (ok) {
+        free(od->publications);
+        od->publications = pgq_ident_dup(pub);
+        log_info("streaming through publication %s, owned by %s (--publication)", pub, cov.owner);
+    } else
+        engine_fail(od->run, od->job.db->name, NULL,
+                    "%s: with --publication, the publication must publish insert, update, delete "
+                    "and truncate of every table (FOR ALL TABLES, or every table, partitions by "
+                    "their root)",
+                    sb_str(&problems));
+    sb_free(&problems);
+    cdc_publication_coverage_free(&cov);
+    return ok;
+}
+
 /* Fresh start: source objects, slot and snapshot, the copy, the starting position. */
 static bool set_up_and_copy(struct online_db *od)
 {
@@ -196,6 +235,8 @@ static bool set_up_and_copy(struct online_db *od)
         return false;
     if (!cdc_tables_load(od->src, &od->tables))
         return fail_src(od, "listing the tables to stream");
+    if (od->plugin == CDC_PLUGIN_PGOUTPUT && run->spec->publication && !use_user_publication(od))
+        return false;
     od->source_objects = true;
     if (!create_source_objects(od))
         return false;
@@ -313,7 +354,13 @@ static bool pick_up(struct online_db *od)
     if (!cdc_tables_load(od->src, &od->tables))
         return fail_src(od, "listing the tables to stream");
     classify_tables(od);
-    if (od->plugin == CDC_PLUGIN_PGOUTPUT) {
+    /* The copy may have left foreign keys, triggers and rules for the cutover: it adds what the
+       target lacks. */
+    od->job.deferred = true;
+    if (od->plugin == CDC_PLUGIN_PGOUTPUT && run->spec->publication) {
+        if (!use_user_publication(od))
+            return false;
+    } else if (od->plugin == CDC_PLUGIN_PGOUTPUT) {
         if (!cdc_publications_existing(od->src, od->name, &od->publications))
             return fail_src(od, "looking for the publications");
         if (od->publications == NULL) {
@@ -491,6 +538,32 @@ static void *stream_main(void *arg)
     return NULL;
 }
 
+/*
+ * Under session_replication_role = replica no user trigger, rule or
+ * foreign key fires on apply. A target role that may not set it applies
+ * without (the trigger-less path): the target then gets its foreign keys,
+ * triggers and rules only at cutover (dbjob.h, job->deferred). Said once
+ * per run (*told).
+ */
+static bool choose_apply_path(struct online_db *od, bool *told)
+{
+    bool may = false;
+    if (!cdc_applier_may_use_replica_role(od->job.admin, &may))
+        return dbjob_fail_conn(&od->job, od->job.admin,
+                               "checking whether the target role may SET session_replication_role");
+    od->trigger_less = !may;
+    od->job.deferred = od->job.deferred || !may;
+    if (!may && !*told) {
+        engine_warn(od->run, NULL,
+                    "the target role may not SET session_replication_role = replica: changes "
+                    "are applied without it, so the target gets its foreign keys, triggers and "
+                    "rules only at cutover, which then takes as long as validating the foreign "
+                    "keys (see docs/ONLINE.md, Roles without superuser)");
+        *told = true;
+    }
+    return true;
+}
+
 static bool start_database(struct online_db *od)
 {
     struct engine_run *run = od->run;
@@ -574,7 +647,7 @@ static bool source_usable(struct online_db *od)
 static void source_objects_left(struct online_db *od)
 {
     char *hp = pgconninfo_hostport(od->job.src_conninfo);
-    char *pubs = od->plugin == CDC_PLUGIN_PGOUTPUT
+    char *pubs = od->plugin == CDC_PLUGIN_PGOUTPUT && !od->run->spec->publication
                      ? xasprintf("; and DROP PUBLICATION IF EXISTS %s, %s%s", od->name, od->name,
                                  CDC_INSERT_ONLY_SUFFIX)
                      : xstrdup("");
@@ -590,7 +663,8 @@ static void source_objects_left(struct online_db *od)
 /* Drops the replication origin on the target (reconnecting if its session was lost). */
 static bool drop_origin(struct online_db *od)
 {
-    if (od->applier == NULL)
+    /* An applier that never set its progress up created nothing on the target. */
+    if (od->applier == NULL || !cdc_applier_has_progress(od->applier))
         return true;
     if (cdc_applier_lost(od->applier) && !cdc_applier_reconnect(od->applier)) {
         char *hp = pgconninfo_hostport(od->job.dst_conninfo);
@@ -638,7 +712,8 @@ static bool drop_stream_objects(struct online_db *od)
     } else
         log_info("db=%s: dropped replication slot %s", od->job.db->name, od->name);
     pgconn_clear_error(od->src);
-    if (!cdc_publications_drop(od->src, od->name)) {
+    /* A publication given with --publication is the user's: it stays. */
+    if (!od->run->spec->publication && !cdc_publications_drop(od->src, od->name)) {
         log_error("db=%s: could not drop publication %s on the source", od->job.db->name, od->name);
         ok = false;
     }
@@ -731,7 +806,7 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
     struct online_db *ods = xcalloc((size_t) n + 1, sizeof(*ods));
     char *tkey = target_key(run->spec->target);
     struct observer ob = {.ods = ods, .n = n};
-    bool ok = true;
+    bool ok = true, told = false;
     for (int i = 0; i < n && ok; i++) {
         struct online_db *od = &ods[i];
         od->run = run;
@@ -740,7 +815,8 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
                          ? CDC_PLUGIN_TEST_DECODING
                          : CDC_PLUGIN_PGOUTPUT;
         od->begun = true;
-        ok = dbjob_begin(&od->job, run, run->dbs[i], tools) && start_database(od);
+        ok = dbjob_begin(&od->job, run, run->dbs[i], tools) && choose_apply_path(od, &told) &&
+             start_database(od);
         if (ok)
             online_observer_add(&ob, i);
         ok = ok && !engine_canceled(run);

@@ -35,6 +35,7 @@ struct online_db {
     pgrepl *repl;
     cdc_applier *applier;
     bool source_objects; /* slot and publications may exist on the source: drop them at the end */
+    bool trigger_less;   /* the target role may not SET session_replication_role (online.c) */
     uint64_t start_lsn;
     pthread_t thread;
     bool thread_started;
