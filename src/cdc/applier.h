@@ -110,12 +110,6 @@ struct cdc_applier_config {
     bool without_replica_role;
 };
 
-/*
- * Whether the role of connection c (on the target) may SET
- * session_replication_role: a superuser, or on 15+ a role granted SET on the
- * parameter. False when the query failed (the error is on c).
- */
-bool cdc_applier_may_use_replica_role(pgconn *c, bool *may) __attribute__((warn_unused_result));
 
 /* Counters for progress displays (read from other threads). */
 struct cdc_applier_stats {

@@ -13,7 +13,6 @@
 #include "util/timeutil.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /*
  * After a checkpoint, the first change to each page writes the whole page
@@ -77,27 +76,6 @@ bool apply__setup_session(cdc_applier *a, pgconn *c, bool apply_session)
             "cannot SET session_replication_role = replica (it needs a superuser, or "
             "on PostgreSQL 15+ GRANT SET ON PARAMETER session_replication_role)");
     return !apply_session || compress_page_images(a, c);
-}
-
-bool cdc_applier_may_use_replica_role(pgconn *c, bool *may)
-{
-    *may = false;
-    const char *su = pgconn_parameter(c, "is_superuser");
-    if (su && strcmp(su, "on") == 0) {
-        *may = true;
-        return true;
-    }
-    if (pgconn_server_major(c) < 15) /* only superusers before GRANT SET ON PARAMETER */
-        return true;
-    char *v = NULL;
-    if (!pgconn_query_value(c,
-                            "SELECT pg_catalog.has_parameter_privilege('session_replication_role', "
-                            "'SET')",
-                            0, NULL, &v))
-        return false;
-    *may = v && strcmp(v, "t") == 0;
-    free(v);
-    return true;
 }
 
 /*

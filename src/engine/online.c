@@ -548,7 +548,7 @@ static void *stream_main(void *arg)
 static bool choose_apply_path(struct online_db *od, bool *told)
 {
     bool may = false;
-    if (!cdc_applier_may_use_replica_role(od->job.admin, &may))
+    if (!pgconn_may_set_parameter(od->job.admin, "session_replication_role", &may))
         return dbjob_fail_conn(&od->job, od->job.admin,
                                "checking whether the target role may SET session_replication_role");
     od->trigger_less = !may;
