@@ -110,7 +110,6 @@ struct cdc_applier_config {
     bool without_replica_role;
 };
 
-
 /* Counters for progress displays (read from other threads). */
 struct cdc_applier_stats {
     _Atomic int64_t txns;    /* source transactions applied (durable) */

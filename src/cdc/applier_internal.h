@@ -110,7 +110,7 @@ struct cdc_applier {
     bool broken;        /* the connection failed: nothing more can be done */
     bool progress_dropped;
     bool progress_set_up; /* apply__setup_progress succeeded once */
-    bool error_locked; /* an error is recorded for the current operation: keep the first */
+    bool error_locked;    /* an error is recorded for the current operation: keep the first */
     strbuf error;
     char sqlstate[6];
 
