@@ -1,8 +1,8 @@
 -- pgshuttle validate (Target object owners): the roles that own objects of
 -- this database which the copy gives back their owner on the target
 -- (ALTER ... OWNER TO, ALTER LARGE OBJECT ... OWNER TO) or whose privileges
--- it uses (setval on sequences at the end): schemas, relations, functions,
--- types and large objects outside the system schemas and extensions, with
+-- it uses (setval on sequences at the end): schemas, relations, functions
+-- and large objects outside the system schemas and extensions, with
 -- what each owns (for the message). Not the public schema, which pg_dump
 -- leaves to the new database's own, nor pg_database_owner.
 WITH owned AS (

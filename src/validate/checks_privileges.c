@@ -6,7 +6,8 @@
  *     large object of the chosen databases (and no row-level security hides
  *     rows from it);
  *   - the target role can create (and with --overwrite drop) the databases,
- *     and give them their owners;
+ *     and give them their owners, and it is a member of the roles that own
+ *     the objects in them (it gives them back their owners);
  *   - the extensions installed on the source whose library must be in
  *     shared_preload_libraries find it there on the target.
  * They look into each chosen source database through a connection of their
@@ -207,7 +208,8 @@ void check_source_read_privileges(struct vctx *ctx, struct check_outcome *out)
             vc_fix(out, "Row-level security: as a superuser, ALTER ROLE %s BYPASSRLS;",
                    scan.role_ident);
         if (!lo_compat && strstr(sb_str(&scan.list), "large object"))
-            vc_fix(out, "(Large objects: or, server-wide, lo_compat_privileges = on.)");
+            vc_fix(out, "(Large objects: pg_read_all_data does not cover them; or, server-wide, "
+                        "lo_compat_privileges = on.)");
     } else if (unopened.n) {
         vc_warn(out,
                 "the source role %s can read every table, sequence and large object of the "
