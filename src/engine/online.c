@@ -18,12 +18,10 @@
  * every stream and drops every slot and publication (a leaked slot makes the
  * source keep its WAL forever) and the incomplete target databases.
  */
-#include "cdc/publication.h"
 #include "cdc/source.h"
 #include "copy/database.h"
 #include "engine/online_internal.h"
 #include "pg/conninfo.h"
-#include "pg/quote.h"
 #include "pg/replication.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -197,35 +195,6 @@ static bool create_source_objects(struct online_db *od)
     return true;
 }
 
-/*
- * --publication: the publication the tables' owner created must publish
- * every change of every table to stream; it becomes pgoutput's
- * publication_names. False (the migration failed) when it does not.
- */
-static bool use_user_publication(struct online_db *od)
-{
-    const char *pub = od->run->spec->publication;
-    struct cdc_publication_coverage cov;
-    if (!cdc_publication_coverage_read(od->src, pub, &od->tables, &cov))
-        return fail_src(od, "checking the publication given with --publication");
-    strbuf problems = STRBUF_INIT;
-    cdc_publication_problems(pub, &cov, pgconn_server_major(od->src) >= 11, &problems);
-    bool ok = problems.len == 0;
-    if (ok) {
-        free(od->publications);
-        od->publications = pgq_ident_dup(pub);
-        log_info("streaming through publication %s, owned by %s (--publication)", pub, cov.owner);
-    } else
-        engine_fail(od->run, od->job.db->name, NULL,
-                    "%s: with --publication, the publication must publish insert, update, delete "
-                    "and truncate of every table (FOR ALL TABLES, or every table, partitions by "
-                    "their root)",
-                    sb_str(&problems));
-    sb_free(&problems);
-    cdc_publication_coverage_free(&cov);
-    return ok;
-}
-
 /* Fresh start: source objects, slot and snapshot, the copy, the starting position. */
 static bool set_up_and_copy(struct online_db *od)
 {
@@ -235,7 +204,7 @@ static bool set_up_and_copy(struct online_db *od)
         return false;
     if (!cdc_tables_load(od->src, &od->tables))
         return fail_src(od, "listing the tables to stream");
-    if (od->plugin == CDC_PLUGIN_PGOUTPUT && run->spec->publication && !use_user_publication(od))
+    if (od->plugin == CDC_PLUGIN_PGOUTPUT && run->spec->publication && !online_use_publication(od))
         return false;
     od->source_objects = true;
     if (!create_source_objects(od))
@@ -358,7 +327,7 @@ static bool pick_up(struct online_db *od)
        target lacks. */
     od->job.deferred = true;
     if (od->plugin == CDC_PLUGIN_PGOUTPUT && run->spec->publication) {
-        if (!use_user_publication(od))
+        if (!online_use_publication(od))
             return false;
     } else if (od->plugin == CDC_PLUGIN_PGOUTPUT) {
         if (!cdc_publications_existing(od->src, od->name, &od->publications))
@@ -536,32 +505,6 @@ static void *stream_main(void *arg)
     atomic_store(&od->waiting_for, WAIT_NONE);
     atomic_store(&od->stream_done, true);
     return NULL;
-}
-
-/*
- * Under session_replication_role = replica no user trigger, rule or
- * foreign key fires on apply. A target role that may not set it applies
- * without (the trigger-less path): the target then gets its foreign keys,
- * triggers and rules only at cutover (dbjob.h, job->deferred). Said once
- * per run (*told).
- */
-static bool choose_apply_path(struct online_db *od, bool *told)
-{
-    bool may = false;
-    if (!pgconn_may_set_parameter(od->job.admin, "session_replication_role", &may))
-        return dbjob_fail_conn(&od->job, od->job.admin,
-                               "checking whether the target role may SET session_replication_role");
-    od->trigger_less = !may;
-    od->job.deferred = od->job.deferred || !may;
-    if (!may && !*told) {
-        engine_warn(od->run, NULL,
-                    "the target role may not SET session_replication_role = replica: changes "
-                    "are applied without it, so the target gets its foreign keys, triggers and "
-                    "rules only at cutover, which then takes as long as validating the foreign "
-                    "keys (see docs/ONLINE.md, Roles without superuser)");
-        *told = true;
-    }
-    return true;
 }
 
 static bool start_database(struct online_db *od)
@@ -815,8 +758,8 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
                          ? CDC_PLUGIN_TEST_DECODING
                          : CDC_PLUGIN_PGOUTPUT;
         od->begun = true;
-        ok = dbjob_begin(&od->job, run, run->dbs[i], tools) && choose_apply_path(od, &told) &&
-             start_database(od);
+        ok = dbjob_begin(&od->job, run, run->dbs[i], tools) &&
+             online_choose_apply_path(od, &told) && start_database(od);
         if (ok)
             online_observer_add(&ob, i);
         ok = ok && !engine_canceled(run);
