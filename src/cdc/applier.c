@@ -741,6 +741,11 @@ bool cdc_applier_compresses_wal(const cdc_applier *a)
     return a->wal_lz4;
 }
 
+bool cdc_applier_has_progress(const cdc_applier *a)
+{
+    return a->progress_set_up;
+}
+
 bool cdc_applier_uses_origin(const cdc_applier *a)
 {
     return a->use_origin;

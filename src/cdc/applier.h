@@ -3,7 +3,8 @@
  * database, exactly once.
  *
  * The applier owns one target connection with session_replication_role =
- * replica (no user triggers, no FK checks), in libpq pipeline mode while a
+ * replica (no user triggers, no FK checks; cfg->without_replica_role: not,
+ * and the target has none yet), in libpq pipeline mode while a
  * batch is open, and a second one for catalog lookups and position reads.
  * It keeps whole source transactions together and batches several of them
  * into one target transaction; each statement is a prepared statement per
@@ -100,6 +101,13 @@ struct cdc_applier_config {
     int batch_max_changes; /* changes per target transaction (default 200000; one source
                               transaction is never split, so it may exceed this) */
     int batch_max_ms;      /* age of the batch's first change (default 200) */
+    /*
+     * Apply without session_replication_role = replica, for a role that may
+     * not set it: then user triggers, rules and foreign keys would fire, so
+     * the target must have none of them while changes are applied (the
+     * engine creates them at cutover: copy/deferred.h).
+     */
+    bool without_replica_role;
 };
 
 /* Counters for progress displays (read from other threads). */
@@ -150,6 +158,11 @@ void cdc_applier_set_waiter(cdc_applier *a, const struct pgpipe_waiter *w);
 const char *cdc_applier_error(const cdc_applier *a);    /* "" if none */
 const char *cdc_applier_sqlstate(const cdc_applier *a); /* "" if none */
 const struct cdc_applier_stats *cdc_applier_stats(const cdc_applier *a);
+/*
+ * True once a session of this applier set its progress up (an origin or
+ * the progress table may exist): before that, there is nothing to drop.
+ */
+bool cdc_applier_has_progress(const cdc_applier *a);
 /* True when the position lives in a replication origin (else a progress row). */
 bool cdc_applier_uses_origin(const cdc_applier *a);
 /* True when the apply session compresses full-page images in the target's WAL (lz4). */

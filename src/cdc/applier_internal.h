@@ -109,7 +109,8 @@ struct cdc_applier {
     bool origin_set_up; /* pg_replication_origin_session_setup done */
     bool broken;        /* the connection failed: nothing more can be done */
     bool progress_dropped;
-    bool error_locked; /* an error is recorded for the current operation: keep the first */
+    bool progress_set_up; /* apply__setup_progress succeeded once */
+    bool error_locked;    /* an error is recorded for the current operation: keep the first */
     strbuf error;
     char sqlstate[6];
 

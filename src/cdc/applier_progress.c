@@ -5,6 +5,7 @@
  * data; reading it back after a restart, and dropping it at the end.
  */
 #include "cdc/applier_internal.h"
+#include "sql_embedded.h"
 #include "util/log.h"
 #include "util/mem.h"
 
@@ -20,21 +21,6 @@ static const char SQL_PROGRESS_READ[] =
     "SELECT lsn::text AS lsn, CASE WHEN commit_ts IS NULL THEN 0 ELSE "
     "((pg_catalog.date_part('epoch', commit_ts) - 946684800) * 1000000)::pg_catalog.int8 END AS ts "
     "FROM " CDC_PROGRESS_TABLE " WHERE origin = $1";
-static const char SQL_ORIGIN_ALLOWED[] =
-    "SELECT pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_create(text)', "
-    "'EXECUTE')"
-    " AND "
-    "pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_session_setup(text)', "
-    "'EXECUTE')"
-    " AND pg_catalog.has_function_privilege("
-    "'pg_catalog.pg_replication_origin_xact_setup(pg_catalog.pg_lsn, timestamp with time zone)', "
-    "'EXECUTE')"
-    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_progress(text, "
-    "boolean)', 'EXECUTE')"
-    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_drop(text)', "
-    "'EXECUTE')"
-    " AND pg_catalog.has_function_privilege('pg_catalog.pg_replication_origin_session_reset()', "
-    "'EXECUTE')";
 
 /* The first value of sql's result (NULL if none or NULL) into *out, which the caller frees. */
 bool apply__query_value(pgconn *c, const char *sql, int nparams, const char *const *params,
@@ -67,7 +53,7 @@ static bool choose_progress(cdc_applier *a)
     bool allowed = su && strcmp(su, "on") == 0;
     /* Before 14 the origin functions check for a superuser themselves. */
     if (!allowed && pgconn_server_version(a->conn) >= 140000 &&
-        !apply__query_bool(a, a->conn, SQL_ORIGIN_ALLOWED, 0, NULL, &allowed,
+        !apply__query_bool(a, a->conn, sql_text("cdc_origin_allowed"), 0, NULL, &allowed,
                            "could not check the privileges on replication origins"))
         return false;
     switch (a->cfg.progress) {
@@ -130,7 +116,10 @@ static bool setup_progress_table(cdc_applier *a)
 /* Where the position lives (origin or progress row), set up for this session. */
 bool apply__setup_progress(cdc_applier *a)
 {
-    return choose_progress(a) && (a->use_origin ? setup_origin(a) : setup_progress_table(a));
+    if (!choose_progress(a) || !(a->use_origin ? setup_origin(a) : setup_progress_table(a)))
+        return false;
+    a->progress_set_up = true;
+    return true;
 }
 
 bool cdc_applier_read_position(cdc_applier *a, cdc_lsn *pos, bool *exists)

@@ -69,7 +69,8 @@ bool apply__setup_session(cdc_applier *a, pgconn *c, bool apply_session)
     sb_free(&sql);
     if (!ok)
         return apply__conn_fail(a, c, "could not set the session up");
-    if (apply_session && !pgconn_exec_quiet(c, "SET session_replication_role = replica"))
+    if (apply_session && !a->cfg.without_replica_role &&
+        !pgconn_exec_quiet(c, "SET session_replication_role = replica"))
         return apply__conn_fail(
             a, c,
             "cannot SET session_replication_role = replica (it needs a superuser, or "

@@ -105,6 +105,15 @@ void cli_conn_free(struct cli_conn_opts *o);
 /* Hands source, target and databases over to spec (o keeps nothing of them). */
 struct migration_spec;
 void cli_conn_move_to_spec(struct cli_conn_opts *o, struct migration_spec *spec);
+/*
+ * --plugin and --publication, which migrate and validate both take (the
+ * checks must look at what the migration will use): EXIT_OK, or
+ * EXIT_USAGE after reporting a bad value.
+ */
+int cli_plugin_opt(const char *cmd, const char *arg, struct migration_spec *spec);
+int cli_publication_opt(const char *cmd, const char *arg, struct migration_spec *spec);
+/* The online options only with --mode online, and consistent: EXIT_OK or EXIT_USAGE. */
+int cli_online_opts_check(const char *cmd, const struct migration_spec *spec);
 /* The getopt_long array for the common options plus extra (caller frees). */
 struct option *cli_options_merge(const struct cli_option *extra);
 

@@ -144,6 +144,7 @@ enum {
     OPT_RESUME,
     OPT_RI_FULL,
     OPT_RECONNECT_TIMEOUT,
+    OPT_PUBLICATION,
 };
 
 static const struct cli_option migrate_options[] = {
@@ -169,6 +170,10 @@ static const struct cli_option migrate_options[] = {
      "what the source is (default auto: detected)"},
     {"plugin", required_argument, OPT_PLUGIN, "pgoutput|test_decoding",
      "online: the logical decoding plugin (default pgoutput)"},
+    {"publication", required_argument, OPT_PUBLICATION, "NAME",
+     "online, pgoutput: stream through this publication, created\n"
+     "beforehand by the tables' owner, instead of creating one (for a\n"
+     "source role that owns no table); it must publish every table"},
     {"cutover", required_argument, OPT_CUTOVER, "signal|auto",
      "online: cut over on SIGUSR1 or when `cutover` is typed on the\n"
      "terminal (signal, the default), or as soon as every database has\n"
@@ -280,12 +285,10 @@ static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
             }
             break;
         case OPT_PLUGIN:
-            if (strcmp(optarg, "pgoutput") != 0 && strcmp(optarg, "test_decoding") != 0)
-                rc = cli_usage_error("migrate", "--plugin must be pgoutput or test_decoding");
-            else {
-                free(spec->plugin);
-                spec->plugin = xstrdup(optarg);
-            }
+            rc = cli_plugin_opt("migrate", optarg, spec);
+            break;
+        case OPT_PUBLICATION:
+            rc = cli_publication_opt("migrate", optarg, spec);
             break;
         case OPT_CUTOVER:
             if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "signal") != 0)
@@ -318,12 +321,8 @@ static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
         rc = cli_usage_error("migrate", "unexpected argument \"%s\"", argv[optind]);
     if (rc == EXIT_OK && !cli_conn_check("migrate", conn))
         rc = EXIT_USAGE;
-    if (rc == EXIT_OK && spec->mode != MODE_ONLINE &&
-        (spec->resume || spec->replica_identity_full || spec->plugin))
-        rc = cli_usage_error("migrate", "%s is for --mode online only",
-                             spec->resume ? "--resume"
-                             : spec->plugin ? "--plugin"
-                                            : "--replica-identity-full");
+    if (rc == EXIT_OK)
+        rc = cli_online_opts_check("migrate", spec);
     if (rc == EXIT_OK && spec->resume && spec->overwrite)
         rc = cli_usage_error("migrate", "--resume continues an interrupted migration into its "
                                         "target databases; it cannot be combined with --overwrite");

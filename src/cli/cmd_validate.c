@@ -17,7 +17,14 @@
 
 #define CMD "validate"
 
-enum { OPT_MODE = OPT_COMMON_LAST, OPT_OVERWRITE, OPT_SOURCE_TYPE };
+enum {
+    OPT_MODE = OPT_COMMON_LAST,
+    OPT_OVERWRITE,
+    OPT_SOURCE_TYPE,
+    OPT_PLUGIN,
+    OPT_PUBLICATION,
+    OPT_RI_FULL
+};
 
 static const struct cli_option validate_options[] = {
     {"mode", required_argument, OPT_MODE, "offline|online",
@@ -27,6 +34,14 @@ static const struct cli_option validate_options[] = {
      "failure (a template database still fails)"},
     {"source-type", required_argument, OPT_SOURCE_TYPE, "TYPE|auto",
      "what the source is (default auto: detected from the server)"},
+    {"plugin", required_argument, OPT_PLUGIN, "pgoutput|test_decoding",
+     "online: the privileges that plugin needs (default pgoutput)"},
+    {"publication", required_argument, OPT_PUBLICATION, "NAME",
+     "online, pgoutput: the publication migrate will be given (it\n"
+     "must exist and publish every table)"},
+    {"replica-identity-full", no_argument, OPT_RI_FULL, NULL,
+     "online: migrate will be given it (it needs ownership of the\n"
+     "tables without a key)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -71,6 +86,15 @@ int cmd_validate(int argc, char **argv)
                 spec.source_type = xstrdup(optarg);
             }
             break;
+        case OPT_PLUGIN:
+            rc = cli_plugin_opt(CMD, optarg, &spec);
+            break;
+        case OPT_PUBLICATION:
+            rc = cli_publication_opt(CMD, optarg, &spec);
+            break;
+        case OPT_RI_FULL:
+            spec.replica_identity_full = true;
+            break;
         case OPT_HELP:
         case 'h':
             cli_help_print(stdout, &validate_help);
@@ -86,6 +110,8 @@ int cmd_validate(int argc, char **argv)
         rc = cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
     if (rc == EXIT_OK && !cli_conn_check(CMD, &conn))
         rc = EXIT_USAGE;
+    if (rc == EXIT_OK)
+        rc = cli_online_opts_check(CMD, &spec);
     if (rc != EXIT_OK) {
         cli_conn_free(&conn);
         migration_spec_free(&spec);

@@ -274,3 +274,39 @@ struct option *cli_options_merge(const struct cli_option *extra)
         n = add_options(all, n, tables[t]);
     return all;
 }
+
+int cli_plugin_opt(const char *cmd, const char *arg, struct migration_spec *spec)
+{
+    if (strcmp(arg, "pgoutput") != 0 && strcmp(arg, "test_decoding") != 0)
+        return cli_usage_error(cmd, "--plugin must be pgoutput or test_decoding");
+    free(spec->plugin);
+    spec->plugin = xstrdup(arg);
+    return EXIT_OK;
+}
+
+int cli_publication_opt(const char *cmd, const char *arg, struct migration_spec *spec)
+{
+    if (arg[0] == '\0' || strlen(arg) >= 64)
+        return cli_usage_error(cmd, "--publication takes the name of a publication (at most 63 "
+                                    "bytes)");
+    free(spec->publication);
+    spec->publication = xstrdup(arg);
+    return EXIT_OK;
+}
+
+int cli_online_opts_check(const char *cmd, const struct migration_spec *spec)
+{
+    if (spec->mode != MODE_ONLINE) {
+        const char *given = spec->resume                  ? "--resume"
+                            : spec->plugin                ? "--plugin"
+                            : spec->publication           ? "--publication"
+                            : spec->replica_identity_full ? "--replica-identity-full"
+                                                          : NULL;
+        if (given)
+            return cli_usage_error(cmd, "%s is for --mode online only", given);
+    }
+    if (spec->publication && spec->plugin && strcmp(spec->plugin, "test_decoding") == 0)
+        return cli_usage_error(cmd, "--publication is for pgoutput: test_decoding streams "
+                                    "without a publication");
+    return EXIT_OK;
+}

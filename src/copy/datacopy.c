@@ -205,7 +205,7 @@ static void table_indexed(struct run *run, int t)
 {
     atomic_store(&run->ts[t].indexed, true);
     push_work(run, WORK_ANALYZE, t);
-    for (int f = 0; f < run->cat->nfkeys; f++) {
+    for (int f = 0; !run->cfg->defer_fkeys && f < run->cat->nfkeys; f++) {
         const struct cat_fkey *fk = &run->cat->fkeys[f];
         if (fk->table != t && fk->ref_table != t)
             continue;
@@ -645,7 +645,8 @@ bool copy_data_run(pgconn *planner, const struct copy_catalog *cat,
     atomic_store(&pr->tables_total, cat->ntables);
     atomic_store(&pr->bytes_total, cat->total_bytes);
     atomic_store(&pr->indexes_total, cat->nindexes);
-    atomic_store(&pr->constraints_total, cat->nfkeys);
+    if (!cfg->defer_fkeys)
+        atomic_store(&pr->constraints_total, cat->nfkeys);
     atomic_store(&pr->planned, true);
     log_info("copying %d tables (%d parts) with %d workers, building %d indexes with %d workers",
              cat->ntables, run.nparts, jobs, cat->nindexes, index_jobs);
@@ -665,7 +666,7 @@ bool copy_data_run(pgconn *planner, const struct copy_catalog *cat,
         pthread_join(copiers[i].thread, NULL);
     wait_drained(&run);
     /* Every table is indexed by now, so every foreign key was handed over. */
-    for (int f = 0; !stopped(&run) && f < cat->nfkeys; f++)
+    for (int f = 0; !stopped(&run) && !cfg->defer_fkeys && f < cat->nfkeys; f++)
         if (!atomic_exchange(&run.fkey_pushed[f], true))
             push_work(&run, WORK_FKEY, f);
     wait_drained(&run);

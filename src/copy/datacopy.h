@@ -24,12 +24,12 @@
 #include <stdint.h>
 
 struct datacopy_config {
-    const char *src_conninfo; /* the source database */
-    const char *dst_conninfo; /* the target database */
-    const char *snapshot;     /* exported snapshot every source session imports */
-    int jobs;                 /* copy workers */
-    int index_jobs;           /* index workers */
-    int64_t split_bytes;      /* split tables larger than this; 0 = automatic, <0 = never */
+    const char *src_conninfo;         /* the source database */
+    const char *dst_conninfo;         /* the target database */
+    const char *snapshot;             /* exported snapshot every source session imports */
+    int jobs;                         /* copy workers */
+    int index_jobs;                   /* index workers */
+    int64_t split_bytes;              /* split tables larger than this; 0 = automatic, <0 = never */
     const char *maintenance_work_mem; /* for index builds, e.g. "512MB" */
     const char *toast_compression;    /* default_toast_compression of copy sessions, or NULL */
     const _Atomic bool *cancel;       /* set by the caller to stop */
@@ -42,6 +42,8 @@ struct datacopy_config {
      * the data phase at once.
      */
     double reconnect_timeout;
+    bool defer_fkeys; /* build no foreign key: they come at cutover (copy/deferred.h); the
+                         caller sets constraints_total */
 };
 
 struct datacopy_result {

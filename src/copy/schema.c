@@ -86,7 +86,8 @@ static bool skipped_line(const char *line, const struct schema_object_id *skip, 
 /*
  * For a skipped publication's entry, the start of its comment's entry:
  * "COMMENT - PUBLICATION TAG ". (Other skipped objects, the indexes and
- * constraints pgshuttle builds itself, keep their comments.)
+ * constraints pgshuttle builds itself, keep their comments; those it creates
+ * only at cutover list theirs in a->skip_comments.)
  */
 static char *skipped_comment(const char *line, const struct schema_object_id *skip, int nskip)
 {
@@ -147,6 +148,8 @@ bool schema_write_list(struct schema_archive *a, const struct schema_object_id *
         if (comment)
             sl_push_owned(&comments, comment);
     }
+    for (size_t i = 0; i < a->skip_comments.n; i++)
+        sl_push(&comments, a->skip_comments.items[i]);
     int kept = 0, dropped = 0;
     for (size_t i = 0; i < lines.n; i++) {
         const char *line = lines.items[i];
@@ -399,5 +402,6 @@ void schema_archive_free(struct schema_archive *a)
     free(a->list_path);
     free(a->error);
     sl_free(&a->missing_roles);
+    sl_free(&a->skip_comments);
     memset(a, 0, sizeof(*a));
 }

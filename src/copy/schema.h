@@ -30,6 +30,9 @@ struct schema_archive {
     char *list_path; /* owned: the filtered restore list */
     const struct pg_tools *tools;
     strlist missing_roles; /* roles seen missing while restoring */
+    /* Comment entries the restore list leaves out too, by how their line starts after the
+       OIDs: "COMMENT schema TRIGGER name ON table " (copy/deferred.h). */
+    strlist skip_comments;
     char *error; /* owned: why the last step failed (what pg_dump/pg_restore said), or NULL */
     /*
      * Set by the caller after schema_dump: seconds schema_restore waits for a

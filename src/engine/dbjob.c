@@ -10,6 +10,7 @@
 #include "copy/catalog.h"
 #include "copy/database.h"
 #include "copy/datacopy.h"
+#include "copy/deferred.h"
 #include "copy/indexbuild.h"
 #include "copy/schema.h"
 #include "copy/sequences.h"
@@ -178,6 +179,7 @@ static bool run_data_phase(struct db_job *job)
         .events = job->run->events,
         .target_roles = &job->target_roles,
         .reconnect_timeout = spec->reconnect_timeout,
+        .defer_fkeys = job->deferred,
     };
     struct datacopy_result res;
     bool ok = copy_data_run(job->snap.holder, &job->cat, &cfg, &res);
@@ -223,6 +225,32 @@ static bool refresh_matviews(struct db_job *job, pgconn *dst)
     return true;
 }
 
+/*
+ * The trigger-less apply path's end: the foreign keys, user triggers and
+ * rules of the source (as it has them now) that the target lacks. Adding a
+ * foreign key scans the referencing table: this is what that path costs.
+ */
+static bool create_deferred(struct db_job *job, pgconn *src, pgconn *dst)
+{
+    struct copy_deferred d;
+    if (!copy_deferred_load(src, &d))
+        return dbjob_fail_conn(job, src, "reading the foreign keys, triggers and rules");
+    engine_phase(job->run, job->db->name,
+                 "creating %d foreign keys and %d triggers and rules that the apply left out "
+                 "(where missing)",
+                 d.nfkeys, d.n - d.nfkeys);
+    atomic_store(&job->db->constraints_total, d.nfkeys);
+    atomic_store(&job->db->constraints_done, 0);
+    double t0 = time_now();
+    bool ok = copy_deferred_create(dst, &d, &job->db->constraints_done);
+    if (!ok)
+        dbjob_fail_conn(job, dst, "creating the foreign keys, triggers and rules");
+    else
+        log_info("foreign keys, triggers and rules in place after %.1fs", time_now() - t0);
+    copy_deferred_free(&d);
+    return ok;
+}
+
 /* Sequences (read through src), materialized views, the database's settings and grants. */
 bool dbjob_finish(struct db_job *job, pgconn *src)
 {
@@ -239,8 +267,11 @@ bool dbjob_finish(struct db_job *job, pgconn *src)
         return false;
     }
 
-    engine_phase(run, name, "setting %d sequences", job->cat.nsequences);
-    if (!copy_sequences(src, dst, &job->cat)) {
+    if (job->deferred)
+        ok = create_deferred(job, src, dst);
+    if (ok)
+        engine_phase(run, name, "setting %d sequences", job->cat.nsequences);
+    if (ok && !copy_sequences(src, dst, &job->cat)) {
         pgconn *culprit = pgconn_error_message(dst)[0] ? dst : src;
         ok = dbjob_fail_conn(job, culprit, "setting sequences");
     }
@@ -312,6 +343,25 @@ static bool check_column_order(struct db_job *job)
     return ok;
 }
 
+/*
+ * The trigger-less apply path: the foreign keys, triggers and rules (and
+ * their comments) stay out of the restore; the data phase builds no
+ * foreign key either.
+ */
+static bool leave_out_deferred(struct db_job *job, struct schema_object_id **ids, int *n)
+{
+    struct copy_deferred d;
+    if (!copy_deferred_load(job->snap.holder, &d))
+        return dbjob_fail_conn(job, job->snap.holder,
+                               "reading the foreign keys, triggers and rules");
+    copy_deferred_skip(&d, ids, n, &job->archive.skip_comments);
+    atomic_store(&job->db->constraints_total, d.nfkeys);
+    log_info("%d foreign keys and %d triggers and rules are left for the cutover", d.nfkeys,
+             d.n - d.nfkeys);
+    copy_deferred_free(&d);
+    return true;
+}
+
 bool dbjob_copy(struct db_job *job)
 {
     struct engine_run *run = job->run;
@@ -337,6 +387,10 @@ bool dbjob_copy(struct db_job *job)
     }
     int nbuilt;
     struct schema_object_id *built = copy_built_objects(&job->cat, &nbuilt);
+    if (job->deferred && !leave_out_deferred(job, &built, &nbuilt)) {
+        free(built);
+        return false;
+    }
     if (job->nskip > 0) {
         built = xrealloc(built, (size_t) (nbuilt + job->nskip) * sizeof(*built));
         memcpy(built + nbuilt, job->skip, (size_t) job->nskip * sizeof(*built));

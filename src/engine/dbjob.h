@@ -7,7 +7,8 @@
  *
  * dbjob_copy: catalog, target database (dropped first with --overwrite),
  * schema pre-data, data, indexes and constraints, schema post-data.
- * dbjob_finish: sequences (read through the connection given: the snapshot
+ * dbjob_finish: with job->deferred, the foreign keys, triggers and rules the
+ * target lacks; sequences (read through the connection given: the snapshot
  * offline, the live source at an online cutover), materialized views, the
  * database's settings, grants and comment. dbjob_end reports the database's
  * outcome and, after a failure, drops the incomplete target database.
@@ -38,6 +39,12 @@ struct db_job {
     strlist missing_roles;
     bool created;     /* we created the target database */
     bool admin_in_db; /* admin moved (or tried to) into the job's database (dbjob.c, admin_move) */
+    /*
+     * Foreign keys, user triggers and rules are left out of the copy and created at the end
+     * (dbjob_finish), those the target lacks (copy/deferred.h): online, on the trigger-less
+     * apply path, and on every resumed run, whose copy may have been made that way.
+     */
+    bool deferred;
     /* More archive entries to leave out of the schema restore (online: the stream's publications).
      */
     struct schema_object_id *skip;

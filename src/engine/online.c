@@ -82,6 +82,7 @@ static bool open_applier(struct online_db *od)
         .progress = CDC_PROGRESS_AUTO,
         .tables = &od->table_names,
         .insert_only = &od->insert_only,
+        .without_replica_role = od->trigger_less,
     };
     if (cdc_applier_open(&od->applier, &cfg))
         return true;
@@ -175,7 +176,14 @@ static bool create_source_objects(struct online_db *od)
         return fail_source_objects(od, "setting REPLICA IDENTITY FULL (--replica-identity-full "
                                        "needs ownership of the tables)");
     classify_tables(od);
-    if (od->plugin == CDC_PLUGIN_PGOUTPUT) {
+    if (od->plugin == CDC_PLUGIN_PGOUTPUT && od->run->spec->publication) {
+        if (od->undo.n > 0)
+            engine_warn(od->run, od->job.db->name,
+                        "the replica identities set to FULL are not recorded on the source "
+                        "(--publication: pgshuttle keeps them in the comment of a publication of "
+                        "its own): if this run is killed, restore them by hand, or let a run "
+                        "without --publication do it");
+    } else if (od->plugin == CDC_PLUGIN_PGOUTPUT) {
         if (!cdc_publications_create(od->src, od->name, &od->tables, &od->publications))
             return fail_source_objects(od, "creating the publication (it needs ownership of "
                                            "every table, or superuser)");
@@ -196,6 +204,8 @@ static bool set_up_and_copy(struct online_db *od)
         return false;
     if (!cdc_tables_load(od->src, &od->tables))
         return fail_src(od, "listing the tables to stream");
+    if (od->plugin == CDC_PLUGIN_PGOUTPUT && run->spec->publication && !online_use_publication(od))
+        return false;
     od->source_objects = true;
     if (!create_source_objects(od))
         return false;
@@ -316,7 +326,13 @@ static bool pick_up(struct online_db *od)
     if (!cdc_tables_load(od->src, &od->tables))
         return fail_src(od, "listing the tables to stream");
     classify_tables(od);
-    if (od->plugin == CDC_PLUGIN_PGOUTPUT) {
+    /* The copy may have left foreign keys, triggers and rules for the cutover: it adds what the
+       target lacks. */
+    od->job.deferred = true;
+    if (od->plugin == CDC_PLUGIN_PGOUTPUT && run->spec->publication) {
+        if (!online_use_publication(od))
+            return false;
+    } else if (od->plugin == CDC_PLUGIN_PGOUTPUT) {
         if (!cdc_publications_existing(od->src, od->name, &od->publications))
             return fail_src(od, "looking for the publications");
         if (od->publications == NULL) {
@@ -600,7 +616,7 @@ static void cleanup_outage(struct online_db *od, struct pg_outage *o, const char
 static void source_objects_left(struct online_db *od, const char *reason)
 {
     char *hp = pgconninfo_hostport(od->job.src_conninfo);
-    char *pubs = od->plugin == CDC_PLUGIN_PGOUTPUT
+    char *pubs = od->plugin == CDC_PLUGIN_PGOUTPUT && !od->run->spec->publication
                      ? xasprintf("; and DROP PUBLICATION IF EXISTS %s, %s%s", od->name, od->name,
                                  CDC_INSERT_ONLY_SUFFIX)
                      : xstrdup("");
@@ -636,7 +652,8 @@ static bool applier_back(struct online_db *od)
 /* Drops the replication origin on the target (reconnecting if its session was lost). */
 static bool drop_origin(struct online_db *od)
 {
-    if (od->applier == NULL)
+    /* An applier that never set its progress up created nothing on the target. */
+    if (od->applier == NULL || !cdc_applier_has_progress(od->applier))
         return true;
     if (cdc_applier_lost(od->applier) && !applier_back(od)) {
         char *hp = pgconninfo_hostport(od->job.dst_conninfo);
@@ -689,7 +706,8 @@ static bool drop_stream_objects(struct online_db *od)
     } else
         log_info("db=%s: dropped replication slot %s", od->job.db->name, od->name);
     pgconn_clear_error(od->src);
-    if (!cdc_publications_drop(od->src, od->name)) {
+    /* A publication given with --publication is the user's: it stays. */
+    if (!od->run->spec->publication && !cdc_publications_drop(od->src, od->name)) {
         log_error("db=%s: could not drop publication %s on the source", od->job.db->name, od->name);
         ok = false;
     }
@@ -910,7 +928,7 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
     struct online_db *ods = xcalloc((size_t) n + 1, sizeof(*ods));
     char *tkey = target_key(run->spec->target);
     struct observer ob = {.ods = ods, .n = n};
-    bool ok = true;
+    bool ok = true, told = false;
     for (int i = 0; i < n && ok; i++) {
         struct online_db *od = &ods[i];
         od->run = run;
@@ -919,7 +937,8 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
                          ? CDC_PLUGIN_TEST_DECODING
                          : CDC_PLUGIN_PGOUTPUT;
         od->begun = true;
-        ok = dbjob_begin(&od->job, run, run->dbs[i], tools) && start_database(od);
+        ok = dbjob_begin(&od->job, run, run->dbs[i], tools) &&
+             online_choose_apply_path(od, &told) && start_database(od);
         if (ok)
             online_observer_add(&ob, i);
         ok = ok && !engine_canceled(run);

@@ -35,6 +35,7 @@ struct online_db {
     pgrepl *repl;
     cdc_applier *applier;
     bool source_objects; /* slot and publications may exist on the source: drop them at the end */
+    bool trigger_less;   /* the target role may not SET session_replication_role (online.c) */
     uint64_t start_lsn;
     pthread_t thread;
     bool thread_started;
@@ -80,5 +81,19 @@ void online_observer_add(struct observer *ob, int i);
 void online_observer_stop(struct observer *ob);
 /* Streams until cutover (true) or a cancel or failure (false). */
 bool online_monitor(struct engine_run *run, struct observer *ob);
+
+/* online_roles.c */
+/*
+ * --publication: checks that the publication the tables' owner created
+ * publishes every change of every table in od->tables, and makes it
+ * pgoutput's publication_names; false (the migration failed) when not.
+ */
+bool online_use_publication(struct online_db *od) __attribute__((warn_unused_result));
+/*
+ * Whether the target role may SET session_replication_role; if not, the
+ * trigger-less path (od->trigger_less, od->job.deferred), said once per
+ * run (*told). False when the check failed.
+ */
+bool online_choose_apply_path(struct online_db *od, bool *told) __attribute__((warn_unused_result));
 
 #endif

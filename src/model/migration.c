@@ -51,6 +51,7 @@ void migration_spec_free(struct migration_spec *s)
     free(s->maintenance_work_mem);
     free(s->toast_compression);
     free(s->plugin);
+    free(s->publication);
     sl_free(&s->databases);
     memset(s, 0, sizeof(*s));
 }

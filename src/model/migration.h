@@ -30,6 +30,9 @@ struct migration_spec {
     bool cutover_auto;          /* cut over as soon as every database caught up */
     bool resume;                /* continue the streams of an interrupted run */
     bool replica_identity_full; /* give tables without a key REPLICA IDENTITY FULL on the source */
+    /* owned or NULL: pgoutput streams through this publication, created beforehand by the
+       tables' owner (--publication); NULL: through publications pgshuttle creates */
+    char *publication;
     double reconnect_timeout;   /* seconds to keep reconnecting to a server that went away; 0 = no */
 };
 

@@ -554,3 +554,23 @@ bool pgconn_copy_pipe(pgconn *src, const char *copy_out_sql, pgconn *dst, const 
     }
     return true;
 }
+
+bool pgconn_may_set_parameter(pgconn *c, const char *name, bool *may)
+{
+    *may = false;
+    const char *su = pgconn_parameter(c, "is_superuser");
+    if (su && strcmp(su, "on") == 0) {
+        *may = true;
+        return true;
+    }
+    if (pgconn_server_major(c) < 15) /* only superusers, before GRANT SET ON PARAMETER */
+        return true;
+    const char *params[] = {name};
+    char *v = NULL;
+    if (!pgconn_query_value(c, "SELECT pg_catalog.has_parameter_privilege($1, 'SET')", 1, params,
+                            &v))
+        return false;
+    *may = v && strcmp(v, "t") == 0;
+    free(v);
+    return true;
+}

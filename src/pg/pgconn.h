@@ -69,6 +69,12 @@ bool pgconn_query_quiet(pgconn *c, const char *sql, int nparams, const char *con
 /* Runs sql and returns the first column of the first row (NULL if no row or NULL); caller frees. */
 bool pgconn_query_value(pgconn *c, const char *sql, int nparams, const char *const *params,
                         char **out) PG_WUR;
+/*
+ * Whether the session's role may SET the parameter name (one a superuser
+ * sets): a superuser, or on 15+ a role granted SET ON PARAMETER. False
+ * when the query failed (the error is on c).
+ */
+bool pgconn_may_set_parameter(pgconn *c, const char *name, bool *may) PG_WUR;
 
 int pgres_ntuples(const pgres *r);
 int pgres_nfields(const pgres *r);

@@ -6,7 +6,8 @@
  *     large object of the chosen databases (and no row-level security hides
  *     rows from it);
  *   - the target role can create (and with --overwrite drop) the databases,
- *     and give them their owners;
+ *     and give them their owners, and it is a member of the roles that own
+ *     the objects in them (it gives them back their owners);
  *   - the extensions installed on the source whose library must be in
  *     shared_preload_libraries find it there on the target.
  * They look into each chosen source database through a connection of their
@@ -207,7 +208,8 @@ void check_source_read_privileges(struct vctx *ctx, struct check_outcome *out)
             vc_fix(out, "Row-level security: as a superuser, ALTER ROLE %s BYPASSRLS;",
                    scan.role_ident);
         if (!lo_compat && strstr(sb_str(&scan.list), "large object"))
-            vc_fix(out, "(Large objects: or, server-wide, lo_compat_privileges = on.)");
+            vc_fix(out, "(Large objects: pg_read_all_data does not cover them; or, server-wide, "
+                        "lo_compat_privileges = on.)");
     } else if (unopened.n) {
         vc_warn(out,
                 "the source role %s can read every table, sequence and large object of the "
@@ -594,4 +596,81 @@ done:
     for (size_t e = 0; e < N_PRELOAD_EXTS; e++)
         sl_free(&in_dbs[e]);
     sl_free(&unopened);
+}
+
+/* ---- owners of the objects (target) ------------------------------------- */
+
+/*
+ * The copy gives each object its source owner on the target (pg_restore's
+ * ALTER ... OWNER TO, ALTER LARGE OBJECT ... OWNER TO), and sets sequences
+ * with the owner's privileges: a target role that is not a superuser needs
+ * membership in every owning role that exists on the target (16+: with SET
+ * for the ALTER, with INHERIT for the privileges). Owners missing on the
+ * target are the Roles check's.
+ */
+void check_target_object_owners(struct vctx *ctx, struct check_outcome *out)
+{
+    if (ctx->src_db == NULL || ctx->dst == NULL)
+        return vc_skip(out);
+    pgres *r = NULL, *t = NULL;
+    char *role = NULL;
+    if (!pgconn_query_value(ctx->dst,
+                            "SELECT current_user WHERE NOT (SELECT rolsuper FROM "
+                            "pg_catalog.pg_roles WHERE rolname = current_user)",
+                            0, NULL, &role))
+        return vc_query_failed(out, ctx->dst, "reading the target role's attributes");
+    if (role == NULL)
+        return vc_ok(out, "the target role is a superuser: it may give every object its owner");
+    if (!pgconn_query(ctx->src_db, sql_text("validate_db_owners"), 0, NULL, &r)) {
+        vc_query_failed(out, ctx->src_db, "listing the owners of the objects");
+        goto done;
+    }
+    strbuf names = STRBUF_INIT; /* one a line: a role name holds no newline in practice */
+    for (int i = 0; i < pgres_ntuples(r); i++)
+        sb_printf(&names, "%s%s", i ? "\n" : "", pgres_get(r, i, 0));
+    const char *set_priv = pgconn_server_version(ctx->dst) >= 160000 ? "SET" : "MEMBER";
+    const char *params[] = {sb_str(&names), set_priv};
+    bool ok = pgconn_query(ctx->dst,
+                           "SELECT rolname FROM pg_catalog.pg_roles "
+                           "WHERE rolname = ANY (pg_catalog.string_to_array($1, E'\\n')) "
+                           "AND rolname <> current_user "
+                           "AND NOT (pg_catalog.pg_has_role(oid, 'USAGE') "
+                           "AND pg_catalog.pg_has_role(oid, $2)) ORDER BY 1",
+                           2, params, &t);
+    sb_free(&names);
+    if (!ok) {
+        vc_query_failed(out, ctx->dst, "checking the target role's memberships");
+        goto done;
+    }
+    if (pgres_ntuples(t) == 0) {
+        vc_ok(out,
+              "the target role %s may give the objects of %s their owners (%d owning %s, members "
+              "of each or missing on the target)",
+              role, ctx->db, pgres_ntuples(r), vc_plural(pgres_ntuples(r), "role", "roles"));
+        goto done;
+    }
+    strbuf what = STRBUF_INIT, grants = STRBUF_INIT;
+    char *ident = pgq_ident_dup(role);
+    for (int i = 0; i < pgres_ntuples(t); i++) {
+        const char *owner = pgres_get(t, i, 0);
+        for (int j = 0; j < pgres_ntuples(r); j++)
+            if (strcmp(pgres_get(r, j, 0), owner) == 0)
+                sb_printf(&what, "%s%s (owns %s)", what.len ? ", " : "", owner, pgres_get(r, j, 1));
+        char *oi = pgq_ident_dup(owner);
+        sb_printf(&grants, " GRANT %s TO %s;", oi, ident);
+        free(oi);
+    }
+    vc_fail(out,
+            "the target role %s is not a member of %s: giving their objects their owner (ALTER "
+            "... OWNER TO, ALTER LARGE OBJECT ... OWNER TO) and setting their sequences would "
+            "fail",
+            role, sb_str(&what));
+    vc_fix(out, "as a superuser (or the service's admin role) on the target:%s", sb_str(&grants));
+    free(ident);
+    sb_free(&what);
+    sb_free(&grants);
+done:
+    free(role);
+    pgres_free(r);
+    pgres_free(t);
 }

@@ -96,6 +96,13 @@ void check_slot_wal_keep_size(struct vctx *ctx, struct check_outcome *out);
 void check_source_read_privileges(struct vctx *ctx, struct check_outcome *out);
 void check_target_create_database(struct vctx *ctx, struct check_outcome *out);
 void check_extension_parameters(struct vctx *ctx, struct check_outcome *out);
+void check_target_object_owners(struct vctx *ctx, struct check_outcome *out);
+
+/* checks_online_privileges.c: what an online migration asks of roles that are not superusers */
+void check_publication(struct vctx *ctx, struct check_outcome *out);
+void check_replica_identity_changes(struct vctx *ctx, struct check_outcome *out);
+void check_target_replication_origins(struct vctx *ctx, struct check_outcome *out);
+void check_target_replication_role(struct vctx *ctx, struct check_outcome *out);
 
 /* checks_extensions.c, checks_collations.c, checks_objects.c: per database */
 void check_extensions(struct vctx *ctx, struct check_outcome *out);

@@ -39,18 +39,28 @@ const struct check_def validate_registry[] = {
     {"Target database creation", SCOPE_INSTANCE, MODES_ALL, false, check_target_create_database},
     {"Server parameters for extensions", SCOPE_INSTANCE, MODES_ALL, false,
      check_extension_parameters},
+    /* instance: what online apply asks of the target role */
+    {"Replication origins on the target", SCOPE_INSTANCE, MODES_ONLINE, false,
+     check_target_replication_origins},
+    {"Session replication role on the target", SCOPE_INSTANCE, MODES_ONLINE, false,
+     check_target_replication_role},
     /* database */
     {"Source database", SCOPE_DATABASE, MODES_ALL, true, check_source_database},
     {"Target database", SCOPE_DATABASE, MODES_ALL, true, check_target_database},
     {"Roles", SCOPE_DATABASE, MODES_ALL, false, check_roles},
+    {"Target object owners", SCOPE_DATABASE, MODES_ALL, false, check_target_object_owners},
     {"Extensions", SCOPE_DATABASE, MODES_ALL, false, check_extensions},
     {"Collations", SCOPE_DATABASE, MODES_ALL, false, check_collations},
     {"Encoding", SCOPE_DATABASE, MODES_ALL, false, check_encoding},
     {"Replica identity", SCOPE_DATABASE, MODES_ONLINE, false, check_replica_identity},
+    {"Replica identity privileges", SCOPE_DATABASE, MODES_ONLINE, false,
+     check_replica_identity_changes},
+    {"Publication", SCOPE_DATABASE, MODES_ONLINE, false, check_publication},
     {"Objects not streamed", SCOPE_DATABASE, MODES_ONLINE, false, check_not_streamed},
     {"Objects not moved faithfully", SCOPE_DATABASE, MODES_ALL, false, check_unfaithful_objects},
 };
-const int validate_registry_count = (int) (sizeof(validate_registry) / sizeof(validate_registry[0]));
+const int validate_registry_count =
+    (int) (sizeof(validate_registry) / sizeof(validate_registry[0]));
 
 static void vc_set(struct check_outcome *out, enum check_status st, const char *fmt, va_list ap)
 {

@@ -160,6 +160,11 @@ CREATE TABLE public.secret (id int PRIMARY KEY);
 CREATE TABLE public.rls_t (id int PRIMARY KEY);
 CREATE SEQUENCE public.seq1;
 GRANT SELECT ON public.t1, public.secret, public.rls_t, public.seq1 TO pgs_app;
+-- Owned by the database's owner: a target role that is its member may give them back.
+ALTER TABLE public.t1 OWNER TO pgs_owner;
+ALTER TABLE public.secret OWNER TO pgs_owner;
+ALTER TABLE public.rls_t OWNER TO pgs_owner;
+ALTER SEQUENCE public.seq1 OWNER TO pgs_owner;
 EOF
 done
 # What pgs_app cannot read: a table in a, a sequence in b, a large object in
@@ -188,6 +193,8 @@ expect_check "Long-running transactions" Succeeded
 expect_check "Slot WAL retention (max_slot_wal_keep_size)" Succeeded "-1"
 expect_check "Source read privileges" Succeeded "superuser"
 expect_check "Target database creation" Succeeded "superuser"
+expect_check "Replication origins on the target" Succeeded "may use replication origins"
+expect_check "Session replication role on the target" Succeeded "a superuser"
 # The target does not preload pg_stat_statements, installed in a.
 expect_check "Server parameters for extensions" Warning "pg_stat_statements (in a)" \
     "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
@@ -229,7 +236,10 @@ expect_check "Long-running transactions" Succeeded "not visible to this role"
 q "$src_URI" postgres "ALTER ROLE pgs_app REPLICATION BYPASSRLS"
 q "$src_URI" a "GRANT SELECT ON public.secret TO pgs_app; GRANT SELECT ON LARGE OBJECT $LO_OID TO pgs_app"
 q "$src_URI" b "GRANT SELECT ON public.seq1 TO pgs_app"
-assert_exit 0 "${VALIDATE[@]}" --mode online --source "$APP_URI" --target "$tgt_URI" --databases a,b
+# pgs_app owns no table: pgoutput's publication would fail (database check
+# Publication, online_least_privilege.sh); test_decoding needs none.
+assert_exit 2 "${VALIDATE[@]}" --mode online --source "$APP_URI" --target "$tgt_URI" --databases a,b
+assert_exit 0 "${VALIDATE[@]}" --mode online --plugin test_decoding --source "$APP_URI" --target "$tgt_URI" --databases a,b
 expect_check "Replication privilege" Succeeded "REPLICATION attribute"
 expect_check "Source read privileges" Succeeded "pgs_app"
 
