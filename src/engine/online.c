@@ -17,6 +17,12 @@
  * and the slot, publications and origin dropped. A cancel or a failure stops
  * every stream and drops every slot and publication (a leaked slot makes the
  * source keep its WAL forever) and the incomplete target databases.
+ *
+ * A copy that loses a server starts over (dbjob_restart.c); a cutover that
+ * loses one completes once it is back. The stream thread is in
+ * online_stream.c, the clean-up in online_cleanup.c, the choices a role
+ * without superuser needs (--publication, the trigger-less apply path) in
+ * online_roles.c.
  */
 #include "cdc/source.h"
 #include "copy/database.h"
@@ -31,6 +37,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Tries at completing a cutover when servers go away meanwhile. */
+#define FINISH_ATTEMPTS 10
 
 static bool fail_src(struct online_db *od, const char *what)
 {
@@ -380,151 +389,6 @@ static bool pick_up(struct online_db *od)
     return connect_replication(od);
 }
 
-/*
- * Whether the source stream's error may go away by itself: the connection
- * lost (libpq's own error, class 08, a terminated walsender, a server
- * shutting down or starting up), the slot still held by the walsender of
- * the lost connection (55006), no connection slot free (53300). Any other
- * server error (the slot dropped, a privilege revoked, a decoding error)
- * fails at once: reconnecting would meet it again.
- */
-static bool source_error_transient(const char *sqlstate)
-{
-    return sqlstate == NULL || sqlstate[0] == '\0' || pg_sqlstate_connection_lost(sqlstate) ||
-           strcmp(sqlstate, "55006") == 0 || strcmp(sqlstate, "53300") == 0;
-}
-
-/*
- * Which side broke when a stream failed in a way worth riding through: the
- * source (walsender terminated, connection lost, server restarted, the slot
- * still valid) or the target (the applier's connection lost); WAIT_NONE for
- * any other failure, and after a cancel.
- */
-static int broken_side(struct online_db *od)
-{
-    const char *err = od->res.error ? od->res.error : "";
-    /* At a cutover (stop_lsn set) too: it completes once the servers are back. */
-    if (od->res.outcome != CDC_STREAM_FAILED || atomic_load(&od->stop))
-        return WAIT_NONE;
-    if (strncmp(err, "source stream:", 14) == 0 && !cdc_stream_slot_lost(err) &&
-        source_error_transient(od->res.sqlstate))
-        return WAIT_SOURCE;
-    if (strncmp(err, "target:", 7) == 0 && cdc_applier_lost(od->applier))
-        return WAIT_TARGET;
-    return WAIT_NONE;
-}
-
-/* A new replication connection after a broken one; false when it cannot be had (yet). */
-static bool reconnect_replication(struct online_db *od)
-{
-    pgrepl_close(od->repl);
-    od->repl = NULL;
-    char label[160];
-    snprintf(label, sizeof(label), "source stream db=%s", od->job.db->name);
-    if (pgrepl_connect_quiet(&od->repl, od->job.src_conninfo, label))
-        return true;
-    pg_outage_begin(&od->repl_outage, pgrepl_error_message(od->repl));
-    pg_outage_retry(&od->repl_outage, pgrepl_error_message(od->repl));
-    return false;
-}
-
-/* The stream runs again: the outages that stopped it are over. */
-static void stream_started(void *arg)
-{
-    struct online_db *od = arg;
-    pg_outage_end(&od->apply_outage);
-    pg_outage_end(&od->repl_outage);
-    atomic_store(&od->waiting_for, WAIT_NONE);
-}
-
-/* The stream's failure, replaced by why it gave up: the outage that lasted too long. */
-static void gave_up(struct online_db *od, const struct pg_outage *o)
-{
-    char t[32];
-    time_format_duration(o->gave_up_after, t, sizeof(t));
-    char *error = xasprintf("%s: could not reconnect to %s for %s (--reconnect-timeout %gs): %s",
-                            o == &od->apply_outage ? "target" : "source stream", o->what, t,
-                            o->timeout, o->reason ? o->reason : "connection lost");
-    free(od->res.error);
-    od->res.error = error;
-}
-
-/*
- * After a broken stream: the target's sessions (if they were lost) and a
- * new replication connection, retried with backoff until they are back or
- * the outage lasts longer than --reconnect-timeout. False when it gave up
- * (od->res says why) or was stopped.
- */
-static bool recover_stream(struct online_db *od, int side)
-{
-    bool need_target = side == WAIT_TARGET;
-    struct pg_outage *o = need_target ? &od->apply_outage : &od->repl_outage;
-    const char *reason = od->res.error ? strchr(od->res.error, ':') : NULL;
-    pg_outage_begin(o, reason ? reason + 2 : "connection lost");
-    atomic_store(&od->waiting_for, side);
-    for (;;) {
-        o = need_target ? &od->apply_outage : &od->repl_outage;
-        if (!pg_outage_wait(o, &od->stop)) {
-            if (o->gave_up_after > 0 || o->timeout == 0)
-                gave_up(od, o);
-            return false;
-        }
-        if (need_target) {
-            if (!cdc_applier_reconnect(od->applier)) {
-                pg_outage_retry(o, cdc_applier_error(od->applier));
-                continue;
-            }
-            need_target = false;
-            /* What the target lost in a crash comes again from the source: it is not applied. */
-            atomic_store(&od->sp.durable_lsn, cdc_applier_durable(od->applier));
-            atomic_store(&od->waiting_for, WAIT_SOURCE);
-        }
-        if (!reconnect_replication(od)) {
-            atomic_store(&od->waiting_for, WAIT_SOURCE);
-            continue;
-        }
-        return true;
-    }
-}
-
-static void *stream_main(void *arg)
-{
-    struct online_db *od = arg;
-    char ctx[160];
-    snprintf(ctx, sizeof(ctx), "db=%s", od->job.db->name);
-    log_set_context(ctx);
-    uint64_t start = od->start_lsn;
-    for (;;) {
-        struct cdc_stream_config cfg = {
-            .repl = od->repl,
-            .slot = od->name,
-            .plugin = od->plugin,
-            .publications = od->publications,
-            .applier = od->applier,
-            .start_lsn = start,
-            .cancel = &od->stop,
-            .stop_lsn = &od->stop_lsn,
-            .progress = &od->sp,
-            .on_start = stream_started,
-            .on_start_arg = od,
-        };
-        cdc_stream_run(&cfg, &od->res);
-        int side = broken_side(od);
-        if (side == WAIT_NONE || !recover_stream(od, side))
-            break;
-        cdc_stream_result_free(&od->res);
-        start = cdc_applier_durable(od->applier);
-        char lsn[PGREPL_LSN_BUFSIZE];
-        pgrepl_lsn_format(start, lsn, sizeof(lsn));
-        log_info("the change stream broke (%s side); starting it again from the applied position "
-                 "%s",
-                 side == WAIT_TARGET ? "target" : "source", lsn);
-    }
-    atomic_store(&od->waiting_for, WAIT_NONE);
-    atomic_store(&od->stream_done, true);
-    return NULL;
-}
-
 static bool copy_with_restarts(struct online_db *od);
 
 static bool start_database(struct online_db *od)
@@ -548,7 +412,7 @@ static bool start_database(struct online_db *od)
     engine_set_status(run, db, MIG_IN_PROGRESS, SUB_MIGRATING_DATA);
     engine_phase(run, db->name, "streaming changes (%s)",
                  od->plugin == CDC_PLUGIN_PGOUTPUT ? "pgoutput" : "test_decoding");
-    if (pthread_create(&od->thread, NULL, stream_main, od) != 0) {
+    if (pthread_create(&od->thread, NULL, online_stream_main, od) != 0) {
         engine_fail(run, db->name, NULL, "could not start the streaming thread");
         return false;
     }
@@ -565,154 +429,6 @@ static void join_stream(struct online_db *od)
         pthread_join(od->thread, NULL);
         od->thread_started = false;
     }
-}
-
-/* The slot may still be marked active for a moment after its connection closed. */
-static bool drop_slot(struct online_db *od)
-{
-    for (int attempt = 0;; attempt++) {
-        if (pgrepl_drop_slot_sql(od->src, od->name, true))
-            return true;
-        if (attempt == 50 || strcmp(pgconn_error_sqlstate(od->src), "55006") != 0)
-            return false;
-        pgconn_clear_error(od->src);
-        time_sleep(0.1);
-    }
-}
-
-/* Tries at completing a cutover when servers go away meanwhile. */
-#define FINISH_ATTEMPTS 10
-
-/*
- * od->src, opened afresh if it was lost (a restart or a terminated session):
- * waits for the source through outage o (od->src_outage at a cutover; a
- * clean-up's own, so that an outage that made it give up does not count
- * again), woken by a cancel when `cancelable`. False when the source cannot
- * be reached; od->src is then NULL and o->reason says why.
- */
-static bool source_ready(struct online_db *od, struct pg_outage *o, bool cancelable)
-{
-    if (od->src && !o->down && pgconn_alive(od->src))
-        return true;
-    pgconn_close(od->src);
-    char label[160];
-    snprintf(label, sizeof(label), "source db=%s", od->job.db->name);
-    od->src =
-        pg_outage_connect(o, od->job.src_conninfo, label, cancelable ? &od->run->cancel : NULL);
-    return od->src != NULL;
-}
-
-/* A clean-up's outage of server ("source", "target"): it waits for up to dbjob_cleanup_wait(). */
-static void cleanup_outage(struct online_db *od, struct pg_outage *o, const char *server)
-{
-    char label[160];
-    snprintf(label, sizeof(label), "clean-up db=%s", od->job.db->name);
-    pg_outage_init(o, server,
-                   strcmp(server, "source") == 0 ? od->job.src_conninfo : od->job.dst_conninfo,
-                   label, dbjob_cleanup_wait(&od->job));
-}
-
-/* The source cannot be reached to drop the slot and publications: what to drop by hand, where. */
-static void source_objects_left(struct online_db *od, const char *reason)
-{
-    char *hp = pgconninfo_hostport(od->job.src_conninfo);
-    char *pubs = od->plugin == CDC_PLUGIN_PGOUTPUT && !od->run->spec->publication
-                     ? xasprintf("; and DROP PUBLICATION IF EXISTS %s, %s%s", od->name, od->name,
-                                 CDC_INSERT_ONLY_SUFFIX)
-                     : xstrdup("");
-    log_error("db=%s: could not reach the source to drop the migration's objects (%s): on the "
-              "source %s, database \"%s\", run SELECT pg_drop_replication_slot('%s')%s; until the "
-              "slot is dropped the source keeps its WAL",
-              od->job.db->name, reason ? reason : "no connection", hp, od->job.db->name, od->name,
-              pubs);
-    free(pubs);
-    free(hp);
-}
-
-/* The applier's sessions opened again after the target went away, waiting for it (clean-up). */
-static bool applier_back(struct online_db *od)
-{
-    struct pg_outage o;
-    cleanup_outage(od, &o, "target");
-    pg_outage_begin(&o, cdc_applier_error(od->applier));
-    bool ok;
-    for (;;) {
-        if ((ok = cdc_applier_reconnect(od->applier))) {
-            pg_outage_end(&o);
-            break;
-        }
-        pg_outage_retry(&o, cdc_applier_error(od->applier));
-        if (!pg_outage_wait(&o, NULL))
-            break;
-    }
-    pg_outage_free(&o);
-    return ok;
-}
-
-/* Drops the replication origin on the target (reconnecting if its session was lost). */
-static bool drop_origin(struct online_db *od)
-{
-    /* An applier that never set its progress up created nothing on the target. */
-    if (od->applier == NULL || !cdc_applier_has_progress(od->applier))
-        return true;
-    if (cdc_applier_lost(od->applier) && !applier_back(od)) {
-        char *hp = pgconninfo_hostport(od->job.dst_conninfo);
-        log_error("db=%s: could not reach the target to drop the replication origin (%s): on the "
-                  "target %s run SELECT pg_replication_origin_drop('%s') (if it exists)",
-                  od->job.db->name, cdc_applier_error(od->applier), hp, od->name);
-        free(hp);
-        return false;
-    }
-    bool ok = cdc_applier_drop_progress(od->applier);
-    /* A session lost while it sat idle shows only now: once more on a fresh one. */
-    if (!ok && cdc_applier_lost(od->applier) && cdc_applier_reconnect(od->applier))
-        ok = cdc_applier_drop_progress(od->applier);
-    if (!ok)
-        log_error("db=%s: could not drop the replication origin %s on the target: %s",
-                  od->job.db->name, od->name, cdc_applier_error(od->applier));
-    return ok;
-}
-
-/*
- * Drops the stream's objects on both sides; best effort, every failure
- * logged. Connections lost on the way (a server restarted) are opened
- * afresh; a server still unreachable gets a line saying what to drop there.
- */
-static bool drop_stream_objects(struct online_db *od)
-{
-    bool ok = true;
-    pgrepl_close(od->repl);
-    od->repl = NULL;
-    if (!drop_origin(od))
-        ok = false;
-    if (!od->source_objects)
-        return ok;
-    struct pg_outage o;
-    cleanup_outage(od, &o, "source");
-    bool reachable = source_ready(od, &o, false);
-    if (!reachable)
-        source_objects_left(od, o.reason);
-    pg_outage_free(&o);
-    if (!reachable) {
-        od->source_objects = false;
-        return false;
-    }
-    pgconn_clear_error(od->src);
-    if (!drop_slot(od)) {
-        log_error("db=%s: could not drop replication slot %s on the source: drop it with SELECT "
-                  "pg_drop_replication_slot('%s'), or the source keeps its WAL",
-                  od->job.db->name, od->name, od->name);
-        ok = false;
-    } else
-        log_info("db=%s: dropped replication slot %s", od->job.db->name, od->name);
-    pgconn_clear_error(od->src);
-    /* A publication given with --publication is the user's: it stays. */
-    if (!od->run->spec->publication && !cdc_publications_drop(od->src, od->name)) {
-        log_error("db=%s: could not drop publication %s on the source", od->job.db->name, od->name);
-        ok = false;
-    }
-    od->source_objects = false;
-    return ok;
 }
 
 /* A new session to the target database, waiting for it (--reconnect-timeout); NULL if it is not
@@ -734,7 +450,7 @@ static pgconn *target_session(struct online_db *od, const char *label)
 static bool source_position(struct online_db *od, uint64_t *pos)
 {
     for (int attempt = 1;; attempt++) {
-        if (!source_ready(od, &od->src_outage, true)) {
+        if (!online_source_ready(od, &od->src_outage, true)) {
             dbjob_fail(&od->job, NULL,
                        "reading the source's position for the cutover: %s did not come back "
                        "within --reconnect-timeout: %s",
@@ -759,7 +475,7 @@ static bool finish_database(struct online_db *od)
     struct db_job *job = &od->job;
     for (int attempt = 1;; attempt++) {
         job->source_lost = job->target_lost = false;
-        if (!source_ready(od, &od->src_outage, true)) {
+        if (!online_source_ready(od, &od->src_outage, true)) {
             dbjob_fail(job, NULL,
                        "completing the cutover: %s did not come back within "
                        "--reconnect-timeout: %s",
@@ -790,14 +506,6 @@ static bool finish_database(struct online_db *od)
             pgconn_close(c);
         }
     }
-}
-
-/* The source's replica identities as they were before the migration (after a failure or cancel). */
-static void restore_identities(struct online_db *od)
-{
-    if (od->src && od->undo.n > 0 && pgconn_alive(od->src))
-        cdc_identities_restore(od->src, &od->undo, NULL);
-    sl_free(&od->undo);
 }
 
 /*
@@ -831,10 +539,10 @@ static void forget_stream_attempt(struct online_db *od)
 {
     cdc_applier_close(od->applier);
     od->applier = NULL;
-    if (!drop_stream_objects(od))
+    if (!online_drop_stream_objects(od))
         log_warn("db=%s: the next attempt drops what is left of this one's objects",
                  od->job.db->name);
-    restore_identities(od);
+    online_restore_identities(od);
     pgconn_close(od->src);
     od->src = NULL;
     cdc_tables_free(&od->tables);
@@ -884,7 +592,7 @@ static bool finish_online(struct online_db *od)
     }
     if (od->job.cat.ntables == 0 && od->job.cat.db.name == NULL) {
         /* Resumed: the catalog of the copy is not in memory; read it now. */
-        if (!source_ready(od, &od->src_outage, true))
+        if (!online_source_ready(od, &od->src_outage, true))
             return fail_src(od, "reading the source catalog");
         if (!pgconn_exec(od->src, "SELECT pg_catalog.set_config('search_path', '', false)") ||
             !pgconn_exec(od->src, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") ||
@@ -894,7 +602,7 @@ static bool finish_online(struct online_db *od)
     if (!finish_database(od))
         return false;
     atomic_store(&od->job.db->streaming, false);
-    return drop_stream_objects(od) && restore_identities_both(od);
+    return online_drop_stream_objects(od) && restore_identities_both(od);
 }
 
 static void stop_and_clean(struct online_db *od)
@@ -902,7 +610,7 @@ static void stop_and_clean(struct online_db *od)
     atomic_store(&od->stop, true);
     join_stream(od);
     atomic_store(&od->job.db->streaming, false);
-    drop_stream_objects(od);
+    online_drop_stream_objects(od);
 }
 
 static void free_online(struct online_db *od)
@@ -976,7 +684,7 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
         bool db_ok = ok && !od->source_objects;
         if (!db_ok)
             stop_and_clean(od);
-        restore_identities(od);
+        online_restore_identities(od);
         dbjob_end(&od->job, db_ok);
         free_online(od);
     }

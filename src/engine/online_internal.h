@@ -75,6 +75,20 @@ struct observer {
     bool running;
 };
 
+/* The stream thread's body (online_stream.c): arg is the struct online_db. */
+void *online_stream_main(void *arg);
+
+/*
+ * online_cleanup.c. od->src, opened afresh if it was lost, waiting through
+ * outage o (woken by a cancel when cancelable); false when the source cannot
+ * be reached (o->reason says why).
+ */
+bool online_source_ready(struct online_db *od, struct pg_outage *o, bool cancelable);
+/* Drops the slot, publications and origin, best effort, every failure logged. */
+bool online_drop_stream_objects(struct online_db *od);
+/* The source's replica identities as they were before the migration (after a failure or cancel). */
+void online_restore_identities(struct online_db *od);
+
 /* Database i streams: the observer measures it from now on (and starts with the first). */
 void online_observer_add(struct observer *ob, int i);
 /* Stops the observer: the caller uses the databases' source connections again. */
