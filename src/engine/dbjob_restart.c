@@ -24,7 +24,9 @@
 
 bool dbjob_lost_server(struct db_job *job)
 {
-    if (engine_canceled(job->run) || job->target_gave_up || job->archive.target_gave_up)
+    /* --reconnect-timeout 0: the first lost connection fails the migration. */
+    if (engine_canceled(job->run) || job->run->spec->reconnect_timeout <= 0 ||
+        job->target_gave_up || job->archive.target_gave_up)
         return false;
     if (job->snap.holder != NULL && !pgconn_alive(job->snap.holder))
         job->source_lost = true;

@@ -2,8 +2,9 @@
 # Canceling an offline migration: SIGINT (Ctrl-C) and SIGTERM while data is
 # being copied must stop every worker, end with status Canceled and exit
 # code 3, and leave no half-filled database on the target. A failure part-way
-# (a target copy session terminated by an administrator) ends Failed with exit 1 and
-# an error naming the database, also leaving nothing behind.
+# (a target copy session terminated by an administrator, with
+# --reconnect-timeout 0 so that it is not ridden through) ends Failed with
+# exit 1 and an error naming the database, also leaving nothing behind.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 require_pgshuttle
@@ -63,7 +64,7 @@ done
 section "a failure part-way: a target copy session is terminated"
 out=$TEST_TMP/fail.out err=$TEST_TMP/fail.err
 "$PGSHUTTLE_BIN" migrate --source "$src_URI" --target "$tgt_URI" --databases pgs_cancel \
-    --type migrate --jobs 2 --index-jobs 2 >"$out" 2>"$err" &
+    --type migrate --jobs 2 --index-jobs 2 --reconnect-timeout 0 >"$out" 2>"$err" &
 pid=$!
 until [[ $(q "$tgt_URI" postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = 'pgs_cancel' AND query LIKE 'COPY%'") -gt 0 ]]; do sleep 0.1; done
 q "$tgt_URI" postgres "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'pgs_cancel' AND query LIKE 'COPY%'" >/dev/null

@@ -10,20 +10,19 @@
 #      restarted again right after the cutover was asked for (its position
 #      and sequences come from the restarted source); exit 0, Succeeded,
 #      verify identical, no slot, publication or origin left.
-#   2. --plugin test_decoding: the target crash-restarted during the copy
+#   2. The target crash-restarted during the copy
 #      of online.big, then restarted (fast) while the cutover refreshes the
 #      materialized view: the copy goes on or starts over, the cutover
 #      completes once the target is back; verify identical, nothing left.
 #   0. Offline, the source restarted during the copy of online.big: the copy
 #      starts over from a new snapshot; Succeeded, verify identical.
 # Each case prints how long the migration paused and what was done again.
+# PGS_PLUGIN (pgoutput by default; online_restarts_phases_test_decoding.sh
+# sets test_decoding, and leaves case 0 out) picks the plugin.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/online/lib.sh"
 online_require
-if ! "$PGSHUTTLE_BIN" migrate --help 2>&1 | grep -q -- '--reconnect-timeout'; then
-    skip_test "pgshuttle migrate --help has no --reconnect-timeout yet"
-fi
 
 section "clusters and source database"
 start_cluster src
@@ -42,19 +41,6 @@ PUBS_BEFORE=$(source_publications "$src_URI" "$DB")
 migrate_args() {   # migrate_args [OPTION...]
     MIGRATE=("$PGSHUTTLE_BIN" migrate --mode online --source "$src_URI" --target "$tgt_URI"
              --databases "$DB" --overwrite --jobs 2 --index-jobs 2 --output json --reconnect-timeout 2min "$@")
-}
-
-# wait_source_copy WHAT: poll until the source runs a COPY of WHAT for pgshuttle.
-wait_copy_of() {   # wait_copy_of URI PATTERN
-    local _
-    for _ in $(seq 1 1200); do
-        if [[ $(q "$1" postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = '$DB' AND query ILIKE '$2'" 2>/dev/null || echo 0) -gt 0 ]]; then
-            return 0
-        fi
-        kill -0 "$ONLINE_PID" 2>/dev/null || return 1
-        sleep 0.1
-    done
-    return 1
 }
 
 # json_time PRED: the time (epoch seconds) of the first JSON event with PRED.
@@ -86,32 +72,38 @@ finish_case() {   # finish_case LABEL: exit 0, Succeeded, verify, nothing left
 }
 
 # ---------------------------------------------------------------------------
-section "0. offline: the source restarted during the copy"
-online_start run0 "$PGSHUTTLE_BIN" migrate --source "$src_URI" --target "$tgt_URI" --databases "$DB" \
-    --overwrite --jobs 2 --index-jobs 2 --output json --reconnect-timeout 2min
-if wait_copy_of "$src_URI" 'COPY%online.big%TO STDOUT%'; then
-    sleep 1
-    t0=$(date +%s.%N)
-    restart_cluster src
-    log "source restarted during the offline copy of online.big"
-    wait_exit "$ONLINE_PID" 300
-    check_exit "offline: the copy started over and completed" 0
-    check_result "$ONLINE_OUT" Succeeded
-    assert_contains "$ONLINE_ERR" "copying the database again from the start (attempt 2 of 3)" "the log says the copy starts over"
-    assert_exit 0 "$PGSHUTTLE_BIN" verify --source "$src_URI" --target "$tgt_URI" --databases "$DB"
-    t1=$(json_time 'o.get("event") == "table" and o.get("object") == "online.big"')
-    FIGURES+=("offline, source restart during the copy: the copy started over; online.big copied again ${t1:+$(python3 -c "print('%.1f' % ($t1 - $t0))")}s after the restart")
-else
-    fail "the offline copy of online.big was never seen on the source"
-    show_online_output
-fi
+PLUGIN=${PGS_PLUGIN:-pgoutput}
+log "plugin: $PLUGIN"
+offline_case() {   # 0. offline (the plugin plays no part: run once, with pgoutput)
+    section "0. offline: the source restarted during the copy"
+    online_start run0 "$PGSHUTTLE_BIN" migrate --source "$src_URI" --target "$tgt_URI" --databases "$DB" \
+        --overwrite --jobs 2 --index-jobs 2 --output json --reconnect-timeout 2min
+    if wait_copying "$src_URI" "$DB" 'COPY%online.big%TO STDOUT%'; then
+        sleep 1
+        t0=$(date +%s.%N)
+        restart_cluster src
+        log "source restarted during the offline copy of online.big"
+        wait_exit "$ONLINE_PID" 300
+        check_exit "offline: the copy started over and completed" 0
+        check_result "$ONLINE_OUT" Succeeded
+        assert_contains "$ONLINE_ERR" "copying the database again from the start (attempt 2 of 3)" "the log says the copy starts over"
+        assert_exit 0 "$PGSHUTTLE_BIN" verify --source "$src_URI" --target "$tgt_URI" --databases "$DB"
+        t1=$(json_time 'o.get("event") == "table" and o.get("object") == "online.big"')
+        FIGURES+=("offline, source restart during the copy: the copy started over; online.big copied again ${t1:+$(python3 -c "print('%.1f' % ($t1 - $t0))")}s after the restart")
+    else
+        fail "the offline copy of online.big was never seen on the source"
+        show_online_output
+    fi
+}
+if [[ $PLUGIN == pgoutput ]]; then offline_case; fi
+
 
 # ---------------------------------------------------------------------------
 section "1. the source restarted during the copy, and again at the cutover"
-migrate_args
+migrate_args --plugin "$PLUGIN"
 workload_start w1 "$src_URI" "$DB"
 online_start run1 "${MIGRATE[@]}"
-if wait_copy_of "$src_URI" 'COPY%online.big%TO STDOUT%'; then
+if wait_copying "$src_URI" "$DB" 'COPY%online.big%TO STDOUT%'; then
     sleep 1
     t0=$(date +%s.%N)
     restart_cluster src
@@ -140,11 +132,11 @@ fi
 workload_stop w1 30
 
 # ---------------------------------------------------------------------------
-section "2. test_decoding: the target crash-restarted during the copy, restarted at the cutover"
-migrate_args --plugin test_decoding
+section "2. the target crash-restarted during the copy, restarted at the cutover"
+migrate_args --plugin "$PLUGIN"
 workload_start w2 "$src_URI" "$DB"
 online_start run2 "${MIGRATE[@]}"
-if wait_copy_of "$tgt_URI" 'COPY%online.big%FROM STDIN%'; then
+if wait_copying "$tgt_URI" "$DB" 'COPY%online.big%FROM STDIN%'; then
     sleep 1
     t0=$(date +%s)
     crash_cluster tgt

@@ -447,13 +447,13 @@ slot_count() {
     q "$1" postgres "SELECT count(*) FROM pg_replication_slots"
 }
 
-# wait_copying URI DB: poll (120 s at most) until the online migration
-# ($ONLINE_PID) runs a COPY into DB on the server URI; false when it never
-# does or ends first.
+# wait_copying URI DB [PATTERN]: poll (120 s at most) until the migration
+# ($ONLINE_PID) runs a COPY (a query ILIKE PATTERN, default 'COPY%') in DB on
+# the server URI; false when it never does or ends first.
 wait_copying() {
-    local _
+    local _ pattern=${3:-COPY%}
     for _ in $(seq 1 1200); do
-        if [[ $(q "$1" postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = '$2' AND query ILIKE 'COPY%'" 2>/dev/null || echo 0) -gt 0 ]]; then
+        if [[ $(q "$1" postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = '$2' AND query ILIKE '$pattern'" 2>/dev/null || echo 0) -gt 0 ]]; then
             return 0
         fi
         kill -0 "$ONLINE_PID" 2>/dev/null || return 1
