@@ -43,22 +43,29 @@ migrate_args() {   # migrate_args [OPTION...]
              --databases "$DB" --overwrite --jobs 2 --index-jobs 2 --output json --reconnect-timeout 2min "$@")
 }
 
-# json_time PRED: the time (epoch seconds) of the first JSON event with PRED.
+# json_time PRED: the time (epoch seconds) of the last JSON event with PRED.
 json_time() {
     python3 - "$ONLINE_OUT" "$1" <<'PY'
 import datetime, json, sys
+last = None
 for line in open(sys.argv[1], encoding='utf-8', errors='replace'):
     try:
         o = json.loads(line)
     except ValueError:
         continue
     if isinstance(o, dict) and eval(sys.argv[2], {}, {'o': o}):
-        print('%.1f' % datetime.datetime.fromisoformat(o['time'].replace('Z', '+00:00')).timestamp())
-        break
+        last = datetime.datetime.fromisoformat(o['time'].replace('Z', '+00:00')).timestamp()
+if last is not None:
+    print('%.1f' % last)
 PY
 }
 
 FIGURES=()
+
+# outages: the outage lengths the log reports ("is back after 1.2s"), comma-separated.
+outages() {
+    grep -o "is back after [0-9.]*s" "$ONLINE_ERR" | awk '{print $4}' | paste -sd, - || true
+}
 
 finish_case() {   # finish_case LABEL: exit 0, Succeeded, verify, nothing left
     wait_exit "$ONLINE_PID" 300
@@ -79,7 +86,7 @@ offline_case() {   # 0. offline (the plugin plays no part: run once, with pgoutp
     online_start run0 "$PGSHUTTLE_BIN" migrate --source "$src_URI" --target "$tgt_URI" --databases "$DB" \
         --overwrite --jobs 2 --index-jobs 2 --output json --reconnect-timeout 2min
     if wait_copying "$src_URI" "$DB" 'COPY%online.big%TO STDOUT%'; then
-        sleep 1
+        sleep 0.3
         t0=$(date +%s.%N)
         restart_cluster src
         log "source restarted during the offline copy of online.big"
@@ -104,7 +111,7 @@ migrate_args --plugin "$PLUGIN"
 workload_start w1 "$src_URI" "$DB"
 online_start run1 "${MIGRATE[@]}"
 if wait_copying "$src_URI" "$DB" 'COPY%online.big%TO STDOUT%'; then
-    sleep 1
+    sleep 0.3
     t0=$(date +%s.%N)
     restart_cluster src
     log "source restarted during the copy of online.big"
@@ -122,7 +129,7 @@ if wait_copying "$src_URI" "$DB" 'COPY%online.big%TO STDOUT%'; then
         t2=$(date +%s)
         workload_stop w1 30
         finish_case "source restarts"
-        FIGURES+=("source restart at the cutover: the cutover completed $(($(date +%s) - t2))s after the restart")
+        FIGURES+=("source restart at the cutover: the cutover completed $(($(date +%s) - t2))s after the restart; outages in run 1: $(outages)")
         grep -E "lost the source|is back after|copying the database again" "$ONLINE_ERR" | cut -c1-240 | redact | sed 's/^/  | /' || true
     fi
 else
@@ -157,7 +164,7 @@ if wait_copying "$tgt_URI" "$DB" 'COPY%online.big%FROM STDIN%'; then
             restart_cluster tgt
             log "target restarted while the cutover refreshed the materialized view"
             finish_case "target restarts"
-            FIGURES+=("target restart at the cutover: completed $(($(date +%s) - t2))s after the restart")
+            FIGURES+=("target restart at the cutover: completed $(($(date +%s) - t2))s after the restart; outages in run 2: $(outages)")
             assert_contains "$ONLINE_ERR" "completing it again once it is back" "the cutover says it completes again"
         fi
     fi
