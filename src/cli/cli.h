@@ -7,6 +7,7 @@
 #ifndef PGSHUTTLE_CLI_CLI_H
 #define PGSHUTTLE_CLI_CLI_H
 
+#include "model/migration.h"
 #include "util/buf.h"
 
 #include <getopt.h>
@@ -99,21 +100,23 @@ enum {
  * bad value (already reported).
  */
 int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts *o);
-/* Checks the required ones are there; returns false after reporting. */
+/* Checks them (migration_endpoints_check); returns false after reporting. */
 bool cli_conn_check(const char *cmd, const struct cli_conn_opts *o);
 void cli_conn_free(struct cli_conn_opts *o);
 /* Hands source, target and databases over to spec (o keeps nothing of them). */
-struct migration_spec;
 void cli_conn_move_to_spec(struct cli_conn_opts *o, struct migration_spec *spec);
 /*
- * --plugin and --publication, which migrate and validate both take (the
- * checks must look at what the migration will use): EXIT_OK, or
- * EXIT_USAGE after reporting a bad value.
+ * Sets a field of spec from an option's value through the model's rules
+ * (migration_spec_set): EXIT_OK, or EXIT_USAGE after reporting the model's
+ * message. Flags pass "true".
  */
-int cli_plugin_opt(const char *cmd, const char *arg, struct migration_spec *spec);
-int cli_publication_opt(const char *cmd, const char *arg, struct migration_spec *spec);
-/* The online options only with --mode online, and consistent: EXIT_OK or EXIT_USAGE. */
-int cli_online_opts_check(const char *cmd, const struct migration_spec *spec);
+int cli_spec_opt(const char *cmd, struct migration_spec *spec, enum spec_field f,
+                 const char *value);
+/*
+ * The rules across options (migration_spec_check), once source, target and
+ * databases are in spec: EXIT_OK, or EXIT_USAGE after reporting.
+ */
+int cli_spec_check(const char *cmd, const struct migration_spec *spec);
 /* The getopt_long array for the common options plus extra (caller frees). */
 struct option *cli_options_merge(const struct cli_option *extra);
 

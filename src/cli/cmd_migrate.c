@@ -11,9 +11,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
-#include "validate/validate.h"
 
-#include <errno.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -96,37 +94,6 @@ static void *watch_signals(void *arg)
     return NULL;
 }
 
-/* Parses 512MB, 2GB, 100kB or a plain byte count; -1 and 0 pass through. */
-static bool parse_size(const char *s, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || end == s)
-        return false;
-    int64_t mult = 1;
-    if (strcasecmp(end, "kb") == 0 || strcasecmp(end, "k") == 0)
-        mult = 1024;
-    else if (strcasecmp(end, "mb") == 0 || strcasecmp(end, "m") == 0)
-        mult = 1024 * 1024;
-    else if (strcasecmp(end, "gb") == 0 || strcasecmp(end, "g") == 0)
-        mult = 1024LL * 1024 * 1024;
-    else if (*end)
-        return false;
-    *out = (int64_t) v * mult;
-    return true;
-}
-
-static bool parse_jobs(const char *s, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*end || v < 1 || v > 256)
-        return false;
-    *out = (int) v;
-    return true;
-}
-
 enum {
     OPT_MODE = OPT_COMMON_LAST,
     OPT_TYPE,
@@ -207,6 +174,44 @@ static const struct cli_help migrate_help = {
              "Exit codes: 0 succeeded, 1 failed, 2 validation failed, 3 canceled, 64 bad usage.",
 };
 
+/*
+ * Which field of the spec each option sets: value NULL takes the option's
+ * argument, a flag passes its own. The model checks the value (migration.h).
+ */
+static const struct {
+    int opt;
+    enum spec_field field;
+    const char *value;
+} option_fields[] = {
+    {OPT_MODE, SPEC_F_MODE, NULL},
+    {OPT_TYPE, SPEC_F_TYPE, NULL},
+    {OPT_OVERWRITE, SPEC_F_OVERWRITE, "true"},
+    {OPT_JOBS, SPEC_F_JOBS, NULL},
+    {OPT_INDEX_JOBS, SPEC_F_INDEX_JOBS, NULL},
+    {OPT_SPLIT, SPEC_F_SPLIT, NULL},
+    {OPT_MWM, SPEC_F_MAINTENANCE_WORK_MEM, NULL},
+    {OPT_KEEP_FAILED, SPEC_F_KEEP_FAILED, "true"},
+    {OPT_NAME, SPEC_F_NAME, NULL},
+    {OPT_PLUGIN, SPEC_F_PLUGIN, NULL},
+    {OPT_TOAST, SPEC_F_TOAST_COMPRESSION, NULL},
+    {OPT_SOURCE_TYPE, SPEC_F_SOURCE_TYPE, NULL},
+    {OPT_CUTOVER, SPEC_F_CUTOVER, NULL},
+    {OPT_RESUME, SPEC_F_RESUME, "true"},
+    {OPT_RI_FULL, SPEC_F_REPLICA_IDENTITY_FULL, "true"},
+    {OPT_RECONNECT_TIMEOUT, SPEC_F_RECONNECT_TIMEOUT, NULL},
+    {OPT_PUBLICATION, SPEC_F_PUBLICATION, NULL},
+};
+
+/* Sets the field opt stands for: EXIT_OK, EXIT_USAGE after reporting, -2 if opt sets none. */
+static int set_option(int opt, const char *arg, struct migration_spec *spec)
+{
+    for (size_t i = 0; i < sizeof(option_fields) / sizeof(option_fields[0]); i++)
+        if (option_fields[i].opt == opt)
+            return cli_spec_opt("migrate", spec, option_fields[i].field,
+                                option_fields[i].value ? option_fields[i].value : arg);
+    return -2;
+}
+
 /* Returns EXIT_OK to go on, EXIT_USAGE after an error, or -1 after --help. */
 static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
                       struct migration_spec *spec)
@@ -223,109 +228,19 @@ static int parse_args(int argc, char **argv, struct cli_conn_opts *conn,
         }
         if (common > 0)
             continue;
-        switch (opt) {
-        case OPT_MODE:
-            if (!mig_mode_parse(optarg, &spec->mode))
-                rc = cli_usage_error("migrate", "--mode must be offline or online");
-            break;
-        case OPT_TYPE:
-            if (!mig_type_parse(optarg, &spec->type))
-                rc = cli_usage_error("migrate",
-                                     "--type must be validate-and-migrate, migrate or validate");
-            break;
-        case OPT_OVERWRITE:
-            spec->overwrite = true;
-            break;
-        case OPT_JOBS:
-            if (!parse_jobs(optarg, &spec->jobs))
-                rc = cli_usage_error("migrate", "--jobs must be a number from 1 to 256");
-            break;
-        case OPT_INDEX_JOBS:
-            if (!parse_jobs(optarg, &spec->index_jobs))
-                rc = cli_usage_error("migrate", "--index-jobs must be a number from 1 to 256");
-            break;
-        case OPT_SPLIT:
-            if (!parse_size(optarg, &spec->split_bytes))
-                rc = cli_usage_error("migrate", "--split-tables-larger-than takes a size, e.g. "
-                                                "256MB");
-            break;
-        case OPT_MWM: {
-            int64_t bytes;
-            if (!parse_size(optarg, &bytes) || bytes < 1024 * 1024)
-                rc = cli_usage_error("migrate",
-                                     "--maintenance-work-mem takes a size of at least 1MB");
-            else {
-                free(spec->maintenance_work_mem);
-                spec->maintenance_work_mem = xasprintf("%lldkB", (long long) (bytes / 1024));
-            }
-            break;
-        }
-        case OPT_KEEP_FAILED:
-            spec->keep_failed = true;
-            break;
-        case OPT_NAME:
-            free(spec->name);
-            spec->name = xstrdup(optarg);
-            break;
-        case OPT_TOAST:
-            if (strcmp(optarg, "lz4") != 0 && strcmp(optarg, "pglz") != 0 &&
-                strcmp(optarg, "server") != 0)
-                rc = cli_usage_error("migrate", "--toast-compression must be lz4, pglz or server");
-            else {
-                free(spec->toast_compression);
-                spec->toast_compression = xstrdup(optarg);
-            }
-            break;
-        case OPT_SOURCE_TYPE:
-            if (!validate_source_type_valid(optarg))
-                rc = cli_usage_error("migrate", "unknown --source-type \"%s\"", optarg);
-            else {
-                free(spec->source_type);
-                spec->source_type = xstrdup(optarg);
-            }
-            break;
-        case OPT_PLUGIN:
-            rc = cli_plugin_opt("migrate", optarg, spec);
-            break;
-        case OPT_PUBLICATION:
-            rc = cli_publication_opt("migrate", optarg, spec);
-            break;
-        case OPT_CUTOVER:
-            if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "signal") != 0)
-                rc = cli_usage_error("migrate", "--cutover must be auto or signal");
-            spec->cutover_auto = strcmp(optarg, "auto") == 0;
-            break;
-        case OPT_RESUME:
-            spec->resume = true;
-            break;
-        case OPT_RI_FULL:
-            spec->replica_identity_full = true;
-            break;
-        case OPT_RECONNECT_TIMEOUT:
-            if (!migration_duration_parse(optarg, &spec->reconnect_timeout))
-                rc = cli_usage_error("migrate", "--reconnect-timeout takes a duration, e.g. 30s, "
-                                                "10min, 1h, or seconds (0 = do not retry)");
-            break;
-        case OPT_HELP:
-        case 'h':
+        if (opt == OPT_HELP || opt == 'h') {
             cli_help_print(stdout, &migrate_help);
             rc = -1;
-            break;
-        default:
+        } else if ((rc = set_option(opt, optarg, spec)) == -2)
             rc = cli_option_error("migrate", opt, argv);
-            break;
-        }
     }
     free(opts);
     if (rc == EXIT_OK && optind < argc)
         rc = cli_usage_error("migrate", "unexpected argument \"%s\"", argv[optind]);
-    if (rc == EXIT_OK && !cli_conn_check("migrate", conn))
-        rc = EXIT_USAGE;
-    if (rc == EXIT_OK)
-        rc = cli_online_opts_check("migrate", spec);
-    if (rc == EXIT_OK && spec->resume && spec->overwrite)
-        rc = cli_usage_error("migrate", "--resume continues an interrupted migration into its "
-                                        "target databases; it cannot be combined with --overwrite");
+    if (rc == EXIT_OK) {
+        cli_conn_move_to_spec(conn, spec);
+        rc = cli_spec_check("migrate", spec);
+    }
     return rc;
 }
 
@@ -340,7 +255,6 @@ int cmd_migrate(int argc, char **argv)
         migration_spec_free(&spec);
         return rc < 0 ? EXIT_OK : rc;
     }
-    cli_conn_move_to_spec(&conn, &spec);
     if (spec.name == NULL) {
         char ts[40];
         time_format_iso(time_wall(), ts, sizeof(ts));

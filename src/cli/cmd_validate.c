@@ -7,7 +7,6 @@
 #include "cli/checks_view.h"
 #include "cli/cli.h"
 #include "model/migration.h"
-#include "util/mem.h"
 #include "validate/validate.h"
 
 #include <jansson.h>
@@ -72,28 +71,22 @@ int cmd_validate(int argc, char **argv)
             continue;
         switch (opt) {
         case OPT_MODE:
-            if (!mig_mode_parse(optarg, &spec.mode))
-                rc = cli_usage_error(CMD, "--mode must be offline or online");
+            rc = cli_spec_opt(CMD, &spec, SPEC_F_MODE, optarg);
             break;
         case OPT_OVERWRITE:
-            spec.overwrite = true;
+            rc = cli_spec_opt(CMD, &spec, SPEC_F_OVERWRITE, "true");
             break;
         case OPT_SOURCE_TYPE:
-            if (!validate_source_type_valid(optarg))
-                rc = cli_usage_error(CMD, "unknown --source-type \"%s\"", optarg);
-            else {
-                free(spec.source_type);
-                spec.source_type = xstrdup(optarg);
-            }
+            rc = cli_spec_opt(CMD, &spec, SPEC_F_SOURCE_TYPE, optarg);
             break;
         case OPT_PLUGIN:
-            rc = cli_plugin_opt(CMD, optarg, &spec);
+            rc = cli_spec_opt(CMD, &spec, SPEC_F_PLUGIN, optarg);
             break;
         case OPT_PUBLICATION:
-            rc = cli_publication_opt(CMD, optarg, &spec);
+            rc = cli_spec_opt(CMD, &spec, SPEC_F_PUBLICATION, optarg);
             break;
         case OPT_RI_FULL:
-            spec.replica_identity_full = true;
+            rc = cli_spec_opt(CMD, &spec, SPEC_F_REPLICA_IDENTITY_FULL, "true");
             break;
         case OPT_HELP:
         case 'h':
@@ -108,16 +101,15 @@ int cmd_validate(int argc, char **argv)
     free(opts);
     if (rc == EXIT_OK && optind < argc)
         rc = cli_usage_error(CMD, "unexpected argument \"%s\"", argv[optind]);
-    if (rc == EXIT_OK && !cli_conn_check(CMD, &conn))
-        rc = EXIT_USAGE;
-    if (rc == EXIT_OK)
-        rc = cli_online_opts_check(CMD, &spec);
+    if (rc == EXIT_OK) {
+        cli_conn_move_to_spec(&conn, &spec);
+        rc = cli_spec_check(CMD, &spec);
+    }
     if (rc != EXIT_OK) {
         cli_conn_free(&conn);
         migration_spec_free(&spec);
         return rc < 0 ? EXIT_OK : rc;
     }
-    cli_conn_move_to_spec(&conn, &spec);
     spec.type = TYPE_VALIDATE;
 
     struct validate_report rep;

@@ -204,35 +204,12 @@ int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts
 
 bool cli_conn_check(const char *cmd, const struct cli_conn_opts *o)
 {
-    if (o->source == NULL) {
-        cli_usage_error(cmd, "--source is required");
-        return false;
-    }
-    if (o->target == NULL) {
-        cli_usage_error(cmd, "--target is required");
-        return false;
-    }
-    if (o->databases.n == 0) {
-        cli_usage_error(cmd, "--databases is required (one or more names, comma-separated), "
-                             "or --database NAME (repeatable)");
-        return false;
-    }
-    for (size_t i = 0; i < o->databases.n; i++) {
-        /* Every server has its own; it accepts no connections, so nothing could read it. */
-        if (strcmp(o->databases.items[i], "template0") == 0) {
-            cli_usage_error(cmd, "database \"template0\" cannot be migrated: it is the pristine "
-                                 "template that every server has of its own (it accepts no "
-                                 "connections, and CREATE DATABASE copies it); leave it out");
-            return false;
-        }
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(o->databases.items[i], o->databases.items[j]) == 0) {
-                cli_usage_error(cmd, "database \"%s\" is named twice (--databases, --database)",
-                                o->databases.items[i]);
-                return false;
-            }
-    }
-    return true;
+    char *err = NULL;
+    if (migration_endpoints_check(o->source, o->target, &o->databases, SPEC_NAMING_OPTION, &err))
+        return true;
+    cli_usage_error(cmd, "%s", err);
+    free(err);
+    return false;
 }
 
 void cli_conn_free(struct cli_conn_opts *o)
@@ -275,38 +252,22 @@ struct option *cli_options_merge(const struct cli_option *extra)
     return all;
 }
 
-int cli_plugin_opt(const char *cmd, const char *arg, struct migration_spec *spec)
+int cli_spec_opt(const char *cmd, struct migration_spec *spec, enum spec_field f, const char *value)
 {
-    if (strcmp(arg, "pgoutput") != 0 && strcmp(arg, "test_decoding") != 0)
-        return cli_usage_error(cmd, "--plugin must be pgoutput or test_decoding");
-    free(spec->plugin);
-    spec->plugin = xstrdup(arg);
-    return EXIT_OK;
+    char *err = NULL;
+    if (migration_spec_set(spec, f, value, SPEC_NAMING_OPTION, &err))
+        return EXIT_OK;
+    int rc = cli_usage_error(cmd, "%s", err);
+    free(err);
+    return rc;
 }
 
-int cli_publication_opt(const char *cmd, const char *arg, struct migration_spec *spec)
+int cli_spec_check(const char *cmd, const struct migration_spec *spec)
 {
-    if (arg[0] == '\0' || strlen(arg) >= 64)
-        return cli_usage_error(cmd, "--publication takes the name of a publication (at most 63 "
-                                    "bytes)");
-    free(spec->publication);
-    spec->publication = xstrdup(arg);
-    return EXIT_OK;
-}
-
-int cli_online_opts_check(const char *cmd, const struct migration_spec *spec)
-{
-    if (spec->mode != MODE_ONLINE) {
-        const char *given = spec->resume                  ? "--resume"
-                            : spec->plugin                ? "--plugin"
-                            : spec->publication           ? "--publication"
-                            : spec->replica_identity_full ? "--replica-identity-full"
-                                                          : NULL;
-        if (given)
-            return cli_usage_error(cmd, "%s is for --mode online only", given);
-    }
-    if (spec->publication && spec->plugin && strcmp(spec->plugin, "test_decoding") == 0)
-        return cli_usage_error(cmd, "--publication is for pgoutput: test_decoding streams "
-                                    "without a publication");
-    return EXIT_OK;
+    char *err = NULL;
+    if (migration_spec_check(spec, SPEC_NAMING_OPTION, &err))
+        return EXIT_OK;
+    int rc = cli_usage_error(cmd, "%s", err);
+    free(err);
+    return rc;
 }

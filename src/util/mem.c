@@ -46,17 +46,24 @@ char *xstrdup(const char *s)
     return p;
 }
 
+char *xvasprintf(const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    if (n < 0)
+        out_of_memory(0);
+    char *p = xmalloc((size_t) n + 1);
+    vsnprintf(p, (size_t) n + 1, fmt, again);
+    va_end(again);
+    return p;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        out_of_memory(0);
-    char *p = xmalloc((size_t) n + 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t) n + 1, fmt, ap);
+    char *p = xvasprintf(fmt, ap);
     va_end(ap);
     return p;
 }

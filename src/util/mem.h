@@ -7,6 +7,7 @@
 #ifndef PGSHUTTLE_UTIL_MEM_H
 #define PGSHUTTLE_UTIL_MEM_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 void *xmalloc(size_t size);
@@ -16,5 +17,7 @@ void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 /* Returns a newly allocated formatted string; the caller frees it. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same with a va_list (ap is left unusable, as with vsnprintf). Caller frees. */
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

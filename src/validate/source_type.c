@@ -10,23 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known_types[] = {
-    "On-premises", "Azure VM", "AWS RDS", "AWS Aurora", "AWS EC2", "Google Cloud SQL",
-    "Google AlloyDB", "Google Compute Engine", "EDB", "Azure Database for PostgreSQL", "Other",
-};
-
-bool validate_source_type_valid(const char *name)
-{
-    if (name == NULL)
-        return false;
-    if (strcmp(name, "auto") == 0)
-        return true;
-    for (size_t i = 0; i < sizeof(known_types) / sizeof(known_types[0]); i++)
-        if (strcmp(name, known_types[i]) == 0)
-            return true;
-    return false;
-}
-
 /* Marks, most specific first: a role, a setting prefix, or a version-string fragment. */
 static const struct {
     const char *type;

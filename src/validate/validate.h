@@ -34,7 +34,4 @@ bool validate_run(const struct migration_spec *spec, bool essential_only,
                   const struct event_sink *events, struct validate_report *rep);
 void validate_report_free(struct validate_report *rep);
 
-/* The source server types pgshuttle knows, for --source-type. */
-bool validate_source_type_valid(const char *name);
-
 #endif
