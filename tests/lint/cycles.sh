@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that no two source files depend on each other (docs/ARCHITECTURE.md,
-# "No circles"): file A depends on file B when A's object file uses a function
+# "Layers"): file A depends on file B when A's object file uses a function
 # or variable that B's defines. The dependencies between files must form no
 # loop, whether A <-> B or longer (A -> B -> C -> A); shared pieces go down
 # into a file of their own that both sides use.
@@ -16,15 +16,22 @@ trap 'rm -rf "$tmp"' EXIT
 
 # One line per (file, symbol): "D src/x/y.c sym" defined, "U src/x/y.c sym" used.
 # Object files whose source is gone (a removed or renamed file) are left out.
-files=0
+objs=()
 while IFS= read -r obj; do
     src=src/${obj##*/src/}
-    src=${src%.o}
-    [[ -e $root/$src ]] || continue
-    files=$((files + 1))
-    nm -g --defined-only "$obj" | awk -v f="$src" 'NF == 3 { print "D", f, $3 }'
-    nm -u "$obj" | awk -v f="$src" '{ print "U", f, $NF }'
-done < <(find "$build" -path '*.dir/src/*' -name '*.c.o' | sort) > "$tmp/syms"
+    if [[ -e $root/${src%.o} ]]; then
+        objs+=("$obj")
+    fi
+done < <(find "$build" -path '*.dir/src/*' -name '*.c.o' | sort)
+files=${#objs[@]}
+if [[ $files -gt 0 ]]; then
+    # nm -A: "OBJECT:[ADDRESS] TYPE SYMBOL"; OBJECT .../src/x/y.c.o becomes src/x/y.c
+    to_src='{ f = $1; sub(/\.o:.*/, "", f); sub(/.*\/src\//, "src/", f); print kind, f, $NF }'
+    {
+        nm -A -g --defined-only "${objs[@]}" | awk -v kind=D "$to_src"
+        nm -A -u "${objs[@]}" | awk -v kind=U "$to_src"
+    } > "$tmp/syms"
+fi
 
 if [[ $files == 0 ]]; then
     echo "cycles: no object files under $build/*.dir/src (build first)"
@@ -50,14 +57,12 @@ awk '{ key = $1 " " $2; syms[key] = syms[key] (seen[key]++ ? ", " : "") $3 }
 cat "$tmp/pairs"
 pairs=$(grep -c '<->' "$tmp/pairs" || true)
 
-# Longer loops: tsort names the files of each loop it finds.
+# Loops, longer ones too: tsort names the files of each loop it finds.
 loops=0
 awk '{ print $1, $2 }' "$tmp/uses" | sort -u > "$tmp/edges"
 if ! tsort "$tmp/edges" > /dev/null 2> "$tmp/tsort"; then
     loops=$(grep -c 'input contains a loop' "$tmp/tsort" || true)
-    if [[ $pairs == 0 ]]; then
-        sed 's/^tsort: [^:]*: /cycles: /; s/^tsort: /    /' "$tmp/tsort"
-    fi
+    sed 's/^tsort: [^:]*: /cycles: /; s/^tsort: /    /' "$tmp/tsort"
 fi
 
 echo "cycles: $files files checked, $(wc -l < "$tmp/edges") file dependencies," \
