@@ -26,6 +26,7 @@ done < <(find "$build" -path '*.dir/src/*' -name '*.c.o' | sort)
 files=${#objs[@]}
 if [[ $files -gt 0 ]]; then
     # nm -A: "OBJECT:[ADDRESS] TYPE SYMBOL"; OBJECT .../src/x/y.c.o becomes src/x/y.c
+    # shellcheck disable=SC2016 # an awk program
     to_src='{ f = $1; sub(/\.o:.*/, "", f); sub(/.*\/src\//, "src/", f); print kind, f, $NF }'
     {
         nm -A -g --defined-only "${objs[@]}" | awk -v kind=D "$to_src"
