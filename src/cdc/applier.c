@@ -47,7 +47,6 @@
 #include "util/timeutil.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,43 +75,6 @@ static const char SQL_PROGRESS_UPSERT[] =
            "commit_ts = coalesce(excluded.commit_ts, p.commit_ts), updated_at = "
            "excluded.updated_at "
            "WHERE p.lsn < excluded.lsn";
-
-void apply__fail(cdc_applier *a, const char *sqlstate, const char *fmt, ...)
-{
-    a->batch_failed = true;
-    if (a->error_locked)
-        return;
-    a->error_locked = true;
-    va_list ap;
-    va_start(ap, fmt);
-    char buf[4096];
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    sb_reset(&a->error);
-    sb_append(&a->error, buf);
-    snprintf(a->sqlstate, sizeof(a->sqlstate), "%s", sqlstate ? sqlstate : "");
-    /* A lost connection is the caller's to report: once, as an outage or as the failure. */
-    enum log_level level = cdc_applier_lost(a) ? LOG_DEBUG : LOG_ERROR;
-    if (!log_enabled(level))
-        return;
-    if (a->sqlstate[0])
-        log_msg(level, "%s: %s (SQLSTATE %s)", a->label, buf, a->sqlstate);
-    else
-        log_msg(level, "%s: %s", a->label, buf);
-}
-
-/* A failed call on one of the connections, with what the applier was doing. */
-bool apply__conn_fail(cdc_applier *a, pgconn *c, const char *what)
-{
-    apply__fail(a, pgconn_error_sqlstate(c), "%s: %s", what, pgconn_error_message(c));
-    return false;
-}
-
-void apply__start_operation(cdc_applier *a)
-{
-    a->error_locked = false;
-    a->batch_failed = false;
-}
 
 /* ------------------------------------------------------------------ the session */
 
@@ -245,11 +207,6 @@ static void advance_durable(cdc_applier *a, uint64_t flush)
     }
     memmove(a->pending, a->pending + n, (size_t) (a->npending - n) * sizeof(*a->pending));
     a->npending -= n;
-}
-
-cdc_lsn cdc_applier_committed(const cdc_applier *a)
-{
-    return a->committed;
 }
 
 /*
@@ -645,13 +602,6 @@ void cdc_applier_discard(cdc_applier *a)
     abort_batch(a);
 }
 
-/* Ends a failed transaction of the apply session (its error is already recorded). */
-void apply__rollback_quietly(cdc_applier *a)
-{
-    if (!pgconn_exec_quiet(a->conn, "ROLLBACK"))
-        a->broken = true;
-}
-
 void cdc_applier_set_waiter(cdc_applier *a, const struct pgpipe_waiter *w)
 {
     a->waiter = w ? *w : (struct pgpipe_waiter){0};
@@ -688,6 +638,47 @@ void apply__forget_unflushed(cdc_applier *a)
     a->sqlstate[0] = '\0';
 }
 
+/*
+ * After a lost connection: both sessions anew, with the same configuration,
+ * and the position that survived on the target (a crash rolls back what
+ * was committed but not flushed). Everything not durable is forgotten; the
+ * statements are prepared again on first use.
+ */
+bool cdc_applier_reconnect(cdc_applier *a)
+{
+    apply__forget_unflushed(a);
+    char *catalog_label = xasprintf("%s catalog", a->label);
+    pgconn *failed = NULL;
+    if (!pgconn_connect_quiet(&a->conn, a->cfg.conninfo, a->label))
+        failed = a->conn;
+    else if (!pgconn_connect_quiet(&a->catalog, a->cfg.conninfo, catalog_label))
+        failed = a->catalog;
+    free(catalog_label);
+    if (failed) {
+        /* Quietly: the caller retries and logs the outage once. */
+        sb_append(&a->error, pgconn_error_message(failed));
+        snprintf(a->sqlstate, sizeof(a->sqlstate), "08006");
+        return false;
+    }
+    bool exists = false;
+    cdc_lsn pos = 0;
+    if (!apply__setup_session(a, a->conn, true) || !apply__setup_session(a, a->catalog, false) ||
+        !apply__setup_progress(a) || !cdc_applier_read_position(a, &pos, &exists))
+        return false;
+    a->broken = false;
+    char was[20], now[20];
+    cdc_lsn_format(a->durable, was, sizeof(was));
+    cdc_lsn_format(pos, now, sizeof(now));
+    if (pos < a->durable)
+        log_warn("%s: the target kept the changes up to %s only (it had reported %s durable): "
+                 "the source sends the rest again",
+                 a->label, now, was);
+    else
+        log_info("%s: reconnected; the target holds the changes up to %s", a->label, now);
+    a->durable = a->committed = pos;
+    return true;
+}
+
 void cdc_applier_close(cdc_applier *a)
 {
     if (a == NULL)
@@ -719,56 +710,4 @@ void cdc_applier_close(cdc_applier *a)
     sl_free(&a->truncates);
     free(a->label);
     free(a);
-}
-
-const char *cdc_applier_error(const cdc_applier *a)
-{
-    return sb_str(&a->error);
-}
-
-const char *cdc_applier_sqlstate(const cdc_applier *a)
-{
-    return a->sqlstate;
-}
-
-const struct cdc_applier_stats *cdc_applier_stats(const cdc_applier *a)
-{
-    return &a->stats;
-}
-
-bool cdc_applier_compresses_wal(const cdc_applier *a)
-{
-    return a->wal_lz4;
-}
-
-bool cdc_applier_has_progress(const cdc_applier *a)
-{
-    return a->progress_set_up;
-}
-
-bool cdc_applier_uses_origin(const cdc_applier *a)
-{
-    return a->use_origin;
-}
-
-cdc_lsn cdc_applier_durable(const cdc_applier *a)
-{
-    return a->durable;
-}
-
-bool cdc_applier_in_transaction(const cdc_applier *a)
-{
-    return a->in_txn;
-}
-
-bool cdc_applier_idle(const cdc_applier *a)
-{
-    return !a->in_txn && !a->batch_open;
-}
-
-int64_t cdc_applier_oldest_pending_ts(const cdc_applier *a)
-{
-    if (a->batch_open && a->batch_txns > 0)
-        return a->batch_first_ts;
-    return a->in_txn ? a->txn_ts : 0;
 }

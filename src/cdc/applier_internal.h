@@ -2,11 +2,15 @@
  * applier_internal.h — the parts of the change applier shared by its files
  * (src/cdc only):
  *   applier.c       the public API: connections, batches, positions, dispatch;
+ *   applier_stmt.c  one change into one statement in the pipeline;
+ *   applier_result.c   the check of every pipeline result;
  *   applier_meta.c  target tables from the catalog and pgoutput relations;
- *   applier_stmt.c  one change into one prepared statement in the pipeline;
  *   applier_group.c runs of same-shape changes of a table sent as one statement;
+ *   applier_send.c  the statement cache, and sending a statement (prepared);
+ *   applier_session.c  the target sessions' settings, waiting for the WAL flush;
  *   applier_progress.c the applied position: origin or progress row;
- *   applier_session.c  the target sessions' settings.
+ *   applier_state.c the recorded error, and what the state tells the caller.
+ * Each file uses only files listed after it (tests/lint/cycles.sh).
  */
 #ifndef PGSHUTTLE_CDC_APPLIER_INTERNAL_H
 #define PGSHUTTLE_CDC_APPLIER_INTERNAL_H
@@ -210,9 +214,14 @@ static inline uintptr_t apply_control_tag(enum apply_control ctl, size_t arg)
     return (uintptr_t) arg << 8 | (uintptr_t) ctl << 3 | APPLY_TAG_CONTROL;
 }
 
+/* applier_state.c */
 /* Records the first error of the applier (printf-style) and its SQLSTATE ("" if none). */
 void apply__fail(cdc_applier *a, const char *sqlstate, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A failed call on connection c while doing what (recorded, logged); false. */
+bool apply__conn_fail(cdc_applier *a, pgconn *c, const char *what);
+/* A public call starts: earlier errors no longer stick. */
+void apply__start_operation(cdc_applier *a);
 
 /* applier_meta.c */
 /* The table named (schema, name), created (not yet loaded) on first use. */
@@ -236,7 +245,7 @@ int apply__column(const struct apply_table *t, const char *name);
 /* Bytes before the shape in a statement key: the table id and the grouped flag. */
 #define APPLY_KEY_PREFIX (sizeof(uint32_t) + 1)
 
-/* applier_stmt.c */
+/* applier_send.c */
 /* The cached statement for key (created, not yet prepared, if new). */
 struct apply_stmt *apply__stmt(cdc_applier *a, struct apply_table *t, const uint8_t *key,
                                size_t keylen);
@@ -264,20 +273,18 @@ void apply__discard_groups(cdc_applier *a);
 void apply__free_group(struct apply_group *g);
 /* The rows the oldest grouped statement in flight must touch (-1: any). */
 int64_t apply__pop_expected(cdc_applier *a);
+
+/* applier_stmt.c */
 /* Queues one INSERT/UPDATE/DELETE/TRUNCATE of the open batch (or counts it skipped). */
 bool apply__change(cdc_applier *a, const struct cdc_change *c) __attribute__((warn_unused_result));
+
+/* applier_result.c */
 /* The pipeline's result callback (arg is the applier). */
 void apply__on_result(void *arg, const struct pgpipe_result *r);
 
-/* applier.c: a failed call on connection c while doing what (recorded, logged); false. */
-bool apply__conn_fail(cdc_applier *a, pgconn *c, const char *what);
-/* A public call starts: earlier errors no longer stick. */
-void apply__start_operation(cdc_applier *a);
-void apply__rollback_quietly(cdc_applier *a);
-
 /* applier_session.c: sets the apply session (apply_session) or the catalog session up. */
 bool apply__setup_session(cdc_applier *a, pgconn *c, bool apply_session);
-/* After a lost connection: forgets what is not durable and closes both sessions (applier.c). */
+/* applier.c: after a lost connection, forgets what is not durable and closes both sessions. */
 void apply__forget_unflushed(cdc_applier *a);
 
 /* applier_progress.c */

@@ -22,6 +22,13 @@ static const char SQL_PROGRESS_READ[] =
     "((pg_catalog.date_part('epoch', commit_ts) - 946684800) * 1000000)::pg_catalog.int8 END AS ts "
     "FROM " CDC_PROGRESS_TABLE " WHERE origin = $1";
 
+/* Ends a failed transaction of the apply session (its error is already recorded). */
+static void apply__rollback_quietly(cdc_applier *a)
+{
+    if (!pgconn_exec_quiet(a->conn, "ROLLBACK"))
+        a->broken = true;
+}
+
 /* The first value of sql's result (NULL if none or NULL) into *out, which the caller frees. */
 bool apply__query_value(pgconn *c, const char *sql, int nparams, const char *const *params,
                         char **out)

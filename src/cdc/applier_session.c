@@ -1,15 +1,14 @@
 /*
  * applier_session.c — the applier's two target sessions: their settings
  * (the apply session's replica role, asynchronous commits, index probes for
- * grouped statements, compressed page images; the catalog session's),
- * opening both anew after a lost connection, and waiting on the catalog
- * session for the target's WAL to be flushed (cdc_applier_sync).
+ * grouped statements, compressed page images; the catalog session's), and
+ * waiting on the catalog session for the target's WAL to be flushed
+ * (cdc_applier_sync). Opening both anew after a lost connection is
+ * applier.c's (cdc_applier_reconnect).
  */
 #include "cdc/applier_internal.h"
-#include "pg/outage.h"
 #include "pg/quote.h"
 #include "util/log.h"
-#include "util/mem.h"
 #include "util/timeutil.h"
 
 #include <stdlib.h>
@@ -76,53 +75,6 @@ bool apply__setup_session(cdc_applier *a, pgconn *c, bool apply_session)
             "cannot SET session_replication_role = replica (it needs a superuser, or "
             "on PostgreSQL 15+ GRANT SET ON PARAMETER session_replication_role)");
     return !apply_session || compress_page_images(a, c);
-}
-
-/*
- * After a lost connection: both sessions anew, with the same configuration,
- * and the position that survived on the target (a crash rolls back what
- * was committed but not flushed). Everything not durable is forgotten; the
- * statements are prepared again on first use.
- */
-bool cdc_applier_reconnect(cdc_applier *a)
-{
-    apply__forget_unflushed(a);
-    char *catalog_label = xasprintf("%s catalog", a->label);
-    pgconn *failed = NULL;
-    if (!pgconn_connect_quiet(&a->conn, a->cfg.conninfo, a->label))
-        failed = a->conn;
-    else if (!pgconn_connect_quiet(&a->catalog, a->cfg.conninfo, catalog_label))
-        failed = a->catalog;
-    free(catalog_label);
-    if (failed) {
-        /* Quietly: the caller retries and logs the outage once. */
-        sb_append(&a->error, pgconn_error_message(failed));
-        snprintf(a->sqlstate, sizeof(a->sqlstate), "08006");
-        return false;
-    }
-    bool exists = false;
-    cdc_lsn pos = 0;
-    if (!apply__setup_session(a, a->conn, true) || !apply__setup_session(a, a->catalog, false) ||
-        !apply__setup_progress(a) || !cdc_applier_read_position(a, &pos, &exists))
-        return false;
-    a->broken = false;
-    char was[20], now[20];
-    cdc_lsn_format(a->durable, was, sizeof(was));
-    cdc_lsn_format(pos, now, sizeof(now));
-    if (pos < a->durable)
-        log_warn("%s: the target kept the changes up to %s only (it had reported %s durable): "
-                 "the source sends the rest again",
-                 a->label, now, was);
-    else
-        log_info("%s: reconnected; the target holds the changes up to %s", a->label, now);
-    a->durable = a->committed = pos;
-    return true;
-}
-
-bool cdc_applier_lost(cdc_applier *a)
-{
-    return pg_sqlstate_connection_lost(a->sqlstate) || pgconn_lost(a->conn) ||
-           pgconn_lost(a->catalog);
 }
 
 /* How cdc_applier_sync waits for the target's WAL writer. */

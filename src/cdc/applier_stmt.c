@@ -1,11 +1,11 @@
 /*
- * applier_stmt.c — one change into one statement in the pipeline, and the
- * check of every statement's result.
+ * applier_stmt.c — one change into one statement in the pipeline (its
+ * result is checked by applier_result.c).
  *
  * The hot path: the change's tuples are viewed by target column (pointers,
  * no copies), the statement's shape is computed into a reused buffer and
- * looked up in the statement cache by hash; a new shape is prepared once
- * (queued in the same pipeline, ahead of its first execution). Parameters
+ * looked up in the statement cache by hash (applier_send.c); a new shape is
+ * prepared once (queued in the same pipeline, ahead of its first execution). Parameters
  * are pointers into the change: libpq copies them into its send buffer, or
  * applier_group.c into the table's group when the change can wait to go
  * with others of its shape.
@@ -27,8 +27,6 @@
 #include "cdc/test_decoding.h"
 #include "util/mem.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,18 +71,6 @@ static const char *view_tuple(const struct apply_table *t, const struct apply_re
             out[idx] = &tup->values[i];
     }
     return NULL;
-}
-
-const char *apply__op_words(int op)
-{
-    switch (op) {
-    case CDC_SQL_INSERT:
-        return "INSERT into";
-    case CDC_SQL_UPDATE:
-        return "UPDATE of";
-    default:
-        return "DELETE from";
-    }
 }
 
 static bool is_text(const struct cdc_value *v)
@@ -146,68 +132,6 @@ static bool choose_match(cdc_applier *a, const struct apply_table *t, const stru
         return false;
     }
     return true;
-}
-
-struct apply_stmt *apply__stmt(cdc_applier *a, struct apply_table *t, const uint8_t *key,
-                               size_t keylen)
-{
-    uint64_t hash = hmap_hash(key, keylen);
-    struct apply_stmt *s = hmap_get_hashed(&a->stmts, hash, key, keylen);
-    if (s)
-        return s;
-    s = xcalloc(1, sizeof(*s));
-    s->table = t;
-    s->grouped = key[sizeof(uint32_t)] != 0;
-    s->op = key[APPLY_KEY_PREFIX];
-    s->match_row = key[APPLY_KEY_PREFIX + 1] == CDC_SQL_MATCH_ROW;
-    snprintf(s->name, sizeof(s->name), "pgshuttle_%" PRIu64, ++a->next_stmt);
-    s->key = xmalloc(keylen);
-    memcpy(s->key, key, keylen);
-    s->keylen = keylen;
-    s->next = t->stmts;
-    t->stmts = s;
-    hmap_put_hashed(&a->stmts, hash, s->key, keylen, s);
-    strbuf sql = STRBUF_INIT;
-    s->nparams = s->grouped ? cdc_sql_build_grouped(&sql, &t->sql, s->key + APPLY_KEY_PREFIX)
-                            : cdc_sql_build(&sql, &t->sql, s->key + APPLY_KEY_PREFIX);
-    /* Past the cap, the text is kept and sent each time instead of prepared. */
-    if (++t->nstmts > APPLY_MAX_PREPARED)
-        s->sql = sb_steal(&sql);
-    sb_free(&sql);
-    return s;
-}
-
-bool apply__send(cdc_applier *a, struct apply_stmt *s, int nparams, const char *const *params,
-                 const int *lengths, const int *formats, unsigned tagkind)
-{
-    const char *qualified = s->table->qualified;
-    bool ok;
-    if (s->sql) {
-        ok = pgpipe_send_formats(a->pipe, s->sql, NULL, nparams, params, lengths, formats,
-                                 (uintptr_t) s | tagkind);
-    } else {
-        if (!s->prepared) {
-            /* New, or its PREPARE was lost with a rolled-back batch. */
-            sb_reset(&a->sql);
-            if (s->grouped)
-                cdc_sql_build_grouped(&a->sql, &s->table->sql, s->key + APPLY_KEY_PREFIX);
-            else
-                cdc_sql_build(&a->sql, &s->table->sql, s->key + APPLY_KEY_PREFIX);
-            if (!pgpipe_prepare(a->pipe, s->name, sb_str(&a->sql),
-                                (uintptr_t) s | APPLY_TAG_PREPARE))
-                goto failed;
-            s->prepared = true;
-        }
-        ok = pgpipe_send_formats(a->pipe, NULL, s->name, nparams, params, lengths, formats,
-                                 (uintptr_t) s | tagkind);
-    }
-    if (ok)
-        return true;
-failed:
-    a->broken = true;
-    apply__fail(a, pgconn_error_sqlstate(a->conn), "%s %s: %s", apply__op_words(s->op), qualified,
-                pgconn_error_message(a->conn));
-    return false;
 }
 
 /* The table a change names, loaded; *m set for pgoutput. NULL with *skip when not applied. */
@@ -440,105 +364,4 @@ bool apply__change(cdc_applier *a, const struct cdc_change *c)
     if (c->kind == CDC_TRUNCATE)
         return apply_truncate(a, c);
     return apply_dml(a, c);
-}
-
-static const char *control_words(enum apply_control ctl)
-{
-    switch (ctl) {
-    case APPLY_CTL_BEGIN:
-        return "could not begin the batch";
-    case APPLY_CTL_COMMIT:
-        return "could not commit the batch";
-    case APPLY_CTL_ROLLBACK:
-        return "could not roll the batch back";
-    case APPLY_CTL_PROGRESS:
-        return "could not record the applied position";
-    case APPLY_CTL_XID:
-        return "could not assign a transaction id";
-    case APPLY_CTL_WAL:
-        return "could not read the target's WAL position";
-    default:
-        return "statement failed";
-    }
-}
-
-void apply__on_result(void *arg, const struct pgpipe_result *r)
-{
-    cdc_applier *a = arg;
-    unsigned kind = (unsigned) (r->tag & APPLY_TAG_MASK);
-    if (kind == APPLY_TAG_CONTROL) {
-        enum apply_control ctl = (enum apply_control)((r->tag >> 3) & 31);
-        size_t idx = (size_t) (r->tag >> 8);
-        if (ctl == APPLY_CTL_WAL && r->status == PGPIPE_OK) {
-            /* "insert flush", both LSNs as text */
-            const char *sp = r->value ? strchr(r->value, ' ') : NULL;
-            char ins[24];
-            if (sp && (size_t) (sp - r->value) < sizeof(ins)) {
-                memcpy(ins, r->value, (size_t) (sp - r->value));
-                ins[sp - r->value] = '\0';
-                a->wal_seen =
-                    cdc_lsn_parse(ins, &a->wal_insert) && cdc_lsn_parse(sp + 1, &a->wal_flush);
-            }
-            return;
-        }
-        if (ctl == APPLY_CTL_ROLLBACK || r->status == PGPIPE_OK)
-            return;
-        if (r->status == PGPIPE_SKIPPED) {
-            a->batch_failed = true;
-            return;
-        }
-        if (ctl == APPLY_CTL_TRUNCATE && idx < a->truncates.n)
-            apply__fail(a, r->sqlstate, "%s failed: %s", a->truncates.items[idx], r->message);
-        else
-            apply__fail(a, r->sqlstate, "%s: %s", control_words(ctl), r->message);
-        return;
-    }
-    struct apply_stmt *s = (struct apply_stmt *) (r->tag & ~(uintptr_t) APPLY_TAG_MASK);
-    int64_t expected = kind == APPLY_TAG_GROUP ? apply__pop_expected(a) : 1;
-    if (kind == APPLY_TAG_PREPARE) {
-        if (r->status != PGPIPE_OK)
-            s->prepared = false;
-        if (r->status == PGPIPE_ERROR)
-            apply__fail(a, r->sqlstate, "%s %s: could not prepare the statement: %s",
-                        apply__op_words(s->op), s->table->qualified, r->message);
-        else if (r->status == PGPIPE_SKIPPED)
-            a->batch_failed = true;
-        return;
-    }
-    if (r->status == PGPIPE_ERROR) {
-        apply__fail(a, r->sqlstate, "%s %s failed: %s", apply__op_words(s->op), s->table->qualified,
-                    r->message);
-        return;
-    }
-    if (r->status == PGPIPE_SKIPPED) {
-        a->batch_failed = true;
-        return;
-    }
-    if (s->op == CDC_SQL_INSERT || expected < 0 || r->rows == expected)
-        return;
-    /* Row values stay out of the message: they may be sensitive. */
-    const char *how = s->match_row ? "the old row's values" : s->table->key_names;
-    bool identity = false;
-    for (int i = 0; i < s->table->sql.ncols; i++)
-        identity |= s->table->sql.cols[i].identity_always;
-    if (kind == APPLY_TAG_GROUP)
-        apply__fail(a, "02000",
-                    "%s %s found %" PRId64 " of the %" PRId64 " rows of one statement (looked up "
-                    "by key %s%s): the target has diverged from the source",
-                    apply__op_words(s->op), s->table->qualified, r->rows, expected, how,
-                    identity && s->op == CDC_SQL_UPDATE
-                        ? ", or an update changed a GENERATED ALWAYS identity column"
-                        : "");
-    else if (r->rows == 0)
-        apply__fail(a, "02000",
-                    "%s %s found no row (looked up by %s%s%s): the target has diverged from the "
-                    "source",
-                    apply__op_words(s->op), s->table->qualified, s->match_row ? "" : "key ", how,
-                    identity && s->op == CDC_SQL_UPDATE
-                        ? ", or the update changed a GENERATED ALWAYS identity column"
-                        : "");
-    else
-        apply__fail(a, "21000", "%s %s touched %" PRId64 " rows instead of one (looked up by %s%s)",
-                    apply__op_words(s->op), s->table->qualified, r->rows,
-                    s->match_row ? "" : "key ", how);
 }

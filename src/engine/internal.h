@@ -8,6 +8,7 @@
 #include "engine/engine.h"
 #include "pg/tools.h"
 
+/* report.c */
 /* Moves the migration (db == NULL) or one database to status/substatus and reports it. */
 void engine_set_status(struct engine_run *run, struct db_progress *db, enum mig_status status,
                        enum mig_substatus sub);
@@ -28,19 +29,23 @@ void engine_phase(struct engine_run *run, const char *database, const char *fmt,
     __attribute__((format(printf, 3, 4)));
 bool engine_canceled(struct engine_run *run);
 
+/* conninfo.c */
 /* The conninfo of the server's maintenance database (the conninfo's own, else postgres); caller
  * frees. */
 char *engine_admin_conninfo(const char *conninfo);
 /* The conninfo of database db on that server; caller frees. */
 char *engine_db_conninfo(const char *conninfo, const char *db);
 
-/* Checks that must pass before anything moves; false when one failed (already reported). */
+/* The phases, which run.c strings together. */
+/* preflight.c: checks that must pass before anything moves; false when one failed (already
+ * reported). */
 bool engine_preflight(struct engine_run *run, struct pg_tools *tools);
 
-/* Migrates every database online: copy, stream, cutover (or cancel); returns the outcome. */
+/* online.c: migrates every database online: copy, stream, cutover (or cancel); returns the outcome.
+ */
 enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools *tools);
 
-/* Migrates one database offline: create, schema, data, indexes, finish. */
+/* offline.c: migrates one database offline: create, schema, data, indexes, finish. */
 bool engine_offline_database(struct engine_run *run, struct db_progress *db,
                              const struct pg_tools *tools);
 

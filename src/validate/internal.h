@@ -48,7 +48,7 @@ struct check_def {
 extern const struct check_def validate_registry[];
 extern const int validate_registry_count;
 
-/* Outcome helpers: set the status and the message (printf-style). */
+/* outcome.c: set the status and the message (printf-style). */
 void vc_ok(struct check_outcome *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vc_warn(struct check_outcome *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vc_fail(struct check_outcome *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

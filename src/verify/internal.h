@@ -35,7 +35,7 @@ struct verify__db {
  * with *out set to the failed connection (or NULL) for its message.
  */
 bool verify__connect(pgconn **out, const char *conninfo, const char *label) PG_WUR;
-/* Sets the session settings every comparison query relies on (see verify.c). */
+/* Sets the session settings every comparison query relies on (see session.c). */
 bool verify__session_setup(pgconn *c) PG_WUR;
 
 /* Records a failure on one side as an "error" difference with the connection's message. */
