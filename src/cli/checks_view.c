@@ -4,23 +4,6 @@
 
 #include <string.h>
 
-json_t *cli_checks_json(const struct check_results *r)
-{
-    json_t *a = json_array();
-    for (size_t i = 0; i < r->n; i++) {
-        const struct check_result *c = &r->items[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "scope", json_string(c->scope));
-        json_object_set_new(o, "name", json_string(c->name));
-        json_object_set_new(o, "status", json_string(check_status_name(c->status)));
-        json_object_set_new(o, "message", json_string(c->message));
-        json_object_set_new(o, "remediation", c->remediation ? json_string(c->remediation) : json_null());
-        json_object_set_new(o, "seconds", json_real(c->seconds));
-        json_array_append_new(a, o);
-    }
-    return a;
-}
-
 /* Display width of a UTF-8 string, counting code points. */
 static int width(const char *s)
 {
@@ -70,7 +53,8 @@ void cli_checks_print(const struct check_results *r, const char *source_type, FI
             fprintf(out, "to fix: %s\n", c->remediation);
         }
     }
-    size_t failed = check_results_count(r, CHECK_FAILED), warned = check_results_count(r, CHECK_WARNING);
+    size_t failed = check_results_count(r, CHECK_FAILED),
+           warned = check_results_count(r, CHECK_WARNING);
     fprintf(out, "\n%zu checks: %zu succeeded, %zu warning(s), %zu failed\n", r->n,
             r->n - failed - warned, warned, failed);
 }

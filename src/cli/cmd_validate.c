@@ -6,6 +6,7 @@
  */
 #include "cli/checks_view.h"
 #include "cli/cli.h"
+#include "model/check_json.h"
 #include "model/migration.h"
 #include "validate/validate.h"
 
@@ -116,7 +117,7 @@ int cmd_validate(int argc, char **argv)
     bool ok = validate_run(&spec, false, NULL, &rep);
     if (conn.json) {
         json_t *o = json_object();
-        json_object_set_new(o, "checks", cli_checks_json(&rep.results));
+        json_object_set_new(o, "checks", check_results_to_json(&rep.results));
         json_object_set_new(o, "status", json_string(ok ? "Succeeded" : "Validation failed"));
         json_object_set_new(o, "source_type", json_string(rep.source_type));
         json_object_set_new(o, "mode", json_string(mig_mode_word(spec.mode)));

@@ -3,9 +3,9 @@
  * progress display (see output.h).
  */
 #include "cli/output.h"
-#include "cli/checks_view.h"
+#include "model/event_json.h"
 #include "model/progress.h"
-#include "pg/replication.h"
+#include "model/state_json.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
@@ -46,61 +46,10 @@ static void print_json(json_t *o)
 
 static void emit_json(struct cli_output *out, const struct event *ev)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "event", json_string(event_kind_name(ev->kind)));
     char ts[40];
     time_format_iso(time_wall(), ts, sizeof(ts));
-    json_object_set_new(o, "time", json_string(ts));
-    if (ev->database)
-        json_object_set_new(o, "database", json_string(ev->database));
-    if (ev->kind == EV_STATUS || ev->kind == EV_DATABASE_DONE) {
-        json_object_set_new(o, "status", json_string(mig_status_name(ev->status)));
-        if (ev->kind == EV_STATUS)
-            json_object_set_new(o, "substatus", json_string(mig_substatus_name(ev->substatus)));
-    }
-    if (ev->object)
-        json_object_set_new(o, "object", json_string(ev->object));
-    if (ev->message)
-        json_object_set_new(o, "message", json_string(ev->message));
-    if (ev->sqlstate && ev->sqlstate[0])
-        json_object_set_new(o, "sqlstate", json_string(ev->sqlstate));
-    if (ev->kind == EV_TABLE_COPIED || ev->kind == EV_DATABASE_DONE ||
-        ev->kind == EV_LARGE_OBJECTS_COPIED) {
-        json_object_set_new(o, ev->kind == EV_LARGE_OBJECTS_COPIED ? "count" : "rows",
-                            json_integer(ev->rows));
-        json_object_set_new(o, "bytes", json_integer(ev->bytes));
-    }
-    if (ev->kind == EV_DATABASE_DONE) {
-        json_object_set_new(o, "tables", json_integer(ev->tables));
-        json_object_set_new(o, "bytes_sent", json_integer(ev->bytes_sent));
-    }
-    if (ev->kind == EV_STATUS && ev->database == NULL && ev->status == MIG_WAITING_FOR_USER)
-        json_object_set_new(o, "pid", json_integer((json_int_t) getpid()));
-    if (ev->kind == EV_CHECK) {
-        json_object_set_new(o, "scope", json_string(ev->database ? ev->database : "instance"));
-        json_object_set_new(o, "name", json_string(ev->object));
-        json_object_set_new(o, "status", json_string(check_status_name(ev->check_status)));
-        json_object_set_new(o, "remediation",
-                            ev->remediation ? json_string(ev->remediation) : json_null());
-        json_object_del(o, "database");
-        json_object_del(o, "object");
-    }
-    if (ev->kind == EV_TABLE_COPIED || ev->kind == EV_INDEX_BUILT || ev->kind == EV_DATABASE_DONE ||
-        ev->kind == EV_CHECK || ev->kind == EV_LARGE_OBJECTS_COPIED)
-        json_object_set_new(o, "seconds", json_real(ev->seconds));
-    if (ev->kind == EV_STREAMING) {
-        char lsn[PGREPL_LSN_BUFSIZE];
-        json_object_set_new(o, "lag_bytes", json_integer(ev->lag_bytes));
-        json_object_set_new(o, "lag_seconds", json_real(ev->lag_seconds));
-        json_object_set_new(o, "changes", json_integer(ev->changes));
-        json_object_set_new(o, "transactions", json_integer(ev->transactions));
-        pgrepl_lsn_format(ev->applied_lsn, lsn, sizeof(lsn));
-        json_object_set_new(o, "applied_lsn", json_string(lsn));
-        pgrepl_lsn_format(ev->source_lsn, lsn, sizeof(lsn));
-        json_object_set_new(o, "source_lsn", json_string(lsn));
-        if (ev->waiting_for)
-            json_object_set_new(o, "waiting_for", json_string(ev->waiting_for));
-    }
+    struct event_json_meta meta = {.time = ts, .pid = (int64_t) getpid()};
+    json_t *o = event_to_json(ev, &meta);
     print_json(o);
     json_decref(o);
 }
@@ -312,19 +261,20 @@ static void clear_display(struct cli_output *out)
 static void draw_display(struct cli_output *out)
 {
     strbuf sb = STRBUF_INIT;
+    struct migration_state st;
+    engine_run_state(out->run, &st);
     char elapsed[32];
-    time_format_duration(out->run->started_wall > 0 ? time_wall() - out->run->started_wall : 0,
-                         elapsed, sizeof(elapsed));
+    time_format_duration(st.started_wall > 0 ? time_wall() - st.started_wall : 0, elapsed,
+                         sizeof(elapsed));
     sb_printf(&sb, "pgshuttle %s migration: %s / %s (elapsed %s)\n",
-              mig_mode_word(out->run->spec->mode),
-              mig_status_name((enum mig_status) atomic_load(&out->run->status)),
-              mig_substatus_name((enum mig_substatus) atomic_load(&out->run->substatus)), elapsed);
+              mig_mode_word(out->run->spec->mode), mig_status_name(st.status),
+              mig_substatus_name(st.substatus), elapsed);
     for (int i = 0; i < out->run->ndbs; i++) {
         format_db_line(out, i, &sb);
         sb_appendc(&sb, '\n');
     }
     out->drawn_lines = out->run->ndbs + 1;
-    if (atomic_load(&out->run->status) == MIG_WAITING_FOR_USER && !out->run->spec->cutover_auto) {
+    if (st.status == MIG_WAITING_FOR_USER && !out->run->spec->cutover_auto) {
         if (out->read_terminal)
             sb_printf(&sb,
                       "Type cutover and Enter (or kill -USR1 %d) to cut over; Ctrl-C cancels.\n",
@@ -337,6 +287,7 @@ static void draw_display(struct cli_output *out)
     fputs(sb_str(&sb), stderr);
     fflush(stderr);
     sb_free(&sb);
+    migration_state_free(&st);
 }
 
 /* Log lines go above the display: erase it, print, redraw. Called under the log lock. */
@@ -411,85 +362,61 @@ void cli_output_detach(struct cli_output *out)
     log_configure(LOG_INFO, stderr, false);
 }
 
-void cli_output_result(struct cli_output *out, struct engine_run *run)
+/* The "result" line: the state's result form after "event". */
+static void print_result_json(struct cli_output *out, const struct engine_run *run,
+                              const struct migration_state *st)
 {
-    enum mig_status st = (enum mig_status) atomic_load(&run->status);
-    double secs = run->finished_wall - run->started_wall;
-    if (out->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "event", json_string("result"));
-        json_object_set_new(o, "status", json_string(mig_status_name(st)));
-        json_object_set_new(
-            o, "substatus",
-            json_string(mig_substatus_name((enum mig_substatus) atomic_load(&run->substatus))));
-        json_object_set_new(o, "seconds", json_real(secs));
-        json_t *dbs = json_array();
-        for (int i = 0; i < run->ndbs; i++) {
-            struct db_progress *p = run->dbs[i];
-            json_t *d = json_object();
-            json_object_set_new(d, "name", json_string(p->name));
-            json_object_set_new(
-                d, "status",
-                json_string(mig_status_name((enum mig_status) atomic_load(&p->status))));
-            json_object_set_new(d, "tables", json_integer(atomic_load(&p->tables_copied)));
-            json_object_set_new(d, "rows", json_integer(atomic_load(&p->rows_copied)));
-            json_object_set_new(d, "bytes", json_integer(atomic_load(&p->bytes_copied)));
-            json_object_set_new(d, "bytes_sent", json_integer(atomic_load(&p->bytes_sent)));
-            json_object_set_new(d, "large_objects", json_integer(atomic_load(&p->large_objects)));
-            json_object_set_new(d, "large_object_bytes",
-                                json_integer(atomic_load(&p->large_object_bytes)));
-            json_object_set_new(d, "indexes", json_integer(atomic_load(&p->indexes_built)));
-            if (run->spec->mode == MODE_ONLINE) {
-                json_object_set_new(d, "changes", json_integer(atomic_load(&p->changes_applied)));
-                json_object_set_new(d, "transactions", json_integer(atomic_load(&p->txns_applied)));
-            }
-            json_array_append_new(dbs, d);
-        }
-        json_object_set_new(o, "databases", dbs);
-        if (run->source_type)
-            json_object_set_new(o, "source_type", json_string(run->source_type));
-        json_object_set_new(o, "checks", cli_checks_json(&run->checks));
-        json_t *w = json_array();
-        for (size_t i = 0; i < run->warnings.n; i++)
-            json_array_append_new(w, json_string(run->warnings.items[i]));
-        json_object_set_new(o, "warnings", w);
-        if (run->error) {
-            json_object_set_new(o, "error", json_string(run->error));
-            if (run->error_database)
-                json_object_set_new(o, "error_database", json_string(run->error_database));
-            if (run->error_sqlstate)
-                json_object_set_new(o, "sqlstate", json_string(run->error_sqlstate));
-        }
-        pthread_mutex_lock(&out->lock);
-        print_json(o);
-        pthread_mutex_unlock(&out->lock);
-        json_decref(o);
-        return;
-    }
+    json_t *o = json_object();
+    json_object_set_new(o, "event", json_string("result"));
+    json_t *state = migration_state_to_json(
+        st, run->spec->mode == MODE_ONLINE ? SNAPSHOT_JSON_RESULT_ONLINE : SNAPSHOT_JSON_RESULT);
+    json_object_update(o, state);
+    json_decref(state);
+    pthread_mutex_lock(&out->lock);
+    print_json(o);
+    pthread_mutex_unlock(&out->lock);
+    json_decref(o);
+}
+
+/* The summary for people, on stderr. */
+static void print_result_text(const struct migration_state *st)
+{
     char dur[32];
-    time_format_duration(secs, dur, sizeof(dur));
+    time_format_duration(st->finished_wall - st->started_wall, dur, sizeof(dur));
     int64_t rows = 0, bytes = 0;
     int tables = 0;
-    for (int i = 0; i < run->ndbs; i++) {
-        tables += atomic_load(&run->dbs[i]->tables_copied);
-        rows += atomic_load(&run->dbs[i]->rows_copied);
-        bytes += atomic_load(&run->dbs[i]->bytes_copied);
+    for (size_t i = 0; i < st->ndbs; i++) {
+        tables += st->dbs[i].tables_copied;
+        rows += st->dbs[i].rows_copied;
+        bytes += st->dbs[i].bytes_copied;
     }
     char size[32], nrows[32];
     progress_format_bytes(bytes, size, sizeof(size));
     progress_format_count(rows, nrows, sizeof(nrows));
+    int ndbs = (int) st->ndbs;
     if (tables == 0)
-        fprintf(stderr, "%s after %s", mig_status_name(st), dur);
+        fprintf(stderr, "%s after %s", mig_status_name(st->status), dur);
     else
-        fprintf(stderr, "%s: %d database%s, %d table%s, %s rows, %s in %s", mig_status_name(st),
-                run->ndbs, run->ndbs == 1 ? "" : "s", tables, tables == 1 ? "" : "s", nrows, size,
-                dur);
+        fprintf(stderr, "%s: %d database%s, %d table%s, %s rows, %s in %s",
+                mig_status_name(st->status), ndbs, ndbs == 1 ? "" : "s", tables,
+                tables == 1 ? "" : "s", nrows, size, dur);
     fputc('\n', stderr);
-    if (run->error)
-        fprintf(stderr, "error%s%s: %s\n", run->error_database ? " in database " : "",
-                run->error_database ? run->error_database : "", run->error);
-    if (run->warnings.n)
-        fprintf(stderr, "%zu warning(s) above.\n", run->warnings.n);
+    if (st->error)
+        fprintf(stderr, "error%s%s: %s\n", st->error_database ? " in database " : "",
+                st->error_database ? st->error_database : "", st->error);
+    if (st->warnings.n)
+        fprintf(stderr, "%zu warning(s) above.\n", st->warnings.n);
+}
+
+void cli_output_result(struct cli_output *out, struct engine_run *run)
+{
+    struct migration_state st;
+    engine_run_state(run, &st);
+    if (out->json)
+        print_result_json(out, run, &st);
+    else
+        print_result_text(&st);
+    migration_state_free(&st);
 }
 
 void cli_output_free(struct cli_output *out)

@@ -5,7 +5,8 @@
  * and creating target databases, schema, data, indexes, sequences, final
  * steps) for each database, moves the status and substatus through the
  * product's flow, and reports through an event sink. Progress counters of
- * each database are readable at any time from other threads.
+ * each database are readable at any time from other threads, and so is the
+ * migration's state, through engine_run_state().
  */
 #ifndef PGSHUTTLE_ENGINE_ENGINE_H
 #define PGSHUTTLE_ENGINE_ENGINE_H
@@ -14,9 +15,10 @@
 #include "model/events.h"
 #include "model/migration.h"
 #include "model/progress.h"
+#include "model/state.h"
 #include "model/status.h"
-#include "util/buf.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
@@ -25,19 +27,18 @@ struct engine_run {
     const struct event_sink *events;
     _Atomic bool cancel;
     _Atomic bool cutover;     /* online: the user asked to cut over */
-    _Atomic int status;       /* enum mig_status */
-    _Atomic int substatus;    /* enum mig_substatus */
     struct db_progress **dbs; /* owned array of owned records, one per database */
     int ndbs;
-    char *error;             /* owned: why it failed, NULL otherwise */
-    char *error_database;    /* owned: where it failed, or NULL */
-    char *error_sqlstate;    /* owned or NULL */
-    strlist warnings;        /* everything the user was warned about */
     char *toast_compression; /* owned: the method copy sessions use, NULL = the target's default */
-    struct check_results checks; /* validation results */
-    char *source_type;           /* owned: detected or given; NULL before validation */
-    double started_wall;         /* wall clock, set by engine_run_new */
-    double finished_wall;        /* wall clock, set when engine_run_execute returns */
+    pthread_mutex_t lock;    /* guards state */
+    /*
+     * Status, substatus, failure, warnings, checks, source type and times
+     * (its dbs stay empty: the live figures are in dbs above). started_wall
+     * is set by engine_run_new, finished_wall when engine_run_execute
+     * returns. The engine's files change it through report.c; other layers
+     * read a copy (engine_run_state).
+     */
+    struct migration_state state;
 };
 
 struct engine_run *engine_run_new(const struct migration_spec *spec,
@@ -46,6 +47,12 @@ void engine_run_free(struct engine_run *run);
 
 /* Runs the whole migration in the calling thread; returns its final status. */
 enum mig_status engine_run_execute(struct engine_run *run);
+
+/*
+ * A copy of run's state, with a snapshot of each database's progress, into
+ * out (any thread; free with migration_state_free).
+ */
+void engine_run_state(struct engine_run *run, struct migration_state *out);
 
 /* Asks a running migration to stop (any thread; not from a signal handler). */
 void engine_run_cancel(struct engine_run *run);

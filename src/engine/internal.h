@@ -28,6 +28,14 @@ void engine_fail_reported(struct engine_run *run, const char *database, const ch
 void engine_phase(struct engine_run *run, const char *database, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool engine_canceled(struct engine_run *run);
+/* True once the migration's failure is recorded. */
+bool engine_failed(struct engine_run *run);
+/* Replaces the recorded failure, whatever it was, with message (no database, no SQLSTATE). */
+void engine_replace_failure(struct engine_run *run, const char *message);
+/* Records the validation results and the source's type (both taken over). */
+void engine_set_checks(struct engine_run *run, struct check_results checks, char *source_type);
+/* Records that the run finished (now); returns the migration's substatus. */
+enum mig_substatus engine_finished(struct engine_run *run);
 
 /* conninfo.c */
 /* The conninfo of the server's maintenance database (the conninfo's own, else postgres); caller

@@ -219,7 +219,7 @@ bool online_monitor(struct engine_run *run, struct observer *ob)
     bool waiting = false;
     uint64_t seen = atomic_load(&ob->rounds);
     for (;;) {
-        if (engine_canceled(run) || run->error != NULL || stream_failed(run, ob->ods, ob->n))
+        if (engine_canceled(run) || engine_failed(run) || stream_failed(run, ob->ods, ob->n))
             return false;
         uint64_t rounds = atomic_load(&ob->rounds);
         if (rounds != seen) {

@@ -49,11 +49,8 @@ bool engine_preflight(struct engine_run *run, struct pg_tools *tools)
 
     struct validate_report rep;
     bool ok = validate_run(spec, essential_only, run->events, &rep);
-    check_results_free(&run->checks);
-    run->checks = rep.results;
+    engine_set_checks(run, rep.results, rep.source_type);
     memset(&rep.results, 0, sizeof(rep.results));
-    free(run->source_type);
-    run->source_type = rep.source_type;
     rep.source_type = NULL;
     *tools = rep.tools;
     rep.tools.pg_dump = rep.tools.pg_restore = NULL;
@@ -61,10 +58,11 @@ bool engine_preflight(struct engine_run *run, struct pg_tools *tools)
 
     if (!ok) {
         /* The first failed check says why (its check line was printed); the others are in
-         * run->checks. */
-        size_t failed = check_results_count(&run->checks, CHECK_FAILED);
-        for (size_t i = 0; i < run->checks.n; i++) {
-            const struct check_result *c = &run->checks.items[i];
+         * the state's checks, which only this thread changes. */
+        const struct check_results *checks = &run->state.checks;
+        size_t failed = check_results_count(checks, CHECK_FAILED);
+        for (size_t i = 0; i < checks->n; i++) {
+            const struct check_result *c = &checks->items[i];
             if (c->status != CHECK_FAILED)
                 continue;
             engine_fail_reported(run, strcmp(c->scope, "instance") == 0 ? NULL : c->scope,

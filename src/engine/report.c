@@ -1,18 +1,18 @@
 /*
  * report.c — how the engine's files report: status changes, warnings,
  * failures (the first one is the migration's) and pipeline steps, each as an
- * event to the run's sink; and whether the run was canceled. Calls no other
- * engine file, so run.c and the phase files all use it.
+ * event to the run's sink, recorded in the run's state under its lock; and
+ * whether the run was canceled or failed. Calls no other engine file, so
+ * run.c and the phase files all use it.
  */
 #include "engine/internal.h"
 #include "util/mem.h"
+#include "util/timeutil.h"
 
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
 
 bool engine_canceled(struct engine_run *run)
 {
@@ -26,8 +26,10 @@ void engine_set_status(struct engine_run *run, struct db_progress *db, enum mig_
         atomic_store(&db->status, status);
         atomic_store(&db->substatus, sub);
     } else {
-        atomic_store(&run->status, status);
-        atomic_store(&run->substatus, sub);
+        pthread_mutex_lock(&run->lock);
+        run->state.status = status;
+        run->state.substatus = sub;
+        pthread_mutex_unlock(&run->lock);
     }
     struct event ev = {
         .kind = EV_STATUS, .database = db ? db->name : NULL, .status = status, .substatus = sub};
@@ -47,12 +49,10 @@ void engine_warn(struct engine_run *run, const char *database, const char *fmt, 
     va_start(ap, fmt);
     char *msg = vformat(fmt, ap);
     va_end(ap);
-    pthread_mutex_lock(&run_lock);
-    bool seen = sl_contains(&run->warnings, msg);
-    if (!seen)
-        sl_push(&run->warnings, msg);
-    pthread_mutex_unlock(&run_lock);
-    if (!seen) {
+    pthread_mutex_lock(&run->lock);
+    bool fresh = migration_state_warn(&run->state, msg);
+    pthread_mutex_unlock(&run->lock);
+    if (fresh) {
         struct event ev = {.kind = EV_WARNING, .database = database, .message = msg};
         event_emit(run->events, &ev);
     }
@@ -63,15 +63,41 @@ void engine_warn(struct engine_run *run, const char *database, const char *fmt, 
 static bool record_failure(struct engine_run *run, const char *database, const char *sqlstate,
                            const char *msg)
 {
-    pthread_mutex_lock(&run_lock);
-    bool first = run->error == NULL;
-    if (first) {
-        run->error = xstrdup(msg);
-        run->error_database = xstrdup(database);
-        run->error_sqlstate = sqlstate && sqlstate[0] ? xstrdup(sqlstate) : NULL;
-    }
-    pthread_mutex_unlock(&run_lock);
+    pthread_mutex_lock(&run->lock);
+    bool first = migration_state_fail(&run->state, database, sqlstate, msg);
+    pthread_mutex_unlock(&run->lock);
     return first;
+}
+
+bool engine_failed(struct engine_run *run)
+{
+    pthread_mutex_lock(&run->lock);
+    bool failed = run->state.error != NULL;
+    pthread_mutex_unlock(&run->lock);
+    return failed;
+}
+
+void engine_replace_failure(struct engine_run *run, const char *message)
+{
+    pthread_mutex_lock(&run->lock);
+    migration_state_replace_error(&run->state, message);
+    pthread_mutex_unlock(&run->lock);
+}
+
+void engine_set_checks(struct engine_run *run, struct check_results checks, char *source_type)
+{
+    pthread_mutex_lock(&run->lock);
+    migration_state_set_checks(&run->state, checks, source_type);
+    pthread_mutex_unlock(&run->lock);
+}
+
+enum mig_substatus engine_finished(struct engine_run *run)
+{
+    pthread_mutex_lock(&run->lock);
+    run->state.finished_wall = time_wall();
+    enum mig_substatus sub = run->state.substatus;
+    pthread_mutex_unlock(&run->lock);
+    return sub;
 }
 
 void engine_fail(struct engine_run *run, const char *database, const char *sqlstate,

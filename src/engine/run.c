@@ -25,9 +25,9 @@ struct engine_run *engine_run_new(const struct migration_spec *spec,
     run->dbs = xcalloc((size_t) run->ndbs + 1, sizeof(struct db_progress *));
     for (int i = 0; i < run->ndbs; i++)
         run->dbs[i] = db_progress_new(spec->databases.items[i]);
-    atomic_store(&run->status, MIG_IN_PROGRESS);
-    atomic_store(&run->substatus, SUB_PREREQUISITES);
-    run->started_wall = time_wall(); /* a display may show the elapsed time from now on */
+    pthread_mutex_init(&run->lock, NULL);
+    migration_state_init(&run->state);
+    run->state.started_wall = time_wall(); /* a display may show the elapsed time from now on */
     return run;
 }
 
@@ -38,13 +38,9 @@ void engine_run_free(struct engine_run *run)
     for (int i = 0; i < run->ndbs; i++)
         db_progress_free(run->dbs[i]);
     free(run->dbs);
-    free(run->error);
-    free(run->error_database);
-    free(run->error_sqlstate);
     free(run->toast_compression);
-    free(run->source_type);
-    check_results_free(&run->checks);
-    sl_free(&run->warnings);
+    migration_state_free(&run->state);
+    pthread_mutex_destroy(&run->lock);
     free(run);
 }
 
@@ -111,18 +107,14 @@ enum mig_status engine_run_execute(struct engine_run *run)
     if (final != MIG_SUCCEEDED && engine_canceled(run)) {
         /* What failed after the cancel request failed because of it. */
         final = MIG_CANCELED;
-        free(run->error);
-        free(run->error_sqlstate);
-        run->error = xstrdup("canceled by the user");
-        run->error_sqlstate = NULL;
+        engine_replace_failure(run, "canceled by the user");
     }
     finish_databases(run, final);
-    run->finished_wall = time_wall();
-    enum mig_substatus sub = SUB_FAILED;
+    enum mig_substatus sub = engine_finished(run);
     if (final == MIG_SUCCEEDED)
         sub = SUB_COMPLETED;
-    else if (final == MIG_CANCELED)
-        sub = (enum mig_substatus) atomic_load(&run->substatus);
+    else if (final != MIG_CANCELED)
+        sub = SUB_FAILED;
     engine_set_status(run, NULL, final, sub);
     return final;
 }
