@@ -79,7 +79,7 @@ bool dbjob_fail_conn(struct db_job *job, pgconn *c, const char *what)
  * copies by default, for the whole copy; a drop after a failure moves it out
  * again. On failure job->admin is the connection that failed.
  */
-bool dbjob_admin_move(struct db_job *job, bool into_db)
+static bool admin_move(struct db_job *job, bool into_db)
 {
     char *ci = into_db ? xstrdup(job->dst_conninfo)
                        : pgmaint_conninfo_for(job->run->spec->target, job->db->name);
@@ -136,7 +136,7 @@ static bool prepare_target(struct db_job *job)
     char *configured = pgmaint_configured_db(run->spec->target);
     bool move = strcmp(configured, name) == 0;
     free(configured);
-    if (move && !dbjob_admin_move(job, true))
+    if (move && !admin_move(job, true))
         return dbjob_fail_conn(job, job->admin, "connecting to the new target database");
     return true;
 }
@@ -286,7 +286,7 @@ bool dbjob_finish(struct db_job *job, pgconn *src)
     }
     pgconn_close(dst);
     /* The admin session may have been lost while an online migration streamed (a restart). */
-    if (ok && !pgconn_alive(job->admin) && !dbjob_admin_move(job, job->admin_in_db)) {
+    if (ok && !pgconn_alive(job->admin) && !admin_move(job, job->admin_in_db)) {
         job->target_lost = pgconn_lost(job->admin);
         ok = dbjob_fail_conn(job, job->admin, "connecting to the target again");
     }

@@ -76,8 +76,6 @@ void dbjob_fail(struct db_job *job, const char *sqlstate, const char *fmt, ...)
 void dbjob_report_held(struct db_job *job);
 /* Forgets the failure held (the copy starts over). */
 void dbjob_forget_held(struct db_job *job);
-/* Moves job->admin into the job's database or out of it (see dbjob.c); false on failure. */
-bool dbjob_admin_move(struct db_job *job, bool into_db);
 /*
  * job->admin in the target's maintenance database, alive: reconnected if it
  * was lost, waiting for the server for up to `wait` seconds through outage
