@@ -1,0 +1,52 @@
+/*
+ * api.h — the HTTP JSON API of `pgshuttle serve` (docs/API.md): routes under
+ * /api/v1, bearer-token authentication, strict JSON in, the migration
+ * resource out, /healthz and /metrics. It reads the store and records
+ * requests there; it never talks to a worker or a database server.
+ *
+ * What needs libpq (masking a connection string's password, checking its
+ * syntax, adding a password from secretParameters) comes in as functions
+ * from the caller, which may use the pg layer; the API may not.
+ */
+#ifndef PGSHUTTLE_API_API_H
+#define PGSHUTTLE_API_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct api_conninfo_ops {
+    /* A copy of conninfo with every password masked (caller frees). */
+    char *(*mask)(const char *conninfo);
+    /* true if conninfo parses; else false with *error (caller frees) saying why, no secret in it. */
+    bool (*check)(const char *conninfo, char **error);
+    /* A copy of conninfo with its password set to password (caller frees); NULL if it does not parse. */
+    char *(*with_password)(const char *conninfo, const char *password);
+};
+
+struct api_config {
+    const char *listen;    /* "HOST:PORT" (IPv4, [IPv6] or a name that resolves); */
+    const char *state_dir; /* the store's directory; worker logs under logs/ */
+    const char *token;     /* the bearer token every /api/v1 route requires */
+    const char *tls_cert;  /* PEM files for HTTPS, or both NULL for plain HTTP */
+    const char *tls_key;
+    size_t max_body; /* bytes; a bigger request body gets 413 (0 = 1 MiB) */
+    struct api_conninfo_ops conninfo;
+};
+
+struct api_server;
+
+/* Starts serving in background threads; NULL with *error (caller frees) if it cannot listen. */
+struct api_server *api_start(const struct api_config *cfg, char **error);
+/* The port it listens on (useful with port 0). */
+int api_port(const struct api_server *srv);
+/* Stops serving (waits for requests in flight) and frees srv. */
+void api_stop(struct api_server *srv);
+
+/*
+ * The API token of a state directory: PGSHUTTLE_TOKEN if set, else the
+ * content of DIR/token, created (mode 0600, 32 random bytes in hex) at the
+ * first start when create is true. NULL with *error if there is none.
+ */
+char *api_token_load(const char *state_dir, bool create, char **error);
+
+#endif
