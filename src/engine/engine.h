@@ -62,4 +62,28 @@ void engine_run_cancel(struct engine_run *run);
  */
 void engine_run_request_cutover(struct engine_run *run);
 
+/*
+ * The same for one database (any thread): an online database cut over on
+ * its own completes while the others stream on; one canceled on its own is
+ * stopped and cleaned up (slot, publication, target database) while the
+ * others go on. false if the migration has no database of that name.
+ */
+bool engine_run_request_cutover_db(struct engine_run *run, const char *database);
+bool engine_run_cancel_db(struct engine_run *run, const char *database);
+
+/*
+ * Set before engine_run_execute by a caller that can ask its user (the
+ * service): when target databases exist and the spec does not overwrite,
+ * the engine does not fail the migration but sets Waiting for user action /
+ * Waiting for overwrite confirmation and calls await_overwrite(ctx,
+ * existing), which blocks until the user answers: true = overwrite them
+ * and go on, false = the migration is canceled. NULL (the default, the
+ * foreground CLI): such databases fail validation as before.
+ */
+struct engine_overwrite_hook {
+    bool (*await_overwrite)(void *ctx, const strlist *existing);
+    void *ctx;
+};
+void engine_run_set_overwrite_hook(struct engine_run *run, const struct engine_overwrite_hook *hook);
+
 #endif

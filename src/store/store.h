@@ -140,6 +140,7 @@ enum store_request_kind {
     STORE_REQ_CUTOVER = 0,
     STORE_REQ_CANCEL,
     STORE_REQ_OVERWRITE, /* the user confirms overwriting the existing target databases */
+    STORE_REQ_DELETE,    /* cancel if running, then remove (the supervisor removes it once final) */
     STORE_REQ_COUNT
 };
 
