@@ -5,12 +5,9 @@
 #include <strings.h>
 
 static const char *const status_names[MIG_STATUS_COUNT] = {
-    [MIG_IN_PROGRESS] = "In progress",
-    [MIG_CANCELED] = "Canceled",
-    [MIG_FAILED] = "Failed",
-    [MIG_VALIDATION_FAILED] = "Validation failed",
-    [MIG_SUCCEEDED] = "Succeeded",
-    [MIG_WAITING_FOR_USER] = "Waiting for user action",
+    [MIG_IN_PROGRESS] = "In progress", [MIG_CANCELED] = "Canceled",
+    [MIG_FAILED] = "Failed",           [MIG_VALIDATION_FAILED] = "Validation failed",
+    [MIG_SUCCEEDED] = "Succeeded",     [MIG_WAITING_FOR_USER] = "Waiting for user action",
 };
 
 static const char *const substatus_names[SUB_COUNT] = {
@@ -22,6 +19,8 @@ static const char *const substatus_names[SUB_COUNT] = {
     [SUB_COMPLETING] = "Completing migration",
     [SUB_COMPLETED] = "Completed",
     [SUB_FAILED] = "Failed",
+    [SUB_WAITING_FOR_WINDOW] = "Waiting for the migration window",
+    [SUB_WAITING_FOR_OVERWRITE] = "Waiting for overwrite confirmation",
 };
 
 static const char *const check_names[CHECK_STATUS_COUNT] = {
@@ -30,8 +29,10 @@ static const char *const check_names[CHECK_STATUS_COUNT] = {
     [CHECK_FAILED] = "Failed",
 };
 
-static const char *const mode_names[MODE_COUNT] = {[MODE_OFFLINE] = "Offline", [MODE_ONLINE] = "Online"};
-static const char *const mode_words[MODE_COUNT] = {[MODE_OFFLINE] = "offline", [MODE_ONLINE] = "online"};
+static const char *const mode_names[MODE_COUNT] = {
+    [MODE_OFFLINE] = "Offline", [MODE_ONLINE] = "Online"};
+static const char *const mode_words[MODE_COUNT] = {
+    [MODE_OFFLINE] = "offline", [MODE_ONLINE] = "online"};
 
 static const char *const type_names[TYPE_COUNT] = {
     [TYPE_VALIDATE_AND_MIGRATE] = "Validate and migrate",
