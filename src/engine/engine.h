@@ -39,6 +39,7 @@ struct engine_run {
     _Atomic bool *cutover_db;                    /* owned array */
     _Atomic bool *cancel_db;                     /* owned array */
     struct engine_overwrite_hook overwrite_hook; /* await_overwrite NULL = none */
+    strlist overwrite_ok; /* target databases the user confirmed dropping (the hook) */
     char *toast_compression; /* owned: the method copy sessions use, NULL = the target's default */
     pthread_mutex_t lock;    /* guards state */
     /*

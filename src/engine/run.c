@@ -43,6 +43,7 @@ void engine_run_free(struct engine_run *run)
     free(run->cutover_db);
     free(run->cancel_db);
     free(run->toast_compression);
+    sl_free(&run->overwrite_ok);
     migration_state_free(&run->state);
     pthread_mutex_destroy(&run->lock);
     free(run);
