@@ -117,7 +117,7 @@ static bool prepare_target(struct db_job *job)
     if (!copy_database_exists(job->admin, name, &exists))
         return dbjob_fail_conn(job, job->admin, "checking the target database");
     if (exists) {
-        if (!run->spec->overwrite) {
+        if (!run->spec->overwrite && !sl_contains(&run->overwrite_ok, name)) {
             dbjob_fail(job, NULL, "database \"%s\" already exists on the target; use --overwrite",
                        name);
             return false;

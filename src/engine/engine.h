@@ -22,6 +22,12 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+/* See engine_run_set_overwrite_hook below. */
+struct engine_overwrite_hook {
+    bool (*await_overwrite)(void *ctx, const strlist *existing);
+    void *ctx;
+};
+
 struct engine_run {
     const struct migration_spec *spec;
     const struct event_sink *events;
@@ -29,6 +35,11 @@ struct engine_run {
     _Atomic bool cutover;     /* online: the user asked to cut over */
     struct db_progress **dbs; /* owned array of owned records, one per database */
     int ndbs;
+    /* per database, as dbs: the user asked to cut it over / cancel it on its own */
+    _Atomic bool *cutover_db;                    /* owned array */
+    _Atomic bool *cancel_db;                     /* owned array */
+    struct engine_overwrite_hook overwrite_hook; /* await_overwrite NULL = none */
+    strlist overwrite_ok; /* target databases the user confirmed dropping (the hook) */
     char *toast_compression; /* owned: the method copy sessions use, NULL = the target's default */
     pthread_mutex_t lock;    /* guards state */
     /*
@@ -80,10 +91,7 @@ bool engine_run_cancel_db(struct engine_run *run, const char *database);
  * and go on, false = the migration is canceled. NULL (the default, the
  * foreground CLI): such databases fail validation as before.
  */
-struct engine_overwrite_hook {
-    bool (*await_overwrite)(void *ctx, const strlist *existing);
-    void *ctx;
-};
-void engine_run_set_overwrite_hook(struct engine_run *run, const struct engine_overwrite_hook *hook);
+void engine_run_set_overwrite_hook(struct engine_run *run,
+                                   const struct engine_overwrite_hook *hook);
 
 #endif

@@ -40,6 +40,37 @@ static void choose_toast_compression(struct engine_run *run, pgconn *dst)
     free(have);
 }
 
+/*
+ * Target databases exist and the caller's user is asked (the overwrite
+ * hook): Waiting for user action / Waiting for overwrite confirmation until
+ * the answer. Yes: those databases are dropped first, as with --overwrite.
+ * No: the migration is canceled, nothing dropped. Takes existing over.
+ */
+static bool await_overwrite(struct engine_run *run, strlist *existing)
+{
+    char *list = sl_join(existing, ", ");
+    engine_phase(run, NULL,
+                 "target database(s) %s exist: waiting for the confirmation to drop "
+                 "them first (overwrite)",
+                 list);
+    engine_set_status(run, NULL, MIG_WAITING_FOR_USER, SUB_WAITING_FOR_OVERWRITE);
+    bool yes = run->overwrite_hook.await_overwrite(run->overwrite_hook.ctx, existing);
+    if (yes && !engine_canceled(run)) {
+        log_info("overwrite of %s confirmed", list);
+        pthread_mutex_lock(&run->lock);
+        sl_free(&run->overwrite_ok);
+        run->overwrite_ok = *existing;
+        pthread_mutex_unlock(&run->lock);
+        engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_PREREQUISITES);
+    } else {
+        log_warn("overwrite of %s not confirmed: the migration is canceled", list);
+        sl_free(existing);
+        atomic_store(&run->cancel, true); /* nothing runs yet that a cancel would stop */
+    }
+    free(list);
+    return yes && !engine_canceled(run);
+}
+
 bool engine_preflight(struct engine_run *run, struct pg_tools *tools)
 {
     const struct migration_spec *spec = run->spec;
@@ -48,7 +79,10 @@ bool engine_preflight(struct engine_run *run, struct pg_tools *tools)
         engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_VALIDATING);
 
     struct validate_report rep;
-    bool ok = validate_run(spec, essential_only, run->events, &rep);
+    bool ask = run->overwrite_hook.await_overwrite != NULL && spec->type != TYPE_VALIDATE;
+    bool ok = validate_run_asking(spec, essential_only, ask, run->events, &rep);
+    strlist existing = rep.existing;
+    rep.existing = (strlist) STRLIST_INIT;
     engine_set_checks(run, rep.results, rep.source_type);
     memset(&rep.results, 0, sizeof(rep.results));
     rep.source_type = NULL;
@@ -71,10 +105,15 @@ bool engine_preflight(struct engine_run *run, struct pg_tools *tools)
                                  failed > 1 ? " (and other failed checks)" : "");
             break;
         }
+        sl_free(&existing);
         return false;
     }
-    if (spec->type == TYPE_VALIDATE)
+    if (spec->type == TYPE_VALIDATE) {
+        sl_free(&existing);
         return true;
+    }
+    if (existing.n > 0 && !await_overwrite(run, &existing))
+        return false;
 
     char *admin = engine_admin_conninfo(spec->target);
     pgconn *dst = NULL;

@@ -25,6 +25,8 @@ struct engine_run *engine_run_new(const struct migration_spec *spec,
     run->dbs = xcalloc((size_t) run->ndbs + 1, sizeof(struct db_progress *));
     for (int i = 0; i < run->ndbs; i++)
         run->dbs[i] = db_progress_new(spec->databases.items[i]);
+    run->cutover_db = xcalloc((size_t) run->ndbs + 1, sizeof(*run->cutover_db));
+    run->cancel_db = xcalloc((size_t) run->ndbs + 1, sizeof(*run->cancel_db));
     pthread_mutex_init(&run->lock, NULL);
     migration_state_init(&run->state);
     run->state.started_wall = time_wall(); /* a display may show the elapsed time from now on */
@@ -38,7 +40,10 @@ void engine_run_free(struct engine_run *run)
     for (int i = 0; i < run->ndbs; i++)
         db_progress_free(run->dbs[i]);
     free(run->dbs);
+    free(run->cutover_db);
+    free(run->cancel_db);
     free(run->toast_compression);
+    sl_free(&run->overwrite_ok);
     migration_state_free(&run->state);
     pthread_mutex_destroy(&run->lock);
     free(run);
@@ -61,6 +66,59 @@ void engine_run_request_cutover(struct engine_run *run)
     }
     if (!atomic_exchange(&run->cutover, true))
         log_info("cutover requested");
+}
+
+/* The index of database name in run, or -1. */
+static int find_database(const struct engine_run *run, const char *name)
+{
+    for (int i = 0; name && i < run->ndbs; i++)
+        if (strcmp(run->dbs[i]->name, name) == 0)
+            return i;
+    return -1;
+}
+
+static bool all_flagged(_Atomic bool *flags, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!atomic_load(&flags[i]))
+            return false;
+    return true;
+}
+
+bool engine_run_request_cutover_db(struct engine_run *run, const char *database)
+{
+    int i = find_database(run, database);
+    if (i < 0)
+        return false;
+    if (run->spec->mode != MODE_ONLINE) {
+        log_warn("cutover applies to online migrations only: ignored");
+        return true;
+    }
+    if (!atomic_exchange(&run->cutover_db[i], true))
+        log_info("cutover of %s requested", database);
+    if (all_flagged(run->cutover_db, run->ndbs))
+        engine_run_request_cutover(run);
+    return true;
+}
+
+bool engine_run_cancel_db(struct engine_run *run, const char *database)
+{
+    int i = find_database(run, database);
+    if (i < 0)
+        return false;
+    if (!atomic_exchange(&run->cancel_db[i], true))
+        log_warn("cancel of %s requested", database);
+    if (all_flagged(run->cancel_db, run->ndbs))
+        engine_run_cancel(run);
+    return true;
+}
+
+void engine_run_set_overwrite_hook(struct engine_run *run, const struct engine_overwrite_hook *hook)
+{
+    if (hook)
+        run->overwrite_hook = *hook;
+    else
+        run->overwrite_hook = (struct engine_overwrite_hook){0};
 }
 
 /* Marks every database not yet finished with the migration's final status. */

@@ -22,6 +22,8 @@ static const char *const substatus_names[SUB_COUNT] = {
     [SUB_COMPLETING] = "Completing migration",
     [SUB_COMPLETED] = "Completed",
     [SUB_FAILED] = "Failed",
+    [SUB_WAITING_FOR_WINDOW] = "Waiting for the migration window",
+    [SUB_WAITING_FOR_OVERWRITE] = "Waiting for overwrite confirmation",
 };
 
 static const char *const check_names[CHECK_STATUS_COUNT] = {

@@ -30,6 +30,8 @@ enum mig_substatus {
     SUB_COMPLETING,
     SUB_COMPLETED,
     SUB_FAILED,
+    SUB_WAITING_FOR_WINDOW,    /* the service: In progress until the migration window opens */
+    SUB_WAITING_FOR_OVERWRITE, /* Waiting for user action: target databases exist */
     SUB_COUNT
 };
 
@@ -42,7 +44,8 @@ enum mig_type { TYPE_VALIDATE_AND_MIGRATE = 0, TYPE_MIGRATE, TYPE_VALIDATE, TYPE
 const char *mig_status_name(enum mig_status s);
 const char *mig_substatus_name(enum mig_substatus s);
 const char *check_status_name(enum check_status s);
-/* Display names ("Online", "Validate and migrate") and option words ("online", "validate-and-migrate"). */
+/* Display names ("Online", "Validate and migrate") and option words ("online",
+ * "validate-and-migrate"). */
 const char *mig_mode_name(enum mig_mode m);
 const char *mig_mode_word(enum mig_mode m);
 const char *mig_type_name(enum mig_type t);

@@ -274,7 +274,7 @@ void check_target_database(struct vctx *ctx, struct check_outcome *out)
     pgq_literal(&litbuf, ctx->db);
     const char *lit = sb_str(&litbuf);
     int tv = pgconn_server_version(ctx->dst);
-    if (!ctx->spec->overwrite) {
+    if (!vc_overwriting(ctx)) {
         vc_fail(out, "database \"%s\" already exists on the target%s", ctx->db,
                 is_template ? " (a template database)" : "");
         vc_fix(out, "drop it (DROP DATABASE ...) or run again with --overwrite to have pgshuttle "
@@ -319,10 +319,18 @@ void check_target_database(struct vctx *ctx, struct check_outcome *out)
                       "; its %lld other %s will be disconnected (DROP DATABASE ... WITH "
                       "(FORCE))",
                       sessions, vc_plural(sessions, "session", "sessions"));
-        vc_warn(out,
-                "database \"%s\" exists on the target and will be dropped first "
-                "(--overwrite)%s",
-                ctx->db, sb_str(&note));
+        if (ctx->spec->overwrite)
+            vc_warn(out,
+                    "database \"%s\" exists on the target and will be dropped first "
+                    "(--overwrite)%s",
+                    ctx->db, sb_str(&note));
+        else {
+            vc_warn(out,
+                    "database \"%s\" exists on the target: the user is asked to confirm "
+                    "dropping it first (overwrite); the migration waits for the answer%s",
+                    ctx->db, sb_str(&note));
+            sl_push(&ctx->rep->existing, ctx->db);
+        }
     }
     sb_free(&note);
     sb_free(&litbuf);

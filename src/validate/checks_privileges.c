@@ -250,7 +250,7 @@ static bool create_problems(struct vctx *ctx, const char *ident, strbuf *problem
         const char *p1[] = {db};
         pgres *r = NULL;
         /* An existing target database is dropped first with --overwrite: only its owner may. */
-        if (ctx->spec->overwrite) {
+        if (vc_overwriting(ctx)) {
             if (!pgconn_query(ctx->dst,
                               "SELECT pg_catalog.pg_get_userbyid(datdba), "
                               "pg_catalog.pg_has_role(datdba, 'USAGE') AS owned "
@@ -345,7 +345,7 @@ void check_target_create_database(struct vctx *ctx, struct check_outcome *out)
     strbuf problems = STRBUF_INIT, fixes = STRBUF_INIT;
     if (super)
         vc_ok(out, "the target role %s is a superuser: it can create the databases%s", role,
-              ctx->spec->overwrite ? " and drop existing ones" : "");
+              vc_overwriting(ctx) ? " and drop existing ones" : "");
     else {
         if (!createdb) {
             sb_printf(&problems, "the target role %s may not create databases (no CREATEDB)", role);

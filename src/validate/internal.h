@@ -20,7 +20,15 @@ struct vctx {
     pgconn *src_db; /* the source database, NULL when it cannot be opened */
     pgconn *dst_db; /* the target database when it exists, else NULL */
     bool dst_db_exists;
+    /* validate_run_asking: an existing target database is to be confirmed, not failed */
+    bool ask_overwrite;
 };
+
+/* Existing target databases are to be dropped: --overwrite, or the user is asked to confirm. */
+static inline bool vc_overwriting(const struct vctx *ctx)
+{
+    return ctx->spec->overwrite || ctx->ask_overwrite;
+}
 
 struct check_outcome {
     enum check_status status;

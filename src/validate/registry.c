@@ -101,12 +101,19 @@ static bool wanted(const struct vctx *ctx, const struct check_def *def, bool ess
 bool validate_run(const struct migration_spec *spec, bool essential_only,
                   const struct event_sink *events, struct validate_report *rep)
 {
+    return validate_run_asking(spec, essential_only, false, events, rep);
+}
+
+bool validate_run_asking(const struct migration_spec *spec, bool essential_only, bool ask_overwrite,
+                         const struct event_sink *events, struct validate_report *rep)
+{
     memset(rep, 0, sizeof(*rep));
     rep->tools.major = -1;
     struct vctx ctx;
     memset(&ctx, 0, sizeof(ctx));
     ctx.spec = spec;
     ctx.rep = rep;
+    ctx.ask_overwrite = ask_overwrite && !spec->overwrite;
 
     for (int i = 0; i < validate_registry_count; i++) {
         const struct check_def *def = &validate_registry[i];
@@ -149,5 +156,6 @@ void validate_report_free(struct validate_report *rep)
     check_results_free(&rep->results);
     free(rep->source_type);
     pgtools_free(&rep->tools);
+    sl_free(&rep->existing);
     memset(rep, 0, sizeof(*rep));
 }

@@ -19,10 +19,16 @@
 
 struct validate_report {
     struct check_results results;
-    char *source_type;    /* owned: detected (auto) or as given, e.g. "AWS RDS" */
-    int source_version;   /* server_version_num, 0 if unreachable */
+    char *source_type;  /* owned: detected (auto) or as given, e.g. "AWS RDS" */
+    int source_version; /* server_version_num, 0 if unreachable */
     int target_version;
     struct pg_tools tools; /* pg_dump/pg_restore found (major -1 if none) */
+    /*
+     * validate_run_asking with ask_overwrite: the chosen databases that exist
+     * on the target (their check is a Warning: the user is asked to confirm
+     * dropping them first).
+     */
+    strlist existing;
 };
 
 /*
@@ -32,6 +38,13 @@ struct validate_report {
  */
 bool validate_run(const struct migration_spec *spec, bool essential_only,
                   const struct event_sink *events, struct validate_report *rep);
+/*
+ * The same; with ask_overwrite (a caller that can ask its user, spec not
+ * overwriting), a target database that exists is checked as with --overwrite
+ * but its existence is a Warning, and its name is in rep->existing.
+ */
+bool validate_run_asking(const struct migration_spec *spec, bool essential_only, bool ask_overwrite,
+                         const struct event_sink *events, struct validate_report *rep);
 void validate_report_free(struct validate_report *rep);
 
 #endif

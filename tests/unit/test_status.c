@@ -26,6 +26,10 @@ static void test_substatus_strings_are_exact(void **state)
     assert_string_equal(mig_substatus_name(SUB_COMPLETING), "Completing migration");
     assert_string_equal(mig_substatus_name(SUB_COMPLETED), "Completed");
     assert_string_equal(mig_substatus_name(SUB_FAILED), "Failed");
+    assert_string_equal(mig_substatus_name(SUB_WAITING_FOR_WINDOW),
+                        "Waiting for the migration window");
+    assert_string_equal(mig_substatus_name(SUB_WAITING_FOR_OVERWRITE),
+                        "Waiting for overwrite confirmation");
 }
 
 static void test_every_value_round_trips(void **state)
