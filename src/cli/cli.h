@@ -58,6 +58,8 @@ struct cli_help {
  * the command's own, then --output, --log-level and --help, then the notes.
  */
 void cli_help_print(FILE *out, const struct cli_help *h);
+/* The same for a command that takes none of the shared options (serve, worker): its own only. */
+void cli_help_print_own(FILE *out, const struct cli_help *h);
 
 /*
  * The getopt short options every data command takes (-h), with a leading
@@ -123,5 +125,8 @@ struct option *cli_options_merge(const struct cli_option *extra);
 int cmd_migrate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+/* The service: `serve` and the worker it starts (cmd_serve.c, cmd_worker.c). */
+int cmd_serve(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
 
 #endif

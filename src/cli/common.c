@@ -78,6 +78,14 @@ void cli_help_print(FILE *out, const struct cli_help *h)
         fprintf(out, "\n%s\n", h->notes);
 }
 
+void cli_help_print_own(FILE *out, const struct cli_help *h)
+{
+    fprintf(out, "Usage: pgshuttle %s %s\n\n%s\n\n", h->cmd, h->synopsis, h->about);
+    print_options(out, h->options);
+    if (h->notes)
+        fprintf(out, "\n%s\n", h->notes);
+}
+
 int cli_option_error(const char *cmd, int opt, char **argv)
 {
     const char *arg = optind > 0 ? argv[optind - 1] : "?";

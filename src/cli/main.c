@@ -4,6 +4,7 @@
  */
 #include "cli/cli.h"
 #include "util/log.h"
+#include "util/proctitle.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@ static const struct command commands[] = {
     {"migrate", cmd_migrate, "migrate databases from a source to a target server"},
     {"validate", cmd_validate, "check source, target and databases before migrating"},
     {"verify", cmd_verify, "compare schema and data of databases on source and target"},
+    {"serve", cmd_serve, "run the migration service: HTTP API and a worker per migration"},
+    {"worker", cmd_worker, "run one migration of serve's store (internal: serve starts it)"},
 };
 
 static void usage(FILE *out)
@@ -43,6 +46,9 @@ static const struct command *find_command(const char *name)
 
 int main(int argc, char **argv)
 {
+    /* a worker shows its own title (pgshuttle worker NAME): take the argument area over first */
+    if (argc > 1 && strcmp(argv[1], "worker") == 0)
+        proctitle_init(argc, argv);
     cli_hide_passwords(argc, argv);
     log_configure(LOG_INFO, stderr, false);
     if (argc < 2) {

@@ -1,0 +1,336 @@
+/*
+ * cmd_serve.c — `pgshuttle serve`: the migration service (docs/SERVICE.md).
+ * Opens (creating or upgrading) the state store, loads or makes the API
+ * token, serves the HTTP API in background threads and runs the supervisor
+ * in the main thread until SIGTERM or SIGINT, which only set a flag: the
+ * supervisor then stops its workers cleanly (they resume at the next start)
+ * and the API stops last.
+ */
+#include "api/api.h"
+#include "cli/cli.h"
+#include "pg/conninfo.h"
+#include "service/service.h"
+#include "store/store.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/statedir.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DEFAULT_LISTEN "127.0.0.1:8432"
+/* TEMPORARY until the api branch is merged: serve runs the supervisor only */
+#define SERVE_API 0
+
+static volatile sig_atomic_t stop_requested = 0;
+
+static void on_stop_signal(int sig)
+{
+    (void) sig;
+    stop_requested = 1;
+}
+
+enum {
+    OPT_S_LISTEN = 2000,
+    OPT_S_STATE_DIR,
+    OPT_S_MAX_MIGRATIONS,
+    OPT_S_TLS_CERT,
+    OPT_S_TLS_KEY,
+    OPT_S_LOG_LEVEL,
+};
+
+static const struct cli_option serve_options[] = {
+    {"listen", required_argument, OPT_S_LISTEN, "HOST:PORT",
+     "where the HTTP API listens (default " DEFAULT_LISTEN "; [::1]:PORT\n"
+     "for IPv6; port 0 picks a free one)"},
+    {"state-dir", required_argument, OPT_S_STATE_DIR, "DIR",
+     "the store, the API token and the workers' logs (default\n"
+     "$PGSHUTTLE_STATE_DIR, else $XDG_STATE_HOME/pgshuttle, else\n"
+     "~/.local/state/pgshuttle); made mode 0700 if missing"},
+    {"max-migrations", required_argument, OPT_S_MAX_MIGRATIONS, "N",
+     "migrations running at once (default 0: no limit); the others\n"
+     "wait their turn"},
+    {"tls-cert", required_argument, OPT_S_TLS_CERT, "FILE",
+     "serve HTTPS with this PEM certificate (with --tls-key)"},
+    {"tls-key", required_argument, OPT_S_TLS_KEY, "FILE", "the certificate's PEM private key"},
+    {"log-level", required_argument, OPT_S_LOG_LEVEL, "LEVEL",
+     "debug, info (default), notice, warn or error"},
+    {"help", no_argument, OPT_HELP, NULL, "print this help and exit"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static const struct cli_help serve_help = {
+    .cmd = "serve",
+    .synopsis = "[--listen HOST:PORT] [--state-dir DIR] [--max-migrations N] [--tls-cert FILE "
+                "--tls-key FILE]",
+    .about = "Runs the migration service: the HTTP API (docs/API.md) through which migrations are\n"
+             "created, watched, cut over, canceled and deleted (also with `pgshuttle create`,\n"
+             "`list`, `show`, ...), and one worker process per migration, restarted if it dies.\n"
+             "SIGTERM or SIGINT stops it cleanly: the migrations resume at the next start.",
+    .options = serve_options,
+    .notes = "Every /api/v1 request needs the token: PGSHUTTLE_TOKEN if set, else DIR/token\n"
+             "(made at the first start, mode 0600). Workers log to DIR/logs/NAME.log.\n"
+             "Exit codes: 0 stopped by a signal, 1 could not start, 64 bad usage.",
+};
+
+struct serve_opts {
+    const char *listen;
+    const char *state_dir;
+    int max_migrations;
+    const char *tls_cert;
+    const char *tls_key;
+};
+
+/* EXIT_OK to go on, EXIT_USAGE after an error, -1 after --help. */
+static int parse_args(int argc, char **argv, struct serve_opts *o)
+{
+    struct option opts[sizeof(serve_options) / sizeof(serve_options[0])];
+    size_t n = 0;
+    for (const struct cli_option *c = serve_options; c->name; c++)
+        opts[n++] = (struct option){c->name, c->has_arg, NULL, c->val};
+    opts[n] = (struct option){NULL, 0, NULL, 0};
+    optind = 1;
+    opterr = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, CLI_SHORT_OPTIONS, opts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_S_LISTEN:
+            o->listen = optarg;
+            break;
+        case OPT_S_STATE_DIR:
+            if (optarg[0] == '\0')
+                return cli_usage_error("serve", "--state-dir needs a directory");
+            o->state_dir = optarg;
+            break;
+        case OPT_S_MAX_MIGRATIONS: {
+            char *end = NULL;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || v < 0 || v > INT_MAX)
+                return cli_usage_error("serve", "--max-migrations must be a number, 0 or more");
+            o->max_migrations = (int) v;
+            break;
+        }
+        case OPT_S_TLS_CERT:
+            o->tls_cert = optarg;
+            break;
+        case OPT_S_TLS_KEY:
+            o->tls_key = optarg;
+            break;
+        case OPT_S_LOG_LEVEL: {
+            enum log_level level;
+            if (!log_level_parse(optarg, &level))
+                return cli_usage_error("serve",
+                                       "--log-level must be debug, info, notice, warn or error");
+            log_configure(level, NULL, false);
+            break;
+        }
+        case OPT_HELP:
+        case 'h':
+            cli_help_print_own(stdout, &serve_help);
+            return -1;
+        default:
+            return cli_option_error("serve", opt, argv);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
+    if ((o->tls_cert == NULL) != (o->tls_key == NULL))
+        return cli_usage_error("serve", "--tls-cert and --tls-key go together");
+    return EXIT_OK;
+}
+
+/* Makes dir and its missing parents (the last one mode 0700); false (reported) if it cannot. */
+static bool make_state_dir(const char *dir)
+{
+    char *path = xstrdup(dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+            fprintf(stderr, "pgshuttle serve: cannot make %s: %s\n", path, strerror(errno));
+            free(path);
+            return false;
+        }
+        *p = '/';
+    }
+    free(path);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "pgshuttle serve: cannot make the state directory %s: %s\n", dir,
+                strerror(errno));
+        return false;
+    }
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "pgshuttle serve: the state directory %s is not a directory\n", dir);
+        return false;
+    }
+    if ((sb.st_mode & 0077) != 0 && chmod(dir, 0700) != 0)
+        fprintf(stderr, "pgshuttle serve: warning: cannot make %s private (mode 0700): %s\n", dir,
+                strerror(errno));
+    return true;
+}
+
+/* Opens the store once, creating or upgrading it: a clear error if it cannot. */
+static bool check_store(const char *dir)
+{
+    char *err = NULL;
+    struct store *st = store_open(dir, &err);
+    if (st == NULL) {
+        fprintf(stderr, "pgshuttle serve: cannot open the state store in %s: %s\n", dir,
+                err ? err : "no reason given");
+        free(err);
+        return false;
+    }
+    log_info("state store %s (schema version %d)", store_path(st), store_schema_version(st));
+    store_close(st);
+    return true;
+}
+
+/* Whether host (of HOST:PORT) only listens on this machine. */
+static bool loopback_host(const char *listen)
+{
+    static const char *const local[] = {"127.", "[::1]", "::1", "localhost"};
+    for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
+        if (strncmp(listen, local[i], strlen(local[i])) == 0)
+            return true;
+    return false;
+}
+
+/* The HOST of HOST:PORT (brackets of an IPv6 address kept; caller frees). */
+static char *listen_host(const char *listen)
+{
+    const char *colon = strrchr(listen, ':');
+    if (colon == NULL)
+        return xstrdup(listen);
+    return xasprintf("%.*s", (int) (colon - listen), listen);
+}
+
+/* This binary, to start workers with. */
+static char *self_exe(void)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+    if (n <= 0)
+        return xstrdup("/proc/self/exe");
+    buf[n] = '\0';
+    return xstrdup(buf);
+}
+
+static bool conninfo_check(const char *conninfo, char **error)
+{
+    return pgconninfo_valid(conninfo, error);
+}
+
+static char *conninfo_with_password(const char *conninfo, const char *password)
+{
+    return pgconninfo_set(conninfo, "password", password);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int serve(const struct serve_opts *o, const char *dir)
+{
+    char *err = NULL;
+#if SERVE_API
+    char *token = api_token_load(dir, true, &err);
+    if (token == NULL) {
+        fprintf(stderr, "pgshuttle serve: no API token: %s\n", err ? err : "no reason given");
+        free(err);
+        return EXIT_FAILED;
+    }
+    struct api_config acfg = {
+        .listen = o->listen,
+        .state_dir = dir,
+        .token = token,
+        .tls_cert = o->tls_cert,
+        .tls_key = o->tls_key,
+        .conninfo = {.mask = pgconninfo_mask,
+                     .check = conninfo_check,
+                     .with_password = conninfo_with_password},
+    };
+    install_signals();
+    struct api_server *srv = api_start(&acfg, &err);
+    if (srv == NULL) {
+        fprintf(stderr, "pgshuttle serve: cannot serve the API on %s: %s\n", o->listen,
+                err ? err : "no reason given");
+        free(err);
+        free(token);
+        return EXIT_FAILED;
+    }
+    char *host = listen_host(o->listen);
+    fprintf(stderr, "pgshuttle serve: listening on %s://%s:%d, state in %s\n",
+            o->tls_cert ? "https" : "http", host, api_port(srv), dir);
+    free(host);
+#else
+    char *token = NULL;
+    install_signals();
+    fprintf(stderr, "pgshuttle serve: (no API yet), state in %s\n", dir);
+    (void) err;
+    (void) listen_host;
+    (void) conninfo_check;
+    (void) conninfo_with_password;
+#endif
+    if (!loopback_host(o->listen) && o->tls_cert == NULL)
+        log_warn("listening on %s without TLS: the token and the connection strings' passwords "
+                 "cross the network in clear text (use --tls-cert and --tls-key)",
+                 o->listen);
+
+    char *exe = self_exe();
+    struct service_config cfg = {
+        .state_dir = dir,
+        .exe = exe,
+        .max_migrations = o->max_migrations,
+    };
+    int rc = service_supervise(&cfg, &stop_requested);
+#if SERVE_API
+    api_stop(srv);
+#endif
+    log_info("pgshuttle serve stopped");
+    free(exe);
+    free(token);
+    return rc;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    struct serve_opts o = {.listen = DEFAULT_LISTEN};
+    int rc = parse_args(argc, argv, &o);
+    if (rc != EXIT_OK)
+        return rc < 0 ? EXIT_OK : rc;
+    char *dir = state_dir_resolve(o.state_dir);
+    if (dir == NULL) {
+        fprintf(stderr, "pgshuttle serve: no state directory: give --state-dir (HOME, "
+                        "XDG_STATE_HOME and PGSHUTTLE_STATE_DIR are all unset)\n");
+        return EXIT_USAGE;
+    }
+    if (!make_state_dir(dir)) {
+        free(dir);
+        return EXIT_FAILED;
+    }
+    /* workers get it in argv and serve may be started from anywhere: an absolute path */
+    char *abs = realpath(dir, NULL);
+    if (abs) {
+        free(dir);
+        dir = abs;
+    }
+    rc = check_store(dir) ? serve(&o, dir) : EXIT_FAILED;
+    free(dir);
+    return rc;
+}

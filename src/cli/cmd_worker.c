@@ -1,0 +1,85 @@
+/*
+ * cmd_worker.c — `pgshuttle worker --state-dir DIR --id N`: runs one
+ * migration of the service's store (docs/SERVICE.md). Internal: serve's
+ * supervisor starts it; the spec, passwords included, comes from the store
+ * by id, never from the command line or the environment.
+ */
+#include "cli/cli.h"
+#include "service/service.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+
+enum { OPT_W_STATE_DIR = 2000, OPT_W_ID, OPT_W_LOG_LEVEL };
+
+static const struct cli_option worker_options[] = {
+    {"state-dir", required_argument, OPT_W_STATE_DIR, "DIR", "the service's state directory"},
+    {"id", required_argument, OPT_W_ID, "N", "the migration's id in the store"},
+    {"log-level", required_argument, OPT_W_LOG_LEVEL, "LEVEL",
+     "debug, info (default), notice, warn or error"},
+    {"help", no_argument, OPT_HELP, NULL, "print this help and exit"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+static const struct cli_help worker_help = {
+    .cmd = "worker",
+    .synopsis = "--state-dir DIR --id N",
+    .about = "Runs one migration of the service's state store: takes its lease, runs it, writes\n"
+             "its state and events to the store and takes the users' requests from it.\n"
+             "Internal: `pgshuttle serve` starts one per migration, with its log in\n"
+             "DIR/logs/NAME.log; there is no need to run it by hand.",
+    .options = worker_options,
+    .notes = "Exit codes: 0 succeeded (or another worker runs the migration), 1 failed,\n"
+             "2 validation failed, 3 canceled, 64 bad usage.",
+};
+
+int cmd_worker(int argc, char **argv)
+{
+    const char *state_dir = NULL;
+    int64_t id = 0;
+    struct option opts[sizeof(worker_options) / sizeof(worker_options[0])];
+    size_t n = 0;
+    for (const struct cli_option *o = worker_options; o->name; o++)
+        opts[n++] = (struct option){o->name, o->has_arg, NULL, o->val};
+    opts[n] = (struct option){NULL, 0, NULL, 0};
+    optind = 1;
+    opterr = 0;
+    int opt;
+    while ((opt = getopt_long(argc, argv, CLI_SHORT_OPTIONS, opts, NULL)) != -1) {
+        switch (opt) {
+        case OPT_W_STATE_DIR:
+            state_dir = optarg;
+            break;
+        case OPT_W_ID: {
+            char *end = NULL;
+            errno = 0;
+            long long v = strtoll(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || v <= 0)
+                return cli_usage_error("worker", "--id must be a migration id (a positive number)");
+            id = (int64_t) v;
+            break;
+        }
+        case OPT_W_LOG_LEVEL: {
+            enum log_level level;
+            if (!log_level_parse(optarg, &level))
+                return cli_usage_error("worker",
+                                       "--log-level must be debug, info, notice, warn or error");
+            log_configure(level, NULL, false);
+            break;
+        }
+        case OPT_HELP:
+        case 'h':
+            cli_help_print_own(stdout, &worker_help);
+            return EXIT_OK;
+        default:
+            return cli_option_error("worker", opt, argv);
+        }
+    }
+    if (optind < argc)
+        return cli_usage_error("worker", "unexpected argument \"%s\"", argv[optind]);
+    if (state_dir == NULL || id == 0)
+        return cli_usage_error("worker", "--state-dir and --id are required");
+    return service_worker_main(state_dir, id);
+}

@@ -1,0 +1,89 @@
+/*
+ * restart.c — how a worker starts a migration a dead worker left behind
+ * (docs/SERVICE.md, Leases and restarts), from the last state it wrote:
+ * before any target database was created, from the beginning; during the
+ * copy, over again on the target databases the migration created (as
+ * --overwrite: they are dropped and created again, with a new slot and
+ * snapshot online); once every database of an online migration streams,
+ * continuing the streams (as --resume).
+ */
+#include "model/state_json.h"
+#include "service/internal.h"
+#include "util/log.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+
+/* The target database exists by now: the migration created it (or dropped one to). */
+static bool created_target(const struct db_progress_snapshot *db)
+{
+    switch (db->substatus) {
+    case SUB_DROPPING_DATABASE:
+    case SUB_MIGRATING_DATA:
+    case SUB_WAITING_FOR_CUTOVER:
+    case SUB_COMPLETING:
+    case SUB_COMPLETED:
+        return true;
+    default:
+        return db->streaming || db->tables_copied > 0 || db->tables_copying > 0;
+    }
+}
+
+static bool streams(const struct db_progress_snapshot *db)
+{
+    return db->substatus == SUB_WAITING_FOR_CUTOVER ||
+           (db->streaming && db->substatus != SUB_FAILED);
+}
+
+enum worker_restart_mode worker_restart_mode(const struct migration_spec *spec,
+                                             const char *state_json)
+{
+    if (state_json == NULL || spec->type == TYPE_VALIDATE)
+        return RESTART_FRESH;
+    json_error_t jerr;
+    json_t *doc = json_loads(state_json, 0, &jerr);
+    struct migration_state s;
+    char *err = NULL;
+    if (doc == NULL || !migration_state_from_json(doc, &s, &err)) {
+        /* unreadable: starting over is the safe way (the spec's own overwrite rules apply) */
+        log_warn("the stored state cannot be read (%s): treating the migration as created",
+                 err ? err : jerr.text);
+        free(err);
+        json_decref(doc);
+        return RESTART_OVERWRITE;
+    }
+    json_decref(doc);
+    size_t created = 0, streaming = 0;
+    for (size_t i = 0; i < s.ndbs; i++) {
+        created += created_target(&s.dbs[i]);
+        streaming += streams(&s.dbs[i]);
+    }
+    enum worker_restart_mode mode = RESTART_FRESH;
+    if (spec->mode == MODE_ONLINE && s.ndbs > 0 && streaming == s.ndbs)
+        mode = RESTART_RESUME;
+    else if (created > 0)
+        mode = RESTART_OVERWRITE;
+    migration_state_free(&s);
+    return mode;
+}
+
+const char *worker_restart_mode_name(enum worker_restart_mode mode)
+{
+    static const char *const names[] = {
+        [RESTART_FRESH] = "from the beginning",
+        [RESTART_OVERWRITE] = "over again on the target databases it created",
+        [RESTART_RESUME] = "continuing the streams (resume)",
+    };
+    return names[mode];
+}
+
+void worker_restart_apply(struct migration_spec *spec, enum worker_restart_mode mode)
+{
+    if (mode == RESTART_OVERWRITE) {
+        spec->overwrite = true;
+        spec->resume = false;
+    } else if (mode == RESTART_RESUME) {
+        spec->resume = true;
+        spec->overwrite = false; /* resume with overwrite is refused by the rules */
+    }
+}

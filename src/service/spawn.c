@@ -1,0 +1,113 @@
+/*
+ * spawn.c — starting a worker process for the supervisor: fork, a session
+ * of its own (a Ctrl-C in serve's terminal or the end of serve's session
+ * does not reach it: serve stops its workers itself), its log file as
+ * stdout and stderr, and exec of this binary as `worker`. Nothing secret
+ * goes through argv or the environment: the worker reads its spec from the
+ * store by id.
+ */
+#include "service/internal.h"
+#include "util/log.h"
+#include "util/mem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char **environ;
+
+bool service_logs_dir(const char *state_dir)
+{
+    char *dir = xasprintf("%s/logs", state_dir);
+    bool ok = mkdir(dir, 0700) == 0 || errno == EEXIST;
+    if (ok && chmod(dir, 0700) != 0)
+        ok = false;
+    if (!ok)
+        log_error("cannot make the log directory %s: %s", dir, strerror(errno));
+    free(dir);
+    return ok;
+}
+
+char *service_log_path(const char *state_dir, const char *name)
+{
+    char *safe = xstrdup(name);
+    for (char *p = safe; *p; p++)
+        if (*p == '/' || (p == safe && *p == '.'))
+            *p = '_';
+    char *path = xasprintf("%s/logs/%s.log", state_dir, safe);
+    free(safe);
+    return path;
+}
+
+/* serve's environment without the API token (borrowed strings; caller frees the array). */
+static char **worker_environment(void)
+{
+    size_t n = 0;
+    while (environ && environ[n])
+        n++;
+    char **env = xcalloc(n + 1, sizeof(char *));
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "PGSHUTTLE_TOKEN=", 16) != 0)
+            env[k++] = environ[i];
+    return env;
+}
+
+/* In the child, between fork and exec: async-signal-safe calls only. */
+static _Noreturn void exec_worker(const char *exe, char *const argv[], char *const envp[],
+                                  int log_fd)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    setsid();
+    int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd >= 0 && null_fd != STDIN_FILENO)
+        dup2(null_fd, STDIN_FILENO);
+    dup2(log_fd, STDOUT_FILENO);
+    dup2(log_fd, STDERR_FILENO);
+    long max_fd = sysconf(_SC_OPEN_MAX);
+    if (max_fd < 0 || max_fd > 65536)
+        max_fd = 65536;
+    for (int fd = 3; fd < max_fd; fd++)
+        close(fd);
+    execve(exe, argv, envp);
+    static const char msg[] = "pgshuttle worker: exec failed\n";
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    (void) ignored;
+    _exit(127);
+}
+
+pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, const char *log_path)
+{
+    int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (log_fd < 0) {
+        log_error("cannot open the worker log %s: %s", log_path, strerror(errno));
+        return -1;
+    }
+    if (fchmod(log_fd, 0600) != 0)
+        log_warn("cannot make %s private (mode 0600): %s", log_path, strerror(errno));
+    char id_text[32];
+    snprintf(id_text, sizeof(id_text), "%" PRId64, id);
+    char *argv[] = {"pgshuttle", "worker", "--state-dir", (char *) state_dir,
+                    "--id",      id_text,  NULL};
+    char **envp = worker_environment();
+    pid_t pid = fork();
+    if (pid == 0)
+        exec_worker(exe, argv, envp, log_fd);
+    int fork_errno = errno;
+    free(envp);
+    close(log_fd);
+    if (pid < 0) {
+        log_error("cannot start a worker: fork: %s", strerror(fork_errno));
+        return -1;
+    }
+    return pid;
+}

@@ -1,0 +1,429 @@
+/*
+ * supervisor.c — the supervisor inside `pgshuttle serve` (docs/SERVICE.md,
+ * Leases and restarts). Once a second it reaps its children and looks at the
+ * store's active migrations: one its own worker runs is left alone; one
+ * whose live lease another process holds (a worker of an earlier serve) is
+ * re-adopted; one without a live lease gets a worker, counted as a restart
+ * if it had one before, under the restart policy (more than restart_max
+ * restarts within restart_window: Failed). Migrations that ended with a
+ * delete request are removed with their log. A stop stops the workers with
+ * SIGTERM (they keep their resources and resume at the next start), then
+ * SIGKILL after 30 seconds.
+ *
+ * The lease decides who runs a migration, never the supervisor's memory: a
+ * worker that finds a live lease exits, so no migration ever has two.
+ */
+#include "model/event_json.h"
+#include "model/state_json.h"
+#include "service/internal.h"
+#include "service/service.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/timeutil.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define STOP_GRACE 30.0
+
+/* What the supervisor knows of one migration's worker. */
+struct slot {
+    int64_t id;
+    char *name;         /* owned */
+    pid_t child;        /* our running child, 0 = none */
+    pid_t adopted;      /* a live worker of an earlier serve on this host, 0 = none */
+    char *adopted_node; /* owned: its node */
+    int exits;          /* children of ours that ended */
+    char *last_exit;    /* owned: how the last one ended, NULL = unknown */
+    bool seen;          /* in this round's list of active migrations */
+};
+
+struct supervisor {
+    const struct service_config *cfg;
+    struct store *st;
+    char host[HOST_NAME_MAX + 1];
+    int restart_max;
+    double restart_window;
+    struct slot *slots; /* owned */
+    size_t nslots;
+    int adoptions; /* re-adopted workers since serve started */
+    int spawned;
+};
+
+static struct slot *slot_of(struct supervisor *sv, int64_t id, const char *name)
+{
+    for (size_t i = 0; i < sv->nslots; i++)
+        if (sv->slots[i].id == id)
+            return &sv->slots[i];
+    sv->slots = xrealloc(sv->slots, (sv->nslots + 1) * sizeof(*sv->slots));
+    struct slot *s = &sv->slots[sv->nslots++];
+    memset(s, 0, sizeof(*s));
+    s->id = id;
+    s->name = xstrdup(name);
+    return s;
+}
+
+static void slot_free(struct slot *s)
+{
+    free(s->name);
+    free(s->adopted_node);
+    free(s->last_exit);
+}
+
+static struct slot *slot_of_child(struct supervisor *sv, pid_t pid)
+{
+    for (size_t i = 0; i < sv->nslots; i++)
+        if (sv->slots[i].child == pid)
+            return &sv->slots[i];
+    return NULL;
+}
+
+static char *describe_exit(int status)
+{
+    if (WIFSIGNALED(status))
+        return xasprintf("killed by signal %d (%s)", WTERMSIG(status), strsignal(WTERMSIG(status)));
+    if (WIFEXITED(status))
+        return xasprintf("exited with code %d", WEXITSTATUS(status));
+    return xasprintf("ended (wait status %d)", status);
+}
+
+/* Collects the children that ended; true if any did. */
+static void reap_children(struct supervisor *sv)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        struct slot *s = slot_of_child(sv, pid);
+        char *how = describe_exit(status);
+        if (s == NULL) {
+            log_info("child pid %ld %s", (long) pid, how);
+            free(how);
+            continue;
+        }
+        log_info("worker pid %ld for %s %s", (long) pid, s->name, how);
+        s->child = 0;
+        s->exits++;
+        free(s->last_exit);
+        s->last_exit = xasprintf("worker pid %ld %s", (long) pid, how);
+        free(how);
+    }
+}
+
+static bool lease_live(const struct store_migration *m, double now)
+{
+    return m->lease_owner != NULL && m->lease_expires > now;
+}
+
+/* Appends an event the supervisor has to say about migration id (EV_WARNING or EV_ERROR). */
+static void note(struct supervisor *sv, int64_t id, const char *kind_word, enum event_kind kind,
+                 const char *message)
+{
+    char when[64];
+    double now = time_wall();
+    time_format_iso(now, when, sizeof(when));
+    struct event ev = {.kind = kind, .message = message};
+    struct event_json_meta meta = {.time = when};
+    json_t *doc = event_to_json(&ev, &meta);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    char *err = NULL;
+    if (store_event_append(sv->st, id, now, kind_word, text, &err) != STORE_OK) {
+        log_warn("could not record an event in the store: %s", err ? err : "no reason given");
+        free(err);
+    }
+    free(text);
+}
+
+/* The restart policy gave up: Failed / Failed, with why, written as nobody's. */
+static void fail_migration(struct supervisor *sv, const struct store_migration *m,
+                           const char *message)
+{
+    struct migration_state s;
+    json_error_t jerr;
+    json_t *doc = m->state_json ? json_loads(m->state_json, 0, &jerr) : NULL;
+    char *err = NULL;
+    if (doc == NULL || !migration_state_from_json(doc, &s, &err)) {
+        free(err);
+        err = NULL;
+        migration_state_init(&s);
+    }
+    json_decref(doc);
+    s.status = MIG_FAILED;
+    s.substatus = SUB_FAILED;
+    s.finished_wall = time_wall();
+    migration_state_replace_error(&s, message);
+    doc = migration_state_to_json(&s, SNAPSHOT_JSON_FULL);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    enum store_rc rc =
+        store_migration_set_state(sv->st, m->id, NULL, text, mig_status_name(MIG_FAILED),
+                                  mig_substatus_name(SUB_FAILED), false, &err);
+    free(text);
+    migration_state_free(&s);
+    if (rc == STORE_CONFLICT) {
+        log_notice("%s: a worker holds the lease again: not marking it Failed", m->name);
+        return;
+    }
+    if (rc != STORE_OK) {
+        log_error("%s: cannot mark it Failed: %s", m->name, err ? err : "no reason given");
+        free(err);
+        return;
+    }
+    note(sv, m->id, "restart", EV_ERROR, message);
+    log_error("%s: %s", m->name, message);
+}
+
+/*
+ * A worker ran the migration before and none holds it now: record the
+ * restart. false if the restart policy gave up on it (marked Failed).
+ */
+static bool restart_allowed(struct supervisor *sv, const struct store_migration *m, struct slot *s)
+{
+    double now = time_wall();
+    const char *last =
+        s->last_exit ? s->last_exit : "the previous worker is gone (its lease ran out)";
+    char *reason = xasprintf("restarting the worker: %s", last);
+    char *err = NULL;
+    if (store_restart_record(sv->st, m->id, now, reason, &err) != STORE_OK) {
+        log_warn("%s: cannot record the restart: %s", m->name, err ? err : "no reason given");
+        free(err);
+        err = NULL;
+    }
+    int count = 0;
+    if (store_restart_count(sv->st, m->id, now - sv->restart_window, &count, &err) != STORE_OK) {
+        log_warn("%s: cannot count its restarts: %s", m->name, err ? err : "no reason given");
+        free(err);
+        count = 0;
+    }
+    if (count > sv->restart_max) {
+        char *msg = xasprintf("the worker was restarted %d times within %.0f minutes (more than "
+                              "%d): giving up; last: %s",
+                              count, sv->restart_window / 60.0, sv->restart_max, last);
+        fail_migration(sv, m, msg);
+        free(msg);
+        free(reason);
+        return false;
+    }
+    log_notice("%s: %s (restart %d within %.0f minutes)", m->name, reason, count,
+               sv->restart_window / 60.0);
+    note(sv, m->id, "restart", EV_WARNING, reason);
+    free(reason);
+    return true;
+}
+
+static void start_worker(struct supervisor *sv, const struct store_migration *m, struct slot *s)
+{
+    if ((m->starts > 0 || s->exits > 0) && !restart_allowed(sv, m, s))
+        return;
+    char *log_path = service_log_path(sv->cfg->state_dir, m->name);
+    pid_t pid = service_spawn_worker(sv->cfg->exe, sv->cfg->state_dir, m->id, log_path);
+    if (pid > 0) {
+        s->child = pid;
+        sv->spawned++;
+        log_info("started worker pid %ld for %s (log %s)", (long) pid, m->name, log_path);
+    }
+    free(log_path);
+}
+
+/* A live lease that is not our child's: a worker of an earlier serve goes on; note it once. */
+static void adopt(struct supervisor *sv, const struct store_migration *m, struct slot *s)
+{
+    if (s->adopted == (pid_t) m->lease_pid)
+        return;
+    s->adopted = (pid_t) m->lease_pid;
+    free(s->adopted_node);
+    s->adopted_node = xstrdup(m->lease_node);
+    sv->adoptions++;
+    if (m->lease_node && strcmp(m->lease_node, sv->host) != 0)
+        log_info("re-adopted worker pid %lld on %s for %s", (long long) m->lease_pid, m->lease_node,
+                 m->name);
+    else
+        log_info("re-adopted worker pid %lld for %s", (long long) m->lease_pid, m->name);
+    log_info("%d worker(s) re-adopted since serve started", sv->adoptions);
+}
+
+static int running_workers(const struct supervisor *sv)
+{
+    int n = 0;
+    for (size_t i = 0; i < sv->nslots; i++)
+        n += sv->slots[i].child > 0 || sv->slots[i].adopted > 0;
+    return n;
+}
+
+/* One look at the active migrations. */
+static void supervise_active(struct supervisor *sv)
+{
+    struct store_migration *ms = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    if (store_migration_list(sv->st, true, &ms, &n, &err) != STORE_OK) {
+        log_warn("cannot list the migrations: %s", err ? err : "no reason given");
+        free(err);
+        return;
+    }
+    for (size_t i = 0; i < sv->nslots; i++)
+        sv->slots[i].seen = false;
+    double now = time_wall();
+    /* oldest first: the list is newest first, and the oldest waited longest */
+    for (size_t k = n; k-- > 0;) {
+        const struct store_migration *m = &ms[k];
+        struct slot *s = slot_of(sv, m->id, m->name);
+        s->seen = true;
+        if (s->child > 0)
+            continue; /* ours, alive (reaped ones are 0): it holds or is taking the lease */
+        if (lease_live(m, now)) {
+            adopt(sv, m, s);
+            continue;
+        }
+        s->adopted = 0;
+        int limit = sv->cfg->max_migrations;
+        if (limit > 0 && running_workers(sv) >= limit)
+            continue;
+        start_worker(sv, m, s);
+    }
+    /* forget adopted workers whose migration ended */
+    for (size_t i = 0; i < sv->nslots; i++)
+        if (!sv->slots[i].seen)
+            sv->slots[i].adopted = 0;
+    store_migration_list_free(ms, n);
+}
+
+/* Whether a final migration has a delete request (taken by its worker or not). */
+static bool delete_requested(struct supervisor *sv, int64_t id)
+{
+    struct store_request *rs = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    if (store_request_take(sv->st, id, true, &rs, &n, &err) != STORE_OK) {
+        free(err);
+        return false;
+    }
+    bool found = false;
+    for (size_t i = 0; i < n; i++)
+        found = found || rs[i].kind == STORE_REQ_DELETE;
+    store_request_list_free(rs, n);
+    return found;
+}
+
+/* Removes the final migrations the user deleted, with their logs. */
+static void remove_deleted(struct supervisor *sv)
+{
+    struct store_migration *ms = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    if (store_migration_list(sv->st, false, &ms, &n, &err) != STORE_OK) {
+        free(err);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (ms[i].active || !delete_requested(sv, ms[i].id))
+            continue;
+        if (store_migration_delete(sv->st, ms[i].name, &err) != STORE_OK) {
+            log_warn("cannot remove the deleted migration %s: %s", ms[i].name,
+                     err ? err : "no reason given");
+            free(err);
+            err = NULL;
+            continue;
+        }
+        char *log_path = service_log_path(sv->cfg->state_dir, ms[i].name);
+        if (unlink(log_path) != 0 && errno != ENOENT)
+            log_warn("cannot remove %s: %s", log_path, strerror(errno));
+        free(log_path);
+        log_info("removed the deleted migration %s", ms[i].name);
+    }
+    store_migration_list_free(ms, n);
+}
+
+static bool alive(pid_t pid)
+{
+    return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+/* Sends sig to our children and to the re-adopted workers of this host. */
+static int signal_workers(struct supervisor *sv, int sig)
+{
+    int sent = 0;
+    for (size_t i = 0; i < sv->nslots; i++) {
+        struct slot *s = &sv->slots[i];
+        if (s->child > 0 && kill(s->child, sig) == 0)
+            sent++;
+        bool here = s->adopted_node == NULL || strcmp(s->adopted_node, sv->host) == 0;
+        if (s->adopted > 0 && here && alive(s->adopted) && kill(s->adopted, sig) == 0)
+            sent++;
+    }
+    return sent;
+}
+
+static bool any_worker_alive(struct supervisor *sv)
+{
+    reap_children(sv);
+    for (size_t i = 0; i < sv->nslots; i++) {
+        struct slot *s = &sv->slots[i];
+        bool here = s->adopted_node == NULL || strcmp(s->adopted_node, sv->host) == 0;
+        if (s->child > 0 || (s->adopted > 0 && here && alive(s->adopted)))
+            return true;
+    }
+    return false;
+}
+
+static void stop_workers(struct supervisor *sv)
+{
+    int sent = signal_workers(sv, SIGTERM);
+    if (sent == 0)
+        return;
+    log_info("stopping %d worker(s); their migrations resume at the next start", sent);
+    double deadline = time_now() + STOP_GRACE;
+    while (time_now() < deadline && any_worker_alive(sv))
+        time_sleep(0.1);
+    if (any_worker_alive(sv)) {
+        log_warn("workers still running after %.0f s: killing them", STOP_GRACE);
+        signal_workers(sv, SIGKILL);
+        double kill_deadline = time_now() + 5.0;
+        while (time_now() < kill_deadline && any_worker_alive(sv))
+            time_sleep(0.1);
+    }
+}
+
+int service_supervise(const struct service_config *cfg, volatile sig_atomic_t *stop)
+{
+    struct supervisor sv;
+    memset(&sv, 0, sizeof(sv));
+    sv.cfg = cfg;
+    sv.restart_max = cfg->restart_max > 0 ? cfg->restart_max : SERVICE_RESTART_MAX;
+    sv.restart_window = cfg->restart_window > 0 ? cfg->restart_window : SERVICE_RESTART_WINDOW;
+    if (gethostname(sv.host, sizeof(sv.host)) != 0)
+        snprintf(sv.host, sizeof(sv.host), "localhost");
+    sv.host[HOST_NAME_MAX] = '\0';
+    if (!service_logs_dir(cfg->state_dir))
+        return EXIT_FAILURE;
+    char *err = NULL;
+    sv.st = store_open(cfg->state_dir, &err);
+    if (sv.st == NULL) {
+        log_error("supervisor: cannot open the store in %s: %s", cfg->state_dir,
+                  err ? err : "no reason given");
+        free(err);
+        return EXIT_FAILURE;
+    }
+    log_set_context("supervisor");
+    while (!*stop) {
+        reap_children(&sv);
+        supervise_active(&sv);
+        remove_deleted(&sv);
+        for (int i = 0; i < 10 && !*stop; i++)
+            time_sleep(0.1);
+    }
+    stop_workers(&sv);
+    for (size_t i = 0; i < sv.nslots; i++)
+        slot_free(&sv.slots[i]);
+    free(sv.slots);
+    store_close(sv.st);
+    log_info("supervisor stopped");
+    return EXIT_SUCCESS;
+}
