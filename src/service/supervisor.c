@@ -43,6 +43,7 @@ struct slot {
     int exits;          /* children of ours that ended */
     char *last_exit;    /* owned: how the last one ended, NULL = unknown */
     bool seen;          /* in this round's list of active migrations */
+    pid_t waiting;      /* a dead worker whose lease we wait out (logged once), 0 = none */
 };
 
 struct supervisor {
@@ -188,7 +189,7 @@ static bool restart_allowed(struct supervisor *sv, const struct store_migration 
 {
     double now = time_wall();
     const char *last =
-        s->last_exit ? s->last_exit : "the previous worker is gone (its lease ran out)";
+        s->last_exit ? s->last_exit : "no worker holds its lease (the last one stopped or died)";
     char *reason = xasprintf("restarting the worker: %s", last);
     char *err = NULL;
     if (store_restart_record(sv->st, m->id, now, reason, &err) != STORE_OK) {
@@ -249,6 +250,27 @@ static void adopt(struct supervisor *sv, const struct store_migration *m, struct
     log_info("%d worker(s) re-adopted since serve started", sv->adoptions);
 }
 
+/*
+ * The lease is live but its holder, on this host, is gone (kill -9, crash):
+ * no worker to adopt. The store only gives the lease to another owner once
+ * it runs out, so the new worker starts then.
+ */
+static bool dead_here(struct supervisor *sv, const struct store_migration *m)
+{
+    bool here = m->lease_node == NULL || strcmp(m->lease_node, sv->host) == 0;
+    return here && m->lease_pid > 0 && kill((pid_t) m->lease_pid, 0) != 0 && errno == ESRCH;
+}
+
+static void wait_out_lease(const struct store_migration *m, struct slot *s, double now)
+{
+    s->adopted = 0;
+    if (s->waiting == (pid_t) m->lease_pid)
+        return;
+    s->waiting = (pid_t) m->lease_pid;
+    log_info("worker pid %lld for %s is gone; a new one starts when its lease runs out (in %.0f s)",
+             (long long) m->lease_pid, m->name, m->lease_expires - now);
+}
+
 static int running_workers(const struct supervisor *sv)
 {
     int n = 0;
@@ -279,9 +301,13 @@ static void supervise_active(struct supervisor *sv)
         if (s->child > 0)
             continue; /* ours, alive (reaped ones are 0): it holds or is taking the lease */
         if (lease_live(m, now)) {
-            adopt(sv, m, s);
+            if (dead_here(sv, m))
+                wait_out_lease(m, s, now);
+            else
+                adopt(sv, m, s);
             continue;
         }
+        s->waiting = 0;
         s->adopted = 0;
         int limit = sv->cfg->max_migrations;
         if (limit > 0 && running_workers(sv) >= limit)
