@@ -267,12 +267,12 @@ struct api_server *api_start(const struct api_config *cfg, char **error)
         {MHD_OPTION_END, 0, NULL},
     };
     srv->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned) API_THREADS, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned) API_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned) API_CONNECTION_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-        MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+        flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr, MHD_OPTION_THREAD_POOL_SIZE,
+        (unsigned) API_THREADS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) API_CONNECTION_TIMEOUT,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned) API_CONNECTION_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, srv, MHD_OPTION_ARRAY, tls,
+        MHD_OPTION_END);
     if (srv->daemon == NULL) {
         *error =
             xasprintf("cannot listen on %s (in use, or not an address of this host)", cfg->listen);
