@@ -3,7 +3,8 @@
  * prepared statements, transactions and the error text.
  *
  * Order of the files (each uses only those below it, never the other way):
- * store_open.c (open, close, ping) uses store_schema.c (the upgrade steps);
+ * store_open.c (open, close, ping) uses store_schema.c (the upgrade steps,
+ * on a bare connection) and store_db.c;
  * store_migrations.c, store_leases.c and store_events.c use store_db.c (this
  * header's functions), which uses nothing of the store.
  */

@@ -44,7 +44,7 @@ static bool make_dirs(const char *dir, char **msg)
     if (ok) {
         struct stat sb;
         if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-            *msg = xasprintf("store: %s is not a directory", dir);
+            *msg = xasprintf("store: opening %s: not a directory", dir);
             ok = false;
         }
     }
