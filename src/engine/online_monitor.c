@@ -123,6 +123,9 @@ static bool observe(struct online_db *od)
     atomic_store(&db->lag_ms, lag_us / 1000);
     atomic_store(&db->changes_applied, atomic_load(&s->changes));
     atomic_store(&db->txns_applied, atomic_load(&s->txns));
+    atomic_store(&db->inserts_applied, atomic_load(&s->inserts));
+    atomic_store(&db->updates_applied, atomic_load(&s->updates));
+    atomic_store(&db->deletes_applied, atomic_load(&s->deletes));
     atomic_store(&db->applied_lsn, durable);
     atomic_store(&db->source_lsn, pos);
     /*
