@@ -36,6 +36,11 @@ void dbjob_fail(struct db_job *job, const char *sqlstate, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (engine_db_canceled_alone(job->run, job->db)) {
+        /* What fails once the database is canceled on its own fails because of it. */
+        log_info("db=%s: stopped (canceled by the user): %s", job->db->name, msg);
+        return;
+    }
     if (!job->hold_failures) {
         engine_fail(job->run, job->db->name, sqlstate, "%s", msg);
         return;
@@ -50,7 +55,7 @@ void dbjob_fail(struct db_job *job, const char *sqlstate, const char *fmt, ...)
 void dbjob_report_held(struct db_job *job)
 {
     job->hold_failures = false;
-    if (job->held_error)
+    if (job->held_error && !engine_db_canceled_alone(job->run, job->db))
         engine_fail(job->run, job->db->name, job->held_sqlstate, "%s", job->held_error);
     dbjob_forget_held(job);
 }
@@ -174,7 +179,7 @@ static bool run_data_phase(struct db_job *job)
         .split_bytes = spec->split_bytes,
         .maintenance_work_mem = spec->maintenance_work_mem,
         .toast_compression = job->run->toast_compression,
-        .cancel = &job->run->cancel,
+        .cancel = engine_db_stop_flag(job->run, job->db),
         .progress = job->db,
         .events = job->run->events,
         .target_roles = &job->target_roles,
@@ -405,7 +410,7 @@ bool dbjob_copy(struct db_job *job)
     }
     engine_phase(run, name, "restoring the schema's pre-data section");
     job->archive.reconnect_timeout = run->spec->reconnect_timeout; /* for both sections */
-    job->archive.cancel = &run->cancel;
+    job->archive.cancel = engine_db_stop_flag(run, job->db);
     ok = schema_restore(&job->archive, job->dst_conninfo, "pre-data", 1);
     note_missing(&job->missing_roles, &job->archive.missing_roles);
     if (!ok) {
@@ -414,13 +419,13 @@ bool dbjob_copy(struct db_job *job)
                                       : "restoring the pre-data schema failed");
         return false;
     }
-    if (engine_canceled(run) || !check_column_order(job))
+    if (engine_db_canceled(run, job->db) || !check_column_order(job))
         return false;
 
     engine_phase(run, name, "copying data and building indexes");
     if (!run_data_phase(job))
         return false;
-    if (engine_canceled(run))
+    if (engine_db_canceled(run, job->db))
         return false;
     return restore_post_data(job);
 }
@@ -501,9 +506,10 @@ void dbjob_end(struct db_job *job, bool ok)
     if (ok)
         engine_set_status(run, db, MIG_SUCCEEDED, SUB_COMPLETED);
     else
-        engine_set_status(run, db, engine_canceled(run) ? MIG_CANCELED : MIG_FAILED,
-                          engine_canceled(run) ? (enum mig_substatus) atomic_load(&db->substatus)
-                                               : SUB_FAILED);
+        engine_set_status(run, db, engine_db_canceled(run, db) ? MIG_CANCELED : MIG_FAILED,
+                          engine_db_canceled(run, db)
+                              ? (enum mig_substatus) atomic_load(&db->substatus)
+                              : SUB_FAILED);
     struct event ev = {.kind = EV_DATABASE_DONE,
                        .database = db->name,
                        .status = (enum mig_status) atomic_load(&db->status),

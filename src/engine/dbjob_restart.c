@@ -25,7 +25,7 @@
 bool dbjob_lost_server(struct db_job *job)
 {
     /* --reconnect-timeout 0: the first lost connection fails the migration. */
-    if (engine_canceled(job->run) || job->run->spec->reconnect_timeout <= 0 ||
+    if (engine_db_canceled(job->run, job->db) || job->run->spec->reconnect_timeout <= 0 ||
         job->target_gave_up || job->archive.target_gave_up)
         return false;
     if (job->snap.holder != NULL && !pgconn_alive(job->snap.holder))
@@ -41,7 +41,7 @@ static void gave_up(struct db_job *job, const struct pg_outage *o)
     char *held = job->held_error ? xstrdup(job->held_error) : xstrdup("the copy failed");
     char *sqlstate = job->held_sqlstate ? xstrdup(job->held_sqlstate) : NULL;
     dbjob_forget_held(job);
-    if (engine_canceled(job->run))
+    if (engine_db_canceled(job->run, job->db))
         dbjob_fail(job, sqlstate, "%s", held);
     else
         dbjob_fail(job, sqlstate,
@@ -69,7 +69,8 @@ static bool await_source(struct db_job *job)
     char label[160];
     snprintf(label, sizeof(label), "source db=%s", job->db->name);
     pg_outage_init(&o, "source", job->src_conninfo, label, job->run->spec->reconnect_timeout);
-    pgconn *c = pg_outage_connect(&o, job->src_conninfo, label, &job->run->cancel);
+    pgconn *c =
+        pg_outage_connect(&o, job->src_conninfo, label, engine_db_stop_flag(job->run, job->db));
     if (c == NULL)
         gave_up(job, &o);
     pgconn_close(c);

@@ -36,10 +36,11 @@ struct engine_run {
     struct db_progress **dbs; /* owned array of owned records, one per database */
     int ndbs;
     /* per database, as dbs: the user asked to cut it over / cancel it on its own */
-    _Atomic bool *cutover_db;                    /* owned array */
-    _Atomic bool *cancel_db;                     /* owned array */
+    _Atomic bool *cutover_db; /* owned array */
+    _Atomic bool *cancel_db;  /* owned array */
+    _Atomic bool *stop_db;    /* owned array: its work stops (it or the whole migration canceled) */
     struct engine_overwrite_hook overwrite_hook; /* await_overwrite NULL = none */
-    strlist overwrite_ok; /* target databases the user confirmed dropping (the hook) */
+    strlist overwrite_ok;    /* target databases the user confirmed dropping (the hook) */
     char *toast_compression; /* owned: the method copy sessions use, NULL = the target's default */
     pthread_mutex_t lock;    /* guards state */
     /*

@@ -28,6 +28,16 @@ void engine_fail_reported(struct engine_run *run, const char *database, const ch
 void engine_phase(struct engine_run *run, const char *database, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 bool engine_canceled(struct engine_run *run);
+/* The index of db in run->dbs (-1 if not there). */
+int engine_db_index(const struct engine_run *run, const struct db_progress *db);
+/* db's work is to stop: it or the whole migration was canceled. */
+bool engine_db_canceled(struct engine_run *run, const struct db_progress *db);
+/* db was canceled on its own (engine_run_cancel_db), the migration was not. */
+bool engine_db_canceled_alone(struct engine_run *run, const struct db_progress *db);
+/* The flag db's copy workers watch: set when engine_db_canceled becomes true. */
+const _Atomic bool *engine_db_stop_flag(struct engine_run *run, const struct db_progress *db);
+/* A database canceled on its own before it started: Canceled, nothing done. */
+void engine_db_skip_canceled(struct engine_run *run, struct db_progress *db);
 /* True once the migration's failure is recorded. */
 bool engine_failed(struct engine_run *run);
 /* Replaces the recorded failure, whatever it was, with message (no database, no SQLSTATE). */

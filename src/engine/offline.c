@@ -19,7 +19,8 @@ static bool copy_once(struct db_job *job)
         job->source_lost = pgconn_lost(job->snap.holder);
         return dbjob_fail_conn(job, job->snap.holder, "opening the source snapshot");
     }
-    return dbjob_copy(job) && !engine_canceled(job->run) && dbjob_finish(job, job->snap.holder);
+    return dbjob_copy(job) && !engine_db_canceled(job->run, job->db) &&
+           dbjob_finish(job, job->snap.holder);
 }
 
 bool engine_offline_database(struct engine_run *run, struct db_progress *db,

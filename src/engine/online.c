@@ -266,7 +266,7 @@ static bool set_up_and_copy(struct online_db *od)
                    pgrepl_error_message(od->repl));
         ok = false;
     }
-    if (!ok || engine_canceled(run))
+    if (!ok || engine_db_canceled(run, od->job.db))
         return false;
     if (!open_applier(od))
         return false;
@@ -567,7 +567,7 @@ static bool copy_with_restarts(struct online_db *od)
             job->hold_failures = false;
             return true;
         }
-        if (!engine_canceled(od->run) && (od->src == NULL || !pgconn_alive(od->src)))
+        if (!engine_db_canceled(od->run, od->job.db) && (od->src == NULL || !pgconn_alive(od->src)))
             job->source_lost = true;
         if (attempt == DBJOB_COPY_ATTEMPTS || !dbjob_lost_server(job)) {
             dbjob_report_held(job);
@@ -630,6 +630,77 @@ static void free_online(struct online_db *od)
     pg_outage_free(&od->apply_outage);
 }
 
+/*
+ * The source's position for a cutover, and the stream told to stop there;
+ * false when the position could not be read (reported).
+ */
+static bool set_stop_position(struct online_db *od)
+{
+    uint64_t pos = 0;
+    if (!source_position(od, &pos))
+        return false;
+    char lsn[PGREPL_LSN_BUFSIZE];
+    pgrepl_lsn_format(pos, lsn, sizeof(lsn));
+    engine_set_status(od->run, od->job.db, MIG_IN_PROGRESS, SUB_COMPLETING);
+    engine_phase(od->run, od->job.db->name, "cutover: applying the changes up to %s", lsn);
+    atomic_store(&od->stop_lsn, pos);
+    return true;
+}
+
+/* The database's outcome reported and its resources freed: done with. */
+static void end_database(struct online_db *od, bool ok)
+{
+    if (!ok)
+        stop_and_clean(od);
+    online_restore_identities(od);
+    dbjob_end(&od->job, ok);
+    free_online(od);
+    od->finished = true;
+}
+
+/*
+ * Cut over on its own (the observer detached from it), while the others
+ * stream on; false when it failed (the migration fails).
+ */
+static bool cut_over_alone(struct online_db *od)
+{
+    engine_phase(od->run, od->job.db->name, "cutting this database over on its own");
+    bool ok = set_stop_position(od);
+    if (ok) {
+        join_stream(od);
+        ok = finish_online(od);
+    }
+    end_database(od, ok && !od->source_objects);
+    return ok;
+}
+
+/*
+ * Canceled on its own: its stream stopped, slot and publications dropped,
+ * the target database dropped; Canceled. The others go on.
+ */
+static void cancel_alone(struct online_db *od)
+{
+    engine_phase(od->run, od->job.db->name,
+                 "canceled by the user: stopping its stream and dropping its target database");
+    end_database(od, false);
+}
+
+/* The per-database requests that can be done now; false when a cutover failed. */
+static bool serve_requests(struct engine_run *run, struct observer *ob)
+{
+    for (int i = 0; i < ob->n; i++) {
+        enum db_request req = online_db_request(run, ob, i);
+        if (req == DB_REQUEST_NONE)
+            continue;
+        online_observer_detach(ob, i);
+        if (req == DB_REQUEST_CANCEL)
+            cancel_alone(&ob->ods[i]);
+        else if (!cut_over_alone(&ob->ods[i]))
+            return false;
+    }
+    return true;
+}
+
 enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools *tools)
 {
     int n = run->ndbs;
@@ -644,42 +715,55 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
         od->plugin = run->spec->plugin && strcmp(run->spec->plugin, "test_decoding") == 0
                          ? CDC_PLUGIN_TEST_DECODING
                          : CDC_PLUGIN_PGOUTPUT;
+        if (engine_db_canceled_alone(run, run->dbs[i])) {
+            /* Canceled on its own before it started: nothing to do, nothing to observe. */
+            engine_db_skip_canceled(run, run->dbs[i]);
+            od->finished = true;
+            atomic_store(&od->detach, true);
+            atomic_store(&od->detached, true);
+            online_observer_add(&ob, i);
+            continue;
+        }
         od->begun = true;
         ok = dbjob_begin(&od->job, run, run->dbs[i], tools) &&
              online_choose_apply_path(od, &told) && start_database(od);
+        if (!ok && engine_db_canceled_alone(run, od->job.db)) {
+            /* Canceled on its own while it copied: cleaned up, the others go on. */
+            atomic_store(&od->detach, true);
+            atomic_store(&od->detached, true);
+            cancel_alone(od);
+            ok = true;
+        }
         if (ok)
             online_observer_add(&ob, i);
         ok = ok && !engine_canceled(run);
         log_set_context(NULL);
     }
     free(tkey);
-    if (ok)
-        ok = online_monitor(run, &ob);
+    enum monitor_outcome outcome = MONITOR_STOP;
+    while (ok) {
+        outcome = online_monitor(run, &ob);
+        if (outcome != MONITOR_REQUEST)
+            break;
+        ok = serve_requests(run, &ob);
+    }
+    ok = ok && outcome != MONITOR_STOP;
     /* From here on the main thread uses the source connections again. */
     online_observer_stop(&ob);
-    if (ok) {
+    if (ok && outcome == MONITOR_CUTOVER) {
         engine_set_status(run, NULL, MIG_IN_PROGRESS, SUB_COMPLETING);
         for (int i = 0; i < n && ok; i++) {
-            struct online_db *od = &ods[i];
-            uint64_t pos = 0;
-            if (!source_position(od, &pos)) {
-                ok = false;
-                break;
-            }
-            char lsn[PGREPL_LSN_BUFSIZE];
-            pgrepl_lsn_format(pos, lsn, sizeof(lsn));
-            engine_set_status(run, od->job.db, MIG_IN_PROGRESS, SUB_COMPLETING);
-            engine_phase(run, od->job.db->name, "cutover: applying the changes up to %s", lsn);
-            atomic_store(&od->stop_lsn, pos);
+            if (!ods[i].finished)
+                ok = set_stop_position(&ods[i]);
         }
         for (int i = 0; i < n; i++)
             join_stream(&ods[i]);
         for (int i = 0; i < n && ok; i++)
-            ok = finish_online(&ods[i]);
+            ok = ods[i].finished || finish_online(&ods[i]);
     }
     for (int i = 0; i < n; i++) {
         struct online_db *od = &ods[i];
-        if (!od->begun)
+        if (!od->begun || od->finished)
             continue;
         bool db_ok = ok && !od->source_objects;
         if (!db_ok)
@@ -690,6 +774,6 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
     }
     free(ods);
     if (ok)
-        return MIG_SUCCEEDED;
+        return MIG_SUCCEEDED; /* every database not canceled on its own succeeded */
     return engine_canceled(run) ? MIG_CANCELED : MIG_FAILED;
 }

@@ -53,6 +53,10 @@ struct online_db {
     struct pg_outage repl_outage;
     struct pg_outage apply_outage;
     _Atomic int waiting_for; /* the stream thread reconnects to: 0, WAIT_SOURCE or WAIT_TARGET */
+    /* Cut over or canceled on its own (online_observer_detach first): */
+    _Atomic bool detach;   /* the observer is to leave it alone */
+    _Atomic bool detached; /* and does: the engine's thread may use its source connection */
+    bool finished;         /* done with (dbjob_end ran): the engine's thread only */
 };
 
 enum { WAIT_NONE = 0, WAIT_SOURCE, WAIT_TARGET };
@@ -69,7 +73,8 @@ struct observer {
     int n;
     _Atomic int started;        /* ods[0 .. started) stream */
     _Atomic uint64_t rounds;    /* rounds that observed every database */
-    _Atomic bool all_caught_up; /* as of the last such round */
+    _Atomic bool all_caught_up; /* as of the last such round (databases detached count as such) */
+    bool waiting;               /* the monitor set Waiting for cutover (the engine's thread) */
     _Atomic bool stop;
     pthread_t thread;
     bool running;
@@ -93,8 +98,23 @@ void online_restore_identities(struct online_db *od);
 void online_observer_add(struct observer *ob, int i);
 /* Stops the observer: the caller uses the databases' source connections again. */
 void online_observer_stop(struct observer *ob);
-/* Streams until cutover (true) or a cancel or failure (false). */
-bool online_monitor(struct engine_run *run, struct observer *ob);
+/*
+ * The observer stops measuring database i (cut over or canceled on its own):
+ * returns once it no longer uses its source connection.
+ */
+void online_observer_detach(struct observer *ob, int i);
+
+enum monitor_outcome {
+    MONITOR_CUTOVER, /* cut over every database still streaming */
+    MONITOR_STOP,    /* a cancel of the migration, or a failure */
+    MONITOR_REQUEST, /* a database is to be cut over or canceled on its own (online_db_request) */
+    MONITOR_DONE,    /* no database streams any more: each was cut over or canceled on its own */
+};
+/* Streams until one of the outcomes above. */
+enum monitor_outcome online_monitor(struct engine_run *run, struct observer *ob);
+enum db_request { DB_REQUEST_NONE = 0, DB_REQUEST_CUTOVER, DB_REQUEST_CANCEL };
+/* What the user asked for database i that can be done now. */
+enum db_request online_db_request(struct engine_run *run, struct observer *ob, int i);
 
 /* online_roles.c */
 /*

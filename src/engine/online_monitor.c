@@ -123,6 +123,9 @@ static bool observe(struct online_db *od)
     atomic_store(&db->lag_ms, lag_us / 1000);
     atomic_store(&db->changes_applied, atomic_load(&s->changes));
     atomic_store(&db->txns_applied, atomic_load(&s->txns));
+    atomic_store(&db->inserts_applied, atomic_load(&s->inserts));
+    atomic_store(&db->updates_applied, atomic_load(&s->updates));
+    atomic_store(&db->deletes_applied, atomic_load(&s->deletes));
     atomic_store(&db->applied_lsn, durable);
     atomic_store(&db->source_lsn, pos);
     /*
@@ -159,7 +162,7 @@ static bool stream_failed(struct engine_run *run, struct online_db *ods, int n)
 {
     for (int i = 0; i < n; i++) {
         struct online_db *od = &ods[i];
-        if (!atomic_load(&od->stream_done) || od->res.outcome == CDC_STREAM_REACHED)
+        if (od->finished || !atomic_load(&od->stream_done) || od->res.outcome == CDC_STREAM_REACHED)
             continue;
         if (od->res.outcome == CDC_STREAM_FAILED)
             engine_fail(run, od->job.db->name, od->res.sqlstate, "streaming changes: %s",
@@ -176,12 +179,17 @@ static void *observer_main(void *arg)
     double next = 0;
     while (!atomic_load(&ob->stop)) {
         int started = atomic_load(&ob->started);
+        /* Not inside observe(): the databases to leave alone are left alone from now on. */
+        for (int i = 0; i < started; i++)
+            if (atomic_load(&ob->ods[i].detach))
+                atomic_store(&ob->ods[i].detached, true);
         double now = time_now();
         if (now >= next) {
             next = now + 1.0;
             bool all = started == ob->n;
             for (int i = 0; i < started; i++)
-                all = observe(&ob->ods[i]) && all;
+                if (!atomic_load(&ob->ods[i].detach))
+                    all = observe(&ob->ods[i]) && all;
             if (started == ob->n) {
                 atomic_store(&ob->all_caught_up, all);
                 atomic_fetch_add(&ob->rounds, 1);
@@ -205,6 +213,25 @@ void online_observer_add(struct observer *ob, int i)
         ob->running = true;
 }
 
+void online_observer_detach(struct observer *ob, int i)
+{
+    atomic_store(&ob->ods[i].detach, true);
+    while (ob->running && !atomic_load(&ob->ods[i].detached))
+        time_sleep(0.02);
+}
+
+enum db_request online_db_request(struct engine_run *run, struct observer *ob, int i)
+{
+    struct online_db *od = &ob->ods[i];
+    if (i >= atomic_load(&ob->started) || od->finished || !od->begun)
+        return DB_REQUEST_NONE;
+    if (atomic_load(&run->cancel_db[i]))
+        return DB_REQUEST_CANCEL;
+    if (atomic_load(&run->cutover_db[i]) && atomic_load(&od->job.db->caught_up))
+        return DB_REQUEST_CUTOVER;
+    return DB_REQUEST_NONE;
+}
+
 void online_observer_stop(struct observer *ob)
 {
     if (!ob->running)
@@ -214,21 +241,29 @@ void online_observer_stop(struct observer *ob)
     ob->running = false;
 }
 
-bool online_monitor(struct engine_run *run, struct observer *ob)
+enum monitor_outcome online_monitor(struct engine_run *run, struct observer *ob)
 {
-    bool waiting = false;
     uint64_t seen = atomic_load(&ob->rounds);
     for (;;) {
         if (engine_canceled(run) || engine_failed(run) || stream_failed(run, ob->ods, ob->n))
-            return false;
+            return MONITOR_STOP;
+        bool active = false;
+        for (int i = 0; i < ob->n; i++) {
+            if (online_db_request(run, ob, i) != DB_REQUEST_NONE)
+                return MONITOR_REQUEST;
+            active = active || !ob->ods[i].finished;
+        }
+        if (!active)
+            return MONITOR_DONE;
         uint64_t rounds = atomic_load(&ob->rounds);
         if (rounds != seen) {
             seen = rounds;
-            if (atomic_load(&ob->all_caught_up) && !waiting) {
-                waiting = true;
+            if (atomic_load(&ob->all_caught_up) && !ob->waiting) {
+                ob->waiting = true;
                 for (int i = 0; i < ob->n; i++)
-                    engine_set_status(run, ob->ods[i].job.db, MIG_WAITING_FOR_USER,
-                                      SUB_WAITING_FOR_CUTOVER);
+                    if (!ob->ods[i].finished)
+                        engine_set_status(run, ob->ods[i].job.db, MIG_WAITING_FOR_USER,
+                                          SUB_WAITING_FOR_CUTOVER);
                 engine_set_status(run, NULL, MIG_WAITING_FOR_USER, SUB_WAITING_FOR_CUTOVER);
                 engine_phase(run, NULL,
                              run->spec->cutover_auto
@@ -236,11 +271,11 @@ bool online_monitor(struct engine_run *run, struct observer *ob)
                                  : "every database caught up; changes keep streaming until "
                                    "cutover");
             }
-            if (waiting && run->spec->cutover_auto)
-                return true;
+            if (ob->waiting && run->spec->cutover_auto)
+                return MONITOR_CUTOVER;
         }
         if (atomic_load(&run->cutover))
-            return true;
+            return MONITOR_CUTOVER;
         time_sleep(0.1);
     }
 }

@@ -6,6 +6,7 @@
  * run.c and the phase files all use it.
  */
 #include "engine/internal.h"
+#include "util/log.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
 
@@ -17,6 +18,41 @@
 bool engine_canceled(struct engine_run *run)
 {
     return atomic_load(&run->cancel);
+}
+
+int engine_db_index(const struct engine_run *run, const struct db_progress *db)
+{
+    for (int i = 0; db && i < run->ndbs; i++)
+        if (run->dbs[i] == db)
+            return i;
+    return -1;
+}
+
+bool engine_db_canceled(struct engine_run *run, const struct db_progress *db)
+{
+    int i = engine_db_index(run, db);
+    return atomic_load(&run->cancel) || (i >= 0 && atomic_load(&run->stop_db[i]));
+}
+
+bool engine_db_canceled_alone(struct engine_run *run, const struct db_progress *db)
+{
+    int i = engine_db_index(run, db);
+    return i >= 0 && atomic_load(&run->cancel_db[i]) && !atomic_load(&run->cancel);
+}
+
+const _Atomic bool *engine_db_stop_flag(struct engine_run *run, const struct db_progress *db)
+{
+    int i = engine_db_index(run, db);
+    return i >= 0 ? &run->stop_db[i] : &run->cancel;
+}
+
+void engine_db_skip_canceled(struct engine_run *run, struct db_progress *db)
+{
+    log_info("db=%s: canceled by the user before it started: skipped", db->name);
+    int64_t now = (int64_t) (time_wall() * 1000);
+    atomic_store(&db->started_ms, now);
+    atomic_store(&db->finished_ms, now);
+    engine_set_status(run, db, MIG_CANCELED, (enum mig_substatus) atomic_load(&db->substatus));
 }
 
 void engine_set_status(struct engine_run *run, struct db_progress *db, enum mig_status status,

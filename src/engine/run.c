@@ -27,6 +27,7 @@ struct engine_run *engine_run_new(const struct migration_spec *spec,
         run->dbs[i] = db_progress_new(spec->databases.items[i]);
     run->cutover_db = xcalloc((size_t) run->ndbs + 1, sizeof(*run->cutover_db));
     run->cancel_db = xcalloc((size_t) run->ndbs + 1, sizeof(*run->cancel_db));
+    run->stop_db = xcalloc((size_t) run->ndbs + 1, sizeof(*run->stop_db));
     pthread_mutex_init(&run->lock, NULL);
     migration_state_init(&run->state);
     run->state.started_wall = time_wall(); /* a display may show the elapsed time from now on */
@@ -42,6 +43,7 @@ void engine_run_free(struct engine_run *run)
     free(run->dbs);
     free(run->cutover_db);
     free(run->cancel_db);
+    free(run->stop_db);
     free(run->toast_compression);
     sl_free(&run->overwrite_ok);
     migration_state_free(&run->state);
@@ -51,6 +53,8 @@ void engine_run_free(struct engine_run *run)
 
 void engine_run_cancel(struct engine_run *run)
 {
+    for (int i = 0; i < run->ndbs; i++)
+        atomic_store(&run->stop_db[i], true);
     if (atomic_exchange(&run->cancel, true))
         return;
     log_warn("cancel requested: stopping");
@@ -94,10 +98,9 @@ bool engine_run_request_cutover_db(struct engine_run *run, const char *database)
         log_warn("cutover applies to online migrations only: ignored");
         return true;
     }
+    /* The monitor cuts it over once it streams and has caught up (online.c). */
     if (!atomic_exchange(&run->cutover_db[i], true))
         log_info("cutover of %s requested", database);
-    if (all_flagged(run->cutover_db, run->ndbs))
-        engine_run_request_cutover(run);
     return true;
 }
 
@@ -107,7 +110,9 @@ bool engine_run_cancel_db(struct engine_run *run, const char *database)
     if (i < 0)
         return false;
     if (!atomic_exchange(&run->cancel_db[i], true))
-        log_warn("cancel of %s requested", database);
+        log_warn("cancel of %s requested: stopping it", database);
+    atomic_store(&run->stop_db[i], true);
+    /* Every database canceled: the migration is, as by engine_run_cancel. */
     if (all_flagged(run->cancel_db, run->ndbs))
         engine_run_cancel(run);
     return true;
@@ -156,7 +161,13 @@ enum mig_status engine_run_execute(struct engine_run *run)
         final = engine_online_run(run, &tools);
     else if (spec->type != TYPE_VALIDATE) {
         for (int i = 0; final == MIG_SUCCEEDED && i < run->ndbs; i++) {
-            if (!engine_offline_database(run, run->dbs[i], &tools))
+            /* A database canceled on its own is skipped, or stopped and cleaned up. */
+            if (engine_db_canceled_alone(run, run->dbs[i])) {
+                engine_db_skip_canceled(run, run->dbs[i]);
+                continue;
+            }
+            if (!engine_offline_database(run, run->dbs[i], &tools) &&
+                !engine_db_canceled_alone(run, run->dbs[i]))
                 final = engine_canceled(run) ? MIG_CANCELED : MIG_FAILED;
         }
     }

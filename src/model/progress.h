@@ -65,6 +65,9 @@ struct db_progress {
     _Atomic int64_t lag_ms;
     _Atomic int64_t changes_applied;
     _Atomic int64_t txns_applied;
+    _Atomic int64_t inserts_applied; /* of changes_applied: inserts, updates, deletes */
+    _Atomic int64_t updates_applied;
+    _Atomic int64_t deletes_applied;
     _Atomic uint64_t applied_lsn;
     _Atomic uint64_t source_lsn;
     /* online: the server the stream is reconnecting to ("source", "target"; static), or NULL */

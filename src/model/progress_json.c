@@ -48,6 +48,9 @@ json_t *db_progress_snapshot_to_json(const struct db_progress_snapshot *s,
                         s->waiting_for ? json_string(s->waiting_for) : json_null());
     json_object_set_new(d, "started_ms", json_integer(s->started_ms));
     json_object_set_new(d, "finished_ms", json_integer(s->finished_ms));
+    json_object_set_new(d, "inserts", json_integer(s->inserts_applied));
+    json_object_set_new(d, "updates", json_integer(s->updates_applied));
+    json_object_set_new(d, "deletes", json_integer(s->deletes_applied));
     return d;
 }
 
@@ -112,6 +115,9 @@ bool db_progress_snapshot_from_json(const json_t *doc, struct db_progress_snapsh
                                         "waiting_for",
                                         "started_ms",
                                         "finished_ms",
+                                        "inserts",
+                                        "updates",
+                                        "deletes",
                                         NULL};
     *out = (struct db_progress_snapshot){0};
     if (!json_read_object(doc, "a database's progress", known, error) ||
@@ -135,6 +141,9 @@ bool db_progress_snapshot_from_json(const json_t *doc, struct db_progress_snapsh
         !json_read_int(doc, "lag_bytes", false, &out->lag_bytes, error) ||
         !json_read_int(doc, "started_ms", false, &out->started_ms, error) ||
         !json_read_int(doc, "finished_ms", false, &out->finished_ms, error) ||
+        !json_read_int(doc, "inserts", false, &out->inserts_applied, error) ||
+        !json_read_int(doc, "updates", false, &out->updates_applied, error) ||
+        !json_read_int(doc, "deletes", false, &out->deletes_applied, error) ||
         !read_words(doc, out, error)) {
         db_progress_snapshot_free(out);
         return false;

@@ -34,6 +34,9 @@ struct db_progress_snapshot {
     int64_t lag_ms;
     int64_t changes_applied;
     int64_t txns_applied;
+    int64_t inserts_applied;
+    int64_t updates_applied;
+    int64_t deletes_applied;
     uint64_t applied_lsn;
     uint64_t source_lsn;
     const char *waiting_for; /* static: "source", "target" or NULL */
