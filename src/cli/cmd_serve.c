@@ -25,8 +25,6 @@
 #include <unistd.h>
 
 #define DEFAULT_LISTEN "127.0.0.1:8432"
-/* TEMPORARY until the api branch is merged: serve runs the supervisor only */
-#define SERVE_API 0
 
 static volatile sig_atomic_t stop_requested = 0;
 
@@ -248,7 +246,6 @@ static void install_signals(void)
 static int serve(const struct serve_opts *o, const char *dir)
 {
     char *err = NULL;
-#if SERVE_API
     char *token = api_token_load(dir, true, &err);
     if (token == NULL) {
         fprintf(stderr, "pgshuttle serve: no API token: %s\n", err ? err : "no reason given");
@@ -278,15 +275,6 @@ static int serve(const struct serve_opts *o, const char *dir)
     fprintf(stderr, "pgshuttle serve: listening on %s://%s:%d, state in %s\n",
             o->tls_cert ? "https" : "http", host, api_port(srv), dir);
     free(host);
-#else
-    char *token = NULL;
-    install_signals();
-    fprintf(stderr, "pgshuttle serve: (no API yet), state in %s\n", dir);
-    (void) err;
-    (void) listen_host;
-    (void) conninfo_check;
-    (void) conninfo_with_password;
-#endif
     if (!loopback_host(o->listen) && o->tls_cert == NULL)
         log_warn("listening on %s without TLS: the token and the connection strings' passwords "
                  "cross the network in clear text (use --tls-cert and --tls-key)",
@@ -299,9 +287,7 @@ static int serve(const struct serve_opts *o, const char *dir)
         .max_migrations = o->max_migrations,
     };
     int rc = service_supervise(&cfg, &stop_requested);
-#if SERVE_API
     api_stop(srv);
-#endif
     log_info("pgshuttle serve stopped");
     free(exe);
     free(token);
