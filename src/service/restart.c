@@ -70,8 +70,8 @@ enum worker_restart_mode worker_restart_mode(const struct migration_spec *spec,
 const char *worker_restart_mode_name(enum worker_restart_mode mode)
 {
     static const char *const names[] = {
-        [RESTART_FRESH] = "from the beginning",
-        [RESTART_OVERWRITE] = "over again on the target databases it created",
+        [RESTART_FRESH] = "starting from the beginning",
+        [RESTART_OVERWRITE] = "starting over on the target databases it created (overwrite)",
         [RESTART_RESUME] = "continuing the streams (resume)",
     };
     return names[mode];

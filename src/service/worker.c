@@ -216,6 +216,7 @@ static enum mig_status run_migration(struct worker *w, struct migration_spec *sp
         goto out;
     }
     status = engine_run_execute(w->run);
+    log_set_context(w->name);
     stop_threads(w, threads, started, T_COUNT);
     worker_write_run_state(w);
     log_info("the migration ended: %s", mig_status_name(status));
@@ -276,7 +277,7 @@ int service_worker_main(const char *state_dir, int64_t id)
     } else {
         enum worker_restart_mode mode = worker_restart_mode(&spec, m.state_json);
         if (m.state_json)
-            log_notice("a previous worker stopped: starting %s", worker_restart_mode_name(mode));
+            log_notice("a previous worker stopped: %s", worker_restart_mode_name(mode));
         worker_restart_apply(&spec, mode);
         log_spec(&spec);
         code = mig_status_exit_code(run_migration(&w, &spec, &m));
