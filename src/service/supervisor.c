@@ -251,6 +251,26 @@ static void adopt(struct supervisor *sv, const struct store_migration *m, struct
 }
 
 /*
+ * Whether pid runs: a zombie (a re-adopted worker that ended, whose new
+ * parent has not reaped it yet) does not.
+ */
+static bool alive(pid_t pid)
+{
+    if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
+        return false;
+    char path[64], buf[512];
+    snprintf(path, sizeof(path), "/proc/%ld/stat", (long) pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return true; /* no /proc: kill said it exists */
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *paren = strrchr(buf, ')'); /* the command name may hold anything */
+    return paren == NULL || paren[1] != ' ' || paren[2] != 'Z';
+}
+
+/*
  * The lease is live but its holder, on this host, is gone (kill -9, crash):
  * no worker to adopt. The store only gives the lease to another owner once
  * it runs out, so the new worker starts then.
@@ -258,7 +278,7 @@ static void adopt(struct supervisor *sv, const struct store_migration *m, struct
 static bool dead_here(struct supervisor *sv, const struct store_migration *m)
 {
     bool here = m->lease_node == NULL || strcmp(m->lease_node, sv->host) == 0;
-    return here && m->lease_pid > 0 && kill((pid_t) m->lease_pid, 0) != 0 && errno == ESRCH;
+    return here && m->lease_pid > 0 && !alive((pid_t) m->lease_pid);
 }
 
 static void wait_out_lease(const struct store_migration *m, struct slot *s, double now)
@@ -365,11 +385,6 @@ static void remove_deleted(struct supervisor *sv)
         log_info("removed the deleted migration %s", ms[i].name);
     }
     store_migration_list_free(ms, n);
-}
-
-static bool alive(pid_t pid)
-{
-    return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
 }
 
 /* Sends sig to our children and to the re-adopted workers of this host. */
