@@ -160,6 +160,11 @@ static void fail_migration(struct supervisor *sv, const struct store_migration *
     s.substatus = SUB_FAILED;
     s.finished_wall = time_wall();
     migration_state_replace_error(&s, message);
+    for (size_t i = 0; i < s.ndbs; i++) /* none of its databases goes on */
+        if (!mig_status_is_final(s.dbs[i].status)) {
+            s.dbs[i].status = MIG_FAILED;
+            s.dbs[i].substatus = SUB_FAILED;
+        }
     doc = migration_state_to_json(&s, SNAPSHOT_JSON_FULL);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
