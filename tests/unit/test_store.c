@@ -207,6 +207,32 @@ static void test_upgrade_from_v1(void **state)
     rm_tmp(dir);
 }
 
+/* A step that fails leaves the file at the version before it, nothing of the step applied. */
+static void test_failed_step_rolls_back(void **state)
+{
+    char *dir = make_tmp();
+    sqlite3 *db = raw_open(dir);
+    raw_exec(db, sql_text("store_v1"));
+    raw_exec(db, "CREATE TABLE restarts (x INTEGER)"); /* step 2 creates it: it fails */
+    raw_exec(db, "PRAGMA user_version = 1");
+    sqlite3_close(db);
+
+    char *err = NULL;
+    assert_null(store_open(dir, &err));
+    assert_non_null(err);
+    assert_non_null(strstr(err, "from version 1 to 2"));
+    assert_non_null(strstr(err, "restarts"));
+    free(err);
+
+    db = raw_open(dir);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 1);
+    assert_int_equal(raw_int(db, "SELECT count(*) FROM pragma_table_info('migrations') "
+                                 "WHERE name = 'lease_node'"),
+                     0);
+    sqlite3_close(db);
+    rm_tmp(dir);
+}
+
 static void test_refuse_newer_version(void **state)
 {
     char *dir = make_tmp();
@@ -341,6 +367,14 @@ static void test_migrations(void **state)
                                  "(SELECT count(*) FROM restarts)"),
                      0);
     sqlite3_close(db);
+
+    /* A failed write's error never carries the spec (it holds passwords). */
+    assert_int_equal(store_migration_create(st, NULL, SPEC, 0, NULL, &err), STORE_ERROR);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "creating a migration"));
+    assert_null(strstr(err, "s3cret"));
+    free(err);
+    err = NULL;
 
     /* A deleted migration's id is never given again; its name is free again. */
     int64_t c = create_ok(st, "alpha");
@@ -816,6 +850,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_in_empty_dir),
         cmocka_unit_test(test_upgrade_from_v1),
+        cmocka_unit_test(test_failed_step_rolls_back),
         cmocka_unit_test(test_refuse_newer_version),
         cmocka_unit_test(test_refuse_not_a_database),
         cmocka_unit_test(test_migrations),
