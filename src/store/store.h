@@ -68,6 +68,7 @@ struct store_migration {
     double lease_expires; /* 0 = none */
 };
 
+/* Frees what m owns and zeroes it (m itself is the caller's, e.g. a get's out). */
 void store_migration_free(struct store_migration *m);
 void store_migration_list_free(struct store_migration *ms, size_t n);
 
