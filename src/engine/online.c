@@ -718,6 +718,8 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
         if (engine_db_canceled_alone(run, run->dbs[i])) {
             /* Canceled on its own before it started: nothing to do, nothing to observe. */
             engine_db_skip_canceled(run, run->dbs[i]);
+            free(od->name);
+            od->name = NULL;
             od->finished = true;
             atomic_store(&od->detach, true);
             atomic_store(&od->detached, true);
