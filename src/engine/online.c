@@ -738,8 +738,9 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
         }
         if (ok)
             online_observer_add(&ob, i);
-        ok = ok && !engine_canceled(run);
         log_set_context(NULL);
+        /* Between two copies: the databases that stream already may be cut over or canceled. */
+        ok = ok && !engine_canceled(run) && serve_requests(run, &ob);
     }
     free(tkey);
     enum monitor_outcome outcome = MONITOR_STOP;
