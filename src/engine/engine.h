@@ -79,6 +79,13 @@ void engine_run_request_cutover(struct engine_run *run);
  * its own completes while the others stream on; one canceled on its own is
  * stopped and cleaned up (slot, publication, target database) while the
  * others go on. false if the migration has no database of that name.
+ *
+ * A cutover of one database is done once every database streams and it has
+ * caught up (a request before is kept); offline it is ignored. A cancel of
+ * one skips it if it has not started and stops its copy if it is copying
+ * (online and offline). Once every database is canceled the migration is, as
+ * by engine_run_cancel. The migration ends Succeeded when every database not
+ * canceled by the user succeeded.
  */
 bool engine_run_request_cutover_db(struct engine_run *run, const char *database);
 bool engine_run_cancel_db(struct engine_run *run, const char *database);

@@ -718,6 +718,8 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
         if (engine_db_canceled_alone(run, run->dbs[i])) {
             /* Canceled on its own before it started: nothing to do, nothing to observe. */
             engine_db_skip_canceled(run, run->dbs[i]);
+            free(od->name);
+            od->name = NULL;
             od->finished = true;
             atomic_store(&od->detach, true);
             atomic_store(&od->detached, true);
@@ -736,8 +738,9 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
         }
         if (ok)
             online_observer_add(&ob, i);
-        ok = ok && !engine_canceled(run);
         log_set_context(NULL);
+        /* Between two copies: the databases that stream already may be cut over or canceled. */
+        ok = ok && !engine_canceled(run) && serve_requests(run, &ob);
     }
     free(tkey);
     enum monitor_outcome outcome = MONITOR_STOP;

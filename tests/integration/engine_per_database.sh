@@ -14,7 +14,11 @@
 #      created on the target), pgs_a migrated: Succeeded
 #   4. offline, the overwrite hook: pgs_b exists on the target; the check is a
 #      Warning, the migration waits in Waiting for overwrite confirmation;
-#      "no" ends it Canceled with pgs_b untouched, "yes" drops and migrates it
+#      "no" ends it Canceled with pgs_a untouched, "yes" drops and migrates it
+#   5. online: pgs_big (2 million rows) canceled on its own while it copies:
+#      its copy stops, no slot or publication of it left, its target database
+#      dropped; pgs_b (after it) is migrated and cut over: Succeeded
+#   6. offline: the same while pgs_big copies; pgs_b is migrated: Succeeded
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/online/lib.sh"
@@ -168,5 +172,57 @@ wait_exit "$ONLINE_PID" 180
 check_exit "run 5 (yes)" 0
 check_driver_result Succeeded Succeeded -
 check "run 5: pgs_a dropped and migrated again, identical" compare_databases "$src_URI" "$tgt_URI" pgs_a
+
+# ---------------------------------------------------------------------------
+section "5. online: pgs_big canceled on its own while it copies"
+create_database "$src_URI" pgs_big
+q "$src_URI" pgs_big "CREATE TABLE big (id bigint PRIMARY KEY, pad text);
+  INSERT INTO big SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 2000000) g" >/dev/null
+PUBS_BIG=$(source_publications "$src_URI" pgs_big)
+# big_result STATUS BIG_STATUS B_STATUS
+big_result() {
+    local got
+    got=$(json_count "$ONLINE_OUT" "o.get('event') == 'driver_result' and o.get('status') == '$1' and o.get('databases') == {'pgs_big': '$2', 'pgs_b': '$3'}")
+    if [[ $got == 1 ]]; then pass "result: $1 (pgs_big $2, pgs_b $3)"; else fail "result: not $1 (pgs_big $2, pgs_b $3)"; show_online_output; fi
+}
+driver_start run6 --mode online --databases pgs_big,pgs_b --overwrite
+if wait_copying "$tgt_URI" pgs_big; then
+    pass "run 6: pgs_big is copying"
+    request "cancel pgs_big"
+    wait_for_json "run 6: pgs_big Canceled" "$ONLINE_OUT" "$(json_db_status pgs_big Canceled)" 60 "$ONLINE_PID" || true
+    wait_for_json "run 6: Waiting for cutover (pgs_b)" "$ONLINE_OUT" "$JSON_WAITING" 300 "$ONLINE_PID" || true
+    check "run 6: no slot of pgs_big left on the source" test "$(slots_of pgs_big)" = 0
+    check "run 6: pgs_big's publication gone" test "$(source_publications "$src_URI" pgs_big)" = "$PUBS_BIG"
+    if database_exists "$tgt_URI" pgs_big; then fail "run 6: the canceled pgs_big is still on the target"; else pass "run 6: the canceled pgs_big was dropped on the target"; fi
+    request "cutover"
+    wait_exit "$ONLINE_PID" 180
+    check_exit "run 6" 0
+    big_result Succeeded Canceled Succeeded
+    check "run 6: pgs_b identical" compare_databases "$src_URI" "$tgt_URI" pgs_b
+    check_source_clean "run 6, pgs_b" "$src_URI" pgs_b "$PUBS_B"
+    check_target_no_origin "run 6" "$tgt_URI"
+else
+    fail "run 6: pgs_big never started copying"
+    show_online_output
+    kill -TERM "$ONLINE_PID" 2>/dev/null || true
+    wait_exit "$ONLINE_PID" 60
+fi
+
+section "6. offline: pgs_big canceled on its own while it copies"
+driver_start run7 --mode offline --databases pgs_big,pgs_b --overwrite
+if wait_copying "$tgt_URI" pgs_big; then
+    pass "run 7: pgs_big is copying"
+    request "cancel pgs_big"
+    wait_exit "$ONLINE_PID" 180
+    check_exit "run 7" 0
+    big_result Succeeded Canceled Succeeded
+    if database_exists "$tgt_URI" pgs_big; then fail "run 7: the canceled pgs_big is still on the target"; else pass "run 7: the canceled pgs_big was dropped on the target"; fi
+    check "run 7: pgs_b identical" compare_databases "$src_URI" "$tgt_URI" pgs_b
+else
+    fail "run 7: pgs_big never started copying"
+    show_online_output
+    kill -TERM "$ONLINE_PID" 2>/dev/null || true
+    wait_exit "$ONLINE_PID" 60
+fi
 
 finish
