@@ -131,6 +131,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     api_dispatch(&srv->ctx, &req, &a);
     for (size_t i = 0; i < API_MAX_PARAMS; i++)
         free(req.params[i]);
+    if (log_enabled(LOG_DEBUG)) /* the path and query hold no secret: names and figures */
+        log_msg(LOG_DEBUG, "api: %s %s -> %u", method, url, a.status);
     enum MHD_Result r = send_answer(conn, &a);
     api_answer_free(&a);
     return r;

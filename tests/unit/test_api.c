@@ -526,6 +526,80 @@ static void test_no_password_anywhere(void **state)
     assert_null(strstr(sb_str(&everything), PASSWORD));
 }
 
+static void test_https(void **state)
+{
+    (void) state;
+    char cmd[1024], cert[300], key[300];
+    snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+    snprintf(key, sizeof(key), "%s/key.pem", dir);
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout '%s' -out '%s' -days 1 "
+             "-subj /CN=localhost >/dev/null 2>&1",
+             key, cert);
+    if (system(cmd) != 0)
+        skip(); /* no openssl to make a certificate with */
+    struct api_config cfg = {.listen = "127.0.0.1:0",
+                             .state_dir = dir,
+                             .token = TOKEN,
+                             .tls_cert = cert,
+                             .tls_key = key,
+                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+    char *error = NULL;
+    struct api_server *tls = api_start(&cfg, &error);
+    if (tls == NULL && error && strstr(error, "no TLS support")) {
+        free(error);
+        skip();
+    }
+    if (tls == NULL)
+        fail_msg("api_start with TLS: %s", error);
+    CURL *c = curl_easy_init();
+    char url[128];
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d/healthz", api_port(tls));
+    strbuf body = STRBUF_INIT;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    api_stop(tls);
+    if (rc != CURLE_OK)
+        fail_msg("https: %s", curl_easy_strerror(rc));
+    assert_int_equal(status, 200);
+    assert_string_equal(sb_str(&body), "{\"status\":\"ok\"}");
+    sb_free(&body);
+
+    /* a certificate without its key is refused */
+    cfg.tls_key = NULL;
+    assert_null(api_start(&cfg, &error));
+    assert_non_null(strstr(error, "both"));
+    free(error);
+}
+
+static void test_listen_refused(void **state)
+{
+    (void) state;
+    struct api_config cfg = {.listen = "127.0.0.1",
+                             .state_dir = dir,
+                             .token = TOKEN,
+                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+    char *error = NULL;
+    assert_null(api_start(&cfg, &error));
+    assert_non_null(strstr(error, "HOST:PORT"));
+    free(error);
+    char taken[64];
+    snprintf(taken, sizeof(taken), "127.0.0.1:%d", api_port(srv));
+    cfg.listen = taken;
+    error = NULL;
+    assert_null(api_start(&cfg, &error));
+    assert_non_null(strstr(error, "cannot listen"));
+    free(error);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -536,6 +610,8 @@ int main(void)
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_metrics_and_routes),
+        cmocka_unit_test(test_https),
+        cmocka_unit_test(test_listen_refused),
         cmocka_unit_test(test_no_password_anywhere),
     };
     return cmocka_run_group_tests(tests, start, stop);
