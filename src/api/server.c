@@ -109,8 +109,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (cs->body.len + *upload_data_size > srv->ctx.max_body)
-            return MHD_NO; /* chunked and too large: close, read no more */
+        if (cs->body.len + *upload_data_size > srv->ctx.max_body) {
+            /* chunked and too large: close, read no more (no answer fits mid-upload) */
+            log_msg(LOG_NOTICE, "api: %s %s: body over %zu bytes, connection closed", method, url,
+                    srv->ctx.max_body);
+            return MHD_NO;
+        }
         sb_appendn(&cs->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;

@@ -318,6 +318,95 @@ static void test_refused_creates(void **state)
     expect_error(call("GET", path, NULL), 404, NULL);
 }
 
+/* Feeds spaces, up to 1 MiB a call, for n_left calls. */
+static size_t feed_spaces(char *out, size_t size, size_t n, void *ctx)
+{
+    int *n_left = ctx;
+    if (*n_left == 0)
+        return 0;
+    (*n_left)--;
+    size_t len = size * n < (1u << 20) ? size * n : (1u << 20);
+    memset(out, ' ', len);
+    return len;
+}
+
+/* A chunked body (no Content-Length) that grows past the limit: the server stops reading. */
+static void test_chunked_too_large(void **state)
+{
+    (void) state;
+    size_t before = migration_count();
+    CURL *c = curl_easy_init();
+    char url[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/migrations/chunked", api_port(srv));
+    struct curl_slist *h = NULL;
+    h = curl_slist_append(h, "Authorization: Bearer " TOKEN);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    h = curl_slist_append(h, "Transfer-Encoding: chunked");
+    int n_left = 4096; /* calls of curl's upload buffer size (64 kB or more): 256 MiB at least */
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, feed_spaces);
+    curl_easy_setopt(c, CURLOPT_READDATA, &n_left);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    strbuf body = STRBUF_INIT;
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    sb_free(&body);
+    assert_true(rc != CURLE_OK || status == 413);
+    assert_true(n_left > 0); /* the server stopped reading long before the end */
+    assert_int_equal(migration_count(), before);
+}
+
+/* Many requests at once: each thread takes its own store handle. */
+static void test_concurrent_requests(void **state)
+{
+    (void) state;
+    enum { N = 24 };
+    CURLM *multi = curl_multi_init();
+    CURL *easy[N];
+    strbuf bodies[N];
+    char url[256];
+    struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer " TOKEN);
+    for (int i = 0; i < N; i++) {
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", api_port(srv),
+                 i % 3 == 0   ? "/api/v1/migrations"
+                 : i % 3 == 1 ? "/api/v1/migrations/sales"
+                              : "/api/v1/metrics");
+        sb_init(&bodies[i]);
+        easy[i] = curl_easy_init();
+        curl_easy_setopt(easy[i], CURLOPT_URL, url);
+        curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, 20L);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, collect);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &bodies[i]);
+        curl_multi_add_handle(multi, easy[i]);
+    }
+    int running = N;
+    while (running > 0) {
+        curl_multi_perform(multi, &running);
+        if (running > 0)
+            curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    for (int i = 0; i < N; i++) {
+        long status = 0;
+        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
+        if (status != 200)
+            fail_msg("request %d: %ld %s", i, status, sb_str(&bodies[i]));
+        sb_append(&everything, sb_str(&bodies[i]));
+        curl_multi_remove_handle(multi, easy[i]);
+        curl_easy_cleanup(easy[i]);
+        sb_free(&bodies[i]);
+    }
+    curl_slist_free_all(h);
+    curl_multi_cleanup(multi);
+}
+
 /* Opens the test's own store handle. */
 static struct store *open_store(void)
 {
@@ -606,6 +695,8 @@ int main(void)
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_create_get_list),
         cmocka_unit_test(test_refused_creates),
+        cmocka_unit_test(test_chunked_too_large),
+        cmocka_unit_test(test_concurrent_requests),
         cmocka_unit_test(test_patch),
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_views),
