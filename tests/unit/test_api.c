@@ -588,9 +588,44 @@ static void test_views(void **state)
     reply_free(&r);
 }
 
+/* Writes a state for sales with one streaming database whose name needs escaping in labels. */
+static void state_with_odd_database(void)
+{
+    struct store *st = open_store();
+    struct store_migration m;
+    char *error = NULL;
+    assert_int_equal(store_migration_get(st, "sales", &m, &error), STORE_OK);
+    struct migration_state s;
+    migration_state_init(&s);
+    s.status = MIG_WAITING_FOR_USER;
+    s.substatus = SUB_WAITING_FOR_CUTOVER;
+    s.ndbs = 1;
+    s.dbs = calloc(1, sizeof(*s.dbs));
+    s.dbs[0] = (struct db_progress_snapshot){.name = strdup("we\"ird\\db\n"),
+                                             .status = MIG_WAITING_FOR_USER,
+                                             .substatus = SUB_WAITING_FOR_CUTOVER,
+                                             .tables_total = 3,
+                                             .tables_copied = 3,
+                                             .bytes_copied = 12345,
+                                             .streaming = true,
+                                             .lag_bytes = 77,
+                                             .lag_ms = 250};
+    json_t *doc = migration_state_to_json(&s, SNAPSHOT_JSON_FULL);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_int_equal(store_migration_set_state(st, m.id, NULL, text, "Waiting for user action",
+                                               "Waiting for cutover", true, &error),
+                     STORE_OK);
+    free(text);
+    migration_state_free(&s);
+    store_migration_free(&m);
+    store_close(st);
+}
+
 static void test_metrics_and_routes(void **state)
 {
     (void) state;
+    state_with_odd_database();
     struct reply r = call("GET", "/api/v1/metrics", NULL);
     expect_status(&r, 200);
     assert_non_null(strstr(sb_str(&r.body), "pgshuttle_migration_info{migration=\"sales\","
@@ -598,6 +633,12 @@ static void test_metrics_and_routes(void **state)
                                             "source_type=\"auto\"} 1\n"));
     assert_non_null(strstr(sb_str(&r.body), "# TYPE pgshuttle_worker_restarts_total counter"));
     assert_null(strstr(sb_str(&r.body), "host="));
+    assert_non_null(strstr(sb_str(&r.body), "pgshuttle_copy_bytes_total{migration=\"sales\","
+                                            "database=\"we\\\"ird\\\\db\\n\"} 12345\n"));
+    assert_non_null(strstr(sb_str(&r.body), "pgshuttle_cdc_lag_seconds{migration=\"sales\","
+                                            "database=\"we\\\"ird\\\\db\\n\"} 0.25\n"));
+    assert_non_null(strstr(sb_str(&r.body), "pgshuttle_migration_state{migration=\"sales\","
+                                            "state=\"Waiting for user action\"} 1\n"));
     reply_free(&r);
 
     expect_error(call("GET", "/api/v1/nowhere", NULL), 404, NULL);
@@ -605,6 +646,29 @@ static void test_metrics_and_routes(void **state)
     expect_status(&r, 405);
     assert_non_null(strcasestr(sb_str(&r.headers), "Allow: GET, PUT, PATCH, DELETE"));
     reply_free(&r);
+}
+
+/* A store that cannot open: /healthz says 503, the other routes 500, both as error objects. */
+static void test_store_unavailable(void **state)
+{
+    (void) state;
+    char file[300];
+    snprintf(file, sizeof(file), "%s/not-a-directory", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    struct api_config cfg = {.listen = "127.0.0.1:0",
+                             .state_dir = file,
+                             .token = TOKEN,
+                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+    char *error = NULL;
+    struct api_server *main_srv = srv;
+    srv = api_start(&cfg, &error);
+    assert_non_null(srv);
+    expect_error(call_n("GET", "/healthz", NULL, NULL, NULL, 0), 503, NULL);
+    expect_error(call("GET", "/api/v1/migrations", NULL), 500, NULL);
+    api_stop(srv);
+    srv = main_srv;
 }
 
 /* Last: nothing any answer said holds the password. */
@@ -703,6 +767,7 @@ int main(void)
         cmocka_unit_test(test_metrics_and_routes),
         cmocka_unit_test(test_https),
         cmocka_unit_test(test_listen_refused),
+        cmocka_unit_test(test_store_unavailable),
         cmocka_unit_test(test_no_password_anywhere),
     };
     return cmocka_run_group_tests(tests, start, stop);
