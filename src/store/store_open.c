@@ -13,8 +13,10 @@
 #include "store/schema.h"
 
 #include "util/mem.h"
+#include "util/timeutil.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,6 +24,9 @@
 
 #define STORE_FILE_NAME "pgshuttle.db"
 #define STORE_BUSY_MS   5000
+
+/* Held while store_open has the process's umask at 077. */
+static pthread_mutex_t umask_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* mkdir -p with mode 0700 for the directories it creates; false with *msg. */
 static bool make_dirs(const char *dir, char **msg)
@@ -52,53 +57,94 @@ static bool make_dirs(const char *dir, char **msg)
     return ok;
 }
 
-/* Sets a connection's pragmas; false with *msg (caller frees). */
+/* The message for a failure of the connection's last call, doing what. */
+static char *conn_msg(sqlite3 *db, const char *doing)
+{
+    if (sqlite3_errcode(db) == SQLITE_NOTADB)
+        return xasprintf("not a pgshuttle store: not a SQLite database (%s)", sqlite3_errmsg(db));
+    return xasprintf("%s: %s", doing, sqlite3_errmsg(db));
+}
+
+/*
+ * Switches the file to WAL. On a new file the switch needs the file to
+ * itself, and SQLite answers SQLITE_BUSY at once (without the busy handler)
+ * when another connection is opening it at the same moment: retry for as
+ * long as the busy timeout.
+ */
+static bool set_wal(sqlite3 *db, char **msg)
+{
+    const char *doing = "setting the WAL journal mode";
+    double deadline = time_now() + STORE_BUSY_MS / 1000.0;
+    for (;;) {
+        sqlite3_stmt *s = NULL;
+        if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &s, NULL) != SQLITE_OK) {
+            *msg = conn_msg(db, doing);
+            return false;
+        }
+        int rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            /* journal_mode answers a row: the mode now in force. */
+            const char *mode = (const char *) sqlite3_column_text(s, 0);
+            bool wal = mode != NULL && strcmp(mode, "wal") == 0;
+            if (!wal)
+                *msg = xasprintf("%s: the file stays in journal mode %s", doing,
+                                 mode ? mode : "unknown");
+            sqlite3_finalize(s);
+            return wal;
+        }
+        sqlite3_finalize(s);
+        if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) {
+            *msg = conn_msg(db, doing);
+            return false;
+        }
+        if (time_now() >= deadline) {
+            *msg = xasprintf("%s: %s", doing, sqlite3_errstr(rc));
+            return false;
+        }
+        time_sleep(0.01);
+    }
+}
+
+/* Sets a connection's settings; false with *msg (caller frees). */
 static bool configure(sqlite3 *db, char **msg)
 {
     static const char *const pragmas[] = {
         "PRAGMA foreign_keys = ON",
         "PRAGMA synchronous = NORMAL",
     };
-    if (sqlite3_busy_timeout(db, STORE_BUSY_MS) != SQLITE_OK)
-        goto fail;
-    /* journal_mode answers a row: the mode now in force. */
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &s, NULL) != SQLITE_OK)
-        goto fail;
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sqlite3_finalize(s);
-        goto fail;
-    }
-    const char *mode = (const char *) sqlite3_column_text(s, 0);
-    if (mode == NULL || strcmp(mode, "wal") != 0) {
-        *msg = xasprintf("cannot use WAL journal mode (the mode is %s)", mode ? mode : "unknown");
-        sqlite3_finalize(s);
+    if (sqlite3_busy_timeout(db, STORE_BUSY_MS) != SQLITE_OK) {
+        *msg = conn_msg(db, "setting the busy timeout");
         return false;
     }
-    sqlite3_finalize(s);
-    for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++)
-        if (sqlite3_exec(db, pragmas[i], NULL, NULL, NULL) != SQLITE_OK)
-            goto fail;
+    if (!set_wal(db, msg))
+        return false;
+    for (size_t i = 0; i < sizeof(pragmas) / sizeof(pragmas[0]); i++) {
+        if (sqlite3_exec(db, pragmas[i], NULL, NULL, NULL) != SQLITE_OK) {
+            *msg = conn_msg(db, pragmas[i]);
+            return false;
+        }
+    }
     return true;
+}
 
-fail:
-    if (sqlite3_errcode(db) == SQLITE_NOTADB)
-        *msg = xasprintf("not a pgshuttle store: not a SQLite database (%s)", sqlite3_errmsg(db));
+/* Hands text (owned) to the caller's *error, or frees it if there is none. */
+static void give_error(char **error, char *text)
+{
+    if (error != NULL)
+        *error = text;
     else
-        *msg = xstrdup(sqlite3_errmsg(db));
-    return false;
+        free(text);
 }
 
 struct store *store_open(const char *dir, char **error)
 {
     char *msg = NULL;
     if (dir == NULL || dir[0] == '\0') {
-        *error = xstrdup("store: no state directory given");
+        give_error(error, xstrdup("store: no state directory given"));
         return NULL;
     }
     if (!make_dirs(dir, &msg)) {
-        *error = msg;
+        give_error(error, msg);
         return NULL;
     }
 
@@ -109,9 +155,11 @@ struct store *store_open(const char *dir, char **error)
     /*
      * umask 077 while the file and its -wal and -shm come to be (SQLite also
      * gives those the main file's mode), and the file itself made 0600 in
-     * case an earlier hand made it wider. The umask is the process's: it is
-     * set back before returning.
+     * case an earlier hand made it wider. The umask is the process's: the
+     * threads of one process open their stores one at a time, so that each
+     * sets back the mask it found.
      */
+    pthread_mutex_lock(&umask_lock);
     mode_t old_mask = umask(077);
     int rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
@@ -123,14 +171,26 @@ struct store *store_open(const char *dir, char **error)
         msg = xasprintf("cannot make it mode 0600: %s", strerror(errno));
         goto fail;
     }
+    /* WAL files an earlier process left (SQLite makes new ones with the file's mode). */
+    for (int i = 0; i < 2; i++) {
+        char *side = xasprintf("%s%s", st->path, i == 0 ? "-wal" : "-shm");
+        int failed = chmod(side, 0600) != 0 && errno != ENOENT;
+        if (failed)
+            msg = xasprintf("cannot make %s mode 0600: %s", side, strerror(errno));
+        free(side);
+        if (failed)
+            goto fail;
+    }
     if (!configure(st->db, &msg) || !store_schema_upgrade(st->db, &st->version, &msg))
         goto fail;
     umask(old_mask);
+    pthread_mutex_unlock(&umask_lock);
     return st;
 
 fail:
     umask(old_mask);
-    *error = xasprintf("store: opening %s: %s", st->path, msg);
+    pthread_mutex_unlock(&umask_lock);
+    give_error(error, xasprintf("store: opening %s: %s", st->path, msg));
     free(msg);
     store_close(st);
     return NULL;

@@ -734,6 +734,83 @@ static void test_two_handles(void **state)
     rm_tmp(dir);
 }
 
+/* Several processes' worth of handles opening a new store at once, then racing for a lease. */
+#define RACERS 4
+
+struct racer {
+    const char *dir;
+    struct store *st;
+    int64_t id;
+    char owner[16];
+    enum store_rc rc;
+    char *err;
+};
+
+static void *open_from_thread(void *arg)
+{
+    struct racer *r = arg;
+    r->st = store_open(r->dir, &r->err);
+    return NULL;
+}
+
+static void *acquire_from_thread(void *arg)
+{
+    struct racer *r = arg;
+    r->rc = store_lease_acquire(r->st, r->id, r->owner, 1, "h", 60, &r->err);
+    return NULL;
+}
+
+static void test_concurrent_open_and_acquire(void **state)
+{
+    char *tmp = make_tmp();
+    char *dir = xasprintf("%s/new", tmp);
+    mode_t mask = umask(022);
+    umask(mask);
+    struct racer rs[RACERS];
+    pthread_t th[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        rs[i] = (struct racer){.dir = dir};
+        snprintf(rs[i].owner, sizeof(rs[i].owner), "w%d", i);
+    }
+    for (int i = 0; i < RACERS; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, open_from_thread, &rs[i]), 0);
+    for (int i = 0; i < RACERS; i++)
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+    for (int i = 0; i < RACERS; i++) {
+        if (rs[i].st == NULL)
+            fail_msg("store_open %d: %s", i, rs[i].err);
+        assert_int_equal(store_schema_version(rs[i].st), STORE_SCHEMA_VERSION);
+    }
+    /* Each open set back the umask it found: the process's is unchanged. */
+    mode_t after = umask(mask);
+    assert_int_equal(after, mask);
+
+    int64_t id = create_ok(rs[0].st, "contested");
+    for (int i = 0; i < RACERS; i++) {
+        rs[i].id = id;
+        assert_int_equal(pthread_create(&th[i], NULL, acquire_from_thread, &rs[i]), 0);
+    }
+    int won = 0;
+    for (int i = 0; i < RACERS; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        if (rs[i].err != NULL)
+            fail_msg("store_lease_acquire %d: %s", i, rs[i].err);
+        assert_true(rs[i].rc == STORE_OK || rs[i].rc == STORE_CONFLICT);
+        won += rs[i].rc == STORE_OK;
+    }
+    assert_int_equal(won, 1);
+    char *err = NULL;
+    struct store_migration m;
+    assert_int_equal(store_migration_get_id(rs[1].st, id, &m, &err), STORE_OK);
+    assert_int_equal(m.starts, 1);
+    store_migration_free(&m);
+
+    for (int i = 0; i < RACERS; i++)
+        store_close(rs[i].st);
+    free(dir);
+    rm_tmp(tmp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -748,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_requests),
         cmocka_unit_test(test_restarts),
         cmocka_unit_test(test_two_handles),
+        cmocka_unit_test(test_concurrent_open_and_acquire),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
