@@ -108,6 +108,8 @@ struct api_migration {
  */
 bool api_migration_load(struct store *st, const char *name, struct api_migration *m,
                         struct api_answer *a);
+/* The same from a row already read, which m takes over (row is zeroed). */
+bool api_migration_read(struct store_migration *row, struct api_migration *m, struct api_answer *a);
 void api_migration_free(struct api_migration *m);
 /* The resource of m (masked through ctx's conninfo ops), a new object. */
 json_t *api_migration_resource(struct api_ctx *ctx, const struct api_migration *m);

@@ -19,17 +19,40 @@ void api_answer_store_error(struct api_answer *a, char *error)
     free(error);
 }
 
+bool api_migration_read(struct store_migration *row, struct api_migration *m, struct api_answer *a)
+{
+    memset(m, 0, sizeof(*m));
+    m->row = *row;
+    memset(row, 0, sizeof(*row));
+    char *error = NULL;
+    if (!migration_spec_from_json_text(m->row.spec_json, &m->spec, &error)) {
+        char *msg = xasprintf("the stored spec of \"%s\" cannot be read: %s", m->row.name, error);
+        free(error);
+        api_answer_error(a, 500, "StoreError", msg, NULL);
+        free(msg);
+        store_migration_free(&m->row);
+        return false;
+    }
+    if (m->row.state_json) {
+        json_t *doc = json_loads(m->row.state_json, 0, NULL);
+        m->has_state = doc && migration_state_from_json(doc, &m->state, &error);
+        json_decref(doc);
+        /* a state this build cannot read: the migration is served without figures */
+        free(error);
+    }
+    return true;
+}
+
 bool api_migration_load(struct store *st, const char *name, struct api_migration *m,
                         struct api_answer *a)
 {
     memset(m, 0, sizeof(*m));
     char *error = NULL;
     char *rule = NULL;
-    enum store_rc rc = STORE_NOT_FOUND;
     bool valid = migration_name_check(name, &rule);
     free(rule);
-    if (valid)
-        rc = store_migration_get(st, name, &m->row, &error);
+    struct store_migration row;
+    enum store_rc rc = valid ? store_migration_get(st, name, &row, &error) : STORE_NOT_FOUND;
     if (rc == STORE_NOT_FOUND) {
         free(error);
         /* a name outside the rule is not quoted back: it may be anything */
@@ -43,25 +66,7 @@ bool api_migration_load(struct store *st, const char *name, struct api_migration
         api_answer_store_error(a, error);
         return false;
     }
-    if (!migration_spec_from_json_text(m->row.spec_json, &m->spec, &error)) {
-        char *msg = xasprintf("the stored spec of \"%s\" cannot be read: %s", name, error);
-        free(error);
-        api_answer_error(a, 500, "StoreError", msg, NULL);
-        free(msg);
-        store_migration_free(&m->row);
-        return false;
-    }
-    if (m->row.state_json) {
-        json_t *doc = json_loads(m->row.state_json, 0, NULL);
-        m->has_state = doc && migration_state_from_json(doc, &m->state, &error);
-        json_decref(doc);
-        if (!m->has_state) {
-            /* a state this build cannot read: serve the migration without figures */
-            free(error);
-            error = NULL;
-        }
-    }
-    return true;
+    return api_migration_read(&row, m, a);
 }
 
 void api_migration_free(struct api_migration *m)

@@ -38,9 +38,8 @@ void api_route_list(struct api_ctx *ctx, const struct api_request *req, struct a
     json_t *value = json_array();
     for (size_t i = 0; i < n; i++) {
         struct api_migration m;
-        struct api_answer skipped = {0};
-        /* read again by name: one row at a time through the same reading as GET */
-        if (api_migration_load(st, rows[i].name, &m, &skipped)) {
+        struct api_answer skipped = {0}; /* a row whose spec cannot be read is left out */
+        if (api_migration_read(&rows[i], &m, &skipped)) {
             json_array_append_new(value, api_migration_resource(ctx, &m));
             api_migration_free(&m);
         }

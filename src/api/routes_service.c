@@ -216,7 +216,7 @@ void api_route_metrics(struct api_ctx *ctx, const struct api_request *req, struc
     size_t loaded = 0;
     for (size_t i = 0; i < n; i++) {
         struct api_answer skipped = {0};
-        if (api_migration_load(st, rows[i].name, &ms[loaded], &skipped))
+        if (api_migration_read(&rows[i], &ms[loaded], &skipped))
             loaded++;
         api_answer_free(&skipped);
     }

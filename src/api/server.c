@@ -109,8 +109,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (cs->body.len + *upload_data_size > srv->ctx.max_body)
-            return MHD_NO; /* chunked and too large: close, read no more */
+        if (cs->body.len + *upload_data_size > srv->ctx.max_body) {
+            /* chunked and too large: close, read no more (no answer fits mid-upload) */
+            log_msg(LOG_NOTICE, "api: %s %s: body over %zu bytes, connection closed", method, url,
+                    srv->ctx.max_body);
+            return MHD_NO;
+        }
         sb_appendn(&cs->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
@@ -131,6 +135,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     api_dispatch(&srv->ctx, &req, &a);
     for (size_t i = 0; i < API_MAX_PARAMS; i++)
         free(req.params[i]);
+    if (log_enabled(LOG_DEBUG)) /* the path and query hold no secret: names and figures */
+        log_msg(LOG_DEBUG, "api: %s %s -> %u", method, url, a.status);
     enum MHD_Result r = send_answer(conn, &a);
     api_answer_free(&a);
     return r;

@@ -318,6 +318,95 @@ static void test_refused_creates(void **state)
     expect_error(call("GET", path, NULL), 404, NULL);
 }
 
+/* Feeds spaces, up to 1 MiB a call, for n_left calls. */
+static size_t feed_spaces(char *out, size_t size, size_t n, void *ctx)
+{
+    int *n_left = ctx;
+    if (*n_left == 0)
+        return 0;
+    (*n_left)--;
+    size_t len = size * n < (1u << 20) ? size * n : (1u << 20);
+    memset(out, ' ', len);
+    return len;
+}
+
+/* A chunked body (no Content-Length) that grows past the limit: the server stops reading. */
+static void test_chunked_too_large(void **state)
+{
+    (void) state;
+    size_t before = migration_count();
+    CURL *c = curl_easy_init();
+    char url[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/migrations/chunked", api_port(srv));
+    struct curl_slist *h = NULL;
+    h = curl_slist_append(h, "Authorization: Bearer " TOKEN);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    h = curl_slist_append(h, "Transfer-Encoding: chunked");
+    int n_left = 4096; /* calls of curl's upload buffer size (64 kB or more): 256 MiB at least */
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, feed_spaces);
+    curl_easy_setopt(c, CURLOPT_READDATA, &n_left);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    strbuf body = STRBUF_INIT;
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    sb_free(&body);
+    assert_true(rc != CURLE_OK || status == 413);
+    assert_true(n_left > 0); /* the server stopped reading long before the end */
+    assert_int_equal(migration_count(), before);
+}
+
+/* Many requests at once: each thread takes its own store handle. */
+static void test_concurrent_requests(void **state)
+{
+    (void) state;
+    enum { N = 24 };
+    CURLM *multi = curl_multi_init();
+    CURL *easy[N];
+    strbuf bodies[N];
+    char url[256];
+    struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer " TOKEN);
+    for (int i = 0; i < N; i++) {
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", api_port(srv),
+                 i % 3 == 0   ? "/api/v1/migrations"
+                 : i % 3 == 1 ? "/api/v1/migrations/sales"
+                              : "/api/v1/metrics");
+        sb_init(&bodies[i]);
+        easy[i] = curl_easy_init();
+        curl_easy_setopt(easy[i], CURLOPT_URL, url);
+        curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, 20L);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, collect);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &bodies[i]);
+        curl_multi_add_handle(multi, easy[i]);
+    }
+    int running = N;
+    while (running > 0) {
+        curl_multi_perform(multi, &running);
+        if (running > 0)
+            curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    for (int i = 0; i < N; i++) {
+        long status = 0;
+        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
+        if (status != 200)
+            fail_msg("request %d: %ld %s", i, status, sb_str(&bodies[i]));
+        sb_append(&everything, sb_str(&bodies[i]));
+        curl_multi_remove_handle(multi, easy[i]);
+        curl_easy_cleanup(easy[i]);
+        sb_free(&bodies[i]);
+    }
+    curl_slist_free_all(h);
+    curl_multi_cleanup(multi);
+}
+
 /* Opens the test's own store handle. */
 static struct store *open_store(void)
 {
@@ -499,9 +588,44 @@ static void test_views(void **state)
     reply_free(&r);
 }
 
+/* Writes a state for sales with one streaming database whose name needs escaping in labels. */
+static void state_with_odd_database(void)
+{
+    struct store *st = open_store();
+    struct store_migration m;
+    char *error = NULL;
+    assert_int_equal(store_migration_get(st, "sales", &m, &error), STORE_OK);
+    struct migration_state s;
+    migration_state_init(&s);
+    s.status = MIG_WAITING_FOR_USER;
+    s.substatus = SUB_WAITING_FOR_CUTOVER;
+    s.ndbs = 1;
+    s.dbs = calloc(1, sizeof(*s.dbs));
+    s.dbs[0] = (struct db_progress_snapshot){.name = strdup("we\"ird\\db\n"),
+                                             .status = MIG_WAITING_FOR_USER,
+                                             .substatus = SUB_WAITING_FOR_CUTOVER,
+                                             .tables_total = 3,
+                                             .tables_copied = 3,
+                                             .bytes_copied = 12345,
+                                             .streaming = true,
+                                             .lag_bytes = 77,
+                                             .lag_ms = 250};
+    json_t *doc = migration_state_to_json(&s, SNAPSHOT_JSON_FULL);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_int_equal(store_migration_set_state(st, m.id, NULL, text, "Waiting for user action",
+                                               "Waiting for cutover", true, &error),
+                     STORE_OK);
+    free(text);
+    migration_state_free(&s);
+    store_migration_free(&m);
+    store_close(st);
+}
+
 static void test_metrics_and_routes(void **state)
 {
     (void) state;
+    state_with_odd_database();
     struct reply r = call("GET", "/api/v1/metrics", NULL);
     expect_status(&r, 200);
     assert_non_null(strstr(sb_str(&r.body), "pgshuttle_migration_info{migration=\"sales\","
@@ -509,6 +633,12 @@ static void test_metrics_and_routes(void **state)
                                             "source_type=\"auto\"} 1\n"));
     assert_non_null(strstr(sb_str(&r.body), "# TYPE pgshuttle_worker_restarts_total counter"));
     assert_null(strstr(sb_str(&r.body), "host="));
+    assert_non_null(strstr(sb_str(&r.body), "pgshuttle_copy_bytes_total{migration=\"sales\","
+                                            "database=\"we\\\"ird\\\\db\\n\"} 12345\n"));
+    assert_non_null(strstr(sb_str(&r.body), "pgshuttle_cdc_lag_seconds{migration=\"sales\","
+                                            "database=\"we\\\"ird\\\\db\\n\"} 0.25\n"));
+    assert_non_null(strstr(sb_str(&r.body), "pgshuttle_migration_state{migration=\"sales\","
+                                            "state=\"Waiting for user action\"} 1\n"));
     reply_free(&r);
 
     expect_error(call("GET", "/api/v1/nowhere", NULL), 404, NULL);
@@ -516,6 +646,29 @@ static void test_metrics_and_routes(void **state)
     expect_status(&r, 405);
     assert_non_null(strcasestr(sb_str(&r.headers), "Allow: GET, PUT, PATCH, DELETE"));
     reply_free(&r);
+}
+
+/* A store that cannot open: /healthz says 503, the other routes 500, both as error objects. */
+static void test_store_unavailable(void **state)
+{
+    (void) state;
+    char file[300];
+    snprintf(file, sizeof(file), "%s/not-a-directory", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    struct api_config cfg = {.listen = "127.0.0.1:0",
+                             .state_dir = file,
+                             .token = TOKEN,
+                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+    char *error = NULL;
+    struct api_server *main_srv = srv;
+    srv = api_start(&cfg, &error);
+    assert_non_null(srv);
+    expect_error(call_n("GET", "/healthz", NULL, NULL, NULL, 0), 503, NULL);
+    expect_error(call("GET", "/api/v1/migrations", NULL), 500, NULL);
+    api_stop(srv);
+    srv = main_srv;
 }
 
 /* Last: nothing any answer said holds the password. */
@@ -526,16 +679,95 @@ static void test_no_password_anywhere(void **state)
     assert_null(strstr(sb_str(&everything), PASSWORD));
 }
 
+static void test_https(void **state)
+{
+    (void) state;
+    char cmd[1024], cert[300], key[300];
+    snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+    snprintf(key, sizeof(key), "%s/key.pem", dir);
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout '%s' -out '%s' -days 1 "
+             "-subj /CN=localhost >/dev/null 2>&1",
+             key, cert);
+    if (system(cmd) != 0)
+        skip(); /* no openssl to make a certificate with */
+    struct api_config cfg = {.listen = "127.0.0.1:0",
+                             .state_dir = dir,
+                             .token = TOKEN,
+                             .tls_cert = cert,
+                             .tls_key = key,
+                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+    char *error = NULL;
+    struct api_server *tls = api_start(&cfg, &error);
+    if (tls == NULL && error && strstr(error, "no TLS support")) {
+        free(error);
+        skip();
+    }
+    if (tls == NULL)
+        fail_msg("api_start with TLS: %s", error);
+    CURL *c = curl_easy_init();
+    char url[128];
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d/healthz", api_port(tls));
+    strbuf body = STRBUF_INIT;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    api_stop(tls);
+    if (rc != CURLE_OK)
+        fail_msg("https: %s", curl_easy_strerror(rc));
+    assert_int_equal(status, 200);
+    assert_string_equal(sb_str(&body), "{\"status\":\"ok\"}");
+    sb_free(&body);
+
+    /* a certificate without its key is refused */
+    cfg.tls_key = NULL;
+    assert_null(api_start(&cfg, &error));
+    assert_non_null(strstr(error, "both"));
+    free(error);
+}
+
+static void test_listen_refused(void **state)
+{
+    (void) state;
+    struct api_config cfg = {.listen = "127.0.0.1",
+                             .state_dir = dir,
+                             .token = TOKEN,
+                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+    char *error = NULL;
+    assert_null(api_start(&cfg, &error));
+    assert_non_null(strstr(error, "HOST:PORT"));
+    free(error);
+    char taken[64];
+    snprintf(taken, sizeof(taken), "127.0.0.1:%d", api_port(srv));
+    cfg.listen = taken;
+    error = NULL;
+    assert_null(api_start(&cfg, &error));
+    assert_non_null(strstr(error, "cannot listen"));
+    free(error);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_create_get_list),
         cmocka_unit_test(test_refused_creates),
+        cmocka_unit_test(test_chunked_too_large),
+        cmocka_unit_test(test_concurrent_requests),
         cmocka_unit_test(test_patch),
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_metrics_and_routes),
+        cmocka_unit_test(test_https),
+        cmocka_unit_test(test_listen_refused),
+        cmocka_unit_test(test_store_unavailable),
         cmocka_unit_test(test_no_password_anywhere),
     };
     return cmocka_run_group_tests(tests, start, stop);
