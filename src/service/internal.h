@@ -113,10 +113,10 @@ bool service_logs_dir(const char *state_dir);
 /* DIR/logs/NAME.log, a '/' or a leading '.' of the name made '_' (caller frees). */
 char *service_log_path(const char *state_dir, const char *name);
 /*
- * Starts `EXE worker --state-dir DIR --id ID` in a session of its own,
- * stdout and stderr appended to log_path (mode 0600), stdin /dev/null, no
- * other descriptor of serve, and serve's environment without
- * PGSHUTTLE_TOKEN. Returns its pid, or -1 (logged).
+ * Starts `EXE worker --state-dir DIR --id ID --log-level L` (serve's level)
+ * in a session of its own, stdout and stderr appended to log_path (mode
+ * 0600), stdin /dev/null, no other descriptor of serve, and serve's
+ * environment without PGSHUTTLE_TOKEN. Returns its pid, or -1 (logged).
  */
 pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id,
                            const char *log_path);

@@ -96,8 +96,13 @@ pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, c
         log_warn("cannot make %s private (mode 0600): %s", log_path, strerror(errno));
     char id_text[32];
     snprintf(id_text, sizeof(id_text), "%" PRId64, id);
+    /* the worker logs at serve's level */
+    enum log_level level = LOG_DEBUG;
+    while (level < LOG_ERROR && !log_enabled(level))
+        level++;
     char *argv[] = {"pgshuttle", "worker", "--state-dir", (char *) state_dir,
-                    "--id",      id_text,  NULL};
+                    "--id",      id_text,  "--log-level", (char *) log_level_name(level),
+                    NULL};
     char **envp = worker_environment();
     pid_t pid = fork();
     if (pid == 0)
