@@ -54,6 +54,8 @@ struct supervisor {
     double restart_window;
     struct slot *slots; /* owned */
     size_t nslots;
+    int64_t *final_seen; /* owned: ended migrations looked at for a delete request, once each */
+    size_t nfinal_seen;
     int adoptions; /* re-adopted workers since serve started */
     int spawned;
 };
@@ -346,21 +348,46 @@ static void supervise_active(struct supervisor *sv)
     store_migration_list_free(ms, n);
 }
 
-/* Whether a final migration has a delete request (taken by its worker or not). */
-static bool delete_requested(struct supervisor *sv, int64_t id)
+/* Whether a final migration has a delete request (taken by its worker or not); -1: store error. */
+static int delete_requested(struct supervisor *sv, int64_t id)
 {
     struct store_request *rs = NULL;
     size_t n = 0;
     char *err = NULL;
     if (store_request_take(sv->st, id, true, &rs, &n, &err) != STORE_OK) {
+        log_warn("cannot read the requests of migration %lld: %s", (long long) id,
+                 err ? err : "no reason given");
         free(err);
-        return false;
+        return -1;
     }
-    bool found = false;
+    int found = 0;
     for (size_t i = 0; i < n; i++)
         found = found || rs[i].kind == STORE_REQ_DELETE;
     store_request_list_free(rs, n);
     return found;
+}
+
+/*
+ * Whether the ended migration id is to be looked at (the first time only:
+ * a delete request comes while a migration is active; the API removes an
+ * ended one itself).
+ */
+static bool first_look_at_final(struct supervisor *sv, int64_t id)
+{
+    for (size_t i = 0; i < sv->nfinal_seen; i++)
+        if (sv->final_seen[i] == id)
+            return false;
+    sv->final_seen = xrealloc(sv->final_seen, (sv->nfinal_seen + 1) * sizeof(int64_t));
+    sv->final_seen[sv->nfinal_seen++] = id;
+    return true;
+}
+
+/* Looks at id again next time (the store failed this time). */
+static void forget_final(struct supervisor *sv, int64_t id)
+{
+    for (size_t i = 0; i < sv->nfinal_seen; i++)
+        if (sv->final_seen[i] == id)
+            sv->final_seen[i] = 0;
 }
 
 /* Removes the final migrations the user deleted, with their logs. */
@@ -374,13 +401,19 @@ static void remove_deleted(struct supervisor *sv)
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        if (ms[i].active || !delete_requested(sv, ms[i].id))
+        if (ms[i].active || !first_look_at_final(sv, ms[i].id))
+            continue;
+        int wanted = delete_requested(sv, ms[i].id);
+        if (wanted < 0)
+            forget_final(sv, ms[i].id);
+        if (wanted <= 0)
             continue;
         if (store_migration_delete(sv->st, ms[i].name, &err) != STORE_OK) {
             log_warn("cannot remove the deleted migration %s: %s", ms[i].name,
                      err ? err : "no reason given");
             free(err);
             err = NULL;
+            forget_final(sv, ms[i].id);
             continue;
         }
         char *log_path = service_log_path(sv->cfg->state_dir, ms[i].name);
@@ -469,6 +502,7 @@ int service_supervise(const struct service_config *cfg, volatile sig_atomic_t *s
     for (size_t i = 0; i < sv.nslots; i++)
         slot_free(&sv.slots[i]);
     free(sv.slots);
+    free(sv.final_seen);
     store_close(sv.st);
     log_info("supervisor stopped");
     return EXIT_SUCCESS;
