@@ -298,6 +298,18 @@ static void wait_out_lease(const struct store_migration *m, struct slot *s, doub
              (long long) m->lease_pid, m->name, m->lease_expires - now);
 }
 
+/*
+ * Our child took the lease and let it run out without dying: it hangs (or
+ * is stopped). The store would give the lease to a new worker; kill this
+ * one first, so that the restart is counted with how it ended.
+ */
+static void kill_hung(const struct store_migration *m, struct slot *s)
+{
+    log_warn("worker pid %ld for %s let its lease run out (hung or stopped): killing it",
+             (long) s->child, m->name);
+    kill(s->child, SIGKILL);
+}
+
 static int running_workers(const struct supervisor *sv)
 {
     int n = 0;
@@ -325,8 +337,12 @@ static void supervise_active(struct supervisor *sv)
         const struct store_migration *m = &ms[k];
         struct slot *s = slot_of(sv, m->id, m->name);
         s->seen = true;
-        if (s->child > 0)
-            continue; /* ours, alive (reaped ones are 0): it holds or is taking the lease */
+        if (s->child > 0) {
+            /* ours, alive (reaped ones are 0): it holds or is taking the lease, unless it hangs */
+            if (!lease_live(m, now) && m->lease_pid == (int64_t) s->child)
+                kill_hung(m, s);
+            continue;
+        }
         if (lease_live(m, now)) {
             if (dead_here(sv, m))
                 wait_out_lease(m, s, now);
