@@ -16,11 +16,13 @@
 #include "util/statedir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -192,6 +194,39 @@ static bool check_store(const char *dir)
     return true;
 }
 
+/*
+ * One serve per state directory: an exclusive lock on DIR/serve.lock (with
+ * serve's pid in it), which the kernel drops when serve ends, even by kill
+ * -9. Returns the descriptor to keep open, or -1 (reported).
+ */
+static int lock_state_dir(const char *dir)
+{
+    char *path = xasprintf("%s/serve.lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "pgshuttle serve: cannot open %s: %s\n", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+        pid[n > 0 ? n : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        fprintf(stderr, "pgshuttle serve: another serve (pid %s) runs on %s\n", pid[0] ? pid : "?",
+                dir);
+        close(fd);
+        free(path);
+        return -1;
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof(pid), "%ld\n", (long) getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t) len, 0) != len)
+        log_warn("cannot write serve's pid into %s: %s", path, strerror(errno));
+    free(path);
+    return fd;
+}
+
 /* Whether host (of HOST:PORT) only listens on this machine. */
 static bool loopback_host(const char *listen)
 {
@@ -316,7 +351,10 @@ int cmd_serve(int argc, char **argv)
         free(dir);
         dir = abs;
     }
-    rc = check_store(dir) ? serve(&o, dir) : EXIT_FAILED;
+    int lock_fd = lock_state_dir(dir);
+    rc = lock_fd >= 0 && check_store(dir) ? serve(&o, dir) : EXIT_FAILED;
+    if (lock_fd >= 0)
+        close(lock_fd);
     free(dir);
     return rc;
 }
