@@ -109,6 +109,10 @@ bool engine_run_cancel_db(struct engine_run *run, const char *database)
     int i = find_database(run, database);
     if (i < 0)
         return false;
+    if (mig_status_is_final((enum mig_status) atomic_load(&run->dbs[i]->status))) {
+        log_info("cancel of %s requested: it has finished already, ignored", database);
+        return true;
+    }
     if (!atomic_exchange(&run->cancel_db[i], true))
         log_warn("cancel of %s requested: stopping it", database);
     atomic_store(&run->stop_db[i], true);

@@ -19,6 +19,9 @@
 #      its copy stops, no slot or publication of it left, its target database
 #      dropped; pgs_b (after it) is migrated and cut over: Succeeded
 #   6. offline: the same while pgs_big copies; pgs_b is migrated: Succeeded
+#   7. online: both databases asked to cut over on their own before they
+#      stream: the requests wait, each is cut over once it caught up, and the
+#      migration ends Succeeded without a whole-migration cutover
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/online/lib.sh"
@@ -224,5 +227,22 @@ else
     kill -TERM "$ONLINE_PID" 2>/dev/null || true
     wait_exit "$ONLINE_PID" 60
 fi
+
+section "7. online: per-database cutovers requested before the databases stream"
+driver_start run8 --mode online --databases pgs_a,pgs_b --overwrite
+request "cancel pgs_nosuch"
+request "cutover pgs_a"
+request "cutover pgs_b"
+wait_exit "$ONLINE_PID" 300
+check_exit "run 8" 0
+check_driver_result Succeeded Succeeded Succeeded
+check "run 8: the requests were accepted" test "$(json_count "$ONLINE_OUT" 'o.get("event") == "request" and o.get("accepted")')" = 2
+check "run 8: each database cut over on its own" test "$(json_count "$ONLINE_OUT" 'o.get("event") == "phase" and o.get("message") == "cutting this database over on its own"')" = 2
+check "run 8: pgs_a identical" compare_databases "$src_URI" "$tgt_URI" pgs_a
+check "run 8: pgs_b identical" compare_databases "$src_URI" "$tgt_URI" pgs_b
+check_source_clean "run 8, pgs_a" "$src_URI" pgs_a "$PUBS_A"
+check_source_clean "run 8, pgs_b" "$src_URI" pgs_b "$PUBS_B"
+check_target_no_origin "run 8" "$tgt_URI"
+check "run 8: a cancel of an unknown database is refused" test "$(json_count "$ONLINE_OUT" 'o.get("event") == "request" and not o.get("accepted")')" = 1
 
 finish
