@@ -87,6 +87,20 @@ struct serve_opts {
     const char *tls_key;
 };
 
+/* HOST:PORT with a port of 0-65535 and a host ([IPv6] in brackets); the API resolves the host. */
+static bool listen_valid(const char *listen)
+{
+    const char *colon = strrchr(listen, ':');
+    if (colon == NULL || colon == listen || colon[1] == '\0')
+        return false;
+    if (listen[0] == '[' && colon[-1] != ']')
+        return false;
+    char *end = NULL;
+    errno = 0;
+    long port = strtol(colon + 1, &end, 10);
+    return errno == 0 && *end == '\0' && port >= 0 && port <= 65535;
+}
+
 /* EXIT_OK to go on, EXIT_USAGE after an error, -1 after --help. */
 static int parse_args(int argc, char **argv, struct serve_opts *o)
 {
@@ -101,6 +115,10 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
     while ((opt = getopt_long(argc, argv, CLI_SHORT_OPTIONS, opts, NULL)) != -1) {
         switch (opt) {
         case OPT_S_LISTEN:
+            if (!listen_valid(optarg))
+                return cli_usage_error("serve",
+                                       "--listen must be HOST:PORT (127.0.0.1:8432, [::1]:8432, "
+                                       "0.0.0.0:8432; port 0 picks a free one)");
             o->listen = optarg;
             break;
         case OPT_S_STATE_DIR:
