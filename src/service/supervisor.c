@@ -44,6 +44,7 @@ struct slot {
     char *last_exit;    /* owned: how the last one ended, NULL = unknown */
     bool seen;          /* in this round's list of active migrations */
     pid_t waiting;      /* a dead worker whose lease we wait out (logged once), 0 = none */
+    bool watched;       /* this serve saw a worker on it (ours, adopted or a dead one's lease) */
 };
 
 struct supervisor {
@@ -226,14 +227,27 @@ static bool restart_allowed(struct supervisor *sv, const struct store_migration 
     return true;
 }
 
+/*
+ * Starts a worker on m. One this serve watched die is a restart, under the
+ * policy; one that was already gone when this serve started (stopped by
+ * the last serve's clean stop, or ended while no serve ran) resumes without
+ * counting, so that restarting serve never fails a migration.
+ */
 static void start_worker(struct supervisor *sv, const struct store_migration *m, struct slot *s)
 {
-    if ((m->starts > 0 || s->exits > 0) && !restart_allowed(sv, m, s))
-        return;
+    if (s->watched || s->exits > 0) {
+        if (!restart_allowed(sv, m, s))
+            return;
+    } else if (m->starts > 0) {
+        log_notice("%s: resuming it (its last worker stopped before this serve started)", m->name);
+        note(sv, m->id, "restart", EV_WARNING,
+             "resuming: the last worker stopped before this serve started");
+    }
     char *log_path = service_log_path(sv->cfg->state_dir, m->name);
     pid_t pid = service_spawn_worker(sv->cfg->exe, sv->cfg->state_dir, m->id, log_path);
     if (pid > 0) {
         s->child = pid;
+        s->watched = true;
         sv->spawned++;
         log_info("started worker pid %ld for %s (log %s)", (long) pid, m->name, log_path);
     }
@@ -246,6 +260,7 @@ static void adopt(struct supervisor *sv, const struct store_migration *m, struct
     if (s->adopted == (pid_t) m->lease_pid)
         return;
     s->adopted = (pid_t) m->lease_pid;
+    s->watched = true;
     free(s->adopted_node);
     s->adopted_node = xstrdup(m->lease_node);
     sv->adoptions++;
@@ -294,6 +309,7 @@ static void wait_out_lease(const struct store_migration *m, struct slot *s, doub
     if (s->waiting == (pid_t) m->lease_pid)
         return;
     s->waiting = (pid_t) m->lease_pid;
+    s->watched = true;
     log_info("worker pid %lld for %s is gone; a new one starts when its lease runs out (in %.0f s)",
              (long long) m->lease_pid, m->name, m->lease_expires - now);
 }
