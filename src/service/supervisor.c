@@ -373,10 +373,16 @@ static void supervise_active(struct supervisor *sv)
             continue;
         start_worker(sv, m, s);
     }
-    /* forget adopted workers whose migration ended */
-    for (size_t i = 0; i < sv->nslots; i++)
-        if (!sv->slots[i].seen)
-            sv->slots[i].adopted = 0;
+    /* forget the migrations that ended, once no child of ours runs on them */
+    size_t kept = 0;
+    for (size_t i = 0; i < sv->nslots; i++) {
+        if (!sv->slots[i].seen && sv->slots[i].child == 0) {
+            slot_free(&sv->slots[i]);
+            continue;
+        }
+        sv->slots[kept++] = sv->slots[i];
+    }
+    sv->nslots = kept;
     store_migration_list_free(ms, n);
 }
 
