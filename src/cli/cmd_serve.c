@@ -8,6 +8,7 @@
  */
 #include "api/api.h"
 #include "cli/cli.h"
+#include "model/migration.h"
 #include "pg/conninfo.h"
 #include "service/service.h"
 #include "store/store.h"
@@ -42,6 +43,9 @@ enum {
     OPT_S_MAX_MIGRATIONS,
     OPT_S_TLS_CERT,
     OPT_S_TLS_KEY,
+    OPT_S_LEASE_TTL,
+    OPT_S_RESTART_MAX,
+    OPT_S_RESTART_WINDOW,
     OPT_S_LOG_LEVEL,
 };
 
@@ -59,6 +63,14 @@ static const struct cli_option serve_options[] = {
     {"tls-cert", required_argument, OPT_S_TLS_CERT, "FILE",
      "serve HTTPS with this PEM certificate (with --tls-key)"},
     {"tls-key", required_argument, OPT_S_TLS_KEY, "FILE", "the certificate's PEM private key"},
+    {"lease-ttl", required_argument, OPT_S_LEASE_TTL, "DURATION",
+     "how long a worker's lease lasts (default 15s; renewed every\n"
+     "fifth of it): a dead worker's migration restarts after it"},
+    {"restart-max", required_argument, OPT_S_RESTART_MAX, "N",
+     "more restarts of a migration's worker than this within\n"
+     "--restart-window mark it Failed (default 5)"},
+    {"restart-window", required_argument, OPT_S_RESTART_WINDOW, "DURATION",
+     "the restart policy's window (default 10min)"},
     {"log-level", required_argument, OPT_S_LOG_LEVEL, "LEVEL",
      "debug, info (default), notice, warn or error"},
     {"help", no_argument, OPT_HELP, NULL, "print this help and exit"},
@@ -80,6 +92,9 @@ static const struct cli_help serve_help = {
 };
 
 struct serve_opts {
+    double lease_ttl;      /* 0 = the default */
+    int restart_max;       /* 0 = the default */
+    double restart_window; /* 0 = the default */
     const char *listen;
     const char *state_dir;
     int max_migrations;
@@ -137,6 +152,23 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         }
         case OPT_S_TLS_CERT:
             o->tls_cert = optarg;
+            break;
+        case OPT_S_LEASE_TTL:
+            if (!migration_duration_parse(optarg, &o->lease_ttl) || o->lease_ttl < 1.0)
+                return cli_usage_error("serve", "--lease-ttl must be a duration of 1s or more");
+            break;
+        case OPT_S_RESTART_MAX: {
+            char *end = NULL;
+            errno = 0;
+            long v = strtol(optarg, &end, 10);
+            if (errno != 0 || end == optarg || *end != '\0' || v < 1 || v > INT_MAX)
+                return cli_usage_error("serve", "--restart-max must be a number, 1 or more");
+            o->restart_max = (int) v;
+            break;
+        }
+        case OPT_S_RESTART_WINDOW:
+            if (!migration_duration_parse(optarg, &o->restart_window) || o->restart_window <= 0)
+                return cli_usage_error("serve", "--restart-window must be a duration, e.g. 10min");
             break;
         case OPT_S_TLS_KEY:
             o->tls_key = optarg;
@@ -338,6 +370,9 @@ static int serve(const struct serve_opts *o, const char *dir)
         .state_dir = dir,
         .exe = exe,
         .max_migrations = o->max_migrations,
+        .lease_ttl = o->lease_ttl,
+        .restart_max = o->restart_max,
+        .restart_window = o->restart_window,
     };
     int rc = service_supervise(&cfg, &stop_requested);
     api_stop(srv);

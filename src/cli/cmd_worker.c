@@ -5,6 +5,7 @@
  * by id, never from the command line or the environment.
  */
 #include "cli/cli.h"
+#include "model/migration.h"
 #include "service/service.h"
 #include "util/log.h"
 
@@ -12,11 +13,13 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-enum { OPT_W_STATE_DIR = 2000, OPT_W_ID, OPT_W_LOG_LEVEL };
+enum { OPT_W_STATE_DIR = 2000, OPT_W_ID, OPT_W_LEASE_TTL, OPT_W_LOG_LEVEL };
 
 static const struct cli_option worker_options[] = {
     {"state-dir", required_argument, OPT_W_STATE_DIR, "DIR", "the service's state directory"},
     {"id", required_argument, OPT_W_ID, "N", "the migration's id in the store"},
+    {"lease-ttl", required_argument, OPT_W_LEASE_TTL, "DURATION",
+     "how long its lease lasts (default 15s), renewed every fifth of it"},
     {"log-level", required_argument, OPT_W_LOG_LEVEL, "LEVEL",
      "debug, info (default), notice, warn or error"},
     {"help", no_argument, OPT_HELP, NULL, "print this help and exit"},
@@ -59,6 +62,13 @@ int cmd_worker(int argc, char **argv)
             if (errno != 0 || end == optarg || *end != '\0' || v <= 0)
                 return cli_usage_error("worker", "--id must be a migration id (a positive number)");
             id = (int64_t) v;
+            break;
+        }
+        case OPT_W_LEASE_TTL: {
+            double ttl = 0;
+            if (!migration_duration_parse(optarg, &ttl) || ttl < 1.0)
+                return cli_usage_error("worker", "--lease-ttl must be a duration of 1s or more");
+            service_worker_set_lease_ttl(ttl);
             break;
         }
         case OPT_W_LOG_LEVEL: {

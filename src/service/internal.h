@@ -28,10 +28,11 @@
 
 struct worker {
     int64_t id;
-    char *name;      /* owned: the migration's name */
-    char *owner;     /* owned: the lease owner, "HOST:PID:random" */
-    char *node;      /* owned: this host's name */
-    char *state_dir; /* owned */
+    char *name;       /* owned: the migration's name */
+    char *owner;      /* owned: the lease owner, "HOST:PID:random" */
+    char *node;       /* owned: this host's name */
+    char *state_dir;  /* owned */
+    double lease_ttl; /* seconds; renewed every fifth of it */
     pthread_mutex_t store_lock;
     struct store *st;       /* owned; guarded by store_lock (sink, writer, poller, main) */
     struct engine_run *run; /* owned by worker.c; set before any thread starts */
@@ -113,12 +114,12 @@ bool service_logs_dir(const char *state_dir);
 /* DIR/logs/NAME.log, a '/' or a leading '.' of the name made '_' (caller frees). */
 char *service_log_path(const char *state_dir, const char *name);
 /*
- * Starts `EXE worker --state-dir DIR --id ID --log-level L` (serve's level)
- * in a session of its own, stdout and stderr appended to log_path (mode
- * 0600), stdin /dev/null, no other descriptor of serve, and serve's
- * environment without PGSHUTTLE_TOKEN. Returns its pid, or -1 (logged).
+ * Starts `EXE worker --state-dir DIR --id ID --log-level L` (serve's level,
+ * and --lease-ttl when lease_ttl > 0) in a session of its own, stdout and stderr appended to
+ * log_path (mode 0600), stdin /dev/null, no other descriptor of serve, and serve's environment
+ * without PGSHUTTLE_TOKEN. Returns its pid, or -1 (logged).
  */
-pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id,
-                           const char *log_path);
+pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, const char *log_path,
+                           double lease_ttl);
 
 #endif

@@ -1,9 +1,9 @@
 /*
  * lease.c — the worker's lease (docs/SERVICE.md, Leases and restarts): its
- * owner name, and the thread that renews it every SERVICE_LEASE_RENEW
- * seconds on a store handle of its own, so that a slow state write never
- * delays a renewal. When the store says another owner holds it, or the
- * lease ran out without a renewal getting through, the worker stops at once.
+ * owner name, and the thread that renews it every fifth of its length
+ * (SERVICE_LEASE_RENEW of SERVICE_LEASE_TTL) on a store handle of its own, so that a slow state
+ * write never delays a renewal. When the store says another owner holds it, or the lease ran out
+ * without a renewal getting through, the worker stops at once.
  */
 #include "service/internal.h"
 #include "service/service.h"
@@ -46,13 +46,13 @@ static void *renew_loop(void *arg)
     double last_ok = time_now();
     while (!atomic_load(&w->finished)) {
         /* in short naps, so that the worker's end need not wait for a whole period */
-        double due = time_now() + SERVICE_LEASE_RENEW;
+        double due = time_now() + w->lease_ttl / 5.0;
         while (!atomic_load(&w->finished) && time_now() < due)
             time_sleep(0.1);
         if (atomic_load(&w->finished))
             break;
         char *err = NULL;
-        enum store_rc rc = store_lease_renew(lt->st, w->id, w->owner, SERVICE_LEASE_TTL, &err);
+        enum store_rc rc = store_lease_renew(lt->st, w->id, w->owner, w->lease_ttl, &err);
         if (rc == STORE_OK) {
             last_ok = time_now();
             continue;
@@ -63,7 +63,7 @@ static void *renew_loop(void *arg)
         log_warn("could not renew the lease: %s", err ? err : "no reason given");
         free(err);
         /* a lease we could not renew in time may be someone else's by now */
-        if (time_now() - last_ok >= SERVICE_LEASE_TTL - SERVICE_LEASE_RENEW)
+        if (time_now() - last_ok >= w->lease_ttl * 0.8)
             worker_lease_lost("not renewed in time");
     }
     store_close(lt->st);

@@ -26,10 +26,10 @@
 
 struct service_config {
     const char *state_dir;
-    const char *exe; /* this binary, to start workers with (/proc/self/exe) */
-    int max_migrations; /* workers running at once; 0 = no limit */
-    double lease_ttl;   /* 0 = SERVICE_LEASE_TTL */
-    int restart_max;    /* 0 = SERVICE_RESTART_MAX */
+    const char *exe;       /* this binary, to start workers with (/proc/self/exe) */
+    int max_migrations;    /* workers running at once; 0 = no limit */
+    double lease_ttl;      /* 0 = SERVICE_LEASE_TTL */
+    int restart_max;       /* 0 = SERVICE_RESTART_MAX */
     double restart_window; /* 0 = SERVICE_RESTART_WINDOW */
 };
 
@@ -41,5 +41,10 @@ int service_supervise(const struct service_config *cfg, volatile sig_atomic_t *s
 
 /* `pgshuttle worker`: runs migration id of the store in state_dir; returns an exit code. */
 int service_worker_main(const char *state_dir, int64_t id);
+/*
+ * The lease's length for service_worker_main (serve passes its --lease-ttl
+ * to its workers); it renews every fifth of it. 0 = SERVICE_LEASE_TTL.
+ */
+void service_worker_set_lease_ttl(double ttl);
 
 #endif

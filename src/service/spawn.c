@@ -85,7 +85,8 @@ static _Noreturn void exec_worker(const char *exe, char *const argv[], char *con
     _exit(127);
 }
 
-pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, const char *log_path)
+pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, const char *log_path,
+                           double lease_ttl)
 {
     int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (log_fd < 0) {
@@ -102,7 +103,13 @@ pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, c
         level++;
     char *argv[] = {"pgshuttle", "worker", "--state-dir", (char *) state_dir,
                     "--id",      id_text,  "--log-level", (char *) log_level_name(level),
-                    NULL};
+                    NULL,        NULL,     NULL};
+    char ttl_text[32];
+    if (lease_ttl > 0) {
+        snprintf(ttl_text, sizeof(ttl_text), "%g", lease_ttl);
+        argv[8] = "--lease-ttl";
+        argv[9] = ttl_text;
+    }
     char **envp = worker_environment();
     pid_t pid = fork();
     if (pid == 0)

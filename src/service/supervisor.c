@@ -212,16 +212,19 @@ static bool restart_allowed(struct supervisor *sv, const struct store_migration 
         count = 0;
     }
     if (count > sv->restart_max) {
-        char *msg = xasprintf("the worker was restarted %d times within %.0f minutes (more than "
-                              "%d): giving up; last: %s",
-                              count, sv->restart_window / 60.0, sv->restart_max, last);
+        char window[32];
+        time_format_duration(sv->restart_window, window, sizeof(window));
+        char *msg = xasprintf("the worker was restarted %d times within %s (more than %d): giving "
+                              "up; last: %s",
+                              count, window, sv->restart_max, last);
         fail_migration(sv, m, msg);
         free(msg);
         free(reason);
         return false;
     }
-    log_notice("%s: %s (restart %d within %.0f minutes)", m->name, reason, count,
-               sv->restart_window / 60.0);
+    char window[32];
+    time_format_duration(sv->restart_window, window, sizeof(window));
+    log_notice("%s: %s (restart %d within %s)", m->name, reason, count, window);
     note(sv, m->id, "restart", EV_WARNING, reason);
     free(reason);
     return true;
@@ -244,7 +247,8 @@ static void start_worker(struct supervisor *sv, const struct store_migration *m,
              "resuming: the last worker stopped before this serve started");
     }
     char *log_path = service_log_path(sv->cfg->state_dir, m->name);
-    pid_t pid = service_spawn_worker(sv->cfg->exe, sv->cfg->state_dir, m->id, log_path);
+    pid_t pid =
+        service_spawn_worker(sv->cfg->exe, sv->cfg->state_dir, m->id, log_path, sv->cfg->lease_ttl);
     if (pid > 0) {
         s->child = pid;
         s->watched = true;

@@ -27,6 +27,13 @@
 #include <string.h>
 #include <unistd.h>
 
+static double lease_ttl = SERVICE_LEASE_TTL;
+
+void service_worker_set_lease_ttl(double ttl)
+{
+    lease_ttl = ttl > 0 ? ttl : SERVICE_LEASE_TTL;
+}
+
 static void on_stop_signal(int sig)
 {
     worker_stop_signal = sig;
@@ -124,7 +131,7 @@ static bool take_migration(struct worker *w, struct store_migration *m, int *cod
         *code = EXIT_SUCCESS;
         return false;
     }
-    rc = store_lease_acquire(w->st, w->id, w->owner, (int64_t) getpid(), w->node, SERVICE_LEASE_TTL,
+    rc = store_lease_acquire(w->st, w->id, w->owner, (int64_t) getpid(), w->node, w->lease_ttl,
                              &err);
     if (rc == STORE_CONFLICT) {
         log_notice("another worker holds the lease (%s, pid %lld): it runs this migration",
@@ -235,6 +242,7 @@ int service_worker_main(const char *state_dir, int64_t id)
     struct worker w;
     memset(&w, 0, sizeof(w));
     w.id = id;
+    w.lease_ttl = lease_ttl;
     w.state_dir = xstrdup(state_dir);
     pthread_mutex_init(&w.store_lock, NULL);
     pthread_mutex_init(&w.wake_lock, NULL);
