@@ -100,12 +100,17 @@ enum worker_restart_mode {
     RESTART_RESUME,    /* online, every database streamed: continue the streams */
 };
 
-/* How to start again from state_json (NULL: never ran); a word for the log. */
+/*
+ * How to start again from state_json (NULL: never ran); the databases that
+ * ended on their own (cut over, canceled) are pushed to ended.
+ */
 enum worker_restart_mode worker_restart_mode(const struct migration_spec *spec,
-                                             const char *state_json);
+                                             const char *state_json, strlist *ended);
+/* A few words for the log. */
 const char *worker_restart_mode_name(enum worker_restart_mode mode);
-/* Changes spec for mode (overwrite or resume). */
-void worker_restart_apply(struct migration_spec *spec, enum worker_restart_mode mode);
+/* Changes spec for mode (overwrite or resume), leaving out the ended databases (unless all). */
+void worker_restart_apply(struct migration_spec *spec, enum worker_restart_mode mode,
+                          const strlist *ended);
 
 /* ---- spawn.c (the supervisor's) -------------------------------------- */
 

@@ -5,7 +5,9 @@
  * copy, over again on the target databases the migration created (as
  * --overwrite: they are dropped and created again, with a new slot and
  * snapshot online); once every database of an online migration streams,
- * continuing the streams (as --resume).
+ * continuing the streams (as --resume). Databases that ended on their own
+ * (cut over or canceled by a per-database request) are left out: neither
+ * copied again nor resumed.
  */
 #include "model/state_json.h"
 #include "service/internal.h"
@@ -36,7 +38,7 @@ static bool streams(const struct db_progress_snapshot *db)
 }
 
 enum worker_restart_mode worker_restart_mode(const struct migration_spec *spec,
-                                             const char *state_json)
+                                             const char *state_json, strlist *ended)
 {
     if (state_json == NULL || spec->type == TYPE_VALIDATE)
         return RESTART_FRESH;
@@ -53,13 +55,19 @@ enum worker_restart_mode worker_restart_mode(const struct migration_spec *spec,
         return RESTART_OVERWRITE;
     }
     json_decref(doc);
-    size_t created = 0, streaming = 0;
+    size_t created = 0, streaming = 0, going = 0;
     for (size_t i = 0; i < s.ndbs; i++) {
+        /* cut over or canceled on its own: done, whatever happens to the others */
+        if (mig_status_is_final(s.dbs[i].status) && s.dbs[i].status != MIG_FAILED) {
+            sl_push(ended, s.dbs[i].name);
+            continue;
+        }
+        going++;
         created += created_target(&s.dbs[i]);
         streaming += streams(&s.dbs[i]);
     }
     enum worker_restart_mode mode = RESTART_FRESH;
-    if (spec->mode == MODE_ONLINE && s.ndbs > 0 && streaming == s.ndbs)
+    if (spec->mode == MODE_ONLINE && going > 0 && streaming == going)
         mode = RESTART_RESUME;
     else if (created > 0)
         mode = RESTART_OVERWRITE;
@@ -77,8 +85,22 @@ const char *worker_restart_mode_name(enum worker_restart_mode mode)
     return names[mode];
 }
 
-void worker_restart_apply(struct migration_spec *spec, enum worker_restart_mode mode)
+void worker_restart_apply(struct migration_spec *spec, enum worker_restart_mode mode,
+                          const strlist *ended)
 {
+    strlist left = STRLIST_INIT;
+    for (size_t i = 0; i < spec->databases.n; i++)
+        if (!sl_contains(ended, spec->databases.items[i]))
+            sl_push(&left, spec->databases.items[i]);
+    if (left.n > 0 && left.n < spec->databases.n) {
+        char *names = sl_join(ended, ", ");
+        log_notice("left out: %s (cut over or canceled on their own before the restart)", names);
+        free(names);
+        sl_free(&spec->databases);
+        spec->databases = left;
+    } else {
+        sl_free(&left);
+    }
     if (mode == RESTART_OVERWRITE) {
         spec->overwrite = true;
         spec->resume = false;

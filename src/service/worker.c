@@ -283,10 +283,12 @@ int service_worker_main(const char *state_dir, int64_t id)
         code = fail_unreadable_spec(&w, err ? err : "no reason given");
         free(err);
     } else {
-        enum worker_restart_mode mode = worker_restart_mode(&spec, m.state_json);
+        strlist ended = STRLIST_INIT;
+        enum worker_restart_mode mode = worker_restart_mode(&spec, m.state_json, &ended);
         if (m.state_json)
             log_notice("a previous worker stopped: %s", worker_restart_mode_name(mode));
-        worker_restart_apply(&spec, mode);
+        worker_restart_apply(&spec, mode, &ended);
+        sl_free(&ended);
         log_spec(&spec);
         code = mig_status_exit_code(run_migration(&w, &spec, &m));
         migration_spec_free(&spec);
