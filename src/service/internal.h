@@ -33,6 +33,10 @@ struct worker {
     char *node;       /* owned: this host's name */
     char *state_dir;  /* owned */
     double lease_ttl; /* seconds; renewed every fifth of it */
+    /* owned: the last snapshots of the databases that ended before a restart (restart.c),
+       kept in the state written */
+    struct db_progress_snapshot *ended_dbs;
+    size_t nended;
     pthread_mutex_t store_lock;
     struct store *st;       /* owned; guarded by store_lock (sink, writer, poller, main) */
     struct engine_run *run; /* owned by worker.c; set before any thread starts */
@@ -106,6 +110,13 @@ enum worker_restart_mode {
  */
 enum worker_restart_mode worker_restart_mode(const struct migration_spec *spec,
                                              const char *state_json, strlist *ended);
+/*
+ * The last snapshots in state_json of the databases named in ended (into
+ * *out, caller frees each with db_progress_snapshot_free and the array);
+ * returns how many.
+ */
+size_t worker_restart_ended_snapshots(const char *state_json, const strlist *ended,
+                                      struct db_progress_snapshot **out);
 /* A few words for the log. */
 const char *worker_restart_mode_name(enum worker_restart_mode mode);
 /* Changes spec for mode (overwrite or resume), leaving out the ended databases (unless all). */

@@ -12,9 +12,11 @@
 #include "model/state_json.h"
 #include "service/internal.h"
 #include "util/log.h"
+#include "util/mem.h"
 
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* The target database exists by now: the migration created it (or dropped one to). */
 static bool created_target(const struct db_progress_snapshot *db)
@@ -73,6 +75,33 @@ enum worker_restart_mode worker_restart_mode(const struct migration_spec *spec,
         mode = RESTART_OVERWRITE;
     migration_state_free(&s);
     return mode;
+}
+
+size_t worker_restart_ended_snapshots(const char *state_json, const strlist *ended,
+                                      struct db_progress_snapshot **out)
+{
+    *out = NULL;
+    if (state_json == NULL || ended->n == 0)
+        return 0;
+    json_t *doc = json_loads(state_json, 0, NULL);
+    struct migration_state s;
+    char *err = NULL;
+    if (doc == NULL || !migration_state_from_json(doc, &s, &err)) {
+        free(err);
+        json_decref(doc);
+        return 0;
+    }
+    json_decref(doc);
+    *out = xcalloc(ended->n, sizeof(**out));
+    size_t n = 0;
+    for (size_t i = 0; i < s.ndbs && n < ended->n; i++) {
+        if (!sl_contains(ended, s.dbs[i].name))
+            continue;
+        (*out)[n++] = s.dbs[i]; /* taken over: name and all */
+        memset(&s.dbs[i], 0, sizeof(s.dbs[i]));
+    }
+    migration_state_free(&s);
+    return n;
 }
 
 const char *worker_restart_mode_name(enum worker_restart_mode mode)

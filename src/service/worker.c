@@ -48,6 +48,9 @@ static void worker_free(struct worker *w)
     free(w->node);
     free(w->state_dir);
     sl_free(&w->stream_dbs);
+    for (size_t i = 0; i < w->nended; i++)
+        db_progress_snapshot_free(&w->ended_dbs[i]);
+    free(w->ended_dbs);
     free(w->stream_last);
     pthread_mutex_destroy(&w->store_lock);
     pthread_mutex_destroy(&w->wake_lock);
@@ -284,10 +287,13 @@ int service_worker_main(const char *state_dir, int64_t id)
         free(err);
     } else {
         strlist ended = STRLIST_INIT;
+        size_t spec_databases_before = spec.databases.n;
         enum worker_restart_mode mode = worker_restart_mode(&spec, m.state_json, &ended);
         if (m.state_json)
             log_notice("a previous worker stopped: %s", worker_restart_mode_name(mode));
         worker_restart_apply(&spec, mode, &ended);
+        if (spec.databases.n < spec_databases_before)
+            w.nended = worker_restart_ended_snapshots(m.state_json, &ended, &w.ended_dbs);
         sl_free(&ended);
         log_spec(&spec);
         code = mig_status_exit_code(run_migration(&w, &spec, &m));

@@ -9,6 +9,7 @@
 #include "model/state_json.h"
 #include "service/internal.h"
 #include "util/log.h"
+#include "util/mem.h"
 #include "util/proc.h"
 #include "util/timeutil.h"
 
@@ -53,6 +54,14 @@ bool worker_write_run_state(struct worker *w)
 {
     struct migration_state s;
     engine_run_state(w->run, &s);
+    if (w->nended > 0) {
+        /* the databases that ended before a restart keep their place in the state */
+        s.dbs = xrealloc(s.dbs, (s.ndbs + w->nended) * sizeof(*s.dbs));
+        for (size_t i = 0; i < w->nended; i++) {
+            s.dbs[s.ndbs] = w->ended_dbs[i];
+            s.dbs[s.ndbs++].name = xstrdup(w->ended_dbs[i].name);
+        }
+    }
     bool ok = worker_write_state(w, &s);
     migration_state_free(&s);
     return ok;
