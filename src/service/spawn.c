@@ -61,7 +61,7 @@ static char **worker_environment(void)
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
 static _Noreturn void exec_worker(const char *exe, char *const argv[], char *const envp[],
-                                  int log_fd)
+                                  int log_fd, long max_fd)
 {
     sigset_t none;
     sigemptyset(&none);
@@ -73,9 +73,6 @@ static _Noreturn void exec_worker(const char *exe, char *const argv[], char *con
         dup2(null_fd, STDIN_FILENO);
     dup2(log_fd, STDOUT_FILENO);
     dup2(log_fd, STDERR_FILENO);
-    long max_fd = sysconf(_SC_OPEN_MAX);
-    if (max_fd < 0 || max_fd > 65536)
-        max_fd = 65536;
     for (int fd = 3; fd < max_fd; fd++)
         close(fd);
     execve(exe, argv, envp);
@@ -92,6 +89,16 @@ pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, c
     if (log_fd < 0) {
         log_error("cannot open the worker log %s: %s", log_path, strerror(errno));
         return -1;
+    }
+    if (log_fd <= STDERR_FILENO) {
+        /* above stdio, so that the child's dup2 onto 1 and 2 always makes a new descriptor */
+        int high = fcntl(log_fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+        close(log_fd);
+        log_fd = high;
+        if (log_fd < 0) {
+            log_error("cannot open the worker log %s: %s", log_path, strerror(errno));
+            return -1;
+        }
     }
     if (fchmod(log_fd, 0600) != 0)
         log_warn("cannot make %s private (mode 0600): %s", log_path, strerror(errno));
@@ -111,9 +118,12 @@ pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, c
         argv[9] = ttl_text;
     }
     char **envp = worker_environment();
+    long max_fd = sysconf(_SC_OPEN_MAX); /* not async-signal-safe: read before fork */
+    if (max_fd < 0 || max_fd > 65536)
+        max_fd = 65536;
     pid_t pid = fork();
     if (pid == 0)
-        exec_worker(exe, argv, envp, log_fd);
+        exec_worker(exe, argv, envp, log_fd, max_fd);
     int fork_errno = errno;
     free(envp);
     close(log_fd);
