@@ -1,0 +1,774 @@
+/*
+ * Unit tests: the HTTP API (src/api) served on 127.0.0.1 with an ephemeral
+ * port, a temporary state directory and a token, driven with libcurl:
+ * authentication, create and read back (passwords masked), every kind of
+ * refused create (and nothing written for it), the body limit and content
+ * type, PATCH requests and the states that refuse them, DELETE, the views
+ * (log, lag, events, tables), /metrics, 404/405, and no answer ever holding
+ * the test's password.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "api/api.h"
+#include "model/event_json.h"
+#include "model/state_json.h"
+#include "store/store.h"
+#include "util/buf.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TOKEN    "test-token-0123456789"
+#define PASSWORD "Pa55-w0rd-zebra"
+
+static char dir[] = "/tmp/pgshuttle-test-api-XXXXXX";
+static struct api_server *srv;
+static strbuf everything = STRBUF_INIT; /* every answer's headers and body */
+
+/* ---- fake conninfo functions (the real ones are the pg layer's) ---------- */
+
+/* "password=" up to the next space becomes "*****". */
+static char *fake_mask(const char *conninfo)
+{
+    strbuf sb = STRBUF_INIT;
+    const char *p = conninfo;
+    const char *at;
+    while ((at = strstr(p, "password=")) != NULL) {
+        sb_appendn(&sb, p, (size_t) (at - p));
+        sb_append(&sb, "password=*****");
+        p = at + strlen("password=");
+        p += strcspn(p, " ");
+    }
+    sb_append(&sb, p);
+    return sb_steal(&sb);
+}
+
+/* Parses when it has "host=" and no quote; the message does not quote it. */
+static bool fake_check(const char *conninfo, char **error)
+{
+    if (strstr(conninfo, "host=") && !strchr(conninfo, '\'')) {
+        return true;
+    }
+    *error = strdup("missing \"=\" after a keyword");
+    return false;
+}
+
+static char *fake_with_password(const char *conninfo, const char *password)
+{
+    char *out = NULL;
+    if (asprintf(&out, "%s password=%s", conninfo, password) < 0)
+        return NULL;
+    return out;
+}
+
+/* ---- an HTTP client ------------------------------------------------------ */
+
+struct reply {
+    long status;
+    strbuf body;
+    strbuf headers;
+};
+
+static size_t collect(char *data, size_t size, size_t n, void *ctx)
+{
+    sb_appendn(ctx, data, size * n);
+    return size * n;
+}
+
+/* Sends a request; token NULL sends none, type NULL no Content-Type. */
+static struct reply call_n(const char *method, const char *path, const char *token,
+                           const char *type, const char *body, size_t body_len)
+{
+    struct reply r = {0};
+    CURL *c = curl_easy_init();
+    assert_non_null(c);
+    char url[1024];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", api_port(srv), path);
+    struct curl_slist *h = NULL;
+    char line[256];
+    if (token) {
+        snprintf(line, sizeof(line), "Authorization: Bearer %s", token);
+        h = curl_slist_append(h, line);
+    }
+    snprintf(line, sizeof(line), "Content-Type: %s", type ? type : "");
+    h = curl_slist_append(h, type ? line : "Content-Type:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) body_len);
+    }
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+    CURLcode rc = curl_easy_perform(c);
+    if (rc != CURLE_OK)
+        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    sb_append(&everything, sb_str(&r.headers));
+    sb_append(&everything, sb_str(&r.body));
+    return r;
+}
+
+static struct reply call(const char *method, const char *path, const char *body)
+{
+    return call_n(method, path, TOKEN, body ? "application/json" : NULL, body,
+                  body ? strlen(body) : 0);
+}
+
+static void reply_free(struct reply *r)
+{
+    sb_free(&r->body);
+    sb_free(&r->headers);
+}
+
+/* Asserts the status, printing the body when it differs. */
+static void expect_status(const struct reply *r, long status)
+{
+    if (r->status != status)
+        fail_msg("expected %ld, got %ld: %s", status, r->status, sb_str(&r->body));
+}
+
+/* The JSON body (the caller json_decref()s it). */
+static json_t *body_json(const struct reply *r)
+{
+    json_t *doc = json_loads(sb_str(&r->body), 0, NULL);
+    if (doc == NULL)
+        fail_msg("not JSON: %s", sb_str(&r->body));
+    return doc;
+}
+
+static size_t migration_count(void)
+{
+    struct reply r = call("GET", "/api/v1/migrations?filter=All", NULL);
+    expect_status(&r, 200);
+    json_t *doc = body_json(&r);
+    size_t n = json_array_size(json_object_get(doc, "value"));
+    json_decref(doc);
+    reply_free(&r);
+    return n;
+}
+
+/* The request is refused with status and an error object whose message holds needle. */
+static void expect_error(struct reply r, long status, const char *needle)
+{
+    expect_status(&r, status);
+    json_t *doc = body_json(&r);
+    json_t *err = json_object_get(doc, "error");
+    assert_non_null(err);
+    assert_non_null(json_object_get(err, "code"));
+    const char *msg = json_string_value(json_object_get(err, "message"));
+    assert_non_null(msg);
+    if (needle && strstr(msg, needle) == NULL)
+        fail_msg("\"%s\" not in \"%s\"", needle, msg);
+    json_decref(doc);
+    reply_free(&r);
+}
+
+#define CREATE_BODY(extra)                                                                         \
+    "{\"properties\":{\"sourceServer\":\"host=old-db user=admin password=" PASSWORD "\","          \
+    "\"targetServer\":\"host=new-db user=admin\",\"dbsToMigrate\":[\"sales\",\"inventory\"]" extra \
+    "},\"secretParameters\":{\"adminCredentials\":{\"targetServerPassword\":\"" PASSWORD "\"}}}"
+
+/* ---- setup --------------------------------------------------------------- */
+
+static int start(void **state)
+{
+    (void) state;
+    assert_non_null(mkdtemp(dir));
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    struct api_config cfg = {.listen = "127.0.0.1:0",
+                             .state_dir = dir,
+                             .token = TOKEN,
+                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+    char *error = NULL;
+    srv = api_start(&cfg, &error);
+    if (srv == NULL)
+        fail_msg("api_start: %s", error);
+    assert_true(api_port(srv) > 0);
+    return 0;
+}
+
+static int stop(void **state)
+{
+    (void) state;
+    api_stop(srv);
+    curl_global_cleanup();
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        return -1;
+    sb_free(&everything);
+    return 0;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void test_auth(void **state)
+{
+    (void) state;
+    struct reply r = call_n("GET", "/api/v1/migrations", NULL, NULL, NULL, 0);
+    expect_status(&r, 401);
+    assert_non_null(strcasestr(sb_str(&r.headers), "WWW-Authenticate: Bearer"));
+    reply_free(&r);
+    expect_error(call_n("GET", "/api/v1/migrations", "wrong-token", NULL, NULL, 0), 401, "token");
+    expect_error(call_n("GET", "/api/v1/migrations", TOKEN "x", NULL, NULL, 0), 401, NULL);
+    expect_error(call_n("GET", "/api/v1/nothing-here", NULL, NULL, NULL, 0), 401, NULL);
+
+    r = call_n("GET", "/healthz", NULL, NULL, NULL, 0);
+    expect_status(&r, 200);
+    assert_string_equal(sb_str(&r.body), "{\"status\":\"ok\"}");
+    reply_free(&r);
+}
+
+static void test_create_get_list(void **state)
+{
+    (void) state;
+    struct reply r = call("PUT", "/api/v1/migrations/sales", CREATE_BODY(""));
+    expect_status(&r, 201);
+    assert_non_null(strcasestr(sb_str(&r.headers), "Location: /api/v1/migrations/sales"));
+    reply_free(&r);
+
+    r = call("GET", "/api/v1/migrations/sales", NULL);
+    expect_status(&r, 200);
+    json_t *doc = body_json(&r);
+    json_t *p = json_object_get(doc, "properties");
+    assert_string_equal(json_string_value(json_object_get(doc, "name")), "sales");
+    assert_string_equal(json_string_value(json_object_get(p, "sourceServer")),
+                        "host=old-db user=admin password=*****");
+    assert_string_equal(json_string_value(json_object_get(p, "targetServer")),
+                        "host=new-db user=admin password=*****");
+    assert_string_equal(json_string_value(json_object_get(p, "migrationMode")), "Offline");
+    json_t *cs = json_object_get(p, "currentStatus");
+    assert_string_equal(json_string_value(json_object_get(cs, "state")), "In progress");
+    assert_int_equal(json_object_size(json_object_get(json_object_get(cs, "currentSubStateDetails"),
+                                                      "dbDetails")),
+                     2);
+    json_decref(doc);
+    reply_free(&r);
+
+    assert_int_equal(migration_count(), 1);
+    r = call("GET", "/api/v1/migrations?filter=Active", NULL);
+    expect_status(&r, 200);
+    reply_free(&r);
+    expect_error(call("GET", "/api/v1/migrations?filter=Some", NULL), 400, "filter");
+    expect_error(call("PUT", "/api/v1/migrations/sales", CREATE_BODY("")), 409, "exists");
+    expect_error(call("GET", "/api/v1/migrations/nope", NULL), 404, "nope");
+
+    r = call("GET", "/api/v1/checkNameAvailability?name=sales", NULL);
+    expect_status(&r, 200);
+    assert_non_null(strstr(sb_str(&r.body), "\"nameAvailable\":false"));
+    reply_free(&r);
+    r = call("GET", "/api/v1/checkNameAvailability?name=other", NULL);
+    assert_non_null(strstr(sb_str(&r.body), "\"nameAvailable\":true"));
+    reply_free(&r);
+}
+
+static void test_refused_creates(void **state)
+{
+    (void) state;
+    size_t before = migration_count();
+    const char *path = "/api/v1/migrations/refused";
+    expect_error(call("PUT", path, "{\"properties\":{"), 400, "not valid JSON");
+    expect_error(call("PUT", path, CREATE_BODY(",\"colour\":\"blue\"")), 400, "colour");
+    expect_error(call("PUT", path, CREATE_BODY(",\"jobs\":\"8\"")), 400, "jobs");
+    expect_error(call("PUT", path, CREATE_BODY(",\"migrationMode\":\"Sideways\"")), 400,
+                 "migrationMode");
+    expect_error(call("PUT", path, CREATE_BODY(",\"jobs\":2,\"jobs\":3")), 400, "duplicate");
+    expect_error(call("PUT", path, "{\"properties\":{},\"extra\":1}"), 400, "extra");
+    expect_error(call("PUT", path, "[1,2]"), 400, "object");
+    expect_error(call("PUT", path,
+                      "{\"properties\":{\"sourceServer\":\"host='x password=" PASSWORD "\","
+                      "\"targetServer\":\"host=b\",\"dbsToMigrate\":[\"db\"]}}"),
+                 400, "sourceServer");
+    static const char *const bad_names[] = {"%22quoted%22",     "..%2Fx", "caf%C3%A9",
+                                            "a%3Bdrop%20table", "Upper",  "-x"};
+    for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
+        char p[256];
+        snprintf(p, sizeof(p), "/api/v1/migrations/%s", bad_names[i]);
+        expect_error(call("PUT", p, CREATE_BODY("")), 400, "name");
+    }
+    const char *body = CREATE_BODY("");
+    expect_error(call_n("PUT", path, TOKEN, "text/plain", body, strlen(body)), 415, "JSON");
+    expect_error(call_n("PUT", path, TOKEN, NULL, body, strlen(body)), 415, NULL);
+
+    size_t big = 10u << 20;
+    char *huge = malloc(big);
+    memset(huge, ' ', big);
+    huge[0] = '{';
+    huge[big - 1] = '}';
+    expect_error(call_n("PUT", path, TOKEN, "application/json", huge, big), 413, "larger");
+    free(huge);
+
+    assert_int_equal(migration_count(), before);
+    expect_error(call("GET", path, NULL), 404, NULL);
+}
+
+/* Feeds spaces, up to 1 MiB a call, for n_left calls. */
+static size_t feed_spaces(char *out, size_t size, size_t n, void *ctx)
+{
+    int *n_left = ctx;
+    if (*n_left == 0)
+        return 0;
+    (*n_left)--;
+    size_t len = size * n < (1u << 20) ? size * n : (1u << 20);
+    memset(out, ' ', len);
+    return len;
+}
+
+/* A chunked body (no Content-Length) that grows past the limit: the server stops reading. */
+static void test_chunked_too_large(void **state)
+{
+    (void) state;
+    size_t before = migration_count();
+    CURL *c = curl_easy_init();
+    char url[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/migrations/chunked", api_port(srv));
+    struct curl_slist *h = NULL;
+    h = curl_slist_append(h, "Authorization: Bearer " TOKEN);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    h = curl_slist_append(h, "Transfer-Encoding: chunked");
+    int n_left = 4096; /* calls of curl's upload buffer size (64 kB or more): 256 MiB at least */
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, feed_spaces);
+    curl_easy_setopt(c, CURLOPT_READDATA, &n_left);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    strbuf body = STRBUF_INIT;
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    sb_free(&body);
+    assert_true(rc != CURLE_OK || status == 413);
+    assert_true(n_left > 0); /* the server stopped reading long before the end */
+    assert_int_equal(migration_count(), before);
+}
+
+/* Many requests at once: each thread takes its own store handle. */
+static void test_concurrent_requests(void **state)
+{
+    (void) state;
+    enum { N = 24 };
+    CURLM *multi = curl_multi_init();
+    CURL *easy[N];
+    strbuf bodies[N];
+    char url[256];
+    struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer " TOKEN);
+    for (int i = 0; i < N; i++) {
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", api_port(srv),
+                 i % 3 == 0   ? "/api/v1/migrations"
+                 : i % 3 == 1 ? "/api/v1/migrations/sales"
+                              : "/api/v1/metrics");
+        sb_init(&bodies[i]);
+        easy[i] = curl_easy_init();
+        curl_easy_setopt(easy[i], CURLOPT_URL, url);
+        curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, 20L);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, collect);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &bodies[i]);
+        curl_multi_add_handle(multi, easy[i]);
+    }
+    int running = N;
+    while (running > 0) {
+        curl_multi_perform(multi, &running);
+        if (running > 0)
+            curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    for (int i = 0; i < N; i++) {
+        long status = 0;
+        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
+        if (status != 200)
+            fail_msg("request %d: %ld %s", i, status, sb_str(&bodies[i]));
+        sb_append(&everything, sb_str(&bodies[i]));
+        curl_multi_remove_handle(multi, easy[i]);
+        curl_easy_cleanup(easy[i]);
+        sb_free(&bodies[i]);
+    }
+    curl_slist_free_all(h);
+    curl_multi_cleanup(multi);
+}
+
+/* Opens the test's own store handle. */
+static struct store *open_store(void)
+{
+    char *error = NULL;
+    struct store *st = store_open(dir, &error);
+    if (st == NULL)
+        fail_msg("store_open: %s", error);
+    return st;
+}
+
+static void test_patch(void **state)
+{
+    (void) state;
+    const char *path = "/api/v1/migrations/sales";
+    /* sales is offline: no cutover */
+    expect_error(call("PATCH", path, "{\"properties\":{\"triggerCutover\":true}}"), 409,
+                 "In progress");
+    expect_error(call("PATCH", path, "{\"properties\":{\"overwriteDbsInTarget\":true}}"), 409,
+                 "overwrite");
+    expect_error(call("PATCH", path,
+                      "{\"properties\":{\"cancel\":true,\"dbsToCancelMigrationOn\":[\"nope\"]}}"),
+                 400, "nope");
+    expect_error(call("PATCH", path, "{\"properties\":{\"cancel\":false}}"), 400, "cancel");
+    expect_error(call("PATCH", path, "{\"properties\":{\"frobnicate\":true}}"), 400, "frobnicate");
+    expect_error(call("PATCH", "/api/v1/migrations/nope", "{\"properties\":{\"cancel\":true}}"),
+                 404, NULL);
+
+    struct reply r = call(
+        "PATCH", path, "{\"properties\":{\"cancel\":true,\"dbsToCancelMigrationOn\":[\"sales\"]}}");
+    expect_status(&r, 202);
+    reply_free(&r);
+
+    struct store *st = open_store();
+    struct store_migration m;
+    char *error = NULL;
+    assert_int_equal(store_migration_get(st, "sales", &m, &error), STORE_OK);
+    struct store_request *reqs = NULL;
+    size_t n = 0;
+    assert_int_equal(store_request_take(st, m.id, false, &reqs, &n, &error), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(reqs[0].kind, STORE_REQ_CANCEL);
+    assert_string_equal(reqs[0].databases_json, "[\"sales\"]");
+    store_request_list_free(reqs, n);
+
+    /* waiting for an overwrite confirmation: the PATCH is taken, and the spec says so */
+    struct migration_state s;
+    migration_state_init(&s);
+    s.status = MIG_WAITING_FOR_USER;
+    s.substatus = SUB_PREREQUISITES; /* any substatus but Waiting for cutover */
+    json_t *doc = migration_state_to_json(&s, SNAPSHOT_JSON_FULL);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_int_equal(store_migration_set_state(st, m.id, NULL, text, "Waiting for user action",
+                                               "Waiting for overwrite confirmation", true, &error),
+                     STORE_OK);
+    free(text);
+    migration_state_free(&s);
+    r = call("PATCH", path, "{\"properties\":{\"overwriteDbsInTarget\":true}}");
+    expect_status(&r, 202);
+    reply_free(&r);
+    assert_int_equal(store_request_take(st, m.id, false, &reqs, &n, &error), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(reqs[0].kind, STORE_REQ_OVERWRITE);
+    store_request_list_free(reqs, n);
+    store_migration_free(&m);
+    assert_int_equal(store_migration_get(st, "sales", &m, &error), STORE_OK);
+    assert_non_null(strstr(m.spec_json, "\"overwriteDbsInTarget\":true"));
+    store_migration_free(&m);
+    store_close(st);
+}
+
+static void test_delete(void **state)
+{
+    (void) state;
+    struct reply r = call("PUT", "/api/v1/migrations/finished-one", CREATE_BODY(""));
+    expect_status(&r, 201);
+    reply_free(&r);
+    struct store *st = open_store();
+    struct store_migration m;
+    char *error = NULL;
+    assert_int_equal(store_migration_get(st, "finished-one", &m, &error), STORE_OK);
+    struct migration_state s;
+    migration_state_init(&s);
+    s.status = MIG_SUCCEEDED;
+    s.substatus = SUB_COMPLETED;
+    json_t *doc = migration_state_to_json(&s, SNAPSHOT_JSON_FULL);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_int_equal(
+        store_migration_set_state(st, m.id, NULL, text, "Succeeded", "Completed", false, &error),
+        STORE_OK);
+    free(text);
+    migration_state_free(&s);
+    store_migration_free(&m);
+
+    /* a finished migration allows no cutover nor cancel */
+    expect_error(
+        call("PATCH", "/api/v1/migrations/finished-one", "{\"properties\":{\"cancel\":true}}"), 409,
+        "Succeeded");
+    r = call("DELETE", "/api/v1/migrations/finished-one", NULL);
+    expect_status(&r, 204);
+    reply_free(&r);
+    expect_error(call("GET", "/api/v1/migrations/finished-one", NULL), 404, NULL);
+
+    /* an active one gets a delete request */
+    r = call("DELETE", "/api/v1/migrations/sales", NULL);
+    expect_status(&r, 202);
+    reply_free(&r);
+    assert_int_equal(store_migration_get(st, "sales", &m, &error), STORE_OK);
+    struct store_request *reqs = NULL;
+    size_t n = 0;
+    assert_int_equal(store_request_take(st, m.id, false, &reqs, &n, &error), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(reqs[0].kind, STORE_REQ_DELETE);
+    store_request_list_free(reqs, n);
+    store_migration_free(&m);
+    store_close(st);
+}
+
+static void test_views(void **state)
+{
+    (void) state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/logs", dir);
+    mkdir(path, 0700);
+    snprintf(path, sizeof(path), "%s/logs/sales.log", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("one\ntwo\nthree\n", f);
+    fclose(f);
+    struct reply r = call("GET", "/api/v1/migrations/sales/log?tail=2", NULL);
+    expect_status(&r, 200);
+    assert_string_equal(sb_str(&r.body), "two\nthree\n");
+    assert_non_null(strcasestr(sb_str(&r.headers), "Content-Type: text/plain"));
+    reply_free(&r);
+    expect_error(call("GET", "/api/v1/migrations/sales/log?tail=x", NULL), 400, "tail");
+
+    struct store *st = open_store();
+    struct store_migration m;
+    char *error = NULL;
+    assert_int_equal(store_migration_get(st, "sales", &m, &error), STORE_OK);
+    struct event ev = {
+        .kind = EV_STREAMING, .database = "sales", .lag_bytes = 4096, .lag_seconds = 1.5};
+    struct event_json_meta meta = {.time = "2026-12-07T09:00:00.000+00:00"};
+    json_t *doc = event_to_json(&ev, &meta);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_int_equal(store_event_append(st, m.id, 1796634000, "streaming", text, &error), STORE_OK);
+    free(text);
+    struct event tev = {.kind = EV_TABLE_COPIED,
+                        .database = "sales",
+                        .object = "public.orders",
+                        .rows = 10,
+                        .bytes = 8192,
+                        .seconds = 0.25};
+    doc = event_to_json(&tev, &meta);
+    text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_int_equal(store_event_append(st, m.id, 1796634001, "table", text, &error), STORE_OK);
+    free(text);
+    store_migration_free(&m);
+    store_close(st);
+
+    r = call("GET", "/api/v1/migrations/sales/lag?since=2026-12-07T08:00:00Z", NULL);
+    expect_status(&r, 200);
+    assert_non_null(strstr(sb_str(&r.body), "\"lagBytes\":4096"));
+    assert_non_null(strstr(sb_str(&r.body), "\"lagSeconds\":1.5"));
+    reply_free(&r);
+    r = call("GET", "/api/v1/migrations/sales/tables?db=sales", NULL);
+    expect_status(&r, 200);
+    assert_non_null(strstr(sb_str(&r.body), "\"table\":\"public.orders\""));
+    reply_free(&r);
+    expect_error(call("GET", "/api/v1/migrations/sales/tables?db=other", NULL), 400, "other");
+    r = call("GET", "/api/v1/migrations/sales/events", NULL);
+    expect_status(&r, 200);
+    doc = body_json(&r);
+    assert_true(json_array_size(json_object_get(doc, "value")) >= 2);
+    json_decref(doc);
+    reply_free(&r);
+}
+
+/* Writes a state for sales with one streaming database whose name needs escaping in labels. */
+static void state_with_odd_database(void)
+{
+    struct store *st = open_store();
+    struct store_migration m;
+    char *error = NULL;
+    assert_int_equal(store_migration_get(st, "sales", &m, &error), STORE_OK);
+    struct migration_state s;
+    migration_state_init(&s);
+    s.status = MIG_WAITING_FOR_USER;
+    s.substatus = SUB_WAITING_FOR_CUTOVER;
+    s.ndbs = 1;
+    s.dbs = calloc(1, sizeof(*s.dbs));
+    s.dbs[0] = (struct db_progress_snapshot){.name = strdup("we\"ird\\db\n"),
+                                             .status = MIG_WAITING_FOR_USER,
+                                             .substatus = SUB_WAITING_FOR_CUTOVER,
+                                             .tables_total = 3,
+                                             .tables_copied = 3,
+                                             .bytes_copied = 12345,
+                                             .streaming = true,
+                                             .lag_bytes = 77,
+                                             .lag_ms = 250};
+    json_t *doc = migration_state_to_json(&s, SNAPSHOT_JSON_FULL);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_int_equal(store_migration_set_state(st, m.id, NULL, text, "Waiting for user action",
+                                               "Waiting for cutover", true, &error),
+                     STORE_OK);
+    free(text);
+    migration_state_free(&s);
+    store_migration_free(&m);
+    store_close(st);
+}
+
+static void test_metrics_and_routes(void **state)
+{
+    (void) state;
+    state_with_odd_database();
+    struct reply r = call("GET", "/api/v1/metrics", NULL);
+    expect_status(&r, 200);
+    assert_non_null(strstr(sb_str(&r.body), "pgshuttle_migration_info{migration=\"sales\","
+                                            "mode=\"Offline\",option=\"ValidateAndMigrate\","
+                                            "source_type=\"auto\"} 1\n"));
+    assert_non_null(strstr(sb_str(&r.body), "# TYPE pgshuttle_worker_restarts_total counter"));
+    assert_null(strstr(sb_str(&r.body), "host="));
+    assert_non_null(strstr(sb_str(&r.body), "pgshuttle_copy_bytes_total{migration=\"sales\","
+                                            "database=\"we\\\"ird\\\\db\\n\"} 12345\n"));
+    assert_non_null(strstr(sb_str(&r.body), "pgshuttle_cdc_lag_seconds{migration=\"sales\","
+                                            "database=\"we\\\"ird\\\\db\\n\"} 0.25\n"));
+    assert_non_null(strstr(sb_str(&r.body), "pgshuttle_migration_state{migration=\"sales\","
+                                            "state=\"Waiting for user action\"} 1\n"));
+    reply_free(&r);
+
+    expect_error(call("GET", "/api/v1/nowhere", NULL), 404, NULL);
+    r = call("POST", "/api/v1/migrations/sales", "{}");
+    expect_status(&r, 405);
+    assert_non_null(strcasestr(sb_str(&r.headers), "Allow: GET, PUT, PATCH, DELETE"));
+    reply_free(&r);
+}
+
+/* A store that cannot open: /healthz says 503, the other routes 500, both as error objects. */
+static void test_store_unavailable(void **state)
+{
+    (void) state;
+    char file[300];
+    snprintf(file, sizeof(file), "%s/not-a-directory", dir);
+    FILE *f = fopen(file, "w");
+    assert_non_null(f);
+    fclose(f);
+    struct api_config cfg = {.listen = "127.0.0.1:0",
+                             .state_dir = file,
+                             .token = TOKEN,
+                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+    char *error = NULL;
+    struct api_server *main_srv = srv;
+    srv = api_start(&cfg, &error);
+    assert_non_null(srv);
+    expect_error(call_n("GET", "/healthz", NULL, NULL, NULL, 0), 503, NULL);
+    expect_error(call("GET", "/api/v1/migrations", NULL), 500, NULL);
+    api_stop(srv);
+    srv = main_srv;
+}
+
+/* Last: nothing any answer said holds the password. */
+static void test_no_password_anywhere(void **state)
+{
+    (void) state;
+    assert_true(everything.len > 0);
+    assert_null(strstr(sb_str(&everything), PASSWORD));
+}
+
+static void test_https(void **state)
+{
+    (void) state;
+    char cmd[1024], cert[300], key[300];
+    snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+    snprintf(key, sizeof(key), "%s/key.pem", dir);
+    snprintf(cmd, sizeof(cmd),
+             "openssl req -x509 -newkey rsa:2048 -nodes -keyout '%s' -out '%s' -days 1 "
+             "-subj /CN=localhost >/dev/null 2>&1",
+             key, cert);
+    if (system(cmd) != 0)
+        skip(); /* no openssl to make a certificate with */
+    struct api_config cfg = {.listen = "127.0.0.1:0",
+                             .state_dir = dir,
+                             .token = TOKEN,
+                             .tls_cert = cert,
+                             .tls_key = key,
+                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+    char *error = NULL;
+    struct api_server *tls = api_start(&cfg, &error);
+    if (tls == NULL && error && strstr(error, "no TLS support")) {
+        free(error);
+        skip();
+    }
+    if (tls == NULL)
+        fail_msg("api_start with TLS: %s", error);
+    CURL *c = curl_easy_init();
+    char url[128];
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d/healthz", api_port(tls));
+    strbuf body = STRBUF_INIT;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    CURLcode rc = curl_easy_perform(c);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    api_stop(tls);
+    if (rc != CURLE_OK)
+        fail_msg("https: %s", curl_easy_strerror(rc));
+    assert_int_equal(status, 200);
+    assert_string_equal(sb_str(&body), "{\"status\":\"ok\"}");
+    sb_free(&body);
+
+    /* a certificate without its key is refused */
+    cfg.tls_key = NULL;
+    assert_null(api_start(&cfg, &error));
+    assert_non_null(strstr(error, "both"));
+    free(error);
+}
+
+static void test_listen_refused(void **state)
+{
+    (void) state;
+    struct api_config cfg = {.listen = "127.0.0.1",
+                             .state_dir = dir,
+                             .token = TOKEN,
+                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+    char *error = NULL;
+    assert_null(api_start(&cfg, &error));
+    assert_non_null(strstr(error, "HOST:PORT"));
+    free(error);
+    char taken[64];
+    snprintf(taken, sizeof(taken), "127.0.0.1:%d", api_port(srv));
+    cfg.listen = taken;
+    error = NULL;
+    assert_null(api_start(&cfg, &error));
+    assert_non_null(strstr(error, "cannot listen"));
+    free(error);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_create_get_list),
+        cmocka_unit_test(test_refused_creates),
+        cmocka_unit_test(test_chunked_too_large),
+        cmocka_unit_test(test_concurrent_requests),
+        cmocka_unit_test(test_patch),
+        cmocka_unit_test(test_delete),
+        cmocka_unit_test(test_views),
+        cmocka_unit_test(test_metrics_and_routes),
+        cmocka_unit_test(test_https),
+        cmocka_unit_test(test_listen_refused),
+        cmocka_unit_test(test_store_unavailable),
+        cmocka_unit_test(test_no_password_anywhere),
+    };
+    return cmocka_run_group_tests(tests, start, stop);
+}
