@@ -50,9 +50,10 @@ static const struct cli_help create_help = {
 struct create_args {
     struct cli_conn_opts conn;
     struct migration_spec spec;
-    const char *properties; /* borrowed from argv */
-    const char *window;     /* borrowed from argv */
-    bool any_spec_option;   /* a property given as an option (not with --properties) */
+    const char *properties;   /* borrowed from argv */
+    const char *window;       /* borrowed from argv */
+    bool any_spec_option;     /* a property given as an option (not with --properties) */
+    bool given[SPEC_F_COUNT]; /* the fields an option set: the body has these only */
 };
 
 static int create_opt(int opt, const char *arg, void *ctx)
@@ -76,19 +77,29 @@ static int create_opt(int opt, const char *arg, void *ctx)
     if (rc == -2)
         return 0;
     a->any_spec_option = true;
+    a->given[spec_option_field(SPEC_OPTIONS_CREATE, opt)] = true;
     return rc == EXIT_OK ? 1 : -1;
 }
 
 /* The request body from the options: {"properties":{...}}; NULL after reporting. */
-static json_t *body_from_options(struct create_args *a, const char *name)
+static json_t *body_from_options(struct create_args *a)
 {
     cli_conn_move_to_spec(&a->conn, &a->spec);
     if (cli_spec_check("create", &a->spec) != EXIT_OK)
         return NULL;
-    /* The name is the URL's; the server masks the passwords in what it shows. */
+    /*
+     * The name is the URL's; the server masks the passwords in what it shows.
+     * Only the properties given go: the server has the defaults (the number
+     * of jobs, for one, is its number of cores, not this machine's).
+     */
     json_t *doc = migration_spec_to_json(&a->spec, SPEC_JSON_WITH_SECRETS, NULL);
     json_object_del(doc, "name");
-    (void) name;
+    a->given[SPEC_F_SOURCE] = a->given[SPEC_F_TARGET] = a->given[SPEC_F_DATABASES] = true;
+    json_t *props = json_object_get(doc, "properties");
+    for (int f = 0; f < SPEC_F_COUNT; f++)
+        if (!a->given[f])
+            json_object_del(props,
+                            migration_spec_field_name((enum spec_field) f, SPEC_NAMING_JSON));
     if (a->window)
         json_object_set_new(json_object_get(doc, "properties"), "migrationWindowStartTimeInUtc",
                             json_string(a->window));
@@ -143,7 +154,7 @@ int cmd_create(int argc, char **argv)
             cli_usage_error("create", "--properties takes the whole migration: give its properties "
                                       "either in the file or as options, not both");
     if (rc == EXIT_OK) {
-        body = a.properties ? body_from_file(a.properties, name) : body_from_options(&a, name);
+        body = a.properties ? body_from_file(a.properties, name) : body_from_options(&a);
         if (body == NULL)
             rc = EXIT_USAGE;
     }

@@ -157,3 +157,11 @@ int spec_option_set(const char *cmd, enum spec_options_for which, int opt, const
                                 spec_opts[i].value ? spec_opts[i].value : arg);
     return -2;
 }
+
+int spec_option_field(enum spec_options_for which, int opt)
+{
+    for (size_t i = 0; i < N_SPEC_OPTS; i++)
+        if (spec_opts[i].opt.val == opt && taken_by(i, which))
+            return (int) spec_opts[i].field;
+    return -1;
+}

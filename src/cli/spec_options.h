@@ -50,4 +50,7 @@ struct cli_option *spec_options_table(enum spec_options_for cmd, const struct cl
 int spec_option_set(const char *cmd, enum spec_options_for which, int opt, const char *arg,
                     struct migration_spec *spec);
 
+/* The spec field opt sets in the table for which, or -1 if none. */
+int spec_option_field(enum spec_options_for which, int opt);
+
 #endif
