@@ -232,6 +232,16 @@ bool client_resource_status(const json_t *resource, enum mig_status *out)
     return state && mig_status_parse(state, out);
 }
 
+int client_watch_exit(const json_t *resource)
+{
+    enum mig_status st;
+    if (!client_resource_status(resource, &st))
+        return -1;
+    if (st == MIG_WAITING_FOR_USER)
+        return 0;
+    return mig_status_is_final(st) ? mig_status_exit_code(st) : -1;
+}
+
 static void line(strbuf *sb, const char *label, const char *value)
 {
     if (value && value[0])

@@ -56,6 +56,13 @@ char *client_grid_format(const json_t *rows);
 /* The migration's status (currentStatus.state); false if absent or unknown. */
 bool client_resource_status(const json_t *resource, enum mig_status *out);
 
+/*
+ * Where `watch` stops: the exit code once the resource's status is final
+ * (0 Succeeded, 1 Failed, 2 Validation failed, 3 Canceled) or waits for the
+ * user (0), else -1 (go on watching; also when the status is unknown).
+ */
+int client_watch_exit(const json_t *resource);
+
 /* `show`: properties, status, error, validation details, per-database details. Caller frees. */
 char *client_show_format(const json_t *resource);
 

@@ -156,14 +156,6 @@ static int count_lines(const char *text)
     return n;
 }
 
-/* The watch's exit code once the migration is in st, or -1 to go on watching. */
-static int watch_exit(enum mig_status st)
-{
-    if (st == MIG_WAITING_FOR_USER)
-        return EXIT_OK;
-    return mig_status_is_final(st) ? mig_status_exit_code(st) : -1;
-}
-
 int cmd_watch(int argc, char **argv)
 {
     struct client_opts o = {0};
@@ -187,8 +179,9 @@ int cmd_watch(int argc, char **argv)
         rc = get_one("watch", &o, name, &answer, &raw);
         if (rc != EXIT_OK)
             break;
+        int done = client_watch_exit(answer);
         enum mig_status st = MIG_IN_PROGRESS;
-        bool known = client_resource_status(answer, &st);
+        bool waits = client_resource_status(answer, &st) && st == MIG_WAITING_FOR_USER;
         char *text;
         if (o.json) {
             /* one line per change: the server's JSON on a single line */
@@ -212,10 +205,9 @@ int cmd_watch(int argc, char **argv)
         shown = text;
         json_decref(answer);
         free(raw);
-        int done = known ? watch_exit(st) : -1;
         if (done >= 0) {
             rc = done;
-            if (!o.json && st == MIG_WAITING_FOR_USER)
+            if (!o.json && waits)
                 fprintf(stderr,
                         "%s waits for you: `pgshuttle cutover %s` when it waits for cutover, "
                         "`pgshuttle confirm-overwrite %s` to drop the target databases that "
