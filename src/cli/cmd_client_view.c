@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/client.h"
 #include "cli/client_format.h"
+#include "util/buf.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
 
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 enum { OPT_FILTER = OPT_COMMON_LAST };
@@ -147,6 +149,37 @@ static void on_stop(int sig)
     stop_watching = sig;
 }
 
+/*
+ * text with each line cut to cols characters (UTF-8), so that none wraps on
+ * the terminal and redrawing over the lines counted stays in place. Caller frees.
+ */
+static char *clip_lines(const char *text, int cols)
+{
+    strbuf sb = STRBUF_INIT;
+    int col = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n') {
+            col = 0;
+            sb_appendc(&sb, '\n');
+            continue;
+        }
+        bool starts_char = ((unsigned char) *p & 0xC0) != 0x80;
+        if (starts_char)
+            col++;
+        if (cols <= 0 || col < cols)
+            sb_appendc(&sb, *p);
+    }
+    return sb_steal(&sb);
+}
+
+static int terminal_columns(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
+}
+
 /* How many lines text has (each ends with '\n'). */
 static int count_lines(const char *text)
 {
@@ -193,10 +226,12 @@ int cmd_watch(int argc, char **argv)
         }
         if (terminal) {
             /* Back to the first line drawn last time, clear down, draw again. */
+            char *clipped = clip_lines(text, terminal_columns());
             if (drawn > 0)
                 printf("\033[%dA", drawn);
-            printf("\033[J%s", text);
-            drawn = count_lines(text);
+            printf("\033[J%s", clipped);
+            drawn = count_lines(clipped);
+            free(clipped);
         } else if (shown == NULL || strcmp(shown, text) != 0) {
             fputs(text, stdout);
         }
