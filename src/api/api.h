@@ -17,9 +17,11 @@
 struct api_conninfo_ops {
     /* A copy of conninfo with every password masked (caller frees). */
     char *(*mask)(const char *conninfo);
-    /* true if conninfo parses; else false with *error (caller frees) saying why, no secret in it. */
+    /* true if conninfo parses; else false with *error (caller frees) saying why, no secret in it.
+     */
     bool (*check)(const char *conninfo, char **error);
-    /* A copy of conninfo with its password set to password (caller frees); NULL if it does not parse. */
+    /* A copy of conninfo with its password set to password (caller frees); NULL if it does not
+     * parse. */
     char *(*with_password)(const char *conninfo, const char *password);
 };
 

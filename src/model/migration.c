@@ -44,6 +44,21 @@ bool migration_duration_parse(const char *s, double *seconds)
     return false;
 }
 
+bool migration_name_check(const char *name, char **error)
+{
+    static const char rule[] = "a name starts with a lowercase letter, followed by at most 62 "
+                               "lowercase letters, digits or hyphens";
+    size_t n = name ? strlen(name) : 0;
+    bool ok = n >= 1 && n <= 63 && name[0] >= 'a' && name[0] <= 'z';
+    for (size_t i = 1; ok && i < n; i++) {
+        char c = name[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    }
+    if (!ok)
+        *error = xasprintf("name: %s", rule);
+    return ok;
+}
+
 void migration_spec_free(struct migration_spec *s)
 {
     free(s->name);

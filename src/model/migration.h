@@ -34,6 +34,8 @@ struct migration_spec {
        tables' owner (--publication); NULL: through publications pgshuttle creates */
     char *publication;
     double reconnect_timeout; /* seconds to keep reconnecting to a server that went away; 0 = no */
+    /* the service's migration window: start no earlier (wall clock, UTC seconds); 0 = none */
+    double window_start;
 };
 
 /* The default of --reconnect-timeout: 10 minutes. */
@@ -43,6 +45,13 @@ struct migration_spec {
 bool migration_duration_parse(const char *s, double *seconds);
 
 void migration_spec_init(struct migration_spec *s);
+
+/*
+ * The rule of a migration's name in the service (API, store, log file
+ * name): ^[a-z][a-z0-9-]{0,62}$. false with *error set (caller frees),
+ * which does not quote the name.
+ */
+bool migration_name_check(const char *name, char **error) __attribute__((warn_unused_result));
 void migration_spec_free(struct migration_spec *s);
 
 /*

@@ -24,11 +24,16 @@
  *   replicaIdentityFull    --replica-identity-full     boolean
  *   reconnectTimeout       --reconnect-timeout         seconds, or a duration string ("10min")
  *
+ * And the service's own, which has no option:
+ *
+ *   migrationWindowStartTimeInUtc   "2026-12-07T09:00:00Z" (ISO 8601, UTC) | null
+ *
  * The names themselves are in migration.c's table (migration_spec_field_name),
  * which the rules' messages use too.
  */
 #include "model/migration_json.h"
 #include "model/source_type.h"
+#include "model/utc_time.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -72,6 +77,9 @@ static const struct {
 };
 
 #define N_PROPS (sizeof(props) / sizeof(props[0]))
+
+/* The migration window's property: the service's own, no option, so not in migration.c's table. */
+#define WINDOW_PROPERTY "migrationWindowStartTimeInUtc"
 
 static const char *json_name(enum spec_field f)
 {
@@ -129,6 +137,12 @@ json_t *migration_spec_to_json(const struct migration_spec *s, enum spec_json_se
     put(p, SPEC_F_RESUME, json_boolean(s->resume));
     put(p, SPEC_F_REPLICA_IDENTITY_FULL, json_boolean(s->replica_identity_full));
     put(p, SPEC_F_RECONNECT_TIMEOUT, json_real(s->reconnect_timeout));
+    if (s->window_start > 0) {
+        char when[UTC_TIME_SIZE];
+        utc_time_format(s->window_start, when, sizeof(when));
+        json_object_set_new(p, WINDOW_PROPERTY, json_string(when));
+    } else
+        json_object_set_new(p, WINDOW_PROPERTY, json_null());
 
     json_t *o = json_object();
     if (s->name)
@@ -197,8 +211,24 @@ static bool text_of(enum json_kind kind, size_t i, const char *name, const json_
     return true;
 }
 
+static bool read_window(struct migration_spec *s, const json_t *v, char **error)
+{
+    double when = 0;
+    if (json_is_null(v)) {
+        s->window_start = 0;
+        return true;
+    }
+    if (!json_is_string(v) || !utc_time_parse(json_string_value(v), &when) || when <= 0)
+        return type_error(WINDOW_PROPERTY, "a UTC time such as \"2026-12-07T09:00:00Z\", or null",
+                          error);
+    s->window_start = when;
+    return true;
+}
+
 static bool read_property(struct migration_spec *s, const char *key, const json_t *v, char **error)
 {
+    if (strcmp(key, WINDOW_PROPERTY) == 0)
+        return read_window(s, v, error);
     for (size_t i = 0; i < N_PROPS; i++) {
         const char *name = json_name(props[i].field);
         if (strcmp(key, name) != 0)

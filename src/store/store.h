@@ -94,7 +94,8 @@ enum store_rc store_migration_delete(struct store *st, const char *name, char **
  * owner does not hold the lease (a worker that lost its lease must stop).
  * owner NULL: the supervisor or the API writing a migration no worker holds
  * (Failed by the restart policy, Canceled before a worker started); then
- * STORE_CONFLICT if someone holds a live lease.
+ * STORE_CONFLICT if someone holds a live lease, and an expired lease is
+ * cleared with the write (its stalled worker can no longer renew or write).
  */
 enum store_rc store_migration_set_state(struct store *st, int64_t id, const char *owner,
                                         const char *state_json, const char *status,
@@ -112,10 +113,15 @@ enum store_rc store_migration_set_spec(struct store *st, int64_t id, const char 
  */
 enum store_rc store_lease_acquire(struct store *st, int64_t id, const char *owner, int64_t pid,
                                   const char *node, double ttl, char **error);
-/* Extends owner's lease by ttl from now; STORE_CONFLICT if owner no longer holds it. */
+/*
+ * Extends owner's lease by ttl from now; STORE_CONFLICT if owner no longer holds it.
+ * An owner still holds a lease past its expiry until another owner acquires it
+ * or a write with owner NULL (store_migration_set_state) clears it: a worker a
+ * little late to renew carries on.
+ */
 enum store_rc store_lease_renew(struct store *st, int64_t id, const char *owner, double ttl,
                                 char **error);
-/* Gives the lease up (a no-op, STORE_OK, if owner does not hold it). */
+/* Gives the lease up (a no-op, STORE_OK, if owner does not hold it or the migration is gone). */
 enum store_rc store_lease_release(struct store *st, int64_t id, const char *owner, char **error);
 
 /* ---- events ---------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include "model/migration_json.h"
 #include "pg/conninfo.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,7 @@ static void full_spec(struct migration_spec *s)
     for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
         assert_true(
             migration_spec_set(s, values[i].field, values[i].value, SPEC_NAMING_OPTION, &err));
+    s->window_start = 1796634000; /* 2026-12-07T09:00:00Z */
     sl_push(&s->databases, "sales");
     sl_push(&s->databases, "in\"ventory, \u00e9t\u00e9");
 }
@@ -81,6 +83,7 @@ static void assert_same_spec(const struct migration_spec *a, const struct migrat
     assert_int_equal(a->resume, b->resume);
     assert_int_equal(a->replica_identity_full, b->replica_identity_full);
     assert_memory_equal(&a->reconnect_timeout, &b->reconnect_timeout, sizeof(double));
+    assert_memory_equal(&a->window_start, &b->window_start, sizeof(double));
 }
 
 /* spec -> JSON text -> spec. */
@@ -136,7 +139,9 @@ static void test_names_and_words(void **state)
     assert_true(json_is_true(json_object_get(p, "autoCutover")));
     assert_int_equal(json_integer_value(json_object_get(p, "splitTablesLargerThan")), -1);
     assert_string_equal(json_string_value(json_object_get(p, "maintenanceWorkMem")), "3145728kB");
-    assert_int_equal(json_object_size(p), 19);
+    assert_string_equal(json_string_value(json_object_get(p, "migrationWindowStartTimeInUtc")),
+                        "2026-12-07T09:00:00Z");
+    assert_int_equal(json_object_size(p), 20);
     json_decref(doc);
     migration_spec_free(&s);
 }
@@ -266,6 +271,69 @@ static void test_json_words_accepted(void **state)
     migration_spec_free(&s);
 }
 
+static void test_window(void **state)
+{
+    (void) state;
+    struct migration_spec s;
+    char *err = NULL;
+    assert_true(migration_spec_from_json_text(
+        "{\"properties\":{" VALID ",\"migrationWindowStartTimeInUtc\":\"2026-12-07T09:00:00Z\"}}",
+        &s, &err));
+    assert_true(s.window_start == 1796634000.0);
+    migration_spec_free(&s);
+    assert_true(migration_spec_from_json_text(
+        "{\"properties\":{" VALID ",\"migrationWindowStartTimeInUtc\":null}}", &s, &err));
+    assert_true(s.window_start == 0);
+    migration_spec_free(&s);
+    static const char *const bad[] = {
+        "\"2026-12-07 09:00:00Z\"",
+        "\"2026-12-07T09:00:00\"",
+        "\"2026-12-07T09:00:00+01:00\"",
+        "\"2026-02-30T09:00:00Z\"",
+        "\"tomorrow\"",
+        "1796634000",
+        "true",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char text[256];
+        snprintf(text, sizeof(text),
+                 "{\"properties\":{" VALID ",\"migrationWindowStartTimeInUtc\":%s}}", bad[i]);
+        expect_refused(text, "migrationWindowStartTimeInUtc must be a UTC time such as "
+                             "\"2026-12-07T09:00:00Z\", or null");
+    }
+}
+
+static void test_name_rule(void **state)
+{
+    (void) state;
+    static const char *const good[] = {
+        "a", "sales2026", "sales-2026-b",
+        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc"};
+    static const char *const bad[] = {
+        "",
+        "2sales",
+        "Sales",
+        "sales_2026",
+        "\"sales\"",
+        "../x",
+        "caf\u00e9",
+        "a;drop table",
+        "a b",
+        "-a",
+        "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd"};
+    char *err = NULL;
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+        assert_true(migration_name_check(good[i], &err));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_false(migration_name_check(bad[i], &err));
+        assert_non_null(strstr(err, "name"));
+        free(err);
+        err = NULL;
+    }
+    assert_false(migration_name_check(NULL, &err));
+    free(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +343,8 @@ int main(void)
         cmocka_unit_test(test_masked_has_no_password),
         cmocka_unit_test(test_strict_reading),
         cmocka_unit_test(test_json_words_accepted),
+        cmocka_unit_test(test_window),
+        cmocka_unit_test(test_name_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

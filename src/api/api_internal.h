@@ -1,0 +1,146 @@
+/*
+ * api_internal.h — what the API's files share (not for other layers).
+ *
+ * The files use each other one way only, top to bottom:
+ *
+ *   server.c            libmicrohttpd: listening, TLS, body accumulation, answers sent
+ *   router.c            the route table: path patterns, methods (405 with Allow), auth
+ *   routes_*.c          the handlers: migrations, their views (events, log, lag,
+ *                       tables), the service's own (healthz, metrics, names)
+ *   routes_common.c     loading a migration for a handler (404), reading a JSON body
+ *   auth.c, pool.c, answer.c, url.c, token.c   bearer check, store handles,
+ *                       answers, %XX decoding, the token file
+ */
+#ifndef PGSHUTTLE_API_API_INTERNAL_H
+#define PGSHUTTLE_API_API_INTERNAL_H
+
+#include "api/api.h"
+#include "model/migration.h"
+#include "model/state.h"
+#include "store/store.h"
+
+#include <jansson.h>
+#include <pthread.h>
+
+/* ---- the server's shared context (pool.c) ----------------------------- */
+
+#define API_POOL_MAX 8
+
+struct api_ctx {
+    char *state_dir; /* owned */
+    char *token;     /* owned */
+    size_t max_body;
+    struct api_conninfo_ops conninfo;
+    pthread_mutex_t pool_lock; /* guards idle and nidle */
+    struct store *idle[API_POOL_MAX];
+    size_t nidle;
+};
+
+/* An open store handle for this thread's request (from the pool or new); NULL with *error. */
+struct store *api_store_take(struct api_ctx *ctx, char **error);
+/* Gives st back to the pool (or closes it when the pool is full). NULL is ignored. */
+void api_store_give(struct api_ctx *ctx, struct store *st);
+/* Closes every idle handle. */
+void api_store_pool_close(struct api_ctx *ctx);
+
+/* ---- a request and its answer (answer.c) ------------------------------ */
+
+#define API_MAX_PARAMS 2
+
+struct api_request {
+    const char *method;
+    const char *path; /* decoded, without the query */
+    const char *content_type;
+    const char *authorization;
+    const char *body; /* NUL-terminated; may hold NULs before body_len */
+    size_t body_len;
+    /* the query's value for key, or NULL */
+    const char *(*query)(const struct api_request *req, const char *key);
+    void *conn;                   /* the server's connection, for query */
+    char *params[API_MAX_PARAMS]; /* owned: the path's {captures} */
+};
+
+struct api_answer {
+    unsigned status;
+    char *body;               /* owned */
+    const char *content_type; /* static */
+    char *allow;              /* owned or NULL: the Allow header of a 405 */
+    char *location;           /* owned or NULL: the Location header of a 201 */
+    bool www_authenticate;    /* 401: WWW-Authenticate: Bearer */
+};
+
+void api_answer_free(struct api_answer *a);
+/* Sets the answer to doc's text (doc released). */
+void api_answer_json(struct api_answer *a, unsigned status, json_t *doc);
+/* Sets the answer to {"error":{code, message, target}}; message must hold no secret. */
+void api_answer_error(struct api_answer *a, unsigned status, const char *code, const char *message,
+                      const char *target);
+/* Sets a text/plain answer (text owned by a afterwards). */
+void api_answer_text(struct api_answer *a, unsigned status, char *text, const char *content_type);
+
+/* ---- url.c ------------------------------------------------------------ */
+
+/*
+ * The text s[0..n) with %XX escapes decoded (and '+' as a space when
+ * plus_is_space, for query values), or NULL when an escape is malformed or
+ * decodes to NUL. Caller frees.
+ */
+char *api_url_decode(const char *s, size_t n, bool plus_is_space);
+
+/* ---- auth.c ----------------------------------------------------------- */
+
+/* true if header is "Bearer TOKEN" with TOKEN equal to token (constant time in the token). */
+bool api_auth_ok(const char *header, const char *token);
+
+/* ---- routes_common.c -------------------------------------------------- */
+
+/* A migration as the handlers see it: the store's row with its spec and state read. */
+struct api_migration {
+    struct store_migration row;
+    struct migration_spec spec;   /* with secrets: never serve it unmasked */
+    struct migration_state state; /* meaningful when has_state */
+    bool has_state;
+};
+
+/*
+ * Loads migration name into m. false with the answer set (404 when there is
+ * none, 500 when the store or the stored JSON fails).
+ */
+bool api_migration_load(struct store *st, const char *name, struct api_migration *m,
+                        struct api_answer *a);
+void api_migration_free(struct api_migration *m);
+/* The resource of m (masked through ctx's conninfo ops), a new object. */
+json_t *api_migration_resource(struct api_ctx *ctx, const struct api_migration *m);
+/* A 500 for a failed store call (the store's message; it holds no secret). */
+void api_answer_store_error(struct api_answer *a, char *error);
+/*
+ * The body as a JSON object (duplicate keys refused). false with the answer
+ * set: 415 unless Content-Type is application/json, 400 for bad JSON (without
+ * jansson's quote of the text, which may hold a password).
+ */
+bool api_body_json(const struct api_request *req, json_t **doc, struct api_answer *a);
+
+/* ---- the handlers (routes_migrations.c, routes_views.c, routes_service.c) */
+
+typedef void (*api_handler)(struct api_ctx *ctx, const struct api_request *req,
+                            struct api_answer *a);
+
+void api_route_list(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_create(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_get(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_patch(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_delete(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_events(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_log(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_lag(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_tables(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_name_check(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_healthz(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_metrics(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+
+/* ---- router.c --------------------------------------------------------- */
+
+/* Answers req (routing, auth, 404, 405); req->params are filled and freed by the caller. */
+void api_dispatch(struct api_ctx *ctx, struct api_request *req, struct api_answer *a);
+
+#endif

@@ -1,0 +1,532 @@
+/*
+ * routes_migrations.c — the migration resource: list, create (PUT), get,
+ * the users' requests (PATCH: cutover, cancel, overwrite confirmation) and
+ * DELETE. Requests are recorded in the store for the worker, which takes
+ * them within a second (docs/SERVICE.md); the API never talks to a worker.
+ *
+ * A rejected request writes nothing to the store. No answer, error message
+ * or log line carries a connection string unmasked or a password.
+ */
+#include "api/api_internal.h"
+#include "model/migration_json.h"
+#include "util/log.h"
+#include "util/mem.h"
+#include "util/timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void api_route_list(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)
+{
+    const char *filter = req->query(req, "filter");
+    bool active_only = false;
+    if (filter && strcmp(filter, "Active") == 0)
+        active_only = true;
+    else if (filter && strcmp(filter, "All") != 0) {
+        api_answer_error(a, 400, "InvalidParameter", "filter must be Active or All", "filter");
+        return;
+    }
+    char *error = NULL;
+    struct store *st = api_store_take(ctx, &error);
+    struct store_migration *rows = NULL;
+    size_t n = 0;
+    if (st == NULL || store_migration_list(st, active_only, &rows, &n, &error) != STORE_OK) {
+        api_store_give(ctx, st);
+        api_answer_store_error(a, error);
+        return;
+    }
+    json_t *value = json_array();
+    for (size_t i = 0; i < n; i++) {
+        struct api_migration m;
+        struct api_answer skipped = {0};
+        /* read again by name: one row at a time through the same reading as GET */
+        if (api_migration_load(st, rows[i].name, &m, &skipped)) {
+            json_array_append_new(value, api_migration_resource(ctx, &m));
+            api_migration_free(&m);
+        }
+        api_answer_free(&skipped);
+    }
+    store_migration_list_free(rows, n);
+    api_store_give(ctx, st);
+    api_answer_json(a, 200, json_pack("{s:o}", "value", value));
+}
+
+void api_route_get(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)
+{
+    char *error = NULL;
+    struct store *st = api_store_take(ctx, &error);
+    if (st == NULL) {
+        api_answer_store_error(a, error);
+        return;
+    }
+    struct api_migration m;
+    if (api_migration_load(st, req->params[0], &m, a)) {
+        api_answer_json(a, 200, api_migration_resource(ctx, &m));
+        api_migration_free(&m);
+    }
+    api_store_give(ctx, st);
+}
+
+/* ---- create ------------------------------------------------------------ */
+
+/* The property a spec reading message is about (for the error's target), or NULL. */
+static const char *spec_error_target(const char *msg, char *buf, size_t buflen)
+{
+    static const char unknown[] = "unknown field \"";
+    if (strncmp(msg, unknown, sizeof(unknown) - 1) == 0) {
+        const char *name = msg + sizeof(unknown) - 1;
+        size_t len = strcspn(name, "\"");
+        snprintf(buf, buflen, "%.*s", (int) len, name);
+        return buf;
+    }
+    static const char *const extra[] = {"migrationWindowStartTimeInUtc", "properties"};
+    const char *best = NULL, *at = NULL;
+    for (int f = 0; f < SPEC_F_COUNT + 2; f++) {
+        const char *name = f < SPEC_F_COUNT ? migration_spec_field_name(f, SPEC_NAMING_JSON)
+                                            : extra[f - SPEC_F_COUNT];
+        const char *p = strstr(msg, name);
+        if (p && (at == NULL || p < at || (p == at && strlen(name) > strlen(best)))) {
+            at = p;
+            best = name;
+        }
+    }
+    return best;
+}
+
+/* A 400 naming field as target. */
+static void invalid(struct api_answer *a, const char *message, const char *target)
+{
+    api_answer_error(a, 400, "InvalidField", message, target);
+}
+
+/*
+ * Reads secretParameters: {"adminCredentials": {"sourceServerPassword",
+ * "targetServerPassword"}} (each optional); the passwords are borrowed from sp.
+ */
+static bool read_secrets(const json_t *sp, const char **source_pw, const char **target_pw,
+                         struct api_answer *a)
+{
+    static const char *const names[2] = {"sourceServerPassword", "targetServerPassword"};
+    const char **out[2] = {source_pw, target_pw};
+    const char *key;
+    json_t *v;
+    if (!json_is_object(sp)) {
+        invalid(a, "secretParameters must be an object", "secretParameters");
+        return false;
+    }
+    json_t *creds = NULL;
+    json_object_foreach((json_t *) sp, key, v)
+    {
+        if (strcmp(key, "adminCredentials") != 0) {
+            char *msg = xasprintf("unknown field \"secretParameters.%s\"", key);
+            invalid(a, msg, "secretParameters");
+            free(msg);
+            return false;
+        }
+        creds = v;
+    }
+    if (creds == NULL)
+        return true;
+    if (!json_is_object(creds)) {
+        invalid(a, "secretParameters.adminCredentials must be an object",
+                "secretParameters.adminCredentials");
+        return false;
+    }
+    json_object_foreach(creds, key, v)
+    {
+        int i = strcmp(key, names[0]) == 0 ? 0 : strcmp(key, names[1]) == 0 ? 1 : -1;
+        if (i < 0) {
+            char *msg = xasprintf("unknown field \"secretParameters.adminCredentials.%s\"", key);
+            invalid(a, msg, "secretParameters.adminCredentials");
+            free(msg);
+            return false;
+        }
+        if (!json_is_string(v)) {
+            char *target = xasprintf("secretParameters.adminCredentials.%s", names[i]);
+            char *msg = xasprintf("%s must be a string", target);
+            invalid(a, msg, target);
+            free(msg);
+            free(target);
+            return false;
+        }
+        *out[i] = json_string_value(v);
+    }
+    return true;
+}
+
+/* Checks one connection string and adds its password; false with a 400 naming the property. */
+static bool server_conninfo(struct api_ctx *ctx, char **conninfo, const char *password,
+                            enum spec_field field, struct api_answer *a)
+{
+    const char *prop = migration_spec_field_name(field, SPEC_NAMING_JSON);
+    char *why = NULL;
+    if (!ctx->conninfo.check(*conninfo, &why)) {
+        char *msg = xasprintf("%s is not a valid connection string: %s", prop,
+                              why ? why : "it does not parse");
+        free(why);
+        invalid(a, msg, prop);
+        free(msg);
+        return false;
+    }
+    if (password == NULL)
+        return true;
+    char *with = ctx->conninfo.with_password(*conninfo, password);
+    if (with == NULL) {
+        char *msg = xasprintf("%s: the password cannot be added to the connection string", prop);
+        invalid(a, msg, prop);
+        free(msg);
+        return false;
+    }
+    free(*conninfo);
+    *conninfo = with;
+    return true;
+}
+
+/* Reads the body of a create into spec; false with the answer set. */
+static bool read_create(struct api_ctx *ctx, const struct api_request *req, const char *name,
+                        struct migration_spec *spec, struct api_answer *a)
+{
+    json_t *body;
+    if (!api_body_json(req, &body, a))
+        return false;
+    const char *key;
+    json_t *v, *properties = NULL, *secrets = NULL;
+    bool ok = true;
+    json_object_foreach(body, key, v)
+    {
+        if (strcmp(key, "properties") == 0)
+            properties = v;
+        else if (strcmp(key, "secretParameters") == 0)
+            secrets = v;
+        else if (strcmp(key, "name") == 0 && json_is_string(v) &&
+                 strcmp(json_string_value(v), name) == 0)
+            continue; /* the name again, as GET gives it: allowed when it is the same */
+        else {
+            char *msg = strcmp(key, "name") == 0 ? xstrdup("name must be the name in the path")
+                                                 : xasprintf("unknown field \"%s\"", key);
+            invalid(a, msg, key);
+            free(msg);
+            ok = false;
+            break;
+        }
+    }
+    const char *source_pw = NULL, *target_pw = NULL;
+    if (ok && properties == NULL) {
+        invalid(a, "properties is required", "properties");
+        ok = false;
+    }
+    if (ok && secrets)
+        ok = read_secrets(secrets, &source_pw, &target_pw, a);
+    char *error = NULL;
+    if (ok) {
+        json_t *doc = json_pack("{s:s, s:O}", "name", name, "properties", properties);
+        ok = migration_spec_from_json(doc, spec, &error);
+        json_decref(doc);
+        if (!ok) {
+            char target[128];
+            invalid(a, error, spec_error_target(error, target, sizeof(target)));
+            free(error);
+        }
+    }
+    if (ok && (!server_conninfo(ctx, &spec->source, source_pw, SPEC_F_SOURCE, a) ||
+               !server_conninfo(ctx, &spec->target, target_pw, SPEC_F_TARGET, a))) {
+        migration_spec_free(spec);
+        ok = false;
+    }
+    json_decref(body);
+    return ok;
+}
+
+void api_route_create(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)
+{
+    const char *name = req->params[0];
+    char *error = NULL;
+    if (!migration_name_check(name, &error)) {
+        invalid(a, error, "name");
+        free(error);
+        return;
+    }
+    struct migration_spec spec;
+    if (!read_create(ctx, req, name, &spec, a))
+        return;
+    json_t *doc = migration_spec_to_json(&spec, SPEC_JSON_WITH_SECRETS, NULL);
+    char *spec_json = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    double window = spec.window_start;
+    migration_spec_free(&spec);
+
+    struct store *st = api_store_take(ctx, &error);
+    int64_t id = 0;
+    enum store_rc rc =
+        st ? store_migration_create(st, name, spec_json, window, &id, &error) : STORE_ERROR;
+    free(spec_json);
+    if (rc == STORE_CONFLICT) {
+        free(error);
+        char *msg = xasprintf("a migration named \"%s\" exists", name);
+        api_answer_error(a, 409, "Conflict", msg, "name");
+        free(msg);
+    } else if (rc != STORE_OK)
+        api_answer_store_error(a, error);
+    else {
+        log_msg(LOG_INFO, "api: created migration %s", name);
+        struct api_migration m;
+        if (api_migration_load(st, name, &m, a)) {
+            api_answer_json(a, 201, api_migration_resource(ctx, &m));
+            a->location = xasprintf("/api/v1/migrations/%s", name);
+            api_migration_free(&m);
+        }
+    }
+    api_store_give(ctx, st);
+}
+
+/* ---- requests: PATCH and DELETE ---------------------------------------- */
+
+/* What a PATCH asks for. */
+struct patch {
+    enum store_request_kind kind;
+    const char *flag; /* the property that asks: triggerCutover, cancel, overwriteDbsInTarget */
+    const char *dbs_field; /* the property naming some databases, or NULL */
+    json_t *dbs;           /* borrowed: that array, or NULL for the whole migration */
+};
+
+static const struct patch patch_kinds[] = {
+    {STORE_REQ_CUTOVER, "triggerCutover", "dbsToTriggerCutoverOn", NULL},
+    {STORE_REQ_CANCEL, "cancel", "dbsToCancelMigrationOn", NULL},
+    {STORE_REQ_OVERWRITE, "overwriteDbsInTarget", NULL, NULL},
+};
+
+#define N_PATCH_KINDS (sizeof(patch_kinds) / sizeof(patch_kinds[0]))
+
+/* Reads {"properties": {...}} into p; false with a 400. */
+static bool read_patch(const json_t *body, struct patch *p, struct api_answer *a)
+{
+    const char *key;
+    json_t *v, *props = NULL;
+    json_object_foreach((json_t *) body, key, v)
+    {
+        if (strcmp(key, "properties") != 0) {
+            char *msg = xasprintf("unknown field \"%s\"", key);
+            invalid(a, msg, key);
+            free(msg);
+            return false;
+        }
+        props = v;
+    }
+    if (!json_is_object(props)) {
+        invalid(a,
+                "properties must be an object with triggerCutover, cancel or "
+                "overwriteDbsInTarget",
+                "properties");
+        return false;
+    }
+    int chosen = -1;
+    json_t *dbs = NULL;
+    const char *dbs_key = NULL;
+    json_object_foreach(props, key, v)
+    {
+        bool known = false;
+        for (size_t i = 0; i < N_PATCH_KINDS; i++) {
+            if (strcmp(key, patch_kinds[i].flag) == 0) {
+                if (!json_is_true(v)) {
+                    char *msg = xasprintf("%s must be true", key);
+                    invalid(a, msg, key);
+                    free(msg);
+                    return false;
+                }
+                if (chosen >= 0 && chosen != (int) i) {
+                    invalid(a,
+                            "ask for one of triggerCutover, cancel and overwriteDbsInTarget "
+                            "at a time",
+                            key);
+                    return false;
+                }
+                chosen = (int) i;
+                known = true;
+            } else if (patch_kinds[i].dbs_field && strcmp(key, patch_kinds[i].dbs_field) == 0) {
+                dbs = v;
+                dbs_key = patch_kinds[i].dbs_field;
+                known = true;
+            }
+        }
+        if (!known) {
+            char *msg = xasprintf("unknown field \"properties.%s\"", key);
+            invalid(a, msg, key);
+            free(msg);
+            return false;
+        }
+    }
+    if (chosen < 0) {
+        invalid(a, "properties must ask for triggerCutover, cancel or overwriteDbsInTarget",
+                "properties");
+        return false;
+    }
+    *p = patch_kinds[chosen];
+    if (dbs_key && (p->dbs_field == NULL || strcmp(dbs_key, p->dbs_field) != 0)) {
+        char *msg =
+            xasprintf("%s goes with %s", dbs_key,
+                      strcmp(dbs_key, "dbsToCancelMigrationOn") == 0 ? "cancel" : "triggerCutover");
+        invalid(a, msg, dbs_key);
+        free(msg);
+        return false;
+    }
+    if (dbs && !json_is_array(dbs)) {
+        char *msg = xasprintf("%s must be an array of database names", dbs_key);
+        invalid(a, msg, dbs_key);
+        free(msg);
+        return false;
+    }
+    p->dbs = dbs && json_array_size(dbs) > 0 ? dbs : NULL;
+    return true;
+}
+
+/* Every database of p->dbs is one of the migration's; else a 400 naming the first that is not. */
+static bool patch_databases_known(const struct patch *p, const struct migration_spec *spec,
+                                  struct api_answer *a)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(p->dbs, i, v)
+    {
+        if (!json_is_string(v)) {
+            char *msg = xasprintf("%s must be an array of database names", p->dbs_field);
+            invalid(a, msg, p->dbs_field);
+            free(msg);
+            return false;
+        }
+        if (!sl_contains(&spec->databases, json_string_value(v))) {
+            char *msg = xasprintf("%s: \"%s\" is not a database of this migration", p->dbs_field,
+                                  json_string_value(v));
+            invalid(a, msg, p->dbs_field);
+            free(msg);
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * Whether the migration's state allows the request; else a 409 saying the
+ * state. Cutover: an online migration not yet final (a request made before
+ * every database streams waits for it, engine.h). Cancel: not final.
+ * Overwrite: only while it waits for that confirmation, i.e. Waiting for
+ * user action and not Waiting for cutover (the only other wait of that
+ * status, docs/SERVICE.md).
+ */
+static bool patch_allowed(const struct patch *p, const struct api_migration *m,
+                          struct api_answer *a)
+{
+    enum mig_status status;
+    enum mig_substatus sub;
+    bool have_status = mig_status_parse(m->row.status, &status);
+    bool cutover_wait =
+        mig_substatus_parse(m->row.substatus, &sub) && sub == SUB_WAITING_FOR_CUTOVER;
+    const char *why = NULL;
+    if (!m->row.active || (have_status && mig_status_is_final(status)))
+        why = "it has ended";
+    else if (p->kind == STORE_REQ_CUTOVER && m->spec.mode != MODE_ONLINE)
+        why = "an offline migration has no cutover";
+    else if (p->kind == STORE_REQ_OVERWRITE &&
+             (!have_status || status != MIG_WAITING_FOR_USER || cutover_wait))
+        why = "it does not wait for an overwrite confirmation";
+    if (why == NULL)
+        return true;
+    char *msg = xasprintf("%s is not possible: %s (%s: %s / %s)", p->flag, why, m->row.name,
+                          m->row.status, m->row.substatus);
+    api_answer_error(a, 409, "InvalidState", msg, p->flag);
+    free(msg);
+    return false;
+}
+
+/* Records the overwrite confirmation in the spec too (the worker reads overwriteDbsInTarget). */
+static bool spec_set_overwrite(struct store *st, struct api_migration *m, char **error)
+{
+    m->spec.overwrite = true;
+    json_t *doc = migration_spec_to_json(&m->spec, SPEC_JSON_WITH_SECRETS, NULL);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    enum store_rc rc = store_migration_set_spec(st, m->row.id, text, error);
+    free(text);
+    return rc == STORE_OK;
+}
+
+/* Records the request and its event; false with *error. */
+static bool record_request(struct store *st, const struct api_migration *m,
+                           enum store_request_kind kind, const json_t *dbs, char **error)
+{
+    char *dbs_json = dbs ? json_dumps(dbs, JSON_COMPACT) : NULL;
+    bool ok = store_request_add(st, m->row.id, kind, dbs_json, error) == STORE_OK;
+    if (ok) {
+        json_t *ev = json_pack("{s:s, s:O}", "request", store_request_kind_name(kind), "databases",
+                               dbs ? (json_t *) dbs : json_null());
+        char *text = json_dumps(ev, JSON_COMPACT);
+        json_decref(ev);
+        ok = store_event_append(st, m->row.id, time_wall(), "request", text, error) == STORE_OK;
+        free(text);
+    }
+    free(dbs_json);
+    return ok;
+}
+
+void api_route_patch(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)
+{
+    json_t *body;
+    struct patch p;
+    if (!api_body_json(req, &body, a))
+        return;
+    bool ok = read_patch(body, &p, a);
+    char *error = NULL;
+    struct store *st = ok ? api_store_take(ctx, &error) : NULL;
+    if (ok && st == NULL) {
+        api_answer_store_error(a, error);
+        ok = false;
+    }
+    struct api_migration m;
+    if (ok && api_migration_load(st, req->params[0], &m, a)) {
+        if (patch_databases_known(&p, &m.spec, a) && patch_allowed(&p, &m, a)) {
+            bool done = (p.kind != STORE_REQ_OVERWRITE || spec_set_overwrite(st, &m, &error)) &&
+                        record_request(st, &m, p.kind, p.dbs, &error);
+            if (!done)
+                api_answer_store_error(a, error);
+            else {
+                log_msg(LOG_INFO, "api: %s requested for migration %s",
+                        store_request_kind_name(p.kind), m.row.name);
+                api_answer_json(a, 202, api_migration_resource(ctx, &m));
+            }
+        }
+        api_migration_free(&m);
+    }
+    api_store_give(ctx, st);
+    json_decref(body);
+}
+
+/*
+ * DELETE: a migration no worker runs any more (not active) is removed at
+ * once (204); an active one gets a delete request (202): its worker cancels
+ * it (slots, publications and the target databases it created are dropped)
+ * and the supervisor removes it once it is final.
+ */
+void api_route_delete(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)
+{
+    char *error = NULL;
+    struct store *st = api_store_take(ctx, &error);
+    if (st == NULL) {
+        api_answer_store_error(a, error);
+        return;
+    }
+    struct api_migration m;
+    if (api_migration_load(st, req->params[0], &m, a)) {
+        if (m.row.active) {
+            if (record_request(st, &m, STORE_REQ_DELETE, NULL, &error)) {
+                log_msg(LOG_INFO, "api: delete requested for active migration %s", m.row.name);
+                api_answer_json(a, 202, api_migration_resource(ctx, &m));
+            } else
+                api_answer_store_error(a, error);
+        } else if (store_migration_delete(st, m.row.name, &error) == STORE_OK) {
+            log_msg(LOG_INFO, "api: deleted migration %s", m.row.name);
+            api_answer_text(a, 204, xstrdup(""), "application/json");
+        } else
+            api_answer_store_error(a, error);
+        api_migration_free(&m);
+    }
+    api_store_give(ctx, st);
+}

@@ -1,0 +1,46 @@
+/*
+ * url.c — %XX decoding. The server leaves the request's path and query
+ * undecoded (its unescape callback is the identity) so that the router
+ * splits the path at its real slashes first: a name such as "..%2Fx" stays
+ * one segment, and is then refused by the name rule.
+ */
+#include "api/api_internal.h"
+#include "util/mem.h"
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *api_url_decode(const char *s, size_t n, bool plus_is_space)
+{
+    char *out = xmalloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '%') {
+            int h = i + 1 < n ? hex_value(s[i + 1]) : -1;
+            int l = i + 2 < n ? hex_value(s[i + 2]) : -1;
+            if (h < 0 || l < 0 || (h == 0 && l == 0)) {
+                free(out);
+                return NULL;
+            }
+            c = (char) (h * 16 + l);
+            i += 2;
+        } else if (c == '+' && plus_is_space)
+            c = ' ';
+        else if (c == '\0') {
+            free(out);
+            return NULL;
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return out;
+}

@@ -1,0 +1,199 @@
+/*
+ * resource_json.c — the API's migration resource and error object (see
+ * resource_json.h). Names follow Azure's migration resource where it has
+ * the idea (dbDetails, fullLoad*Tables, validationDetails...); the figures
+ * it lacks (bytes, throughput, ETA, LSNs, lag in bytes) are pgshuttle's.
+ *
+ * Rates and durations are measured up to the last state write
+ * (times->updated), not to the moment of the request, so one stored state
+ * always gives the same resource.
+ */
+#include "model/resource_json.h"
+#include "model/lsn.h"
+#include "model/utc_time.h"
+
+#include <math.h>
+#include <string.h>
+
+static json_t *time_or_null(double wall)
+{
+    if (wall <= 0)
+        return json_null();
+    char text[UTC_TIME_SIZE];
+    utc_time_format(wall, text, sizeof(text));
+    return json_string(text);
+}
+
+static json_t *string_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static json_t *lsn_or_null(uint64_t lsn)
+{
+    if (lsn == 0)
+        return json_null();
+    char text[LSN_TEXT_SIZE];
+    lsn_to_text(lsn, text, sizeof(text));
+    return json_string(text);
+}
+
+/* One database's dbDetails entry from its snapshot (NULL: a database with no figures yet). */
+static json_t *db_details(const char *name, const struct db_progress_snapshot *d,
+                          const struct migration_state *state, const struct resource_times *times)
+{
+    static const struct db_progress_snapshot none = {0};
+    if (d == NULL)
+        d = &none;
+    double started = d->started_ms / 1000.0, finished = d->finished_ms / 1000.0;
+    double until = finished > 0 ? finished : times->updated;
+    double bytes_per_second = 0, eta = 0;
+    bool copying = started > 0 && finished <= 0 && !d->streaming;
+    if (copying && until > started) {
+        bytes_per_second = d->bytes_copied / (until - started);
+        if (bytes_per_second > 0 && d->bytes_total > d->bytes_copied)
+            eta = (d->bytes_total - d->bytes_copied) / bytes_per_second;
+    }
+    int queued = d->tables_total - d->tables_copying - d->tables_copied - d->tables_failed;
+    const char *message = NULL;
+    if (state && state->error && state->error_database && strcmp(state->error_database, name) == 0)
+        message = state->error;
+    enum mig_substatus sub = d == &none && state ? state->substatus : d->substatus;
+    if (d == &none && state == NULL)
+        sub = SUB_PREREQUISITES;
+
+    json_t *o = json_object();
+    json_object_set_new(o, "databaseName", json_string(name));
+    json_object_set_new(o, "migrationState", json_string(mig_substatus_name(sub)));
+    json_object_set_new(
+        o, "status", json_string(mig_status_name(d == &none && state ? state->status : d->status)));
+    json_object_set_new(o, "startedOn", time_or_null(started));
+    json_object_set_new(o, "endedOn", time_or_null(finished));
+    json_object_set_new(o, "message", string_or_null(message));
+    json_object_set_new(o, "fullLoadQueuedTables", json_integer(queued > 0 ? queued : 0));
+    json_object_set_new(o, "fullLoadLoadingTables", json_integer(d->tables_copying));
+    json_object_set_new(o, "fullLoadCompletedTables", json_integer(d->tables_copied));
+    json_object_set_new(o, "fullLoadErroredTables", json_integer(d->tables_failed));
+    json_object_set_new(o, "rowsCopied", json_integer(d->rows_copied));
+    json_object_set_new(o, "bytesCopied", json_integer(d->bytes_copied));
+    json_object_set_new(o, "bytesTotal", json_integer(d->bytes_total));
+    json_object_set_new(o, "bytesSent", json_integer(d->bytes_sent));
+    json_object_set_new(o, "bytesPerSecond", json_integer((json_int_t) llround(bytes_per_second)));
+    json_object_set_new(o, "etaSeconds", json_integer((json_int_t) llround(eta)));
+    json_object_set_new(o, "largeObjects", json_integer(d->large_objects));
+    json_object_set_new(o, "largeObjectBytes", json_integer(d->large_object_bytes));
+    json_object_set_new(o, "indexesBuilt", json_integer(d->indexes_built));
+    json_object_set_new(o, "indexesTotal", json_integer(d->indexes_total));
+    json_object_set_new(o, "constraintsBuilt", json_integer(d->constraints_done));
+    json_object_set_new(o, "constraintsTotal", json_integer(d->constraints_total));
+    json_object_set_new(o, "streaming", json_boolean(d->streaming));
+    json_object_set_new(o, "caughtUp", json_boolean(d->caught_up));
+    json_object_set_new(o, "appliedChanges", json_integer(d->changes_applied));
+    json_object_set_new(o, "appliedTransactions", json_integer(d->txns_applied));
+    json_object_set_new(o, "latency", json_real(d->lag_ms / 1000.0));
+    json_object_set_new(o, "lagBytes", json_integer(d->lag_bytes));
+    json_object_set_new(o, "confirmedLsn", lsn_or_null(d->applied_lsn));
+    json_object_set_new(o, "sourceLsn", lsn_or_null(d->source_lsn));
+    json_object_set_new(o, "waitingFor", string_or_null(d->waiting_for));
+    return o;
+}
+
+static json_t *check_json(const struct check_result *c)
+{
+    const char *state = check_status_name(c->status);
+    json_t *messages = json_array();
+    json_array_append_new(
+        messages, json_pack("{s:s, s:s}", "state", state, "message", c->message ? c->message : ""));
+    return json_pack("{s:s, s:s, s:I, s:o, s:o}", "type", c->name ? c->name : "", "state", state,
+                     "durationMs", (json_int_t) llround(c->seconds * 1000.0), "messages", messages,
+                     "remediation", string_or_null(c->remediation));
+}
+
+/* validationDetails: the instance checks, then each database's in the order they first appear. */
+static json_t *validation_details(const struct migration_state *state)
+{
+    json_t *server = json_array(), *dbs = json_array();
+    const struct check_results *r = state ? &state->checks : NULL;
+    size_t n = r ? r->n : 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct check_result *c = &r->items[i];
+        const char *scope = c->scope ? c->scope : "instance";
+        if (strcmp(scope, "instance") == 0) {
+            json_array_append_new(server, check_json(c));
+            continue;
+        }
+        json_t *summary = NULL;
+        for (size_t j = 0; j < json_array_size(dbs); j++) {
+            json_t *entry = json_array_get(dbs, j);
+            if (strcmp(json_string_value(json_object_get(entry, "databaseName")), scope) == 0)
+                summary = json_object_get(entry, "summary");
+        }
+        if (summary == NULL) {
+            summary = json_array();
+            json_array_append_new(
+                dbs, json_pack("{s:s, s:o}", "databaseName", scope, "summary", summary));
+        }
+        json_array_append_new(summary, check_json(c));
+    }
+    json_t *status = n ? json_string(check_status_name(check_results_worst(r))) : json_null();
+    return json_pack("{s:o, s:o, s:o}", "status", status, "serverLevelValidationDetails", server,
+                     "dbLevelValidationDetails", dbs);
+}
+
+static json_t *current_status(const struct migration_spec *spec,
+                              const struct migration_state *state,
+                              const struct resource_times *times)
+{
+    json_t *details = json_object();
+    for (size_t i = 0; i < spec->databases.n; i++) {
+        const char *db = spec->databases.items[i];
+        const struct db_progress_snapshot *d = NULL;
+        for (size_t j = 0; state && j < state->ndbs; j++)
+            if (state->dbs[j].name && strcmp(state->dbs[j].name, db) == 0)
+                d = &state->dbs[j];
+        json_object_set_new(details, db, db_details(db, d, state, times));
+    }
+    enum mig_status status = state ? state->status : MIG_IN_PROGRESS;
+    enum mig_substatus sub = state ? state->substatus : SUB_PREREQUISITES;
+    json_t *warnings = json_array();
+    for (size_t i = 0; state && i < state->warnings.n; i++)
+        json_array_append_new(warnings, json_string(state->warnings.items[i]));
+    json_t *sub_details =
+        json_pack("{s:s, s:o, s:o}", "currentSubState", mig_substatus_name(sub), "dbDetails",
+                  details, "validationDetails", validation_details(state));
+    return json_pack("{s:s, s:o, s:o, s:o, s:o}", "state", mig_status_name(status), "error",
+                     string_or_null(state ? state->error : NULL), "errorDatabase",
+                     string_or_null(state ? state->error_database : NULL), "warnings", warnings,
+                     "currentSubStateDetails", sub_details);
+}
+
+json_t *migration_resource_to_json(const char *name, const struct migration_spec *spec,
+                                   const struct migration_state *state,
+                                   const struct resource_times *times, spec_conninfo_masker mask)
+{
+    json_t *doc = migration_spec_to_json(spec, SPEC_JSON_MASKED, mask);
+    json_t *p = json_object_get(doc, "properties"); /* borrowed */
+    double started = state ? state->started_wall : 0, ended = state ? state->finished_wall : 0;
+    json_object_set_new(p, "startedOn", time_or_null(started));
+    json_object_set_new(p, "endedOn", time_or_null(ended));
+    if (started > 0) {
+        double until = ended > 0 ? ended : times->updated;
+        json_object_set_new(
+            p, "durationSeconds",
+            json_integer((json_int_t) llround(until > started ? until - started : 0)));
+    } else
+        json_object_set_new(p, "durationSeconds", json_null());
+    json_object_set_new(p, "currentStatus", current_status(spec, state, times));
+
+    json_object_set_new(doc, "name", json_string(name));
+    json_object_set_new(doc, "systemData",
+                        json_pack("{s:o, s:o}", "createdAt", time_or_null(times->created),
+                                  "lastModifiedAt", time_or_null(times->updated)));
+    return doc;
+}
+
+json_t *resource_error_to_json(const char *code, const char *message, const char *target)
+{
+    return json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message",
+                     message ? message : "", "target", string_or_null(target));
+}

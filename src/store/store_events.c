@@ -1,0 +1,298 @@
+/*
+ * store_events.c — what accumulates under a migration: its events (the
+ * history the API serves), the users' requests (API → worker) and the
+ * workers' restarts (the supervisor's restart policy).
+ *
+ * Each row belongs to one migration (ON DELETE CASCADE); adding one to a
+ * migration that does not exist answers STORE_NOT_FOUND, as does reading
+ * those of one that does not.
+ */
+#include "store/internal.h"
+
+#include "util/mem.h"
+#include "util/timeutil.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Runs an INSERT under migration id (bound by the caller): a missing migration is NOT_FOUND. */
+static enum store_rc insert(struct store *st, sqlite3_stmt *s, const char *doing, char **error)
+{
+    enum store_rc rc = STORE_OK;
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+            rc = STORE_NOT_FOUND;
+        else
+            rc = store__fail(st, doing, error);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- events ---------------------------------------------------------- */
+
+void store_event_list_free(struct store_event *evs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(evs[i].kind);
+        free(evs[i].json);
+    }
+    free(evs);
+}
+
+static const char sql_event_add[] =
+    "INSERT INTO events (migration_id, at, kind, json) VALUES (?1, ?2, ?3, ?4)";
+
+enum store_rc store_event_append(struct store *st, int64_t id, double at, const char *kind,
+                                 const char *json, char **error)
+{
+    char doing[64];
+    snprintf(doing, sizeof(doing), "adding an event to migration %lld", (long long) id);
+    sqlite3_stmt *s = store__stmt(st, sql_event_add, doing, error);
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_double(s, 2, at);
+    store__bind_text(s, 3, kind);
+    store__bind_text(s, 4, json);
+    return insert(st, s, doing, error);
+}
+
+/* A negative LIMIT is none in SQLite. */
+static const char sql_event_list[] = "SELECT seq, at, kind, json FROM events "
+                                     "WHERE migration_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+
+enum store_rc store_event_list(struct store *st, int64_t id, int64_t after_seq, size_t limit,
+                               struct store_event **out, size_t *n, char **error)
+{
+    char doing[64];
+    snprintf(doing, sizeof(doing), "reading the events of migration %lld", (long long) id);
+    *out = NULL;
+    *n = 0;
+    enum store_rc rc = store__migration_exists(st, id, doing, error);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *s = store__stmt(st, sql_event_list, doing, error);
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, after_seq);
+    sqlite3_bind_int64(s, 3, limit == 0 || limit > INT64_MAX ? -1 : (int64_t) limit);
+    struct store_event *evs = NULL;
+    size_t count = 0, cap = 0;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            evs = xrealloc(evs, cap * sizeof(*evs));
+        }
+        evs[count++] = (struct store_event){
+            .seq = sqlite3_column_int64(s, 0),
+            .at = sqlite3_column_double(s, 1),
+            .kind = store__column_text(s, 2),
+            .json = store__column_text(s, 3),
+        };
+    }
+    if (step != SQLITE_DONE) {
+        rc = store__fail(st, doing, error);
+        sqlite3_reset(s);
+        store_event_list_free(evs, count);
+        return rc;
+    }
+    sqlite3_reset(s);
+    *out = evs;
+    *n = count;
+    return STORE_OK;
+}
+
+/* ---- requests -------------------------------------------------------- */
+
+/* The words stored in requests.kind, by enum store_request_kind. */
+static const char *const request_kinds[STORE_REQ_COUNT] = {
+    [STORE_REQ_CUTOVER] = "cutover",
+    [STORE_REQ_CANCEL] = "cancel",
+    [STORE_REQ_OVERWRITE] = "overwrite",
+    [STORE_REQ_DELETE] = "delete",
+};
+
+const char *store_request_kind_name(enum store_request_kind k)
+{
+    return ((int) k >= 0 && k < STORE_REQ_COUNT) ? request_kinds[k] : "unknown";
+}
+
+static bool request_kind_parse(const char *s, enum store_request_kind *out)
+{
+    for (int k = 0; s != NULL && k < STORE_REQ_COUNT; k++) {
+        if (strcmp(s, request_kinds[k]) == 0) {
+            *out = (enum store_request_kind) k;
+            return true;
+        }
+    }
+    return false;
+}
+
+void store_request_list_free(struct store_request *rs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(rs[i].databases_json);
+    free(rs);
+}
+
+static const char sql_request_add[] =
+    "INSERT INTO requests (migration_id, kind, databases_json, at) VALUES (?1, ?2, ?3, ?4)";
+
+enum store_rc store_request_add(struct store *st, int64_t id, enum store_request_kind kind,
+                                const char *databases_json, char **error)
+{
+    char doing[80];
+    snprintf(doing, sizeof(doing), "recording a %s request for migration %lld",
+             store_request_kind_name(kind), (long long) id);
+    if ((int) kind < 0 || kind >= STORE_REQ_COUNT)
+        return store__fail_msg(st, doing, "no such request kind", error);
+    sqlite3_stmt *s = store__stmt(st, sql_request_add, doing, error);
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, id);
+    store__bind_text(s, 2, request_kinds[kind]);
+    store__bind_text(s, 3, databases_json);
+    sqlite3_bind_double(s, 4, time_wall());
+    return insert(st, s, doing, error);
+}
+
+static const char sql_request_list[] = "SELECT seq, kind, databases_json, at FROM requests "
+                                       "WHERE migration_id = ?1 AND (?2 OR taken = 0) ORDER BY seq";
+static const char sql_request_mark[] =
+    "UPDATE requests SET taken = 1 WHERE migration_id = ?1 AND taken = 0 AND seq <= ?2";
+
+/* Reads the requests into *out; the caller's transaction makes read and mark one step. */
+static enum store_rc read_requests(struct store *st, int64_t id, bool all,
+                                   struct store_request **out, size_t *n, const char *doing,
+                                   char **error)
+{
+    sqlite3_stmt *s = store__stmt(st, sql_request_list, doing, error);
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int(s, 2, all ? 1 : 0);
+    struct store_request *rs = NULL;
+    size_t count = 0, cap = 0;
+    enum store_rc rc = STORE_OK;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        enum store_request_kind kind;
+        const char *word = (const char *) sqlite3_column_text(s, 1);
+        if (!request_kind_parse(word, &kind)) {
+            char *msg = xasprintf("request %lld has an unknown kind \"%.32s\"",
+                                  (long long) sqlite3_column_int64(s, 0), word ? word : "");
+            rc = store__fail_msg(st, doing, msg, error);
+            free(msg);
+            break;
+        }
+        if (count == cap) {
+            cap = cap ? cap * 2 : 4;
+            rs = xrealloc(rs, cap * sizeof(*rs));
+        }
+        rs[count++] = (struct store_request){
+            .seq = sqlite3_column_int64(s, 0),
+            .kind = kind,
+            .databases_json = store__column_text(s, 2),
+            .at = sqlite3_column_double(s, 3),
+        };
+    }
+    if (rc == STORE_OK && step != SQLITE_DONE)
+        rc = store__fail(st, doing, error);
+    sqlite3_reset(s);
+    if (rc != STORE_OK) {
+        store_request_list_free(rs, count);
+        return rc;
+    }
+    *out = rs;
+    *n = count;
+    return STORE_OK;
+}
+
+enum store_rc store_request_take(struct store *st, int64_t id, bool all, struct store_request **out,
+                                 size_t *n, char **error)
+{
+    char doing[64];
+    snprintf(doing, sizeof(doing), "taking the requests of migration %lld", (long long) id);
+    *out = NULL;
+    *n = 0;
+    enum store_rc rc = store__begin(st, doing, error);
+    if (rc != STORE_OK)
+        return rc;
+    struct store_request *rs = NULL;
+    size_t count = 0;
+    rc = store__migration_exists(st, id, doing, error);
+    if (rc == STORE_OK)
+        rc = read_requests(st, id, all, &rs, &count, doing, error);
+    if (rc == STORE_OK && count > 0) {
+        sqlite3_stmt *s = store__stmt(st, sql_request_mark, doing, error);
+        if (s == NULL) {
+            rc = STORE_ERROR;
+        } else {
+            sqlite3_bind_int64(s, 1, id);
+            sqlite3_bind_int64(s, 2, rs[count - 1].seq);
+            if (sqlite3_step(s) != SQLITE_DONE)
+                rc = store__fail(st, doing, error);
+            sqlite3_reset(s);
+        }
+    }
+    if (rc == STORE_OK)
+        rc = store__commit(st, doing, error);
+    else
+        store__rollback(st);
+    if (rc != STORE_OK) {
+        store_request_list_free(rs, count);
+        return rc;
+    }
+    *out = rs;
+    *n = count;
+    return STORE_OK;
+}
+
+/* ---- restarts -------------------------------------------------------- */
+
+static const char sql_restart_add[] =
+    "INSERT INTO restarts (migration_id, at, reason) VALUES (?1, ?2, ?3)";
+
+enum store_rc store_restart_record(struct store *st, int64_t id, double at, const char *reason,
+                                   char **error)
+{
+    char doing[64];
+    snprintf(doing, sizeof(doing), "recording a restart of migration %lld", (long long) id);
+    sqlite3_stmt *s = store__stmt(st, sql_restart_add, doing, error);
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_double(s, 2, at);
+    store__bind_text(s, 3, reason);
+    return insert(st, s, doing, error);
+}
+
+static const char sql_restart_count[] =
+    "SELECT count(*) FROM restarts WHERE migration_id = ?1 AND at >= ?2";
+
+enum store_rc store_restart_count(struct store *st, int64_t id, double since, int *count,
+                                  char **error)
+{
+    char doing[64];
+    snprintf(doing, sizeof(doing), "counting the restarts of migration %lld", (long long) id);
+    *count = 0;
+    enum store_rc rc = store__migration_exists(st, id, doing, error);
+    if (rc != STORE_OK)
+        return rc;
+    sqlite3_stmt *s = store__stmt(st, sql_restart_count, doing, error);
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_double(s, 2, since);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *count = sqlite3_column_int(s, 0);
+    else
+        rc = store__fail(st, doing, error);
+    sqlite3_reset(s);
+    return rc;
+}
