@@ -3,11 +3,12 @@
  * server's address and token, and the API call with its error messages.
  */
 #include "cli/client.h"
+#include "api/api.h"
 #include "cli/http_client.h"
+#include "model/migration.h"
 #include "util/mem.h"
 #include "util/statedir.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,17 +60,12 @@ void client_opts_free(struct client_opts *o)
 
 bool client_name_check(const char *cmd, const char *name)
 {
-    size_t len = strlen(name);
-    bool ok = len >= 1 && len <= 63 && name[0] >= 'a' && name[0] <= 'z';
-    for (size_t i = 1; ok && i < len; i++)
-        ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-             name[i] == '-';
-    if (!ok)
-        cli_usage_error(cmd,
-                        "\"%s\" is not a migration name: a lowercase letter, then up to 62 "
-                        "lowercase letters, digits or '-'",
-                        name);
-    return ok;
+    char *err = NULL;
+    if (migration_name_check(name, &err))
+        return true;
+    cli_usage_error(cmd, "\"%s\" is not a migration name (%s)", name, err);
+    free(err);
+    return false;
 }
 
 static const char *server_url(const struct client_opts *o)
@@ -81,9 +77,9 @@ static const char *server_url(const struct client_opts *o)
 }
 
 /*
- * The API token: PGSHUTTLE_TOKEN, else the first line of the state
- * directory's token file (NULL if unreadable, *where saying which file and
- * *why why; the caller frees both).
+ * The API token (api_token_load: PGSHUTTLE_TOKEN, else the state
+ * directory's token file), or NULL with *why saying why not. *where says
+ * where it came from, for the messages. The caller frees all three.
  */
 static char *token_load(const struct client_opts *o, char **where, char **why)
 {
@@ -100,22 +96,8 @@ static char *token_load(const struct client_opts *o, char **where, char **why)
         return NULL;
     }
     *where = xasprintf("%s/token", dir);
+    char *token = api_token_load(dir, false, why);
     free(dir);
-    FILE *f = fopen(*where, "r");
-    if (f == NULL) {
-        *why = xstrdup(strerror(errno));
-        return NULL;
-    }
-    char line[512];
-    char *token = NULL;
-    if (fgets(line, sizeof(line), f)) {
-        size_t len = strcspn(line, " \t\r\n");
-        if (len > 0)
-            token = xasprintf("%.*s", (int) len, line);
-    }
-    fclose(f);
-    if (token == NULL)
-        *why = xstrdup("it is empty");
     return token;
 }
 
@@ -163,10 +145,9 @@ int client_call(const char *cmd, const struct client_opts *o, const char *method
         if (r.status == 401) {
             if (why)
                 fprintf(stderr,
-                        "pgshuttle %s: the server at %s wants a token, and there is none: "
-                        "%s%s%s; set PGSHUTTLE_TOKEN, or --state-dir to the server's state "
-                        "directory\n",
-                        cmd, url, where ? where : "", where ? ": " : "", why);
+                        "pgshuttle %s: the server at %s wants a token, and there is none (%s); "
+                        "set PGSHUTTLE_TOKEN, or --state-dir to the server's state directory\n",
+                        cmd, url, why);
             else
                 fprintf(stderr,
                         "pgshuttle %s: the server at %s refused the token (from %s): set "

@@ -29,8 +29,8 @@ int client_opt(const char *cmd, int opt, const char *arg, struct client_opts *o)
 void client_opts_free(struct client_opts *o);
 
 /*
- * Checks a migration's name as the API takes it (^[a-z][a-z0-9-]{0,62}$);
- * false after reporting a usage error as cmd's.
+ * Checks a migration's name by the model's rule (migration_name_check:
+ * ^[a-z][a-z0-9-]{0,62}$); false after reporting a usage error as cmd's.
  */
 bool client_name_check(const char *cmd, const char *name);
 

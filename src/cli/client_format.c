@@ -361,6 +361,9 @@ static void append_db(strbuf *sb, const char *name, const json_t *d)
         if (!isnan(latency))
             sb_printf(sb, " (%.2fs)", latency);
     }
+    const char *waiting = str(d, "waitingFor");
+    if (waiting)
+        sb_printf(sb, ", waiting for the %s to come back", waiting);
     sb_appendc(sb, '\n');
     const char *msg = str(d, "message");
     if (msg)
@@ -407,10 +410,19 @@ static void append_status(strbuf *sb, const json_t *resource)
     sb_printf(sb, "%-22s%s%s%s\n", "Status:", state ? state : "unknown", sub ? ": " : "",
               sub ? sub : "");
     const json_t *err = json_object_get(cs, "error");
-    if (json_is_string(err))
-        line(sb, "Error:", json_string_value(err));
-    else if (json_is_object(err))
-        line(sb, "Error:", str(err, "message"));
+    const char *text = json_is_string(err) ? json_string_value(err) : str(err, "message");
+    const char *db = str(cs, "errorDatabase");
+    if (text && db)
+        line_owned(sb, "Error:", xasprintf("%s (database %s)", text, db));
+    else
+        line(sb, "Error:", text);
+    size_t i;
+    const json_t *w;
+    json_array_foreach(json_object_get(cs, "warnings"), i, w)
+    {
+        if (json_is_string(w))
+            line(sb, i == 0 ? "Warnings:" : "", json_string_value(w));
+    }
 }
 
 /* Properties show() writes itself; any other is listed as it is. */
@@ -505,8 +517,10 @@ char *client_progress_format(const json_t *resource)
     sb_appendc(&sb, '\n');
     const json_t *err = json_object_get(cs, "error");
     const char *err_text = json_is_string(err) ? json_string_value(err) : str(err, "message");
+    const char *err_db = str(cs, "errorDatabase");
     if (err_text)
-        sb_printf(&sb, "  error: %s\n", err_text);
+        sb_printf(&sb, "  error: %s%s%s%s\n", err_text, err_db ? " (database " : "",
+                  err_db ? err_db : "", err_db ? ")" : "");
     append_dbs(&sb, resource);
     return sb_steal(&sb);
 }

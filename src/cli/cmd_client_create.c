@@ -10,6 +10,7 @@
 #include "cli/spec_options.h"
 #include "model/migration.h"
 #include "model/migration_json.h"
+#include "model/utc_time.h"
 #include "util/mem.h"
 
 #include <stdio.h>
@@ -51,7 +52,6 @@ struct create_args {
     struct cli_conn_opts conn;
     struct migration_spec spec;
     const char *properties;   /* borrowed from argv */
-    const char *window;       /* borrowed from argv */
     bool any_spec_option;     /* a property given as an option (not with --properties) */
     bool given[SPEC_F_COUNT]; /* the fields an option set: the body has these only */
 };
@@ -64,9 +64,14 @@ static int create_opt(int opt, const char *arg, void *ctx)
         return 1;
     }
     if (opt == OPT_WINDOW_START) {
-        a->window = arg;
         a->any_spec_option = true;
-        return 1;
+        if (utc_time_parse(arg, &a->spec.window_start))
+            return 1;
+        cli_usage_error("create",
+                        "--window-start must be a time in UTC such as 2026-12-24T22:00:00Z, not "
+                        "\"%s\"",
+                        arg);
+        return -1;
     }
     int common = cli_conn_opt("create", opt, arg, &a->conn);
     if (common != 0) {
@@ -90,7 +95,9 @@ static json_t *body_from_options(struct create_args *a)
     /*
      * The name is the URL's; the server masks the passwords in what it shows.
      * Only the properties given go: the server has the defaults (the number
-     * of jobs, for one, is its number of cores, not this machine's).
+     * of jobs, for one, is its number of cores, not this machine's). The
+     * window (migrationWindowStartTimeInUtc) is no option field: written
+     * when set.
      */
     json_t *doc = migration_spec_to_json(&a->spec, SPEC_JSON_WITH_SECRETS, NULL);
     json_object_del(doc, "name");
@@ -100,9 +107,6 @@ static json_t *body_from_options(struct create_args *a)
         if (!a->given[f])
             json_object_del(props,
                             migration_spec_field_name((enum spec_field) f, SPEC_NAMING_JSON));
-    if (a->window)
-        json_object_set_new(json_object_get(doc, "properties"), "migrationWindowStartTimeInUtc",
-                            json_string(a->window));
     return doc;
 }
 
