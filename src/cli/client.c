@@ -110,7 +110,7 @@ static const char *api_error_message(const json_t *doc)
 }
 
 int client_call(const char *cmd, const struct client_opts *o, const char *method, const char *path,
-                const json_t *body, json_t **answer, char **raw)
+                const json_t *body, json_t **answer, char **raw, long *status)
 {
     if (answer)
         *answer = NULL;
@@ -172,6 +172,8 @@ int client_call(const char *cmd, const struct client_opts *o, const char *method
         *answer = doc;
         doc = NULL;
     }
+    if (status)
+        *status = r.status;
     if (rc == EXIT_OK && raw) {
         *raw = r.body;
         r.body = NULL;

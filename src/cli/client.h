@@ -38,12 +38,13 @@ bool client_name_check(const char *cmd, const char *name);
  * Sends method path (under /api/v1) with body (borrowed, or NULL) to the
  * server. On an answer with a 2xx status, returns EXIT_OK with *answer the
  * parsed JSON (new reference; NULL when the body is empty) and *raw the body
- * as sent (caller frees; NULL if raw is NULL). Otherwise it prints why on
+ * as sent (caller frees; NULL if raw is NULL), and *status the HTTP status
+ * (if status is not NULL). Otherwise it prints why on
  * stderr and returns EXIT_NO_SERVER (nothing answers), EXIT_TOKEN (401) or
  * EXIT_FAILED (the API's error message, or what else went wrong).
  */
 int client_call(const char *cmd, const struct client_opts *o, const char *method, const char *path,
-                const json_t *body, json_t **answer, char **raw);
+                const json_t *body, json_t **answer, char **raw, long *status);
 
 /*
  * Parses a client command's arguments: the shared client options, NAME when

@@ -12,6 +12,7 @@
 #include "util/mem.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,10 +243,11 @@ int client_watch_exit(const json_t *resource)
     return mig_status_is_final(st) ? mig_status_exit_code(st) : -1;
 }
 
+/* "Label:   value" with the values in one column (a longer label pushes its value on). */
 static void line(strbuf *sb, const char *label, const char *value)
 {
     if (value && value[0])
-        sb_printf(sb, "%-22s%s\n", label, value);
+        sb_printf(sb, "%-21s %s\n", label, value);
 }
 
 static void line_owned(strbuf *sb, const char *label, char *value)
@@ -306,64 +308,83 @@ static void append_validation(strbuf *sb, const json_t *v)
     }
 }
 
-/* ", label 1,234" when v is a number. */
-static void count(strbuf *sb, const char *label, double v)
+/* Adds one part of a database's figures: ", " between parts. */
+static void part(strbuf *parts, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void part(strbuf *parts, const char *fmt, ...)
 {
-    if (isnan(v))
-        return;
-    char text[32];
-    progress_format_count((int64_t) v, text, sizeof(text));
-    sb_printf(sb, ", %s %s", label, text);
+    if (parts->len)
+        sb_append(parts, ", ");
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = xvasprintf(fmt, ap);
+    va_end(ap);
+    sb_append(parts, text);
+    free(text);
+}
+
+/* A byte count as "1.2 GB". */
+static const char *bytes_text(double bytes, char *out, size_t outlen)
+{
+    progress_format_bytes((int64_t) bytes, out, outlen);
+    return out;
+}
+
+/* The figures of one database: tables, rows, bytes, rate, ETA, indexes, the stream. */
+static void db_figures(strbuf *parts, const json_t *d)
+{
+    char text[32], more[32];
+    double done = num(d, "fullLoadCompletedTables");
+    double errored = num(d, "fullLoadErroredTables");
+    double total =
+        done + num(d, "fullLoadQueuedTables") + num(d, "fullLoadLoadingTables") + errored;
+    if (!isnan(total) && total > 0)
+        part(parts, "tables %.0f/%.0f", done, total);
+    if (!isnan(errored) && errored > 0)
+        part(parts, "%.0f failed", errored);
+    double rows = num(d, "rowsCopied");
+    if (!isnan(rows) && rows > 0) {
+        progress_format_count((int64_t) rows, text, sizeof(text));
+        part(parts, "rows %s", text);
+    }
+    double bytes = num(d, "bytesCopied"), rate = num(d, "bytesPerSecond");
+    if (!isnan(bytes) && bytes > 0 && !isnan(rate) && rate > 0)
+        part(parts, "%s at %s/s", bytes_text(bytes, text, sizeof(text)),
+             bytes_text(rate, more, sizeof(more)));
+    else if (!isnan(bytes) && bytes > 0)
+        part(parts, "%s", bytes_text(bytes, text, sizeof(text)));
+    double eta = num(d, "etaSeconds");
+    if (!isnan(eta) && eta > 0) {
+        client_format_duration(eta, text, sizeof(text));
+        part(parts, "ETA %s", text);
+    }
+    double ib = num(d, "indexesBuilt"), it = num(d, "indexesTotal");
+    if (!isnan(ib) && !isnan(it) && it > 0)
+        part(parts, "indexes %.0f/%.0f", ib, it);
+    double applied = num(d, "appliedChanges");
+    if (json_is_true(json_object_get(d, "streaming")) || (!isnan(applied) && applied > 0)) {
+        progress_format_count(isnan(applied) ? 0 : (int64_t) applied, text, sizeof(text));
+        part(parts, "streaming: %s changes applied", text);
+        double lag = num(d, "lagBytes"), latency = num(d, "latency");
+        if (!isnan(lag) && !isnan(latency))
+            part(parts, "lag %s, %.2fs", bytes_text(lag, more, sizeof(more)), latency);
+        else if (!isnan(lag))
+            part(parts, "lag %s", bytes_text(lag, more, sizeof(more)));
+    }
+    const char *waiting = str(d, "waitingFor");
+    if (waiting)
+        part(parts, "waiting for the %s to come back", waiting);
 }
 
 /* One database's progress on one line, plus its message on another. */
 static void append_db(strbuf *sb, const char *name, const json_t *d)
 {
     const char *state = str(d, "migrationState");
-    sb_printf(sb, "  %-20s %-28s", name, state ? state : "");
-    double done = num(d, "fullLoadCompletedTables");
-    double total = done + num(d, "fullLoadQueuedTables") + num(d, "fullLoadLoadingTables") +
-                   num(d, "fullLoadErroredTables");
-    if (!isnan(total))
-        sb_printf(sb, " tables %.0f/%.0f", done, total);
-    double errored = num(d, "fullLoadErroredTables");
-    if (!isnan(errored) && errored > 0)
-        sb_printf(sb, " (%.0f failed)", errored);
-    count(sb, "rows", num(d, "rowsCopied"));
-    char text[32];
-    double bytes = num(d, "bytesCopied");
-    if (!isnan(bytes)) {
-        progress_format_bytes((int64_t) bytes, text, sizeof(text));
-        sb_printf(sb, ", %s", text);
-    }
-    double rate = num(d, "bytesPerSecond");
-    if (!isnan(rate) && rate > 0) {
-        progress_format_bytes((int64_t) rate, text, sizeof(text));
-        sb_printf(sb, " at %s/s", text);
-    }
-    double eta = num(d, "etaSeconds");
-    if (!isnan(eta) && eta > 0) {
-        client_format_duration(eta, text, sizeof(text));
-        sb_printf(sb, ", ETA %s", text);
-    }
-    double ib = num(d, "indexesBuilt"), it = num(d, "indexesTotal");
-    if (!isnan(ib) && !isnan(it) && it > 0)
-        sb_printf(sb, ", indexes %.0f/%.0f", ib, it);
-    double applied = num(d, "appliedChanges");
-    if (!isnan(applied) && (applied > 0 || !isnan(num(d, "lagBytes")))) {
-        count(sb, "changes applied", applied);
-        double lag = num(d, "lagBytes");
-        if (!isnan(lag)) {
-            progress_format_bytes((int64_t) lag, text, sizeof(text));
-            sb_printf(sb, ", lag %s", text);
-        }
-        double latency = num(d, "latency");
-        if (!isnan(latency))
-            sb_printf(sb, " (%.2fs)", latency);
-    }
-    const char *waiting = str(d, "waitingFor");
-    if (waiting)
-        sb_printf(sb, ", waiting for the %s to come back", waiting);
+    strbuf parts = STRBUF_INIT;
+    db_figures(&parts, d);
+    sb_printf(sb, "  %-20s %-29s %s", name, state ? state : "", sb_str(&parts));
+    sb_free(&parts);
+    while (sb->len > 0 && sb->data[sb->len - 1] == ' ')
+        sb->data[--sb->len] = '\0';
     sb_appendc(sb, '\n');
     const char *msg = str(d, "message");
     if (msg)
@@ -407,7 +428,7 @@ static void append_status(strbuf *sb, const json_t *resource)
     const json_t *cs = current_status(resource);
     const char *state = str(cs, "state");
     const char *sub = str(json_object_get(cs, "currentSubStateDetails"), "currentSubState");
-    sb_printf(sb, "%-22s%s%s%s\n", "Status:", state ? state : "unknown", sub ? ": " : "",
+    sb_printf(sb, "%-21s %s%s%s\n", "Status:", state ? state : "unknown", sub ? ": " : "",
               sub ? sub : "");
     const json_t *err = json_object_get(cs, "error");
     const char *text = json_is_string(err) ? json_string_value(err) : str(err, "message");

@@ -30,7 +30,7 @@ struct action {
     struct cli_help help;
     const char *flag;   /* the property set true: "triggerCutover", "cancel", ... */
     const char *dbs;    /* the property naming some databases, or NULL if it takes none */
-    const char *done;   /* what text output says, before the name */
+    const char *done;   /* what text output says, before the name (not for delete) */
     bool delete_method; /* DELETE instead of PATCH */
 };
 
@@ -92,7 +92,6 @@ static const struct action delete_action = {
             .common = CLI_COMMON_CLIENT,
         },
     .delete_method = true,
-    .done = "Deleted",
 };
 
 struct databases_arg {
@@ -141,15 +140,22 @@ static int run_action(const struct action *a, int argc, char **argv)
         char *path = xasprintf("/migrations/%s", name);
         json_t *body = a->delete_method ? NULL : patch_body(a, &d.dbs);
         char *raw = NULL;
-        rc = client_call(cmd, &o, a->delete_method ? "DELETE" : "PATCH", path, body, NULL, &raw);
+        long status = 0;
+        rc = client_call(cmd, &o, a->delete_method ? "DELETE" : "PATCH", path, body, NULL, &raw,
+                         &status);
         if (rc == EXIT_OK && o.json) {
             if (raw && raw[0])
                 printf("%s\n", raw);
         } else if (rc == EXIT_OK) {
-            printf("%s %s.", a->done, name);
-            if (!a->delete_method)
-                printf(" Follow it with: pgshuttle watch %s", name);
-            printf("\n");
+            if (a->delete_method && status == 202)
+                /* still active: the worker cancels it, then the server removes it */
+                printf("Delete requested for %s: it is canceled, then removed. Follow it with: "
+                       "pgshuttle watch %s\n",
+                       name, name);
+            else if (a->delete_method)
+                printf("Deleted %s.\n", name);
+            else
+                printf("%s %s. Follow it with: pgshuttle watch %s\n", a->done, name, name);
         }
         free(raw);
         json_decref(body);

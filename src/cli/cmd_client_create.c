@@ -166,7 +166,7 @@ int cmd_create(int argc, char **argv)
         char *path = xasprintf("/migrations/%s", name);
         json_t *answer = NULL;
         char *raw = NULL;
-        rc = client_call("create", &o, "PUT", path, body, &answer, &raw);
+        rc = client_call("create", &o, "PUT", path, body, &answer, &raw, NULL);
         if (rc == EXIT_OK && o.json)
             printf("%s\n", raw ? raw : "");
         else if (rc == EXIT_OK)

@@ -93,7 +93,7 @@ int cmd_list(int argc, char **argv)
         char *path = xasprintf("/migrations?filter=%s", filter);
         json_t *answer = NULL;
         char *raw = NULL;
-        rc = client_call("list", &o, "GET", path, NULL, &answer, &raw);
+        rc = client_call("list", &o, "GET", path, NULL, &answer, &raw, NULL);
         if (rc == EXIT_OK && o.json) {
             printf("%s\n", raw ? raw : "");
         } else if (rc == EXIT_OK) {
@@ -114,7 +114,7 @@ static int get_one(const char *cmd, const struct client_opts *o, const char *nam
                    char **raw)
 {
     char *path = xasprintf("/migrations/%s", name);
-    int rc = client_call(cmd, o, "GET", path, NULL, answer, raw);
+    int rc = client_call(cmd, o, "GET", path, NULL, answer, raw, NULL);
     free(path);
     return rc;
 }
