@@ -152,6 +152,34 @@ static void test_show_masks_and_lists_databases(void **state)
     json_decref(r);
 }
 
+static void test_progress_lines(void **state)
+{
+    json_t *r = resource("sales2026", "2026-12-07T09:00:00Z", 754, "Failed");
+    json_t *cs = json_object_get(json_object_get(r, "properties"), "currentStatus");
+    json_object_set_new(cs, "error", json_string("COPY failed: disk full"));
+    json_object_set_new(cs, "errorDatabase", json_string("sales"));
+    json_object_set_new(
+        cs, "currentSubStateDetails",
+        json_pack("{s:s, s:{s:{s:s, s:i, s:i, s:i, s:i, s:I, s:I, s:b, s:i, s:i, s:f}, "
+                  "s:{s:s, s:i, s:i, s:i, s:i}}}",
+                  "currentSubState", "Failed", "dbDetails", "inventory", "migrationState",
+                  "Waiting for cutover", "fullLoadCompletedTables", 42, "fullLoadQueuedTables", 0,
+                  "fullLoadLoadingTables", 0, "fullLoadErroredTables", 0, "rowsCopied",
+                  (json_int_t) 51234567, "bytesCopied", (json_int_t) 1073741824, "streaming", 1,
+                  "appliedChanges", 6617, "lagBytes", 512, "latency", 0.04, "sales",
+                  "migrationState", "Failed", "fullLoadCompletedTables", 3, "fullLoadQueuedTables",
+                  0, "fullLoadLoadingTables", 0, "fullLoadErroredTables", 1));
+    char *text = client_progress_format(r);
+    const char *want = "sales2026: Failed: Failed (12m 34s)\n"
+                       "  error: COPY failed: disk full (database sales)\n"
+                       "  sales                Failed                        tables 3/4, 1 failed\n"
+                       "  inventory            Waiting for cutover           tables 42/42, rows "
+                       "51,234,567, 1.0 GB, streaming: 6,617 changes applied, lag 512 B, 0.04s\n";
+    assert_string_equal(text, want);
+    free(text);
+    json_decref(r);
+}
+
 static void test_state_dir_default(void **state)
 {
     unsetenv("PGSHUTTLE_STATE_DIR");
@@ -186,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_grid_is_aligned_and_newest_first),
         cmocka_unit_test(test_watch_exit_codes),
         cmocka_unit_test(test_show_masks_and_lists_databases),
+        cmocka_unit_test(test_progress_lines),
         cmocka_unit_test(test_state_dir_default),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
