@@ -108,7 +108,17 @@ check "off1: tables completed > 0" test \
 api GET /api/v1/migrations/off1/events
 check "off1: events answer 200 (got $API_CODE)" test "$API_CODE" = 200
 check "off1: the events hold the status changes, each with its time" test "$(json_eval "$API_BODY" \
-    'len([e for e in r["value"] if e.get("event") == "status" and e.get("time")]) >= 3')" = True
+    'len([e for e in r["value"] if e.get("kind") == "status" and e.get("time")]) >= 3')" = True
+api GET '/api/v1/migrations/off1/tables?db=pgs_svc'
+check "off1: the tables view answers 200 (got $API_CODE)" test "$API_CODE" = 200
+api GET '/api/v1/migrations/off1/log?tail=5'
+check "off1: the log answers 200 (got $API_CODE)" test "$API_CODE" = 200
+api GET '/api/v1/checkNameAvailability?name=off1'
+check "off1's name is taken" test "$(json_eval "$API_BODY" 'r["nameAvailable"]')" = False
+api GET '/api/v1/checkNameAvailability?name=off2'
+check "off2's name is free" test "$(json_eval "$API_BODY" 'r["nameAvailable"]')" = True
+api PATCH /api/v1/migrations/off1 '{"properties":{"triggerCutover":true}}'
+check "cutover of a finished offline migration: 409 (got $API_CODE)" test "$API_CODE" = 409
 client 0 show off1
 assert_contains "$LAST_STDOUT" "Succeeded" "show says Succeeded"
 check "off1: source and target identical" compare_databases "$src_URI" "$tgt_URI" pgs_svc

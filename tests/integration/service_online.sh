@@ -95,7 +95,10 @@ workload_stop w2
 kill -INT "$PGBENCH_PID_p2" 2>/dev/null || true
 wait "$PGBENCH_PID_p2" 2>/dev/null || true
 workload_check w2 10
-client 0 cutover on1
+api GET '/api/v1/migrations/on1/lag'
+check "on1: lag samples (got $API_CODE)" test "$API_CODE" = 200 -a "$(json_eval "$API_BODY" 'len(r["value"]) > 0')" = True
+api PATCH /api/v1/migrations/on1 '{"properties":{"triggerCutover":true}}'
+check "on1: the cutover request is accepted: 202 (got $API_CODE)" test "$API_CODE" = 202
 wait_mig on1 "on1 Succeeded" "$(PRED_STATE Succeeded) and $(PRED_SUB Completed)" 300
 check "pgs_on2: source and target identical" compare_databases "$src_URI" "$tgt_URI" pgs_on2
 assert_exit 0 "$PGSHUTTLE_BIN" verify --source "$src_URI" --target "$tgt_URI" --databases pgs_on1,pgs_on2
@@ -107,7 +110,8 @@ section "4. cancel while streaming"
 workload_start w3 "$src_URI" pgs_oncan
 client 0 create can2 --source "$src_URI" --target "$tgt_URI" --databases pgs_oncan --mode online --jobs 2
 wait_mig can2 "can2 waits for cutover" "$WAITING" 300
-client 0 cancel can2
+api PATCH /api/v1/migrations/can2 '{"properties":{"cancel":true}}'
+check "can2: the cancel request is accepted: 202 (got $API_CODE)" test "$API_CODE" = 202
 wait_mig can2 "can2 Canceled" "$(PRED_STATE Canceled)" 120
 workload_stop w3
 check_source_clean "can2" "$src_URI" pgs_oncan "$PUBS3"

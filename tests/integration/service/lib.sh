@@ -18,6 +18,9 @@
 #   workers_watch_check         no migration ever had two workers at once
 #   check_no_secret_in DESC FILE...  neither cluster password appears
 #
+# PGS_API_TRANSCRIPT=FILE: every API request and answer is appended to FILE
+# as a JSON line (for scripts/api-doc).
+#
 # Everything started here ends at exit (workers too), then lib.sh cleans up.
 
 STATE_DIR=$TEST_TMP/state
@@ -27,6 +30,7 @@ WATCH_FILE=$TEST_TMP/workers.samples
 WATCH_PID=""
 
 service_on_exit() {
+    [[ -n ${PGS_API_TRANSCRIPT:-} && -f $API_TRANSCRIPT ]] && cat "$API_TRANSCRIPT" >>"$PGS_API_TRANSCRIPT"
     [[ -n $WATCH_PID ]] && kill "$WATCH_PID" 2>/dev/null
     if [[ -n $SERVE_PID ]] && kill -0 "$SERVE_PID" 2>/dev/null; then
         kill -TERM "$SERVE_PID" 2>/dev/null
@@ -132,6 +136,32 @@ api_request() {
         fi
     fi
     API_CODE=$(printf '%s' "$body" | curl "${args[@]}" "$SERVE_URL$path" 2>"$API_BODY.err") || API_CODE=000
+    api_transcript "$auth" "$method" "$path" "$body" "$ctype"
+}
+
+# api_transcript AUTH METHOD PATH BODY CTYPE: one JSON line per request in
+# $API_TRANSCRIPT (passwords redacted, the token left out), from which
+# scripts/api-doc writes docs/API.md's examples.
+API_TRANSCRIPT=$TEST_TMP/api-transcript.jsonl
+api_transcript() {
+    local auth=bearer body=$4
+    if [[ $1 == X-No-Auth* ]]; then
+        auth=none
+    elif [[ $1 != "Authorization: Bearer $(cat "$STATE_DIR/token" 2>/dev/null)" ]]; then
+        auth=wrong
+    fi
+    [[ $body == @* ]] && body="<$(stat -c %s "${body#@}") bytes>"
+    python3 - "$auth" "$2" "$3" "$body" "$5" "$API_CODE" "$API_BODY" "$SERVE_URL" <<'EOF' | redact >>"$API_TRANSCRIPT"
+import json, sys
+auth, method, path, body, ctype, code, answer_file, url = sys.argv[1:9]
+try:
+    answer = open(answer_file, encoding='utf-8', errors='replace').read(200000)
+except OSError:
+    answer = ''
+print(json.dumps({"auth": auth, "method": method, "path": path, "body": body,
+                  "content_type": ctype if body else None, "code": int(code or 0),
+                  "answer": answer, "server": url}))
+EOF
 }
 
 # json_eval FILE EXPR: print the python expression EXPR on the JSON document r of FILE.
