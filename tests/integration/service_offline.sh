@@ -211,13 +211,17 @@ check "the postgres database is still on the source" database_exists "$src_URI" 
 
 # ---------------------------------------------------------------------------
 section "8. delete, no secrets, a clean stop"
-client 0 delete val1
-api GET /api/v1/migrations/val1
-check "val1 is gone: 404 (got $API_CODE)" test "$API_CODE" = 404
+client 0 delete can1
+api DELETE /api/v1/migrations/val1
+check "DELETE of a finished migration: 204 (got $API_CODE)" test "$API_CODE" = 204
+for m in can1 val1; do
+    api GET "/api/v1/migrations/$m"
+    check "$m is gone: 404 (got $API_CODE)" test "$API_CODE" = 404
+done
 answers=()
 api GET '/api/v1/migrations?filter=All'
 answers+=("$API_BODY")
-for m in off1 ow1 can1 kill1; do
+for m in off1 ow1 kill1; do
     api GET "/api/v1/migrations/$m"
     answers+=("$API_BODY")
     api GET "/api/v1/migrations/$m/events"
