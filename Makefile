@@ -1,13 +1,16 @@
 # Entry points for people: `make` builds, `make check` runs every test,
-# `make demo` runs a demo migration between two throwaway local servers.
+# `make demo` runs a demo migration between two throwaway local servers,
+# `make install` installs the binary and the systemd unit under PREFIX
+# (default /usr/local; DESTDIR=/tmp/x make install stages it elsewhere).
 # Each target runs scripts/bootstrap first, so a fresh machine needs nothing else.
 
 BUILD_DIR ?= build
 ASAN_DIR  ?= build-asan
 JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
+PREFIX    ?= /usr/local
 
-.PHONY: all build bootstrap check check-unit check-asan demo demo-online bench clean format
+.PHONY: all build bootstrap check check-unit check-asan demo demo-online bench clean format install
 
 all: build
 
@@ -37,6 +40,11 @@ demo-online: build
 bench: build
 	@scripts/bootstrap --bench
 	@bench/offline.sh
+
+# The binary to PREFIX/bin, pgshuttle.service to PREFIX/lib/systemd/system
+# (ExecStart at PREFIX/bin/pgshuttle), its sysusers.d entry, the docs.
+install: build
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix "$(PREFIX)"
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')

@@ -19,6 +19,8 @@
 #define EXIT_VALIDATION 2
 #define EXIT_CANCELED   3
 #define EXIT_USAGE      64
+#define EXIT_NO_SERVER  69 /* client commands: no server answered (EX_UNAVAILABLE) */
+#define EXIT_TOKEN      77 /* client commands: the server refused the token (EX_NOPERM) */
 
 /*
  * If any argument holds a password (pgconninfo_redact), shows the command
@@ -44,6 +46,17 @@ struct cli_option {
     const char *help; /* what it does; '\n' starts another line */
 };
 
+/*
+ * Which shared options a command takes besides its own: the data commands'
+ * (--source, --target, --databases, --database, --output, --log-level), the
+ * client commands' (--server, --state-dir, --output), or both (create).
+ */
+enum cli_common {
+    CLI_COMMON_DATA = 0,
+    CLI_COMMON_CLIENT,
+    CLI_COMMON_CLIENT_CONN,
+};
+
 /* What `pgshuttle CMD --help` prints: usage, what the command does, options, notes. */
 struct cli_help {
     const char *cmd;                  /* "migrate" */
@@ -51,11 +64,14 @@ struct cli_help {
     const char *about;                /* a paragraph: what the command does */
     const struct cli_option *options; /* the command's own, ended by a NULL name */
     const char *notes;                /* after the options (exit codes, ...), or NULL */
+    enum cli_common common;           /* the shared options it lists (default: the data ones) */
 };
 
 /*
- * Prints the help: usage, about, the common connection and database options,
- * the command's own, then --output, --log-level and --help, then the notes.
+ * Prints the help: usage, about, the common connection and database options
+ * (unless a client command's), the command's own, then --output, --log-level
+ * and --help (a client command: --server, --state-dir, --output, --help),
+ * then the notes.
  */
 void cli_help_print(FILE *out, const struct cli_help *h);
 /* The same for a command that takes none of the shared options (serve, worker): its own only. */
@@ -93,6 +109,8 @@ enum {
     OPT_OUTPUT,
     OPT_LOG_LEVEL,
     OPT_HELP, /* handled by each command, like -h */
+    OPT_SERVER,
+    OPT_STATE_DIR,
     OPT_COMMON_LAST
 };
 
@@ -119,12 +137,23 @@ int cli_spec_opt(const char *cmd, struct migration_spec *spec, enum spec_field f
  * databases are in spec: EXIT_OK, or EXIT_USAGE after reporting.
  */
 int cli_spec_check(const char *cmd, const struct migration_spec *spec);
-/* The getopt_long array for the common options plus extra (caller frees). */
+/* The getopt_long array for the data commands' common options plus extra (caller frees). */
 struct option *cli_options_merge(const struct cli_option *extra);
+/* The same for the shared options common names (caller frees). */
+struct option *cli_options_merge_for(enum cli_common common, const struct cli_option *extra);
 
 int cmd_migrate(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+/* The service's client commands (cmd_client_*.c). */
+int cmd_create(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_cutover(int argc, char **argv);
+int cmd_cancel(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_confirm_overwrite(int argc, char **argv);
 /* The service: `serve` and the worker it starts (cmd_serve.c, cmd_worker.c). */
 int cmd_serve(int argc, char **argv);
 int cmd_worker(int argc, char **argv);

@@ -44,6 +44,21 @@ static const struct cli_option general_options[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
+/* The client commands' (they talk to `pgshuttle serve`). */
+static const struct cli_option client_options[] = {
+    {"server", required_argument, OPT_SERVER, "URL",
+     "the server's address (default $PGSHUTTLE_SERVER, else\n"
+     "http://127.0.0.1:8432)"},
+    {"state-dir", required_argument, OPT_STATE_DIR, "DIR",
+     "the server's state directory, to read its API token from when\n"
+     "PGSHUTTLE_TOKEN is not set (default $PGSHUTTLE_STATE_DIR, else\n"
+     "$XDG_STATE_HOME/pgshuttle, else ~/.local/state/pgshuttle)"},
+    {"output", required_argument, OPT_OUTPUT, "text|json",
+     "text (default), or json: the server's answer as it is"},
+    {"help", no_argument, OPT_HELP, NULL, "print this help and exit"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
 /* Where a description starts in --help. */
 #define HELP_COLUMN 30
 
@@ -71,9 +86,11 @@ static void print_options(FILE *out, const struct cli_option *opts)
 void cli_help_print(FILE *out, const struct cli_help *h)
 {
     fprintf(out, "Usage: pgshuttle %s %s\n\n%s\n\n", h->cmd, h->synopsis, h->about);
-    print_options(out, conn_options);
-    print_options(out, h->options);
-    print_options(out, general_options);
+    if (h->common != CLI_COMMON_CLIENT)
+        print_options(out, conn_options);
+    if (h->options)
+        print_options(out, h->options);
+    print_options(out, h->common == CLI_COMMON_DATA ? general_options : client_options);
     if (h->notes)
         fprintf(out, "\n%s\n", h->notes);
 }
@@ -248,8 +265,15 @@ static size_t add_options(struct option *all, size_t n, const struct cli_option 
 
 struct option *cli_options_merge(const struct cli_option *extra)
 {
+    return cli_options_merge_for(CLI_COMMON_DATA, extra);
+}
+
+struct option *cli_options_merge_for(enum cli_common common, const struct cli_option *extra)
+{
     size_t count = 1;
-    const struct cli_option *tables[] = {conn_options, extra, general_options};
+    const struct cli_option *tables[] = {common == CLI_COMMON_CLIENT ? NULL : conn_options, extra,
+                                         common == CLI_COMMON_DATA ? general_options
+                                                                   : client_options};
     for (size_t t = 0; t < 3; t++)
         for (const struct cli_option *o = tables[t]; o && o->name; o++)
             count++;

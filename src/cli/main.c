@@ -20,8 +20,17 @@ static const struct command commands[] = {
     {"migrate", cmd_migrate, "migrate databases from a source to a target server"},
     {"validate", cmd_validate, "check source, target and databases before migrating"},
     {"verify", cmd_verify, "compare schema and data of databases on source and target"},
+    /* the service, and its client commands that talk to it */
     {"serve", cmd_serve, "run the migration service: HTTP API and a worker per migration"},
     {"worker", cmd_worker, "run one migration of serve's store (internal: serve starts it)"},
+    {"create", cmd_create, "ask the server to run a migration"},
+    {"list", cmd_list, "list the server's migrations"},
+    {"show", cmd_show, "show one migration: properties, status, checks, databases"},
+    {"watch", cmd_watch, "follow a migration's progress until it ends or waits for you"},
+    {"cutover", cmd_cutover, "cut an online migration over"},
+    {"cancel", cmd_cancel, "cancel a migration, or some of its databases"},
+    {"confirm-overwrite", cmd_confirm_overwrite, "let a migration drop existing target databases"},
+    {"delete", cmd_delete, "cancel a migration if it runs, and remove it"},
 };
 
 static void usage(FILE *out)
@@ -31,7 +40,7 @@ static void usage(FILE *out)
             "[OPTIONS]\n\nCommands:\n",
             PGSHUTTLE_VERSION);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-18s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nRun 'pgshuttle COMMAND --help' (or -h, or 'pgshuttle help COMMAND') for a "
                  "command's options.\n");
 }

@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# The service, offline migrations: a real `pgshuttle serve` on a free
+# loopback port, two real clusters, driven with the client commands and the
+# HTTP API.
+#   1. authentication: 401 without a token or with a wrong one (API and
+#      client, exit 77), /healthz without one
+#   2. an offline migration's whole life through the CLI: create → list (the
+#      nine columns in order) → watch → Succeeded / Completed, per-database
+#      details, the events with their times; source and target identical
+#      (compare_databases and `pgshuttle verify`)
+#   3. a Validate-only migration: Succeeded with validation details, nothing
+#      created on the target
+#   4. the overwrite wait: the target database exists and the migration does
+#      not overwrite: Waiting for user action / Waiting for overwrite
+#      confirmation, the target untouched; confirm-overwrite → Succeeded,
+#      identical
+#   5. cancel while copying: Canceled, the target database dropped
+#   6. kill -9 of the worker while copying: the supervisor starts another,
+#      which starts over and ends Succeeded, identical; the restart counted
+#   7. hostile requests (bad JSON, 10 MB body, wrong content type, names with
+#      quotes, ../, unicode, SQL, unknown fields, a duplicate name) rejected
+#      with their codes and nothing created
+#   8. delete; a clean stop of serve; no migration ever had two workers; no
+#      password in the API's answers, the events, the logs or any output
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/service/lib.sh"
+require_pgshuttle
+command -v curl >/dev/null || skip_test "curl is not installed"
+
+section "clusters and source databases"
+start_cluster src
+start_cluster tgt
+load_fixture "$src_URI" pgs_svc "$FIXTURE_DIR/fixture_small.sql"
+create_database "$src_URI" pgs_val
+create_database "$src_URI" pgs_big
+q "$src_URI" pgs_big "CREATE TABLE big (id bigint PRIMARY KEY, pad text);
+  INSERT INTO big SELECT g, repeat(md5(g::text), 4) FROM generate_series(1, 3000000) g;
+  CREATE INDEX big_pad_idx ON big (pad)" >/dev/null
+log "pgs_big: 3 million rows"
+
+serve_start
+workers_watch_start
+OUTS=()   # every client output, checked for passwords at the end
+client() {   # client CODES ARGS...: pgshuttle ARGS exits with one of CODES (assert_exit)
+    local codes=$1
+    shift
+    assert_exit "$codes" "$PGSHUTTLE_BIN" "$@"
+    OUTS+=("$LAST_OUTPUT")
+}
+
+# wait_target_copy DB: until a COPY runs into DB on the target (60 s at most).
+wait_target_copy() {
+    local i
+    for ((i = 0; i < 600; i++)); do
+        if [[ $(q "$tgt_URI" postgres "SELECT count(*) FROM pg_stat_activity WHERE datname = '$1' AND query LIKE 'COPY%'" 2>/dev/null || echo 0) -gt 0 ]]; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+
+# ---------------------------------------------------------------------------
+section "1. authentication"
+api_noauth GET /api/v1/migrations
+check "GET /migrations without a token: 401 (got $API_CODE)" test "$API_CODE" = 401
+api_request "Authorization: Bearer not-the-token" GET /api/v1/migrations
+check "GET /migrations with a wrong token: 401 (got $API_CODE)" test "$API_CODE" = 401
+api_noauth GET /healthz
+check "GET /healthz needs no token: 200 (got $API_CODE)" test "$API_CODE" = 200
+PGSHUTTLE_TOKEN=wrong-token client 77 list
+assert_contains "$LAST_OUTPUT" "token" "the client says the token was refused"
+token_mode=$(stat -c %a "$STATE_DIR/token")
+check "the token file is 0600 (got $token_mode)" test "$token_mode" = 600
+db_mode=$(stat -c %a "$STATE_DIR/pgshuttle.db")
+check "the store is 0600 (got $db_mode)" test "$db_mode" = 600
+
+# ---------------------------------------------------------------------------
+section "2. an offline migration through the CLI"
+client 0 create off1 --source "$src_URI" --target "$tgt_URI" --databases pgs_svc --mode offline \
+    --jobs 2 --index-jobs 2
+client 0 list
+header=$(head -n 1 "$LAST_STDOUT")
+if python3 - "$header" <<'EOF'; then
+import re, sys
+cols = ["Name", "Status", "Migration mode", "Migration type", "Source server",
+        "Source server type", "Databases", "Duration", "Start time"]
+h, pos = sys.argv[1], -1
+for c in cols:
+    i = h.find(c, pos + 1)
+    if i <= pos:
+        sys.exit(1)
+    pos = i
+EOF
+    pass "list: the nine columns in order"
+else
+    fail "list: header is '$header'"
+fi
+assert_contains "$LAST_STDOUT" "off1" "list shows off1"
+assert_contains "$LAST_STDOUT" "127.0.0.1:$src_PORT" "list shows the source as host:port"
+client 0 watch off1
+wait_mig off1 "off1 Succeeded" "$(PRED_STATE Succeeded) and $(PRED_SUB Completed)" 300
+check "off1: per-database details say Succeeded" test \
+    "$(json_eval "$MIG" 'r["properties"]["currentStatus"]["currentSubStateDetails"]["dbDetails"]["pgs_svc"]["migrationState"]')" = Succeeded
+check "off1: tables completed > 0" test \
+    "$(json_eval "$MIG" 'r["properties"]["currentStatus"]["currentSubStateDetails"]["dbDetails"]["pgs_svc"]["fullLoadCompletedTables"] > 0')" = True
+api GET /api/v1/migrations/off1/events
+check "off1: events answer 200 (got $API_CODE)" test "$API_CODE" = 200
+check "off1: the events hold the status changes, each with its time" test "$(json_eval "$API_BODY" \
+    'len([e for e in r["value"] if e.get("kind") == "status" and e.get("time")]) >= 3')" = True
+api GET '/api/v1/migrations/off1/tables?db=pgs_svc'
+check "off1: the tables view answers 200 (got $API_CODE)" test "$API_CODE" = 200
+api GET '/api/v1/migrations/off1/log?tail=5'
+check "off1: the log answers 200 (got $API_CODE)" test "$API_CODE" = 200
+api GET '/api/v1/checkNameAvailability?name=off1'
+check "off1's name is taken" test "$(json_eval "$API_BODY" 'r["nameAvailable"]')" = False
+api GET '/api/v1/checkNameAvailability?name=off2'
+check "off2's name is free" test "$(json_eval "$API_BODY" 'r["nameAvailable"]')" = True
+api PATCH /api/v1/migrations/off1 '{"properties":{"triggerCutover":true}}'
+check "cutover of a finished offline migration: 409 (got $API_CODE)" test "$API_CODE" = 409
+client 0 show off1
+assert_contains "$LAST_STDOUT" "Succeeded" "show says Succeeded"
+check "off1: source and target identical" compare_databases "$src_URI" "$tgt_URI" pgs_svc
+assert_exit 0 "$PGSHUTTLE_BIN" verify --source "$src_URI" --target "$tgt_URI" --databases pgs_svc
+
+# ---------------------------------------------------------------------------
+section "3. a Validate-only migration"
+client 0 create val1 --source "$src_URI" --target "$tgt_URI" --databases pgs_val --type validate
+wait_mig val1 "val1 Succeeded" "$(PRED_STATE Succeeded)" 120
+check "val1: instance checks recorded" test "$(json_eval "$MIG" \
+    'len(r["properties"]["currentStatus"]["currentSubStateDetails"]["validationDetails"]["serverLevelValidationDetails"]) > 0')" = True
+check "val1: database checks recorded" test "$(json_eval "$MIG" \
+    'r["properties"]["currentStatus"]["currentSubStateDetails"]["validationDetails"]["dbLevelValidationDetails"][0]["databaseName"]')" = pgs_val
+if database_exists "$tgt_URI" pgs_val; then fail "val1 created pgs_val on the target"; else pass "val1: nothing created on the target"; fi
+
+# ---------------------------------------------------------------------------
+section "4. the overwrite wait"
+q "$tgt_URI" pgs_svc "CREATE TABLE overwrite_marker (x int)" >/dev/null
+client 0 create ow1 --source "$src_URI" --target "$tgt_URI" --databases pgs_svc --jobs 2
+wait_mig ow1 "ow1 waits for the user to confirm overwriting" \
+    "$(PRED_STATE 'Waiting for user action') and $(PRED_SUB 'Waiting for overwrite confirmation')" 120
+sleep 2
+check "ow1: the existing target database is untouched while it waits" \
+    test "$(q "$tgt_URI" pgs_svc "SELECT count(*) FROM pg_class WHERE relname = 'overwrite_marker'")" = 1
+client nonzero cutover ow1
+client 0 confirm-overwrite ow1
+wait_mig ow1 "ow1 Succeeded after the confirmation" "$(PRED_STATE Succeeded)" 300
+check "ow1: the old target database was replaced" \
+    test "$(q "$tgt_URI" pgs_svc "SELECT count(*) FROM pg_class WHERE relname = 'overwrite_marker'")" = 0
+check "ow1: source and target identical" compare_databases "$src_URI" "$tgt_URI" pgs_svc
+
+# ---------------------------------------------------------------------------
+section "5. cancel while copying"
+client 0 create can1 --source "$src_URI" --target "$tgt_URI" --databases pgs_big --type migrate --jobs 2
+if wait_target_copy pgs_big; then pass "can1 copies"; else fail "can1 never copied"; fi
+client 0 cancel can1
+wait_mig can1 "can1 Canceled" "$(PRED_STATE Canceled)" 120
+if database_exists "$tgt_URI" pgs_big; then fail "can1 left pgs_big on the target"; else pass "can1: the target database was dropped"; fi
+
+# ---------------------------------------------------------------------------
+section "6. kill -9 of the worker while copying"
+client 0 create kill1 --source "$src_URI" --target "$tgt_URI" --databases pgs_big --type migrate --jobs 2
+if wait_target_copy pgs_big; then pass "kill1 copies"; else fail "kill1 never copied"; fi
+old=$(worker_pids kill1 | head -n 1)
+check "kill1 has a worker" test -n "$old"
+kill -KILL "$old" 2>/dev/null || true
+log "killed worker $old"
+new=""
+for ((i = 0; i < 600; i++)); do
+    new=$(worker_pids kill1 | head -n 1)
+    [[ -n $new && $new != "$old" ]] && break
+    sleep 0.1
+done
+check "kill1: the supervisor started another worker ($new)" test -n "$new" -a "$new" != "$old"
+wait_mig kill1 "kill1 Succeeded after the restart" "$(PRED_STATE Succeeded)" 600
+check "kill1: source and target identical" compare_databases "$src_URI" "$tgt_URI" pgs_big
+api GET /metrics
+check "/metrics counts kill1's restart" grep -qE '^pgshuttle_worker_restarts_total\{migration="kill1"\} [1-9]' "$API_BODY"
+
+# ---------------------------------------------------------------------------
+section "7. hostile requests"
+api GET '/api/v1/migrations?filter=All'
+before=$(json_eval "$API_BODY" 'len(r["value"])')
+good_props=$(python3 -c 'import json,sys; print(json.dumps({"properties": {"sourceServer": sys.argv[1], "targetServer": sys.argv[2], "dbsToMigrate": ["pgs_val"], "migrationOption": "Validate"}}))' "$src_URI" "$tgt_URI")
+api PUT /api/v1/migrations/h1 '{"properties": {'
+check "bad JSON: 400 (got $API_CODE)" test "$API_CODE" = 400
+head -c 10485760 /dev/zero | tr '\0' 'a' >"$TEST_TMP/big.body"
+api PUT /api/v1/migrations/h2 "@$TEST_TMP/big.body"
+check "a 10 MB body: 413 (got $API_CODE)" test "$API_CODE" = 413
+api PUT /api/v1/migrations/h3 "$good_props" text/plain
+check "a wrong content type: 415 (got $API_CODE)" test "$API_CODE" = 415
+for bad in "a%27b" "..%2Fx" "%C3%A9t%C3%A9" "x%3Bdrop%20table%20t" "A-upper" "a%22b"; do
+    api PUT "/api/v1/migrations/$bad" "$good_props"
+    check "the name '$bad': 400 or 404 (got $API_CODE)" test "$API_CODE" = 400 -o "$API_CODE" = 404
+done
+api PUT /api/v1/migrations/h4 "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["properties"]["dropEverything"]=True; print(json.dumps(d))' "$good_props")"
+check "an unknown field: 400 (got $API_CODE)" test "$API_CODE" = 400
+assert_contains "$API_BODY" "dropEverything" "the error names the unknown field"
+api PUT /api/v1/migrations/h5 "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["properties"]["dbsToMigrate"]="pgs_val"; print(json.dumps(d))' "$good_props")"
+check "a wrong type: 400 (got $API_CODE)" test "$API_CODE" = 400
+api PUT /api/v1/migrations/h6 "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["properties"]["dbsToMigrate"]=["x\"; DROP DATABASE postgres; --"]; print(json.dumps(d))' "$good_props")"
+check "an SQL fragment as a database name is not an error of the API (it is a name): 201 or 400 (got $API_CODE)" test "$API_CODE" = 201 -o "$API_CODE" = 400
+[[ $API_CODE == 201 ]] && api DELETE /api/v1/migrations/h6
+api PUT /api/v1/migrations/off1 "$good_props"
+check "a name that exists: 409 (got $API_CODE)" test "$API_CODE" = 409
+api GET '/api/v1/migrations?filter=All'
+after=$(json_eval "$API_BODY" 'len(r["value"])')
+check "nothing was created by the rejected requests ($before before, $after after)" test "$before" = "$after"
+check "the postgres database is still on the source" database_exists "$src_URI" postgres
+
+# ---------------------------------------------------------------------------
+section "8. delete, no secrets, a clean stop"
+client 0 delete can1
+api DELETE /api/v1/migrations/val1
+check "DELETE of a finished migration: 204 (got $API_CODE)" test "$API_CODE" = 204
+for m in can1 val1; do
+    api GET "/api/v1/migrations/$m"
+    check "$m is gone: 404 (got $API_CODE)" test "$API_CODE" = 404
+done
+answers=()
+api GET '/api/v1/migrations?filter=All'
+answers+=("$API_BODY")
+for m in off1 ow1 kill1; do
+    api GET "/api/v1/migrations/$m"
+    answers+=("$API_BODY")
+    api GET "/api/v1/migrations/$m/events"
+    answers+=("$API_BODY")
+    api GET "/api/v1/migrations/$m/log?tail=1000"
+    answers+=("$API_BODY")
+done
+api GET /metrics
+answers+=("$API_BODY")
+check_no_secret_in "API answers" "${answers[@]}"
+check_no_secret_in "worker logs" "$STATE_DIR"/logs/*.log
+check_no_secret_in "client outputs" "${OUTS[@]}"
+serve_stop
+check "serve stopped cleanly (exit $SERVE_STOP_RC)" test "$SERVE_STOP_RC" = 0
+check_no_secret_in "serve's output" "$TEST_TMP"/serve*.err "$TEST_TMP"/serve*.out
+workers_watch_check
+finish
