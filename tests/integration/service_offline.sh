@@ -31,6 +31,7 @@ command -v curl >/dev/null || skip_test "curl is not installed"
 section "clusters and source databases"
 start_cluster src
 start_cluster tgt
+create_roles "$tgt_URI" pgs_owner pgs_reader pgs_only_on_source
 load_fixture "$src_URI" pgs_svc "$FIXTURE_DIR/fixture_small.sql"
 create_database "$src_URI" pgs_val
 create_database "$src_URI" pgs_big
@@ -102,7 +103,7 @@ assert_contains "$LAST_STDOUT" "127.0.0.1:$src_PORT" "list shows the source as h
 client 0 watch off1
 wait_mig off1 "off1 Succeeded" "$(PRED_STATE Succeeded) and $(PRED_SUB Completed)" 300
 check "off1: per-database details say Succeeded" test \
-    "$(json_eval "$MIG" 'r["properties"]["currentStatus"]["currentSubStateDetails"]["dbDetails"]["pgs_svc"]["migrationState"]')" = Succeeded
+    "$(json_eval "$MIG" 'r["properties"]["currentStatus"]["currentSubStateDetails"]["dbDetails"]["pgs_svc"]["status"]')" = Succeeded
 check "off1: tables completed > 0" test \
     "$(json_eval "$MIG" 'r["properties"]["currentStatus"]["currentSubStateDetails"]["dbDetails"]["pgs_svc"]["fullLoadCompletedTables"] > 0')" = True
 api GET /api/v1/migrations/off1/events
@@ -200,8 +201,13 @@ assert_contains "$API_BODY" "dropEverything" "the error names the unknown field"
 api PUT /api/v1/migrations/h5 "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["properties"]["dbsToMigrate"]="pgs_val"; print(json.dumps(d))' "$good_props")"
 check "a wrong type: 400 (got $API_CODE)" test "$API_CODE" = 400
 api PUT /api/v1/migrations/h6 "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["properties"]["dbsToMigrate"]=["x\"; DROP DATABASE postgres; --"]; print(json.dumps(d))' "$good_props")"
-check "an SQL fragment as a database name is not an error of the API (it is a name): 201 or 400 (got $API_CODE)" test "$API_CODE" = 201 -o "$API_CODE" = 400
-[[ $API_CODE == 201 ]] && api DELETE /api/v1/migrations/h6
+check "an SQL fragment as a database name is taken as a name or refused: 201 or 400 (got $API_CODE)" test "$API_CODE" = 201 -o "$API_CODE" = 400
+if [[ $API_CODE == 201 ]]; then
+    # a Validate migration of a database that does not exist: it fails validation, touching nothing
+    wait_mig h6 "h6 (a database named with SQL) ends Validation failed" "$(PRED_STATE 'Validation failed')" 120
+    api DELETE /api/v1/migrations/h6
+    check "h6 deleted: 204 (got $API_CODE)" test "$API_CODE" = 204
+fi
 api PUT /api/v1/migrations/off1 "$good_props"
 check "a name that exists: 409 (got $API_CODE)" test "$API_CODE" = 409
 api GET '/api/v1/migrations?filter=All'

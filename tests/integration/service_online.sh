@@ -58,10 +58,13 @@ wait_mig on1 "on1 waits for cutover" "$WAITING" 300
 sleep 2
 workload_stop w1
 client 0 cutover on1 --databases pgs_on1
-wait_mig on1 "pgs_on1 cut over on its own" "$DB1[\"migrationState\"] == \"Succeeded\"" 180
-check "pgs_on2 still streams" test "$(json_eval "$MIG" "$DB2[\"migrationState\"]")" = "Waiting for cutover"
+wait_mig on1 "pgs_on1 cut over on its own" "$DB1[\"status\"] == \"Succeeded\"" 180
+check "pgs_on2 streams on (status $(json_eval "$MIG" "$DB2[\"status\"]") / $(json_eval "$MIG" "$DB2[\"migrationState\"]"))" \
+    test "$(json_eval "$MIG" "$DB2[\"status\"] in ('In progress', 'Waiting for user action')")" = True
 check "pgs_on1: source and target identical" compare_databases "$src_URI" "$tgt_URI" pgs_on1
-check_source_clean "pgs_on1" "$src_URI" pgs_on1 "$PUBS1"
+check "pgs_on1: no replication slot of it left on the source" \
+    test "$(q "$src_URI" postgres "SELECT count(*) FROM pg_replication_slots WHERE database = 'pgs_on1'")" = 0
+check "pgs_on1: its publications as before (${PUBS1:-none})" test "$(source_publications "$src_URI" pgs_on1)" = "$PUBS1"
 
 # ---------------------------------------------------------------------------
 section "2. kill -9 of the worker while streaming"
@@ -92,8 +95,8 @@ check "the restarted serve re-adopted worker $worker (workers now: $now)" test "
 assert_contains "$SERVE_ERR" "re-adopted"
 sleep 2
 workload_stop w2
-kill -INT "$PGBENCH_PID_p2" 2>/dev/null || true
-wait "$PGBENCH_PID_p2" 2>/dev/null || true
+kill -TERM "$PGBENCH_PID_p2" 2>/dev/null || true
+wait_exit "$PGBENCH_PID_p2" 30
 workload_check w2 10
 api GET '/api/v1/migrations/on1/lag'
 check "on1: lag samples (got $API_CODE)" test "$API_CODE" = 200 -a "$(json_eval "$API_BODY" 'len(r["value"]) > 0')" = True
