@@ -185,6 +185,24 @@ int client_call(const char *cmd, const struct client_opts *o, const char *method
     return rc;
 }
 
+/*
+ * True when the long option just read was written shorter than its name
+ * (getopt_long takes "--database" for "--databases"): scripts must spell
+ * options out, so that a new option never changes what an old line means.
+ */
+static bool abbreviated(char **argv, const struct option *o, const char **written)
+{
+    const char *token = argv[optind - 1];
+    if (o->has_arg == required_argument && optarg == token && optind >= 2)
+        token = argv[optind - 2];
+    *written = token;
+    if (strncmp(token, "--", 2) != 0)
+        return false;
+    token += 2;
+    size_t len = strcspn(token, "=");
+    return len != strlen(o->name) || strncmp(token, o->name, len) != 0;
+}
+
 int client_parse(int argc, char **argv, const struct cli_help *help, bool needs_name,
                  const char **name, struct client_opts *o,
                  int (*own_opt)(int opt, const char *arg, void *ctx), void *ctx)
@@ -193,7 +211,16 @@ int client_parse(int argc, char **argv, const struct cli_help *help, bool needs_
     int rc = EXIT_OK, opt;
     optind = 1;
     opterr = 0;
-    while (rc == EXIT_OK && (opt = getopt_long(argc, argv, CLI_SHORT_OPTIONS, opts, NULL)) != -1) {
+    int index = -1;
+    while (rc == EXIT_OK &&
+           (opt = getopt_long(argc, argv, CLI_SHORT_OPTIONS, opts, &index)) != -1) {
+        const char *written;
+        if (index >= 0 && abbreviated(argv, &opts[index], &written)) {
+            rc = cli_usage_error(help->cmd, "unknown option \"%.*s\"", (int) strcspn(written, "="),
+                                 written);
+            break;
+        }
+        index = -1;
         int took = client_opt(help->cmd, opt, optarg, o);
         if (took == 0 && (opt == OPT_HELP || opt == 'h')) {
             cli_help_print(stdout, help);

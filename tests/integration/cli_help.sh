@@ -51,9 +51,14 @@ fi
 log "${#CANDIDATES[@]} option names ($from_help from the help texts, the rest from src/cli's tables)"
 
 # accepts CMD NAME: the binary takes --NAME for CMD (its answer is not "unknown option").
+# It runs in a scratch directory with a scratch state directory; serve also
+# gets an address it cannot listen on, so that it stops right after parsing.
 accepts() {
-    local out
-    out=$(timeout 10 "$PGSHUTTLE_BIN" "$1" "--$2" x 2>&1 </dev/null) || true
+    local out extra=()
+    [[ $1 == serve ]] && extra=(--listen 999.0.0.1:1)
+    mkdir -p "$TEST_TMP/cwd"
+    out=$(cd "$TEST_TMP/cwd" && PGSHUTTLE_STATE_DIR=$TEST_TMP/state \
+        timeout 10 "$PGSHUTTLE_BIN" "$1" "--$2" x "${extra[@]}" 2>&1 </dev/null) || true
     ! grep -qi 'unknown option' <<<"$out"
 }
 
