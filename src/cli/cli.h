@@ -137,6 +137,17 @@ int cli_spec_opt(const char *cmd, struct migration_spec *spec, enum spec_field f
  * databases are in spec: EXIT_OK, or EXIT_USAGE after reporting.
  */
 int cli_spec_check(const char *cmd, const struct migration_spec *spec);
+/* --output text|json into *json; false (reported) if it is neither. */
+bool cli_output_opt(const char *cmd, const char *arg, bool *json);
+/* --log-level LEVEL, applied at once; false (reported) if it names no level. */
+bool cli_log_level_opt(const char *cmd, const char *arg);
+/* --lease-ttl DURATION of 1s or more into *ttl; false (reported) if it is not. */
+bool cli_lease_ttl_opt(const char *cmd, const char *arg, double *ttl);
+/*
+ * Fills out, which has room for every option of own and the end, with the
+ * getopt_long array of a command that takes only its own options.
+ */
+void cli_options_own(const struct cli_option *own, struct option *out);
 /* The getopt_long array for the data commands' common options plus extra (caller frees). */
 struct option *cli_options_merge(const struct cli_option *extra);
 /* The same for the shared options common names (caller frees). */

@@ -37,15 +37,7 @@ int client_opt(const char *cmd, int opt, const char *arg, struct client_opts *o)
         o->state_dir = xstrdup(arg);
         return 1;
     case OPT_OUTPUT:
-        if (strcmp(arg, "json") == 0)
-            o->json = true;
-        else if (strcmp(arg, "text") == 0)
-            o->json = false;
-        else {
-            cli_usage_error(cmd, "--output must be text or json, not \"%s\"", arg);
-            return -1;
-        }
-        return 1;
+        return cli_output_opt(cmd, arg, &o->json) ? 1 : -1;
     default:
         return 0;
     }

@@ -120,10 +120,7 @@ static bool listen_valid(const char *listen)
 static int parse_args(int argc, char **argv, struct serve_opts *o)
 {
     struct option opts[sizeof(serve_options) / sizeof(serve_options[0])];
-    size_t n = 0;
-    for (const struct cli_option *c = serve_options; c->name; c++)
-        opts[n++] = (struct option){c->name, c->has_arg, NULL, c->val};
-    opts[n] = (struct option){NULL, 0, NULL, 0};
+    cli_options_own(serve_options, opts);
     optind = 1;
     opterr = 0;
     int opt;
@@ -154,8 +151,8 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
             o->tls_cert = optarg;
             break;
         case OPT_S_LEASE_TTL:
-            if (!migration_duration_parse(optarg, &o->lease_ttl) || o->lease_ttl < 1.0)
-                return cli_usage_error("serve", "--lease-ttl must be a duration of 1s or more");
+            if (!cli_lease_ttl_opt("serve", optarg, &o->lease_ttl))
+                return EXIT_USAGE;
             break;
         case OPT_S_RESTART_MAX: {
             char *end = NULL;
@@ -173,14 +170,10 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         case OPT_S_TLS_KEY:
             o->tls_key = optarg;
             break;
-        case OPT_S_LOG_LEVEL: {
-            enum log_level level;
-            if (!log_level_parse(optarg, &level))
-                return cli_usage_error("serve",
-                                       "--log-level must be debug, info, notice, warn or error");
-            log_configure(level, NULL, false);
+        case OPT_S_LOG_LEVEL:
+            if (!cli_log_level_opt("serve", optarg))
+                return EXIT_USAGE;
             break;
-        }
         case OPT_HELP:
         case 'h':
             cli_help_print_own(stdout, &serve_help);

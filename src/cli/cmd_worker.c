@@ -5,9 +5,7 @@
  * by id, never from the command line or the environment.
  */
 #include "cli/cli.h"
-#include "model/migration.h"
 #include "service/service.h"
-#include "util/log.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -43,10 +41,7 @@ int cmd_worker(int argc, char **argv)
     const char *state_dir = NULL;
     int64_t id = 0;
     struct option opts[sizeof(worker_options) / sizeof(worker_options[0])];
-    size_t n = 0;
-    for (const struct cli_option *o = worker_options; o->name; o++)
-        opts[n++] = (struct option){o->name, o->has_arg, NULL, o->val};
-    opts[n] = (struct option){NULL, 0, NULL, 0};
+    cli_options_own(worker_options, opts);
     optind = 1;
     opterr = 0;
     int opt;
@@ -66,19 +61,15 @@ int cmd_worker(int argc, char **argv)
         }
         case OPT_W_LEASE_TTL: {
             double ttl = 0;
-            if (!migration_duration_parse(optarg, &ttl) || ttl < 1.0)
-                return cli_usage_error("worker", "--lease-ttl must be a duration of 1s or more");
+            if (!cli_lease_ttl_opt("worker", optarg, &ttl))
+                return EXIT_USAGE;
             service_worker_set_lease_ttl(ttl);
             break;
         }
-        case OPT_W_LOG_LEVEL: {
-            enum log_level level;
-            if (!log_level_parse(optarg, &level))
-                return cli_usage_error("worker",
-                                       "--log-level must be debug, info, notice, warn or error");
-            log_configure(level, NULL, false);
+        case OPT_W_LOG_LEVEL:
+            if (!cli_log_level_opt("worker", optarg))
+                return EXIT_USAGE;
             break;
-        }
         case OPT_HELP:
         case 'h':
             cli_help_print_own(stdout, &worker_help);

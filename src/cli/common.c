@@ -169,6 +169,38 @@ void cli_hide_passwords(int argc, char **argv)
     sb_free(&title);
 }
 
+bool cli_output_opt(const char *cmd, const char *arg, bool *json)
+{
+    if (strcmp(arg, "json") == 0)
+        *json = true;
+    else if (strcmp(arg, "text") == 0)
+        *json = false;
+    else {
+        cli_usage_error(cmd, "--output must be text or json, not \"%s\"", arg);
+        return false;
+    }
+    return true;
+}
+
+bool cli_log_level_opt(const char *cmd, const char *arg)
+{
+    enum log_level level;
+    if (!log_level_parse(arg, &level)) {
+        cli_usage_error(cmd, "--log-level must be debug, info, notice, warn or error");
+        return false;
+    }
+    log_configure(level, NULL, false);
+    return true;
+}
+
+bool cli_lease_ttl_opt(const char *cmd, const char *arg, double *ttl)
+{
+    if (migration_duration_parse(arg, ttl) && *ttl >= 1.0)
+        return true;
+    cli_usage_error(cmd, "--lease-ttl must be a duration of 1s or more");
+    return false;
+}
+
 int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts *o)
 {
     switch (opt) {
@@ -204,24 +236,9 @@ int cli_conn_opt(const char *cmd, int opt, const char *arg, struct cli_conn_opts
         sl_push(&o->databases, arg);
         return 1;
     case OPT_OUTPUT:
-        if (strcmp(arg, "json") == 0)
-            o->json = true;
-        else if (strcmp(arg, "text") == 0)
-            o->json = false;
-        else {
-            cli_usage_error(cmd, "--output must be text or json, not \"%s\"", arg);
-            return -1;
-        }
-        return 1;
-    case OPT_LOG_LEVEL: {
-        enum log_level level;
-        if (!log_level_parse(arg, &level)) {
-            cli_usage_error(cmd, "--log-level must be debug, info, notice, warn or error");
-            return -1;
-        }
-        log_configure(level, NULL, false);
-        return 1;
-    }
+        return cli_output_opt(cmd, arg, &o->json) ? 1 : -1;
+    case OPT_LOG_LEVEL:
+        return cli_log_level_opt(cmd, arg) ? 1 : -1;
     default:
         return 0;
     }
@@ -261,6 +278,11 @@ static size_t add_options(struct option *all, size_t n, const struct cli_option 
     for (const struct cli_option *o = opts; o && o->name; o++)
         all[n++] = (struct option){o->name, o->has_arg, NULL, o->val};
     return n;
+}
+
+void cli_options_own(const struct cli_option *own, struct option *out)
+{
+    out[add_options(out, 0, own)] = (struct option){NULL, 0, NULL, 0};
 }
 
 struct option *cli_options_merge(const struct cli_option *extra)
