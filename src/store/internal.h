@@ -54,6 +54,29 @@ enum store_rc store__commit(struct store *st, const char *doing, char **error);
 /* Rolls back the open transaction, if any (errors ignored: the caller reports its own). */
 void store__rollback(struct store *st);
 
+/*
+ * Steps s, bound by the caller, which returns no rows, then resets it:
+ * STORE_OK (*changed, when not NULL, the rows it changed) or STORE_ERROR.
+ */
+enum store_rc store__run(struct store *st, sqlite3_stmt *s, const char *doing, int *changed,
+                         char **error);
+/* The same for an UPDATE or DELETE of one row: STORE_NOT_FOUND if it changed none. */
+enum store_rc store__run_one(struct store *st, sqlite3_stmt *s, const char *doing, char **error);
+/*
+ * The same for an UPDATE of migration id that a lease may refuse: when it
+ * changed no row, STORE_CONFLICT if the migration exists, else
+ * STORE_NOT_FOUND (or STORE_ERROR).
+ */
+enum store_rc store__run_leased(struct store *st, sqlite3_stmt *s, int64_t id, const char *doing,
+                                char **error);
+/*
+ * For a read of what lies under migration id: checks that it exists
+ * (store__migration_exists), then sets *s to the statement for sql with id
+ * bound to ?1. STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
+ */
+enum store_rc store__stmt_under(struct store *st, int64_t id, const char *sql, const char *doing,
+                                sqlite3_stmt **s, char **error);
+
 /* Binds a text (NULL binds SQL NULL), transient copy. */
 void store__bind_text(sqlite3_stmt *s, int i, const char *v);
 /* A copy of column i's text (NULL for SQL NULL); the caller frees it. */

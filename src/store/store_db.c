@@ -55,16 +55,44 @@ enum store_rc store__fail(struct store *st, const char *doing, char **error)
     return store__fail_msg(st, doing, sqlite3_errmsg(st->db), error);
 }
 
+enum store_rc store__run(struct store *st, sqlite3_stmt *s, const char *doing, int *changed,
+                         char **error)
+{
+    enum store_rc rc = STORE_OK;
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = store__fail(st, doing, error);
+    else if (changed != NULL)
+        *changed = sqlite3_changes(st->db);
+    sqlite3_reset(s);
+    return rc;
+}
+
+enum store_rc store__run_one(struct store *st, sqlite3_stmt *s, const char *doing, char **error)
+{
+    int changed = 0;
+    enum store_rc rc = store__run(st, s, doing, &changed, error);
+    return rc == STORE_OK && changed == 0 ? STORE_NOT_FOUND : rc;
+}
+
+enum store_rc store__run_leased(struct store *st, sqlite3_stmt *s, int64_t id, const char *doing,
+                                char **error)
+{
+    int changed = 0;
+    enum store_rc rc = store__run(st, s, doing, &changed, error);
+    if (rc != STORE_OK || changed > 0)
+        return rc;
+    /* Nothing written: no such migration, or the lease says no. */
+    rc = store__migration_exists(st, id, doing, error);
+    return rc == STORE_OK ? STORE_CONFLICT : rc;
+}
+
 /* Runs a statement that returns no rows (BEGIN, COMMIT). */
 static enum store_rc run_simple(struct store *st, const char *sql, const char *doing, char **error)
 {
     sqlite3_stmt *s = store__stmt(st, sql, doing, error);
     if (s == NULL)
         return STORE_ERROR;
-    int rc = sqlite3_step(s);
-    enum store_rc out = rc == SQLITE_DONE ? STORE_OK : store__fail(st, doing, error);
-    sqlite3_reset(s);
-    return out;
+    return store__run(st, s, doing, NULL, error);
 }
 
 static const char sql_begin[] = "BEGIN IMMEDIATE";
@@ -116,4 +144,18 @@ enum store_rc store__migration_exists(struct store *st, int64_t id, const char *
                                             : store__fail(st, doing, error);
     sqlite3_reset(s);
     return out;
+}
+
+enum store_rc store__stmt_under(struct store *st, int64_t id, const char *sql, const char *doing,
+                                sqlite3_stmt **s, char **error)
+{
+    *s = NULL;
+    enum store_rc rc = store__migration_exists(st, id, doing, error);
+    if (rc != STORE_OK)
+        return rc;
+    *s = store__stmt(st, sql, doing, error);
+    if (*s == NULL)
+        return STORE_ERROR;
+    sqlite3_bind_int64(*s, 1, id);
+    return STORE_OK;
 }

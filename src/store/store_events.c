@@ -71,13 +71,10 @@ enum store_rc store_event_list(struct store *st, int64_t id, int64_t after_seq, 
     snprintf(doing, sizeof(doing), "reading the events of migration %lld", (long long) id);
     *out = NULL;
     *n = 0;
-    enum store_rc rc = store__migration_exists(st, id, doing, error);
+    sqlite3_stmt *s = NULL;
+    enum store_rc rc = store__stmt_under(st, id, sql_event_list, doing, &s, error);
     if (rc != STORE_OK)
         return rc;
-    sqlite3_stmt *s = store__stmt(st, sql_event_list, doing, error);
-    if (s == NULL)
-        return STORE_ERROR;
-    sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_int64(s, 2, after_seq);
     sqlite3_bind_int64(s, 3, limit == 0 || limit > INT64_MAX ? -1 : (int64_t) limit);
     struct store_event *evs = NULL;
@@ -235,9 +232,7 @@ enum store_rc store_request_take(struct store *st, int64_t id, bool all, struct 
         } else {
             sqlite3_bind_int64(s, 1, id);
             sqlite3_bind_int64(s, 2, rs[count - 1].seq);
-            if (sqlite3_step(s) != SQLITE_DONE)
-                rc = store__fail(st, doing, error);
-            sqlite3_reset(s);
+            rc = store__run(st, s, doing, NULL, error);
         }
     }
     if (rc == STORE_OK)
@@ -281,13 +276,10 @@ enum store_rc store_restart_count(struct store *st, int64_t id, double since, in
     char doing[64];
     snprintf(doing, sizeof(doing), "counting the restarts of migration %lld", (long long) id);
     *count = 0;
-    enum store_rc rc = store__migration_exists(st, id, doing, error);
+    sqlite3_stmt *s = NULL;
+    enum store_rc rc = store__stmt_under(st, id, sql_restart_count, doing, &s, error);
     if (rc != STORE_OK)
         return rc;
-    sqlite3_stmt *s = store__stmt(st, sql_restart_count, doing, error);
-    if (s == NULL)
-        return STORE_ERROR;
-    sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_double(s, 2, since);
     if (sqlite3_step(s) == SQLITE_ROW)
         *count = sqlite3_column_int(s, 0);

@@ -76,9 +76,7 @@ enum store_rc store_lease_acquire(struct store *st, int64_t id, const char *owne
     sqlite3_bind_double(s, 4, now + ttl);
     sqlite3_bind_int(s, 5, same ? 0 : 1); /* a new holder is one more start */
     sqlite3_bind_int64(s, 6, id);
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = store__fail(st, doing, error);
-    sqlite3_reset(s);
+    rc = store__run(st, s, doing, NULL, error);
     if (rc == STORE_OK)
         return store__commit(st, doing, error);
 
@@ -101,17 +99,7 @@ enum store_rc store_lease_renew(struct store *st, int64_t id, const char *owner,
     sqlite3_bind_double(s, 1, time_wall() + ttl);
     sqlite3_bind_int64(s, 2, id);
     store__bind_text(s, 3, owner);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-        enum store_rc rc = store__fail(st, doing, error);
-        sqlite3_reset(s);
-        return rc;
-    }
-    int changed = sqlite3_changes(st->db);
-    sqlite3_reset(s);
-    if (changed > 0)
-        return STORE_OK;
-    enum store_rc rc = store__migration_exists(st, id, doing, error);
-    return rc == STORE_OK ? STORE_CONFLICT : rc;
+    return store__run_leased(st, s, id, doing, error);
 }
 
 static const char sql_lease_release[] =
@@ -128,7 +116,5 @@ enum store_rc store_lease_release(struct store *st, int64_t id, const char *owne
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, id);
     store__bind_text(s, 2, owner);
-    enum store_rc rc = sqlite3_step(s) == SQLITE_DONE ? STORE_OK : store__fail(st, doing, error);
-    sqlite3_reset(s);
-    return rc;
+    return store__run(st, s, doing, NULL, error);
 }

@@ -186,13 +186,7 @@ enum store_rc store_migration_delete(struct store *st, const char *name, char **
     if (s == NULL)
         return STORE_ERROR;
     store__bind_text(s, 1, name);
-    enum store_rc rc = STORE_OK;
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = store__fail(st, doing, error);
-    else if (sqlite3_changes(st->db) == 0)
-        rc = STORE_NOT_FOUND;
-    sqlite3_reset(s);
-    return rc;
+    return store__run_one(st, s, doing, error);
 }
 
 /*
@@ -232,18 +226,7 @@ enum store_rc store_migration_set_state(struct store *st, int64_t id, const char
     sqlite3_bind_int64(s, 6, id);
     if (owner != NULL)
         store__bind_text(s, 7, owner);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-        enum store_rc rc = store__fail(st, doing, error);
-        sqlite3_reset(s);
-        return rc;
-    }
-    int changed = sqlite3_changes(st->db);
-    sqlite3_reset(s);
-    if (changed > 0)
-        return STORE_OK;
-    /* Nothing written: no such migration, or the lease says no. */
-    enum store_rc rc = store__migration_exists(st, id, doing, error);
-    return rc == STORE_OK ? STORE_CONFLICT : rc;
+    return store__run_leased(st, s, id, doing, error);
 }
 
 static const char sql_set_spec[] = "UPDATE migrations SET spec_json = ?1 WHERE id = ?2";
@@ -258,11 +241,5 @@ enum store_rc store_migration_set_spec(struct store *st, int64_t id, const char 
         return STORE_ERROR;
     store__bind_text(s, 1, spec_json);
     sqlite3_bind_int64(s, 2, id);
-    enum store_rc rc = STORE_OK;
-    if (sqlite3_step(s) != SQLITE_DONE)
-        rc = store__fail(st, doing, error);
-    else if (sqlite3_changes(st->db) == 0)
-        rc = STORE_NOT_FOUND;
-    sqlite3_reset(s);
-    return rc;
+    return store__run_one(st, s, doing, error);
 }
