@@ -6,17 +6,7 @@
  */
 #include "api/api_internal.h"
 #include "util/mem.h"
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "util/percent.h"
 
 char *api_url_decode(const char *s, size_t n, bool plus_is_space)
 {
@@ -25,13 +15,12 @@ char *api_url_decode(const char *s, size_t n, bool plus_is_space)
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '%') {
-            int h = i + 1 < n ? hex_value(s[i + 1]) : -1;
-            int l = i + 2 < n ? hex_value(s[i + 2]) : -1;
-            if (h < 0 || l < 0 || (h == 0 && l == 0)) {
+            int byte = percent_escape_at(s, n, i);
+            if (byte < 0) {
                 free(out);
                 return NULL;
             }
-            c = (char) (h * 16 + l);
+            c = (char) byte;
             i += 2;
         } else if (c == '+' && plus_is_space)
             c = ' ';

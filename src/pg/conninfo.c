@@ -6,6 +6,7 @@
 #include "pg/conninfo.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/percent.h"
 
 #include <ctype.h>
 #include <libpq-fe.h>
@@ -50,17 +51,6 @@ static bool is_part_separator(char c)
     return c != '\0' && (isspace((unsigned char) c) || strchr("@/:?&=,", c) != NULL);
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * Returns s[0..n) with its %XX escapes decoded, as libpq decodes a URI; a bad
  * escape or %00 (which libpq rejects) stays as it is. Caller frees.
@@ -70,13 +60,11 @@ static char *percent_decoded(const char *s, size_t n)
     char *out = xmalloc(n + 1);
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' && i + 2 < n) {
-            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-            if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
-                out[o++] = (char) (hi * 16 + lo);
-                i += 2;
-                continue;
-            }
+        int byte = s[i] == '%' ? percent_escape_at(s, n, i) : -1;
+        if (byte >= 0) {
+            out[o++] = (char) byte;
+            i += 2;
+            continue;
         }
         out[o++] = s[i];
     }
