@@ -9,6 +9,7 @@
 #include "cli/client_format.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/signals.h"
 #include "util/timeutil.h"
 
 #include <signal.h>
@@ -198,11 +199,7 @@ int cmd_watch(int argc, char **argv)
         client_opts_free(&o);
         return rc < 0 ? EXIT_OK : rc;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    signals_on_stop(on_stop);
     bool terminal = !o.json && isatty(STDOUT_FILENO);
     char *shown = NULL; /* the text last printed */
     int drawn = 0;      /* lines of it on the terminal, to redraw over */

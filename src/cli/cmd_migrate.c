@@ -11,6 +11,7 @@
 #include "model/migration.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/signals.h"
 #include "util/timeutil.h"
 
 #include <poll.h>
@@ -162,14 +163,9 @@ int cmd_migrate(int argc, char **argv)
     struct cli_output *out = cli_output_new(conn.json, isatty(STDERR_FILENO), read_terminal);
     struct engine_run *run = engine_run_new(&spec, cli_output_sink(out));
 
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_cancel_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = on_cutover_signal;
-    sigaction(SIGUSR1, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    signals_on_stop(on_cancel_signal);
+    signals_handle(SIGUSR1, on_cutover_signal);
+    signals_handle(SIGPIPE, SIG_IGN);
     struct watcher w = {.run = run, .read_terminal = read_terminal};
     pthread_t watcher;
     pthread_create(&watcher, NULL, watch_signals, &w);

@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/signals.h"
 #include "util/statedir.h"
 
 #include <errno.h>
@@ -312,13 +313,8 @@ static char *conninfo_with_password(const char *conninfo, const char *password)
 
 static void install_signals(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
+    signals_on_stop(on_stop_signal);
+    signals_handle(SIGPIPE, SIG_IGN);
 }
 
 static int serve(const struct serve_opts *o, const char *dir)

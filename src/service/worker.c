@@ -18,6 +18,7 @@
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/proctitle.h"
+#include "util/signals.h"
 #include "util/timeutil.h"
 
 #include <limits.h>
@@ -170,14 +171,9 @@ static int fail_unreadable_spec(struct worker *w, const char *why)
 
 static void install_signals(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop_signal;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    signals_on_stop(on_stop_signal);
+    signals_handle(SIGPIPE, SIG_IGN);
+    signals_handle(SIGHUP, SIG_IGN);
 }
 
 /* Ends the threads: wakes the writer, then joins every one that started. */
