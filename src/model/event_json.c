@@ -3,6 +3,7 @@
 #include "model/json_read.h"
 #include "model/lsn.h"
 #include "model/progress_snapshot.h"
+#include "util/timeutil.h"
 
 #include <string.h>
 
@@ -209,4 +210,16 @@ bool event_from_json(const json_t *doc, struct event *ev, struct event_json_meta
     if (check)
         ev->database = scope && strcmp(scope, "instance") != 0 ? scope : NULL;
     return true;
+}
+
+char *event_message_json(enum event_kind kind, const char *message, double at)
+{
+    char when[64];
+    time_format_iso(at, when, sizeof(when));
+    struct event ev = {.kind = kind, .message = message};
+    struct event_json_meta meta = {.time = when};
+    json_t *doc = event_to_json(&ev, &meta);
+    char *text = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return text;
 }

@@ -20,6 +20,12 @@ struct event_json_meta {
 /* A new JSON object for ev (the caller json_decref()s it). */
 json_t *event_to_json(const struct event *ev, const struct event_json_meta *meta);
 /*
+ * The compact JSON text of an event of kind with only a message (a
+ * service's EV_WARNING or EV_ERROR line), its time at (wall seconds);
+ * the caller frees it.
+ */
+char *event_message_json(enum event_kind kind, const char *message, double at);
+/*
  * Reads doc into ev and meta (zeroed first); their strings are borrowed
  * from doc, valid while the caller holds it. False and *error (caller
  * frees), naming the field, if bad.

@@ -129,14 +129,8 @@ static bool lease_live(const struct store_migration *m, double now)
 static void note(struct supervisor *sv, int64_t id, const char *kind_word, enum event_kind kind,
                  const char *message)
 {
-    char when[64];
     double now = time_wall();
-    time_format_iso(now, when, sizeof(when));
-    struct event ev = {.kind = kind, .message = message};
-    struct event_json_meta meta = {.time = when};
-    json_t *doc = event_to_json(&ev, &meta);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
+    char *text = event_message_json(kind, message, now);
     char *err = NULL;
     if (store_event_append(sv->st, id, now, kind_word, text, &err) != STORE_OK) {
         log_warn("could not record an event in the store: %s", err ? err : "no reason given");

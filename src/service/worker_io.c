@@ -69,14 +69,8 @@ bool worker_write_run_state(struct worker *w)
 
 void worker_note(struct worker *w, enum event_kind kind, const char *message)
 {
-    char when[64];
     double now = time_wall();
-    time_format_iso(now, when, sizeof(when));
-    struct event ev = {.kind = kind, .message = message};
-    struct event_json_meta meta = {.time = when};
-    json_t *doc = event_to_json(&ev, &meta);
-    char *text = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
+    char *text = event_message_json(kind, message, now);
     char *err = NULL;
     pthread_mutex_lock(&w->store_lock);
     enum store_rc rc = store_event_append(w->st, w->id, now, event_kind_name(kind), text, &err);
