@@ -108,6 +108,13 @@ struct api_migration {
  */
 bool api_migration_load(struct store *st, const char *name, struct api_migration *m,
                         struct api_answer *a);
+/*
+ * Takes a store handle and loads into m the migration the path names
+ * (req->params[0]): the handle, which the caller gives back, or NULL with
+ * the answer set (nothing to free).
+ */
+struct store *api_migration_open(struct api_ctx *ctx, const struct api_request *req,
+                                 struct api_migration *m, struct api_answer *a);
 /* The same from a row already read, which m takes over (row is zeroed). */
 bool api_migration_read(struct store_migration *row, struct api_migration *m, struct api_answer *a);
 void api_migration_free(struct api_migration *m);

@@ -69,6 +69,22 @@ bool api_migration_load(struct store *st, const char *name, struct api_migration
     return api_migration_read(&row, m, a);
 }
 
+struct store *api_migration_open(struct api_ctx *ctx, const struct api_request *req,
+                                 struct api_migration *m, struct api_answer *a)
+{
+    char *error = NULL;
+    struct store *st = api_store_take(ctx, &error);
+    if (st == NULL) {
+        api_answer_store_error(a, error);
+        return NULL;
+    }
+    if (!api_migration_load(st, req->params[0], m, a)) {
+        api_store_give(ctx, st);
+        return NULL;
+    }
+    return st;
+}
+
 void api_migration_free(struct api_migration *m)
 {
     if (m->has_state)

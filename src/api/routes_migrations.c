@@ -52,17 +52,12 @@ void api_route_list(struct api_ctx *ctx, const struct api_request *req, struct a
 
 void api_route_get(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)
 {
-    char *error = NULL;
-    struct store *st = api_store_take(ctx, &error);
-    if (st == NULL) {
-        api_answer_store_error(a, error);
-        return;
-    }
     struct api_migration m;
-    if (api_migration_load(st, req->params[0], &m, a)) {
-        api_answer_json(a, 200, api_migration_resource(ctx, &m));
-        api_migration_free(&m);
-    }
+    struct store *st = api_migration_open(ctx, req, &m, a);
+    if (st == NULL)
+        return;
+    api_answer_json(a, 200, api_migration_resource(ctx, &m));
+    api_migration_free(&m);
     api_store_give(ctx, st);
 }
 
@@ -472,15 +467,10 @@ void api_route_patch(struct api_ctx *ctx, const struct api_request *req, struct 
     struct patch p;
     if (!api_body_json(req, &body, a))
         return;
-    bool ok = read_patch(body, &p, a);
-    char *error = NULL;
-    struct store *st = ok ? api_store_take(ctx, &error) : NULL;
-    if (ok && st == NULL) {
-        api_answer_store_error(a, error);
-        ok = false;
-    }
     struct api_migration m;
-    if (ok && api_migration_load(st, req->params[0], &m, a)) {
+    struct store *st = read_patch(body, &p, a) ? api_migration_open(ctx, req, &m, a) : NULL;
+    if (st != NULL) {
+        char *error = NULL;
         if (patch_databases_known(&p, &m.spec, a) && patch_allowed(&p, &m, a)) {
             bool done = (p.kind != STORE_REQ_OVERWRITE || spec_set_overwrite(st, &m, &error)) &&
                         record_request(st, &m, p.kind, p.dbs, &error);
@@ -493,8 +483,8 @@ void api_route_patch(struct api_ctx *ctx, const struct api_request *req, struct 
             }
         }
         api_migration_free(&m);
+        api_store_give(ctx, st);
     }
-    api_store_give(ctx, st);
     json_decref(body);
 }
 
@@ -506,26 +496,22 @@ void api_route_patch(struct api_ctx *ctx, const struct api_request *req, struct 
  */
 void api_route_delete(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)
 {
-    char *error = NULL;
-    struct store *st = api_store_take(ctx, &error);
-    if (st == NULL) {
-        api_answer_store_error(a, error);
-        return;
-    }
     struct api_migration m;
-    if (api_migration_load(st, req->params[0], &m, a)) {
-        if (m.row.active) {
-            if (record_request(st, &m, STORE_REQ_DELETE, NULL, &error)) {
-                log_msg(LOG_INFO, "api: delete requested for active migration %s", m.row.name);
-                api_answer_json(a, 202, api_migration_resource(ctx, &m));
-            } else
-                api_answer_store_error(a, error);
-        } else if (store_migration_delete(st, m.row.name, &error) == STORE_OK) {
-            log_msg(LOG_INFO, "api: deleted migration %s", m.row.name);
-            api_answer_text(a, 204, xstrdup(""), "application/json");
+    struct store *st = api_migration_open(ctx, req, &m, a);
+    if (st == NULL)
+        return;
+    char *error = NULL;
+    if (m.row.active) {
+        if (record_request(st, &m, STORE_REQ_DELETE, NULL, &error)) {
+            log_msg(LOG_INFO, "api: delete requested for active migration %s", m.row.name);
+            api_answer_json(a, 202, api_migration_resource(ctx, &m));
         } else
             api_answer_store_error(a, error);
-        api_migration_free(&m);
-    }
+    } else if (store_migration_delete(st, m.row.name, &error) == STORE_OK) {
+        log_msg(LOG_INFO, "api: deleted migration %s", m.row.name);
+        api_answer_text(a, 204, xstrdup(""), "application/json");
+    } else
+        api_answer_store_error(a, error);
+    api_migration_free(&m);
     api_store_give(ctx, st);
 }

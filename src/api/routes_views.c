@@ -30,14 +30,12 @@ static bool load_events(struct api_ctx *ctx, const struct api_request *req, stru
                         struct store_event **evs, size_t *n, int64_t after, size_t limit,
                         struct api_answer *a)
 {
-    char *error = NULL;
-    struct store *st = api_store_take(ctx, &error);
-    if (st == NULL) {
-        api_answer_store_error(a, error);
+    struct store *st = api_migration_open(ctx, req, m, a);
+    if (st == NULL)
         return false;
-    }
-    bool ok = api_migration_load(st, req->params[0], m, a);
-    if (ok && store_event_list(st, m->row.id, after, limit, evs, n, &error) != STORE_OK) {
+    char *error = NULL;
+    bool ok = true;
+    if (store_event_list(st, m->row.id, after, limit, evs, n, &error) != STORE_OK) {
         api_answer_store_error(a, error);
         api_migration_free(m);
         ok = false;
@@ -124,17 +122,11 @@ void api_route_log(struct api_ctx *ctx, const struct api_request *req, struct ap
     long long tail;
     if (!query_count(req, "tail", LOG_TAIL_DEFAULT, LOG_TAIL_MAX, &tail, a))
         return;
-    char *error = NULL;
-    struct store *st = api_store_take(ctx, &error);
-    if (st == NULL) {
-        api_answer_store_error(a, error);
-        return;
-    }
     struct api_migration m;
-    bool found = api_migration_load(st, req->params[0], &m, a);
-    api_store_give(ctx, st);
-    if (!found)
+    struct store *st = api_migration_open(ctx, req, &m, a);
+    if (st == NULL)
         return;
+    api_store_give(ctx, st);
     /* the name passed the name rule at creation: it is safe in a path */
     char *path = xasprintf("%s/logs/%s.log", ctx->state_dir, m.row.name);
     api_migration_free(&m);
