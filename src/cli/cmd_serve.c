@@ -117,6 +117,18 @@ static bool listen_valid(const char *listen)
     return errno == 0 && *end == '\0' && port >= 0 && port <= 65535;
 }
 
+/* arg as a whole number from min to INT_MAX into *out; false (*out untouched) if it is not. */
+static bool int_arg(const char *arg, long min, int *out)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = strtol(arg, &end, 10);
+    if (errno != 0 || end == arg || *end != '\0' || v < min || v > INT_MAX)
+        return false;
+    *out = (int) v;
+    return true;
+}
+
 /* EXIT_OK to go on, EXIT_USAGE after an error, -1 after --help. */
 static int parse_args(int argc, char **argv, struct serve_opts *o)
 {
@@ -139,15 +151,10 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
                 return cli_usage_error("serve", "--state-dir needs a directory");
             o->state_dir = optarg;
             break;
-        case OPT_S_MAX_MIGRATIONS: {
-            char *end = NULL;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno != 0 || end == optarg || *end != '\0' || v < 0 || v > INT_MAX)
+        case OPT_S_MAX_MIGRATIONS:
+            if (!int_arg(optarg, 0, &o->max_migrations))
                 return cli_usage_error("serve", "--max-migrations must be a number, 0 or more");
-            o->max_migrations = (int) v;
             break;
-        }
         case OPT_S_TLS_CERT:
             o->tls_cert = optarg;
             break;
@@ -155,15 +162,10 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
             if (!cli_lease_ttl_opt("serve", optarg, &o->lease_ttl))
                 return EXIT_USAGE;
             break;
-        case OPT_S_RESTART_MAX: {
-            char *end = NULL;
-            errno = 0;
-            long v = strtol(optarg, &end, 10);
-            if (errno != 0 || end == optarg || *end != '\0' || v < 1 || v > INT_MAX)
+        case OPT_S_RESTART_MAX:
+            if (!int_arg(optarg, 1, &o->restart_max))
                 return cli_usage_error("serve", "--restart-max must be a number, 1 or more");
-            o->restart_max = (int) v;
             break;
-        }
         case OPT_S_RESTART_WINDOW:
             if (!migration_duration_parse(optarg, &o->restart_window) || o->restart_window <= 0)
                 return cli_usage_error("serve", "--restart-window must be a duration, e.g. 10min");
