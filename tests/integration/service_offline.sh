@@ -214,6 +214,10 @@ api GET '/api/v1/migrations?filter=All'
 after=$(json_eval "$API_BODY" 'len(r["value"])')
 check "nothing was created by the rejected requests ($before before, $after after)" test "$before" = "$after"
 check "the postgres database is still on the source" database_exists "$src_URI" postgres
+api PUT /api/v1/migrations/val2 "$good_props"
+check "a good request creates: 201 (got $API_CODE)" test "$API_CODE" = 201
+check "its answer masks the source's password" test "$(json_eval "$API_BODY" '"*****" in r["properties"]["sourceServer"]')" = True
+wait_mig val2 "val2 (created through the API) Succeeded" "$(PRED_STATE Succeeded)" 120
 
 # ---------------------------------------------------------------------------
 section "8. delete, no secrets, a clean stop"
@@ -227,7 +231,7 @@ done
 answers=()
 api GET '/api/v1/migrations?filter=All'
 answers+=("$API_BODY")
-for m in off1 ow1 kill1; do
+for m in off1 ow1 kill1 val2; do
     api GET "/api/v1/migrations/$m"
     answers+=("$API_BODY")
     api GET "/api/v1/migrations/$m/events"
