@@ -11,8 +11,11 @@
 #include "model/migration_json.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/statedir.h"
 #include "util/timeutil.h"
 
+#include <unistd.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -508,6 +511,11 @@ void api_route_delete(struct api_ctx *ctx, const struct api_request *req, struct
         } else
             api_answer_store_error(a, error);
     } else if (store_migration_delete(st, m.row.name, &error) == STORE_OK) {
+        /* its worker's log goes with it, as when the supervisor removes one */
+        char *log_path = state_dir_log_path(ctx->state_dir, m.row.name);
+        if (unlink(log_path) != 0 && errno != ENOENT)
+            log_msg(LOG_WARN, "api: cannot remove %s: %s", log_path, strerror(errno));
+        free(log_path);
         log_msg(LOG_INFO, "api: deleted migration %s", m.row.name);
         api_answer_text(a, 204, xstrdup(""), "application/json");
     } else

@@ -13,6 +13,7 @@
 #include "model/event_json.h"
 #include "model/utc_time.h"
 #include "util/mem.h"
+#include "util/statedir.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -127,8 +128,7 @@ void api_route_log(struct api_ctx *ctx, const struct api_request *req, struct ap
     if (st == NULL)
         return;
     api_store_give(ctx, st);
-    /* the name passed the name rule at creation: it is safe in a path */
-    char *path = xasprintf("%s/logs/%s.log", ctx->state_dir, m.row.name);
+    char *path = state_dir_log_path(ctx->state_dir, m.row.name);
     api_migration_free(&m);
     FILE *f = fopen(path, "r");
     free(path);

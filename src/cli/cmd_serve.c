@@ -303,11 +303,6 @@ static char *self_exe(void)
     return xstrdup(buf);
 }
 
-static bool conninfo_check(const char *conninfo, char **error)
-{
-    return pgconninfo_valid(conninfo, error);
-}
-
 static char *conninfo_with_password(const char *conninfo, const char *password)
 {
     return pgconninfo_set(conninfo, "password", password);
@@ -335,7 +330,7 @@ static int serve(const struct serve_opts *o, const char *dir)
         .tls_cert = o->tls_cert,
         .tls_key = o->tls_key,
         .conninfo = {.mask = pgconninfo_mask,
-                     .check = conninfo_check,
+                     .check = pgconninfo_valid,
                      .with_password = conninfo_with_password},
     };
     install_signals();

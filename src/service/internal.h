@@ -127,8 +127,6 @@ void worker_restart_apply(struct migration_spec *spec, enum worker_restart_mode 
 
 /* DIR/logs, made mode 0700 if missing; false (logged) if it cannot be. */
 bool service_logs_dir(const char *state_dir);
-/* DIR/logs/NAME.log, a '/' or a leading '.' of the name made '_' (caller frees). */
-char *service_log_path(const char *state_dir, const char *name);
 /*
  * Starts `EXE worker --state-dir DIR --id ID --log-level L` (serve's level,
  * and --lease-ttl when lease_ttl > 0) in a session of its own, stdout and stderr appended to

@@ -34,17 +34,6 @@ bool service_logs_dir(const char *state_dir)
     return ok;
 }
 
-char *service_log_path(const char *state_dir, const char *name)
-{
-    char *safe = xstrdup(name);
-    for (char *p = safe; *p; p++)
-        if (*p == '/' || (p == safe && *p == '.'))
-            *p = '_';
-    char *path = xasprintf("%s/logs/%s.log", state_dir, safe);
-    free(safe);
-    return path;
-}
-
 /* serve's environment without the API token (borrowed strings; caller frees the array). */
 static char **worker_environment(void)
 {

@@ -18,6 +18,7 @@
 #include "service/internal.h"
 #include "service/service.h"
 #include "util/log.h"
+#include "util/statedir.h"
 #include "util/mem.h"
 #include "util/timeutil.h"
 
@@ -240,7 +241,7 @@ static void start_worker(struct supervisor *sv, const struct store_migration *m,
         note(sv, m->id, "restart", EV_WARNING,
              "resuming: the last worker stopped before this serve started");
     }
-    char *log_path = service_log_path(sv->cfg->state_dir, m->name);
+    char *log_path = state_dir_log_path(sv->cfg->state_dir, m->name);
     pid_t pid =
         service_spawn_worker(sv->cfg->exe, sv->cfg->state_dir, m->id, log_path, sv->cfg->lease_ttl);
     if (pid > 0) {
@@ -452,7 +453,7 @@ static void remove_deleted(struct supervisor *sv)
             forget_final(sv, ms[i].id);
             continue;
         }
-        char *log_path = service_log_path(sv->cfg->state_dir, ms[i].name);
+        char *log_path = state_dir_log_path(sv->cfg->state_dir, ms[i].name);
         if (unlink(log_path) != 0 && errno != ENOENT)
             log_warn("cannot remove %s: %s", log_path, strerror(errno));
         free(log_path);

@@ -25,3 +25,14 @@ char *state_dir_resolve(const char *given)
         return xasprintf("%s/.local/state/pgshuttle", v);
     return NULL;
 }
+
+char *state_dir_log_path(const char *state_dir, const char *name)
+{
+    char *safe = xstrdup(name);
+    for (char *p = safe; *p; p++)
+        if (*p == '/' || (p == safe && *p == '.'))
+            *p = '_';
+    char *path = xasprintf("%s/logs/%s.log", state_dir, safe);
+    free(safe);
+    return path;
+}

@@ -14,4 +14,10 @@
  */
 char *state_dir_resolve(const char *given);
 
+/*
+ * DIR/logs/NAME.log, the log of migration NAME's worker (a '/' or a leading
+ * '.' in NAME becomes '_', so the path stays in DIR/logs). Caller frees.
+ */
+char *state_dir_log_path(const char *state_dir, const char *name);
+
 #endif

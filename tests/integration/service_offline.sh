@@ -227,6 +227,7 @@ check "DELETE of a finished migration: 204 (got $API_CODE)" test "$API_CODE" = 2
 for m in can1 val1; do
     api GET "/api/v1/migrations/$m"
     check "$m is gone: 404 (got $API_CODE)" test "$API_CODE" = 404
+    check "$m's worker log went with it" test ! -e "$STATE_DIR/logs/$m.log"
 done
 answers=()
 api GET '/api/v1/migrations?filter=All'
