@@ -88,6 +88,9 @@ static json_t *db_details(const char *name, const struct db_progress_snapshot *d
     json_object_set_new(o, "constraintsTotal", json_integer(d->constraints_total));
     json_object_set_new(o, "streaming", json_boolean(d->streaming));
     json_object_set_new(o, "caughtUp", json_boolean(d->caught_up));
+    json_object_set_new(o, "cdcInsertCounter", json_integer(d->inserts_applied));
+    json_object_set_new(o, "cdcUpdateCounter", json_integer(d->updates_applied));
+    json_object_set_new(o, "cdcDeleteCounter", json_integer(d->deletes_applied));
     json_object_set_new(o, "appliedChanges", json_integer(d->changes_applied));
     json_object_set_new(o, "appliedTransactions", json_integer(d->txns_applied));
     json_object_set_new(o, "latency", json_real(d->lag_ms / 1000.0));

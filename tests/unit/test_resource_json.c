@@ -59,6 +59,9 @@ static void state_waiting_for_cutover(struct migration_state *st)
                                                .lag_bytes = 512,
                                                .lag_ms = 40,
                                                .changes_applied = 6617,
+                                               .inserts_applied = 1200,
+                                               .updates_applied = 5400,
+                                               .deletes_applied = 17,
                                                .applied_lsn = 0x1A2B3C4D,
                                                .source_lsn = 0x1A2B3E00,
                                                .started_ms = 1796634000000LL};
@@ -104,6 +107,9 @@ static void test_shape_and_words(void **state)
     assert_int_equal(json_integer_value(json_object_get(sales, "rowsCopied")), 51234567);
     assert_int_equal(json_integer_value(json_object_get(sales, "bytesPerSecond")), 0);
     assert_int_equal(json_integer_value(json_object_get(sales, "appliedChanges")), 6617);
+    assert_int_equal(json_integer_value(json_object_get(sales, "cdcInsertCounter")), 1200);
+    assert_int_equal(json_integer_value(json_object_get(sales, "cdcUpdateCounter")), 5400);
+    assert_int_equal(json_integer_value(json_object_get(sales, "cdcDeleteCounter")), 17);
     assert_true(json_real_value(json_object_get(sales, "latency")) == 0.04);
     assert_int_equal(json_integer_value(json_object_get(sales, "lagBytes")), 512);
     assert_string_equal(json_string_value(json_object_get(sales, "confirmedLsn")), "0/1A2B3C4D");
