@@ -1,5 +1,7 @@
 # Entry points for people: `make` builds, `make check` runs every test,
-# `make demo` runs a demo migration between two throwaway local servers,
+# `make demo` is the product tour (two throwaway local servers, `pgshuttle
+# serve`, an online migration to follow on the monitoring page; Ctrl-C ends
+# it), `make demo-terminal` / `make demo-online` the terminal-only demos,
 # `make install` installs the binary and the systemd unit under PREFIX
 # (default /usr/local; DESTDIR=/tmp/x make install stages it elsewhere).
 # Each target runs scripts/bootstrap first, so a fresh machine needs nothing else.
@@ -10,7 +12,7 @@ JOBS      ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
 PREFIX    ?= /usr/local
 
-.PHONY: all build bootstrap check check-unit check-asan demo demo-online bench clean format install
+.PHONY: all build bootstrap check check-unit check-asan demo demo-terminal demo-online bench clean format install
 
 all: build
 
@@ -32,6 +34,9 @@ check-unit: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L unit
 
 demo: build
+	@scripts/demo/tour
+
+demo-terminal: build
 	@scripts/demo/run
 
 demo-online: build
