@@ -30,6 +30,11 @@ void api_answer_error(struct api_answer *a, unsigned status, const char *code, c
     api_answer_json(a, status, resource_error_to_json(code, message, target));
 }
 
+void api_answer_invalid(struct api_answer *a, const char *message, const char *target)
+{
+    api_answer_error(a, 400, "InvalidField", message, target);
+}
+
 void api_answer_text(struct api_answer *a, unsigned status, char *text, const char *content_type)
 {
     free(a->body);

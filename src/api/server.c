@@ -25,7 +25,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define API_THREADS            4
+/* 4 for requests, and 2 more that the connection tests (API_TESTS_MAX) may hold for seconds */
+#define API_THREADS            6
 #define API_CONNECTION_TIMEOUT 30 /* seconds */
 #define API_CONNECTION_LIMIT   256
 #define API_DEFAULT_MAX_BODY   (1u << 20)
@@ -248,6 +249,7 @@ struct api_server *api_start(const struct api_config *cfg, char **error)
     srv->ctx.token = xstrdup(cfg->token);
     srv->ctx.max_body = cfg->max_body ? cfg->max_body : API_DEFAULT_MAX_BODY;
     srv->ctx.conninfo = cfg->conninfo;
+    srv->ctx.connection_test = cfg->connection_test;
     pthread_mutex_init(&srv->ctx.pool_lock, NULL);
 
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;

@@ -4,8 +4,9 @@
  * authentication, create and read back (passwords masked), every kind of
  * refused create (and nothing written for it), the body limit and content
  * type, PATCH requests and the states that refuse them, DELETE, the views
- * (log, lag, events, tables), /metrics, 404/405, and no answer ever holding
- * the test's password.
+ * (log, lag, events, tables), /metrics, 404/405, the connection test (its
+ * body, its answer, at most two at once), and no answer ever holding the
+ * test's password.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -20,6 +21,7 @@
 #include "util/buf.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +69,42 @@ static char *fake_with_password(const char *conninfo, const char *password)
     if (asprintf(&out, "%s password=%s", conninfo, password) < 0)
         return NULL;
     return out;
+}
+
+/* ---- a connection test (the real one, cli/connection_test.c, runs validate) */
+
+static pthread_mutex_t ct_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ct_cond = PTHREAD_COND_INITIALIZER;
+static bool ct_hold;    /* tests wait while it is set */
+static int ct_inside;   /* tests in the function now */
+static char *ct_source; /* what the last test was given */
+static char *ct_target;
+static enum mig_mode ct_mode;
+static size_t ct_ndbs;
+
+/* Records its spec, waits while ct_hold, and gives two results (wal_level Failed when Online). */
+static void fake_connection_test(const struct migration_spec *spec, struct check_results *results)
+{
+    pthread_mutex_lock(&ct_lock);
+    free(ct_source);
+    free(ct_target);
+    ct_source = strdup(spec->source);
+    ct_target = strdup(spec->target);
+    ct_mode = spec->mode;
+    ct_ndbs = spec->databases.n;
+    ct_inside++;
+    pthread_cond_broadcast(&ct_cond);
+    while (ct_hold)
+        pthread_cond_wait(&ct_cond, &ct_lock);
+    ct_inside--;
+    pthread_mutex_unlock(&ct_lock);
+    check_results_add(results, "instance", "Source connectivity", CHECK_SUCCEEDED, 1796634000.5,
+                      0.0104, "connected to old-db:5432 as admin", NULL);
+    bool online = spec->mode == MODE_ONLINE;
+    check_results_add(results, "instance", "Logical replication (wal_level)",
+                      online ? CHECK_FAILED : CHECK_SUCCEEDED, 1796634001.0, 0.002,
+                      online ? "wal_level is replica" : "not needed offline",
+                      online ? "ALTER SYSTEM SET wal_level = logical; then restart" : NULL);
 }
 
 /* ---- an HTTP client ------------------------------------------------------ */
@@ -194,7 +232,8 @@ static int start(void **state)
     struct api_config cfg = {.listen = "127.0.0.1:0",
                              .state_dir = dir,
                              .token = TOKEN,
-                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+                             .conninfo = {fake_mask, fake_check, fake_with_password},
+                             .connection_test = fake_connection_test};
     char *error = NULL;
     srv = api_start(&cfg, &error);
     if (srv == NULL)
@@ -213,6 +252,8 @@ static int stop(void **state)
     if (system(cmd) != 0)
         return -1;
     sb_free(&everything);
+    free(ct_source);
+    free(ct_target);
     return 0;
 }
 
@@ -588,6 +629,141 @@ static void test_views(void **state)
     reply_free(&r);
 }
 
+#define TEST_BODY(extra)                                                                           \
+    "{\"properties\":{\"sourceServer\":\"host=old-db user=admin password=" PASSWORD "\","          \
+    "\"targetServer\":\"host=new-db user=admin\"" extra "},"                                       \
+    "\"secretParameters\":{\"adminCredentials\":{\"targetServerPassword\":\"" PASSWORD "\"}}}"
+
+/* The answer of a connection test: its status, and its checks as validationDetails gives them. */
+static void test_connection_test(void **state)
+{
+    (void) state;
+    size_t before = migration_count();
+    struct reply r =
+        call("POST", "/api/v1/testConnection", TEST_BODY(",\"migrationMode\":\"Online\""));
+    expect_status(&r, 200);
+    json_t *doc = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(doc, "status")), "Failed");
+    json_t *checks = json_object_get(doc, "checks");
+    assert_int_equal(json_array_size(checks), 2);
+    json_t *c0 = json_array_get(checks, 0), *c1 = json_array_get(checks, 1);
+    assert_string_equal(json_string_value(json_object_get(c0, "type")), "Source connectivity");
+    assert_string_equal(json_string_value(json_object_get(c0, "state")), "Succeeded");
+    assert_string_equal(json_string_value(json_object_get(c0, "startedOn")),
+                        "2026-12-07T09:00:00Z");
+    assert_int_equal(json_integer_value(json_object_get(c0, "durationMs")), 10);
+    assert_true(json_is_null(json_object_get(c0, "remediation")));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(c0, "messages"), 0), "message")),
+                        "connected to old-db:5432 as admin");
+    assert_string_equal(json_string_value(json_object_get(c1, "state")), "Failed");
+    assert_non_null(strstr(json_string_value(json_object_get(c1, "remediation")), "wal_level"));
+    json_decref(doc);
+    reply_free(&r);
+    /* the function was given both servers with their passwords, the mode, no database */
+    assert_non_null(strstr(ct_source, PASSWORD));
+    assert_non_null(strstr(ct_target, PASSWORD));
+    assert_int_equal(ct_mode, MODE_ONLINE);
+    assert_int_equal(ct_ndbs, 0);
+
+    /* offline, with databases and the other settable fields as a create has them */
+    r = call("POST", "/api/v1/testConnection",
+             TEST_BODY(",\"dbsToMigrate\":[\"sales\"],\"jobs\":4"));
+    expect_status(&r, 200);
+    doc = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(doc, "status")), "Succeeded");
+    json_decref(doc);
+    reply_free(&r);
+    assert_int_equal(ct_mode, MODE_OFFLINE);
+    assert_int_equal(ct_ndbs, 1);
+
+    /* refused bodies, as a create's */
+    expect_error(
+        call("POST", "/api/v1/testConnection", "{\"properties\":{\"sourceServer\":\"host=a\"}}"),
+        400, "targetServer");
+    expect_error(
+        call("POST", "/api/v1/testConnection", "{\"properties\":{\"targetServer\":\"host=a\"}}"),
+        400, "sourceServer");
+    expect_error(call("POST", "/api/v1/testConnection", TEST_BODY(",\"dropEverything\":true")), 400,
+                 "dropEverything");
+    expect_error(call("POST", "/api/v1/testConnection", "{\"properties\":{\"sourceServer\":"), 400,
+                 NULL);
+    expect_error(call("POST", "/api/v1/testConnection",
+                      "{\"properties\":{\"sourceServer\":\"no-host " PASSWORD
+                      "\",\"targetServer\":\"host=a\"}}"),
+                 400, "sourceServer");
+    expect_error(call_n("POST", "/api/v1/testConnection", TOKEN, "text/plain", "{}", 2), 415, NULL);
+    expect_error(call_n("POST", "/api/v1/testConnection", NULL, "application/json", "{}", 2), 401,
+                 NULL);
+    r = call("GET", "/api/v1/testConnection", NULL);
+    expect_status(&r, 405);
+    reply_free(&r);
+    assert_int_equal(migration_count(), before); /* a test creates nothing */
+}
+
+/* Two tests at once hold their threads; a third is refused with 429 until one ends. */
+static void test_connection_test_limit(void **state)
+{
+    (void) state;
+    enum { N = 2 };
+    pthread_mutex_lock(&ct_lock);
+    ct_hold = true;
+    pthread_mutex_unlock(&ct_lock);
+    CURLM *multi = curl_multi_init();
+    CURL *easy[N];
+    strbuf bodies[N];
+    char url[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/testConnection", api_port(srv));
+    struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer " TOKEN);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    for (int i = 0; i < N; i++) {
+        sb_init(&bodies[i]);
+        easy[i] = curl_easy_init();
+        curl_easy_setopt(easy[i], CURLOPT_URL, url);
+        curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, TEST_BODY(""));
+        curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, 30L);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, collect);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &bodies[i]);
+        curl_multi_add_handle(multi, easy[i]);
+    }
+    int running = N, inside = 0;
+    for (int spins = 0; inside < N && spins < 200; spins++) {
+        curl_multi_perform(multi, &running);
+        curl_multi_poll(multi, NULL, 0, 50, NULL);
+        pthread_mutex_lock(&ct_lock);
+        inside = ct_inside;
+        pthread_mutex_unlock(&ct_lock);
+    }
+    assert_int_equal(inside, N);
+    expect_error(call("POST", "/api/v1/testConnection", TEST_BODY("")), 429, "try again");
+    pthread_mutex_lock(&ct_lock);
+    ct_hold = false;
+    pthread_cond_broadcast(&ct_cond);
+    pthread_mutex_unlock(&ct_lock);
+    while (running > 0) {
+        curl_multi_perform(multi, &running);
+        if (running > 0)
+            curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    for (int i = 0; i < N; i++) {
+        long status = 0;
+        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
+        if (status != 200)
+            fail_msg("test %d: %ld %s", i, status, sb_str(&bodies[i]));
+        sb_append(&everything, sb_str(&bodies[i]));
+        curl_multi_remove_handle(multi, easy[i]);
+        curl_easy_cleanup(easy[i]);
+        sb_free(&bodies[i]);
+    }
+    curl_slist_free_all(h);
+    curl_multi_cleanup(multi);
+    /* the slots are free again */
+    struct reply r = call("POST", "/api/v1/testConnection", TEST_BODY(""));
+    expect_status(&r, 200);
+    reply_free(&r);
+}
+
 /* Writes a state for sales with one streaming database whose name needs escaping in labels. */
 static void state_with_odd_database(void)
 {
@@ -765,6 +941,8 @@ int main(void)
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_views),
         cmocka_unit_test(test_metrics_and_routes),
+        cmocka_unit_test(test_connection_test),
+        cmocka_unit_test(test_connection_test_limit),
         cmocka_unit_test(test_https),
         cmocka_unit_test(test_listen_refused),
         cmocka_unit_test(test_store_unavailable),
