@@ -9,6 +9,7 @@
  *                       tables), the service's own (healthz, metrics, names), the
  *                       connection test
  *   spec_body.c         a create's (or a connection test's) body read into a spec
+ *   table_fold.c        the tables' copy states folded from a migration's events
  *   routes_common.c     loading a migration for a handler (404), reading a JSON body
  *   auth.c, pool.c, answer.c, url.c, token.c   bearer check, store handles,
  *                       answers, %XX decoding, the token file
@@ -150,6 +151,17 @@ bool api_body_json(const struct api_request *req, json_t **doc, struct api_answe
  */
 bool api_spec_body_read(struct api_ctx *ctx, const struct api_request *req, const char *name,
                         bool databases_optional, struct migration_spec *spec, struct api_answer *a);
+
+/* ---- table_fold.c ----------------------------------------------------- */
+
+/*
+ * Every table the events evs[0..n) (oldest first) name, in its latest copy
+ * state, as a new JSON array of {"database", "table", "state" (queued,
+ * copying, copied or failed), "rows", "bytes", "seconds", "startedOn",
+ * "endedOn", "message", "sqlstate"} (null where not known); only_db: that
+ * database's tables only (NULL: all).
+ */
+json_t *api_table_states(const struct store_event *evs, size_t n, const char *only_db);
 
 /* ---- the handlers (routes_migrations.c, routes_views.c, routes_service.c,
  *      routes_connection_test.c) */

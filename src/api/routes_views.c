@@ -3,11 +3,9 @@
  * the worker's log hold: its events, the tail of its log, lag samples from
  * the streaming events, and per-table copy figures from the table events.
  *
- * Limits of /tables: the state carries per-database counters, not table
- * names, so tables are listed by name only once copied (each "table" event
- * gives rows, bytes and seconds); the queued, copying and failed ones are
- * counted per database (from the state), and a failure's details are in
- * the error events.
+ * /tables lists every table in its latest copy state (queued, copying,
+ * copied, failed) from the table events (table_fold.c), and each
+ * database's counters from the state.
  */
 #include "api/api_internal.h"
 #include "model/event_json.h"
@@ -193,7 +191,7 @@ void api_route_lag(struct api_ctx *ctx, const struct api_request *req, struct ap
     api_answer_json(a, 200, json_pack("{s:o}", "value", value));
 }
 
-/* Each database's table counters from the state (those not listed by name). */
+/* Each database's table counters from the state. */
 static json_t *table_counts(const struct api_migration *m, const char *db)
 {
     json_t *o = json_object();
@@ -223,31 +221,10 @@ void api_route_tables(struct api_ctx *ctx, const struct api_request *req, struct
         char *msg = xasprintf("db: \"%s\" is not a database of this migration", db);
         api_answer_error(a, 400, "InvalidParameter", msg, "db");
         free(msg);
-        store_event_list_free(evs, n);
-        api_migration_free(&m);
-        return;
-    }
-    json_t *value = json_array();
-    const char *table = event_kind_name(EV_TABLE_COPIED);
-    for (size_t i = 0; i < n; i++) {
-        if (evs[i].kind == NULL || strcmp(evs[i].kind, table) != 0)
-            continue;
-        json_t *doc = json_loads(evs[i].json ? evs[i].json : "", 0, NULL);
-        struct event ev;
-        struct event_json_meta meta;
-        char *error = NULL;
-        if (doc && event_from_json(doc, &ev, &meta, &error) &&
-            (db == NULL || (ev.database && strcmp(ev.database, db) == 0)))
-            json_array_append_new(value, json_pack("{s:s?, s:s?, s:s, s:I, s:I, s:f, s:o}",
-                                                   "database", ev.database, "table", ev.object,
-                                                   "state", "copied", "rows", (json_int_t) ev.rows,
-                                                   "bytes", (json_int_t) ev.bytes, "seconds",
-                                                   ev.seconds, "endedOn", time_json(evs[i].at)));
-        free(error);
-        json_decref(doc);
-    }
-    json_t *counts = table_counts(&m, db);
+    } else
+        api_answer_json(a, 200,
+                        json_pack("{s:o, s:o}", "value", api_table_states(evs, n, db), "databases",
+                                  table_counts(&m, db)));
     store_event_list_free(evs, n);
     api_migration_free(&m);
-    api_answer_json(a, 200, json_pack("{s:o, s:o}", "value", value, "databases", counts));
 }
