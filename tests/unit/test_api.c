@@ -957,7 +957,11 @@ static void state_with_odd_database(void)
                                              .bytes_copied = 12345,
                                              .streaming = true,
                                              .lag_bytes = 77,
-                                             .lag_ms = 250};
+                                             .lag_ms = 250,
+                                             .changes_applied = 60,
+                                             .inserts_applied = 30,
+                                             .updates_applied = 20,
+                                             .deletes_applied = 10};
     json_t *doc = migration_state_to_json(&s, SNAPSHOT_JSON_FULL);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
@@ -987,6 +991,23 @@ static void test_metrics_and_routes(void **state)
                                             "database=\"we\\\"ird\\\\db\\n\"} 0.25\n"));
     assert_non_null(strstr(sb_str(&r.body), "pgshuttle_migration_state{migration=\"sales\","
                                             "state=\"Waiting for user action\"} 1\n"));
+    static const char *const ops[][2] = {{"insert", "30"}, {"update", "20"}, {"delete", "10"}};
+    for (size_t i = 0; i < 3; i++) {
+        char want[256];
+        snprintf(want, sizeof(want),
+                 "pgshuttle_cdc_changes_applied_total{migration=\"sales\","
+                 "database=\"we\\\"ird\\\\db\\n\",op=\"%s\"} %s\n",
+                 ops[i][0], ops[i][1]);
+        if (strstr(sb_str(&r.body), want) == NULL)
+            fail_msg("no line %s in\n%s", want, sb_str(&r.body));
+    }
+    /* one HELP and one TYPE line per family, whatever the number of migrations */
+    const char *type_line = "# TYPE pgshuttle_cdc_changes_applied_total counter\n";
+    const char *first = strstr(sb_str(&r.body), type_line);
+    assert_non_null(first);
+    assert_null(strstr(first + 1, type_line));
+    assert_non_null(
+        strcasestr(sb_str(&r.headers), "Content-Type: text/plain; version=0.0.4; charset=utf-8"));
     reply_free(&r);
 
     expect_error(call("GET", "/api/v1/nowhere", NULL), 404, NULL);
