@@ -15,10 +15,10 @@ installed):
     their lists; no sample repeats a label set;
   - no label value holds a connection string or one of the --secret values.
 
-Usage: metrics_check.py FILE [--secret S]... [--sample NAME LABELS]...
+Usage: metrics_check.py FILE [--secret S]... [--sample NAME LABELS]... [--value NAME LABELS]...
   --sample NAME k=v,k=v   a sample of NAME with (at least) these labels must exist
+  --value NAME k=v,k=v    prints "value NAME k=v,k=v VALUE" (exactly these labels; none if absent)
 Prints each problem, then "samples: N in F families"; exits 1 on a problem.
-A sample's value of NAME LABELS (exact labels) is printed with --value NAME k=v,...
 """
 import re
 import sys
@@ -69,7 +69,7 @@ def main(argv):
             i += 2
         elif argv[i] in ("--sample", "--value"):
             labels = dict(kv.split("=", 1) for kv in argv[i + 2].split(",") if kv)
-            (wanted if argv[i] == "--sample" else values).append((argv[i + 1], labels))
+            (wanted if argv[i] == "--sample" else values).append((argv[i + 1], labels, argv[i + 2]))
             i += 3
         else:
             path = argv[i]
@@ -152,12 +152,12 @@ def main(argv):
         if spec and {k for k, _ in labels} != spec[1]:
             problems.append("%s%s: labels %s, docs/API.md says %s"
                             % (name, dict(labels), sorted(k for k, _ in labels), sorted(spec[1])))
-    for name, want in wanted:
+    for name, want, _ in wanted:
         if not any(s[0] == name and want.items() <= dict(s[1]).items() for s in samples):
             problems.append("no sample %s%s" % (name, want))
-    for name, want in values:
+    for name, want, raw in values:
         found = [s[2] for s in samples if s[0] == name and dict(s[1]) == want]
-        print("value %s %s" % (name, repr(found[0]) if found else "none"))
+        print("value %s %s %s" % (name, raw, repr(found[0]) if found else "none"))
     for p in problems:
         print("problem: " + p)
     print("samples: %d in %d families" % (len(samples), len(typed)))
