@@ -85,6 +85,8 @@ void api_answer_error(struct api_answer *a, unsigned status, const char *code, c
                       const char *target);
 /* A 400 InvalidField naming target (the message must hold no secret). */
 void api_answer_invalid(struct api_answer *a, const char *message, const char *target);
+/* wall (seconds since the epoch) as "2026-12-07T09:00:00Z", or null when 0 (a new value). */
+json_t *api_time_json(double wall);
 /* Sets a text/plain answer (text owned by a afterwards). */
 void api_answer_text(struct api_answer *a, unsigned status, char *text, const char *content_type);
 

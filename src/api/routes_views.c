@@ -64,13 +64,6 @@ static bool query_count(const struct api_request *req, const char *key, long lon
     return true;
 }
 
-static json_t *time_json(double wall)
-{
-    char text[UTC_TIME_SIZE];
-    utc_time_format(wall, text, sizeof(text));
-    return json_string(text);
-}
-
 void api_route_events(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)
 {
     long long after, limit;
@@ -87,8 +80,8 @@ void api_route_events(struct api_ctx *ctx, const struct api_request *req, struct
         json_t *ev = json_loads(evs[i].json ? evs[i].json : "null", 0, NULL);
         json_array_append_new(
             value, json_pack("{s:I, s:o, s:s, s:o}", "seq", (json_int_t) evs[i].seq, "time",
-                             time_json(evs[i].at), "kind", evs[i].kind ? evs[i].kind : "", "event",
-                             ev ? ev : json_null()));
+                             api_time_json(evs[i].at), "kind", evs[i].kind ? evs[i].kind : "",
+                             "event", ev ? ev : json_null()));
     }
     store_event_list_free(evs, n);
     api_migration_free(&m);
@@ -179,10 +172,10 @@ void api_route_lag(struct api_ctx *ctx, const struct api_request *req, struct ap
         struct event_json_meta meta;
         char *error = NULL;
         if (doc && event_from_json(doc, &ev, &meta, &error))
-            json_array_append_new(value,
-                                  json_pack("{s:o, s:s?, s:f, s:I}", "time", time_json(evs[i].at),
-                                            "database", ev.database, "lagSeconds", ev.lag_seconds,
-                                            "lagBytes", (json_int_t) ev.lag_bytes));
+            json_array_append_new(value, json_pack("{s:o, s:s?, s:f, s:I}", "time",
+                                                   api_time_json(evs[i].at), "database",
+                                                   ev.database, "lagSeconds", ev.lag_seconds,
+                                                   "lagBytes", (json_int_t) ev.lag_bytes));
         free(error);
         json_decref(doc);
     }

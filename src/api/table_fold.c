@@ -18,7 +18,6 @@
  */
 #include "api/api_internal.h"
 #include "model/event_json.h"
-#include "model/utc_time.h"
 #include "util/hashmap.h"
 #include "util/mem.h"
 
@@ -160,22 +159,13 @@ static json_t *int_or_null(int64_t v)
     return v >= 0 ? json_integer((json_int_t) v) : json_null();
 }
 
-static json_t *time_or_null(double wall)
-{
-    if (wall <= 0)
-        return json_null();
-    char text[UTC_TIME_SIZE];
-    utc_time_format(wall, text, sizeof(text));
-    return json_string(text);
-}
-
 static json_t *row_json(const struct table_row *r)
 {
     return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "database", r->database,
                      "table", r->table, "state", state_words[r->state], "rows",
                      int_or_null(r->rows), "bytes", int_or_null(r->bytes), "seconds",
                      r->seconds >= 0 ? json_real(r->seconds) : json_null(), "startedOn",
-                     time_or_null(r->started), "endedOn", time_or_null(r->ended), "message",
+                     api_time_json(r->started), "endedOn", api_time_json(r->ended), "message",
                      r->message ? json_string(r->message) : json_null(), "sqlstate",
                      r->sqlstate ? json_string(r->sqlstate) : json_null());
 }

@@ -8,8 +8,8 @@
 #      nine columns in order) → watch → Succeeded / Completed, per-database
 #      details, the events with their times; source and target identical
 #      (compare_databases and `pgshuttle verify`)
-#   3. a Validate-only migration: Succeeded with validation details, nothing
-#      created on the target
+#   3. a Validate-only migration: Succeeded with validation details and their
+#      times, nothing created on the target
 #   4. the overwrite wait: the target database exists and the migration does
 #      not overwrite: Waiting for user action / Waiting for overwrite
 #      confirmation, the target untouched; confirm-overwrite → Succeeded,
@@ -116,6 +116,8 @@ check "off1: the events hold the status changes, each with its time" test "$(jso
     'len([e for e in r["value"] if e.get("kind") == "status" and e.get("time")]) >= 3')" = True
 api GET '/api/v1/migrations/off1/tables?db=pgs_svc'
 check "off1: the tables view answers 200 (got $API_CODE)" test "$API_CODE" = 200
+check "off1: every table listed once, copied, with its rows and bytes ($(json_eval "$API_BODY" 'len(r["value"])') of $(json_eval "$API_BODY" 'r["databases"]["pgs_svc"]["total"]'))" \
+    test "$(json_eval "$API_BODY" 'len(r["value"]) == r["databases"]["pgs_svc"]["total"] > 0 and len({t["table"] for t in r["value"]}) == len(r["value"]) and all(t["state"] == "copied" and t["rows"] is not None and t["bytes"] is not None and t["endedOn"] for t in r["value"])')" = True
 api GET '/api/v1/migrations/off1/log?tail=5'
 check "off1: the log answers 200 (got $API_CODE)" test "$API_CODE" = 200
 api GET '/api/v1/checkNameAvailability?name=off1'
@@ -137,6 +139,9 @@ check "val1: instance checks recorded" test "$(json_eval "$MIG" \
     'len(r["properties"]["currentStatus"]["currentSubStateDetails"]["validationDetails"]["serverLevelValidationDetails"]) > 0')" = True
 check "val1: database checks recorded" test "$(json_eval "$MIG" \
     'r["properties"]["currentStatus"]["currentSubStateDetails"]["validationDetails"]["dbLevelValidationDetails"][0]["databaseName"]')" = pgs_val
+VAL='r["properties"]["currentStatus"]["currentSubStateDetails"]["validationDetails"]'
+check "val1: validation times ($(json_eval "$MIG" "$VAL[\"validationStartTimeInUtc\"]") to $(json_eval "$MIG" "$VAL[\"validationEndTimeInUtc\"]")): each check's start, each database's span" \
+    test "$(json_eval "$MIG" "(lambda v: v['validationStartTimeInUtc'] is not None and v['validationStartTimeInUtc'] <= v['validationEndTimeInUtc'] and all(c['startedOn'] and v['validationStartTimeInUtc'] <= c['startedOn'] <= v['validationEndTimeInUtc'] for c in v['serverLevelValidationDetails']) and all(d['startedOn'] and d['startedOn'] <= d['endedOn'] and all(c['startedOn'] for c in d['summary']) for d in v['dbLevelValidationDetails']))($VAL)")" = True
 if database_exists "$tgt_URI" pgs_val; then fail "val1 created pgs_val on the target"; else pass "val1: nothing created on the target"; fi
 
 # ---------------------------------------------------------------------------
