@@ -14,13 +14,13 @@ static json_t *started_json(double wall)
 {
     if (wall <= 0)
         return json_null();
-    char whole[UTC_TIME_SIZE], text[UTC_TIME_SIZE + 8];
+    char whole[UTC_TIME_SIZE], text[UTC_TIME_SIZE + 16];
     utc_time_format(wall, whole, sizeof(whole));
     size_t len = strlen(whole);
-    int ms = (int) ((wall - floor(wall)) * 1000.0);
+    unsigned ms = (unsigned) ((wall - floor(wall)) * 1000.0) % 1000u;
     if (len > 0 && whole[len - 1] == 'Z')
         whole[len - 1] = '\0';
-    snprintf(text, sizeof(text), "%s.%03dZ", whole, ms > 999 ? 999 : ms);
+    snprintf(text, sizeof(text), "%s.%03uZ", whole, ms);
     return json_string(text);
 }
 
