@@ -5,11 +5,15 @@
  * requests there; it never talks to a worker or a database server.
  *
  * What needs libpq (masking a connection string's password, checking its
- * syntax, adding a password from secretParameters) comes in as functions
- * from the caller, which may use the pg layer; the API may not.
+ * syntax, adding a password from secretParameters) or the validation checks
+ * (a connection test) comes in as functions from the caller, which may use
+ * the pg and validate layers; the API may not.
  */
 #ifndef PGSHUTTLE_API_API_H
 #define PGSHUTTLE_API_API_H
+
+#include "model/check.h"
+#include "model/migration.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,6 +29,18 @@ struct api_conninfo_ops {
     char *(*with_password)(const char *conninfo, const char *password);
 };
 
+/*
+ * A connection test (POST /api/v1/testConnection): runs the instance checks
+ * of spec's mode against its two servers (connectivity, versions, client
+ * tools, the online prerequisites, privileges...) into results (empty when
+ * called), each with its start time, within a bounded time (a
+ * connect_timeout of at most some seconds per server). spec has its
+ * passwords; no result's text may hold one. Called from the API's threads,
+ * at most API_TESTS_MAX (2) at once.
+ */
+typedef void (*api_connection_test_fn)(const struct migration_spec *spec,
+                                       struct check_results *results);
+
 struct api_config {
     const char *listen;    /* "HOST:PORT" (IPv4, [IPv6] or a name that resolves); */
     const char *state_dir; /* the store's directory; worker logs under logs/ */
@@ -33,6 +49,7 @@ struct api_config {
     const char *tls_key;
     size_t max_body; /* bytes; a bigger request body gets 413 (0 = 1 MiB) */
     struct api_conninfo_ops conninfo;
+    api_connection_test_fn connection_test; /* NULL: POST /testConnection answers 501 */
 };
 
 struct api_server;

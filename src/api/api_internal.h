@@ -6,7 +6,10 @@
  *   server.c            libmicrohttpd: listening, TLS, body accumulation, answers sent
  *   router.c            the route table: path patterns, methods (405 with Allow), auth
  *   routes_*.c          the handlers: migrations, their views (events, log, lag,
- *                       tables), the service's own (healthz, metrics, names)
+ *                       tables), the service's own (healthz, metrics, names), the
+ *                       connection test
+ *   spec_body.c         a create's (or a connection test's) body read into a spec
+ *   table_fold.c        the tables' copy states folded from a migration's events
  *   routes_common.c     loading a migration for a handler (404), reading a JSON body
  *   auth.c, pool.c, answer.c, url.c, token.c   bearer check, store handles,
  *                       answers, %XX decoding, the token file
@@ -31,10 +34,15 @@ struct api_ctx {
     char *token;     /* owned */
     size_t max_body;
     struct api_conninfo_ops conninfo;
-    pthread_mutex_t pool_lock; /* guards idle and nidle */
+    api_connection_test_fn connection_test; /* NULL: POST /testConnection answers 501 */
+    pthread_mutex_t pool_lock;              /* guards idle, nidle and tests_running */
     struct store *idle[API_POOL_MAX];
     size_t nidle;
+    int tests_running; /* connection tests in flight (at most API_TESTS_MAX) */
 };
+
+/* Connection tests at once: each holds a server thread for up to its servers' connect_timeout. */
+#define API_TESTS_MAX 2
 
 /* An open store handle for this thread's request (from the pool or new); NULL with *error. */
 struct store *api_store_take(struct api_ctx *ctx, char **error);
@@ -75,6 +83,10 @@ void api_answer_json(struct api_answer *a, unsigned status, json_t *doc);
 /* Sets the answer to {"error":{code, message, target}}; message must hold no secret. */
 void api_answer_error(struct api_answer *a, unsigned status, const char *code, const char *message,
                       const char *target);
+/* A 400 InvalidField naming target (the message must hold no secret). */
+void api_answer_invalid(struct api_answer *a, const char *message, const char *target);
+/* wall (seconds since the epoch) as "2026-12-07T09:00:00Z", or null when 0 (a new value). */
+json_t *api_time_json(double wall);
 /* Sets a text/plain answer (text owned by a afterwards). */
 void api_answer_text(struct api_answer *a, unsigned status, char *text, const char *content_type);
 
@@ -129,7 +141,32 @@ void api_answer_store_error(struct api_answer *a, char *error);
  */
 bool api_body_json(const struct api_request *req, json_t **doc, struct api_answer *a);
 
-/* ---- the handlers (routes_migrations.c, routes_views.c, routes_service.c) */
+/* ---- spec_body.c ------------------------------------------------------ */
+
+/*
+ * Reads the body of a create into spec (the caller frees it): properties
+ * and secretParameters, strict, the passwords added to the connection
+ * strings, which must parse. name is the path's (the body may repeat it),
+ * or NULL for a connection test, which also may name no database
+ * (databases_optional). false with a 400, 413 or 415 answer set and spec
+ * untouched.
+ */
+bool api_spec_body_read(struct api_ctx *ctx, const struct api_request *req, const char *name,
+                        bool databases_optional, struct migration_spec *spec, struct api_answer *a);
+
+/* ---- table_fold.c ----------------------------------------------------- */
+
+/*
+ * Every table the events evs[0..n) (oldest first) name, in its latest copy
+ * state, as a new JSON array of {"database", "table", "state" (queued,
+ * copying, copied or failed), "rows", "bytes", "seconds", "startedOn",
+ * "endedOn", "message", "sqlstate"} (null where not known); only_db: that
+ * database's tables only (NULL: all).
+ */
+json_t *api_table_states(const struct store_event *evs, size_t n, const char *only_db);
+
+/* ---- the handlers (routes_migrations.c, routes_views.c, routes_service.c,
+ *      routes_connection_test.c) */
 
 typedef void (*api_handler)(struct api_ctx *ctx, const struct api_request *req,
                             struct api_answer *a);
@@ -146,6 +183,8 @@ void api_route_tables(struct api_ctx *ctx, const struct api_request *req, struct
 void api_route_name_check(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
 void api_route_healthz(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
 void api_route_metrics(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_test_connection(struct api_ctx *ctx, const struct api_request *req,
+                               struct api_answer *a);
 
 /* ---- router.c --------------------------------------------------------- */
 

@@ -29,6 +29,7 @@ static const struct route {
     {"GET", "/api/v1/migrations/{}/lag", api_route_lag, false},
     {"GET", "/api/v1/migrations/{}/tables", api_route_tables, false},
     {"GET", "/api/v1/checkNameAvailability", api_route_name_check, false},
+    {"POST", "/api/v1/testConnection", api_route_test_connection, false},
     {"GET", "/api/v1/metrics", api_route_metrics, false},
     {"GET", "/metrics", api_route_metrics, false},
     {"GET", "/api/v1/healthz", api_route_healthz, true},

@@ -66,185 +66,17 @@ void api_route_get(struct api_ctx *ctx, const struct api_request *req, struct ap
 
 /* ---- create ------------------------------------------------------------ */
 
-/* The property a spec reading message is about (for the error's target), or NULL. */
-static const char *spec_error_target(const char *msg, char *buf, size_t buflen)
-{
-    static const char unknown[] = "unknown field \"";
-    if (strncmp(msg, unknown, sizeof(unknown) - 1) == 0) {
-        const char *name = msg + sizeof(unknown) - 1;
-        size_t len = strcspn(name, "\"");
-        snprintf(buf, buflen, "%.*s", (int) len, name);
-        return buf;
-    }
-    static const char *const extra[] = {"migrationWindowStartTimeInUtc", "properties"};
-    const char *best = NULL, *at = NULL;
-    for (int f = 0; f < SPEC_F_COUNT + 2; f++) {
-        const char *name = f < SPEC_F_COUNT ? migration_spec_field_name(f, SPEC_NAMING_JSON)
-                                            : extra[f - SPEC_F_COUNT];
-        const char *p = strstr(msg, name);
-        if (p && (at == NULL || p < at || (p == at && strlen(name) > strlen(best)))) {
-            at = p;
-            best = name;
-        }
-    }
-    return best;
-}
-
-/* A 400 naming field as target. */
-static void invalid(struct api_answer *a, const char *message, const char *target)
-{
-    api_answer_error(a, 400, "InvalidField", message, target);
-}
-
-/*
- * Reads secretParameters: {"adminCredentials": {"sourceServerPassword",
- * "targetServerPassword"}} (each optional); the passwords are borrowed from sp.
- */
-static bool read_secrets(const json_t *sp, const char **source_pw, const char **target_pw,
-                         struct api_answer *a)
-{
-    static const char *const names[2] = {"sourceServerPassword", "targetServerPassword"};
-    const char **out[2] = {source_pw, target_pw};
-    const char *key;
-    json_t *v;
-    if (!json_is_object(sp)) {
-        invalid(a, "secretParameters must be an object", "secretParameters");
-        return false;
-    }
-    json_t *creds = NULL;
-    json_object_foreach((json_t *) sp, key, v)
-    {
-        if (strcmp(key, "adminCredentials") != 0) {
-            char *msg = xasprintf("unknown field \"secretParameters.%s\"", key);
-            invalid(a, msg, "secretParameters");
-            free(msg);
-            return false;
-        }
-        creds = v;
-    }
-    if (creds == NULL)
-        return true;
-    if (!json_is_object(creds)) {
-        invalid(a, "secretParameters.adminCredentials must be an object",
-                "secretParameters.adminCredentials");
-        return false;
-    }
-    json_object_foreach(creds, key, v)
-    {
-        int i = strcmp(key, names[0]) == 0 ? 0 : strcmp(key, names[1]) == 0 ? 1 : -1;
-        if (i < 0) {
-            char *msg = xasprintf("unknown field \"secretParameters.adminCredentials.%s\"", key);
-            invalid(a, msg, "secretParameters.adminCredentials");
-            free(msg);
-            return false;
-        }
-        if (!json_is_string(v)) {
-            char *target = xasprintf("secretParameters.adminCredentials.%s", names[i]);
-            char *msg = xasprintf("%s must be a string", target);
-            invalid(a, msg, target);
-            free(msg);
-            free(target);
-            return false;
-        }
-        *out[i] = json_string_value(v);
-    }
-    return true;
-}
-
-/* Checks one connection string and adds its password; false with a 400 naming the property. */
-static bool server_conninfo(struct api_ctx *ctx, char **conninfo, const char *password,
-                            enum spec_field field, struct api_answer *a)
-{
-    const char *prop = migration_spec_field_name(field, SPEC_NAMING_JSON);
-    char *why = NULL;
-    if (!ctx->conninfo.check(*conninfo, &why)) {
-        char *msg = xasprintf("%s is not a valid connection string: %s", prop,
-                              why ? why : "it does not parse");
-        free(why);
-        invalid(a, msg, prop);
-        free(msg);
-        return false;
-    }
-    if (password == NULL)
-        return true;
-    char *with = ctx->conninfo.with_password(*conninfo, password);
-    if (with == NULL) {
-        char *msg = xasprintf("%s: the password cannot be added to the connection string", prop);
-        invalid(a, msg, prop);
-        free(msg);
-        return false;
-    }
-    free(*conninfo);
-    *conninfo = with;
-    return true;
-}
-
-/* Reads the body of a create into spec; false with the answer set. */
-static bool read_create(struct api_ctx *ctx, const struct api_request *req, const char *name,
-                        struct migration_spec *spec, struct api_answer *a)
-{
-    json_t *body;
-    if (!api_body_json(req, &body, a))
-        return false;
-    const char *key;
-    json_t *v, *properties = NULL, *secrets = NULL;
-    bool ok = true;
-    json_object_foreach(body, key, v)
-    {
-        if (strcmp(key, "properties") == 0)
-            properties = v;
-        else if (strcmp(key, "secretParameters") == 0)
-            secrets = v;
-        else if (strcmp(key, "name") == 0 && json_is_string(v) &&
-                 strcmp(json_string_value(v), name) == 0)
-            continue; /* the name again, as GET gives it: allowed when it is the same */
-        else {
-            char *msg = strcmp(key, "name") == 0 ? xstrdup("name must be the name in the path")
-                                                 : xasprintf("unknown field \"%s\"", key);
-            invalid(a, msg, key);
-            free(msg);
-            ok = false;
-            break;
-        }
-    }
-    const char *source_pw = NULL, *target_pw = NULL;
-    if (ok && properties == NULL) {
-        invalid(a, "properties is required", "properties");
-        ok = false;
-    }
-    if (ok && secrets)
-        ok = read_secrets(secrets, &source_pw, &target_pw, a);
-    char *error = NULL;
-    if (ok) {
-        json_t *doc = json_pack("{s:s, s:O}", "name", name, "properties", properties);
-        ok = migration_spec_from_json(doc, spec, &error);
-        json_decref(doc);
-        if (!ok) {
-            char target[128];
-            invalid(a, error, spec_error_target(error, target, sizeof(target)));
-            free(error);
-        }
-    }
-    if (ok && (!server_conninfo(ctx, &spec->source, source_pw, SPEC_F_SOURCE, a) ||
-               !server_conninfo(ctx, &spec->target, target_pw, SPEC_F_TARGET, a))) {
-        migration_spec_free(spec);
-        ok = false;
-    }
-    json_decref(body);
-    return ok;
-}
-
 void api_route_create(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)
 {
     const char *name = req->params[0];
     char *error = NULL;
     if (!migration_name_check(name, &error)) {
-        invalid(a, error, "name");
+        api_answer_invalid(a, error, "name");
         free(error);
         return;
     }
     struct migration_spec spec;
-    if (!read_create(ctx, req, name, &spec, a))
+    if (!api_spec_body_read(ctx, req, name, false, &spec, a))
         return;
     json_t *doc = migration_spec_to_json(&spec, SPEC_JSON_WITH_SECRETS, NULL);
     char *spec_json = json_dumps(doc, JSON_COMPACT);
@@ -303,17 +135,17 @@ static bool read_patch(const json_t *body, struct patch *p, struct api_answer *a
     {
         if (strcmp(key, "properties") != 0) {
             char *msg = xasprintf("unknown field \"%s\"", key);
-            invalid(a, msg, key);
+            api_answer_invalid(a, msg, key);
             free(msg);
             return false;
         }
         props = v;
     }
     if (!json_is_object(props)) {
-        invalid(a,
-                "properties must be an object with triggerCutover, cancel or "
-                "overwriteDbsInTarget",
-                "properties");
+        api_answer_invalid(a,
+                           "properties must be an object with triggerCutover, cancel or "
+                           "overwriteDbsInTarget",
+                           "properties");
         return false;
     }
     int chosen = -1;
@@ -326,15 +158,16 @@ static bool read_patch(const json_t *body, struct patch *p, struct api_answer *a
             if (strcmp(key, patch_kinds[i].flag) == 0) {
                 if (!json_is_true(v)) {
                     char *msg = xasprintf("%s must be true", key);
-                    invalid(a, msg, key);
+                    api_answer_invalid(a, msg, key);
                     free(msg);
                     return false;
                 }
                 if (chosen >= 0 && chosen != (int) i) {
-                    invalid(a,
-                            "ask for one of triggerCutover, cancel and overwriteDbsInTarget "
-                            "at a time",
-                            key);
+                    api_answer_invalid(
+                        a,
+                        "ask for one of triggerCutover, cancel and overwriteDbsInTarget "
+                        "at a time",
+                        key);
                     return false;
                 }
                 chosen = (int) i;
@@ -347,14 +180,15 @@ static bool read_patch(const json_t *body, struct patch *p, struct api_answer *a
         }
         if (!known) {
             char *msg = xasprintf("unknown field \"properties.%s\"", key);
-            invalid(a, msg, key);
+            api_answer_invalid(a, msg, key);
             free(msg);
             return false;
         }
     }
     if (chosen < 0) {
-        invalid(a, "properties must ask for triggerCutover, cancel or overwriteDbsInTarget",
-                "properties");
+        api_answer_invalid(a,
+                           "properties must ask for triggerCutover, cancel or overwriteDbsInTarget",
+                           "properties");
         return false;
     }
     *p = patch_kinds[chosen];
@@ -362,13 +196,13 @@ static bool read_patch(const json_t *body, struct patch *p, struct api_answer *a
         char *msg =
             xasprintf("%s goes with %s", dbs_key,
                       strcmp(dbs_key, "dbsToCancelMigrationOn") == 0 ? "cancel" : "triggerCutover");
-        invalid(a, msg, dbs_key);
+        api_answer_invalid(a, msg, dbs_key);
         free(msg);
         return false;
     }
     if (dbs && !json_is_array(dbs)) {
         char *msg = xasprintf("%s must be an array of database names", dbs_key);
-        invalid(a, msg, dbs_key);
+        api_answer_invalid(a, msg, dbs_key);
         free(msg);
         return false;
     }
@@ -386,14 +220,14 @@ static bool patch_databases_known(const struct patch *p, const struct migration_
     {
         if (!json_is_string(v)) {
             char *msg = xasprintf("%s must be an array of database names", p->dbs_field);
-            invalid(a, msg, p->dbs_field);
+            api_answer_invalid(a, msg, p->dbs_field);
             free(msg);
             return false;
         }
         if (!sl_contains(&spec->databases, json_string_value(v))) {
             char *msg = xasprintf("%s: \"%s\" is not a database of this migration", p->dbs_field,
                                   json_string_value(v));
-            invalid(a, msg, p->dbs_field);
+            api_answer_invalid(a, msg, p->dbs_field);
             free(msg);
             return false;
         }

@@ -3,11 +3,9 @@
  * the worker's log hold: its events, the tail of its log, lag samples from
  * the streaming events, and per-table copy figures from the table events.
  *
- * Limits of /tables: the state carries per-database counters, not table
- * names, so tables are listed by name only once copied (each "table" event
- * gives rows, bytes and seconds); the queued, copying and failed ones are
- * counted per database (from the state), and a failure's details are in
- * the error events.
+ * /tables lists every table in its latest copy state (queued, copying,
+ * copied, failed) from the table events (table_fold.c), and each
+ * database's counters from the state.
  */
 #include "api/api_internal.h"
 #include "model/event_json.h"
@@ -66,13 +64,6 @@ static bool query_count(const struct api_request *req, const char *key, long lon
     return true;
 }
 
-static json_t *time_json(double wall)
-{
-    char text[UTC_TIME_SIZE];
-    utc_time_format(wall, text, sizeof(text));
-    return json_string(text);
-}
-
 void api_route_events(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)
 {
     long long after, limit;
@@ -89,8 +80,8 @@ void api_route_events(struct api_ctx *ctx, const struct api_request *req, struct
         json_t *ev = json_loads(evs[i].json ? evs[i].json : "null", 0, NULL);
         json_array_append_new(
             value, json_pack("{s:I, s:o, s:s, s:o}", "seq", (json_int_t) evs[i].seq, "time",
-                             time_json(evs[i].at), "kind", evs[i].kind ? evs[i].kind : "", "event",
-                             ev ? ev : json_null()));
+                             api_time_json(evs[i].at), "kind", evs[i].kind ? evs[i].kind : "",
+                             "event", ev ? ev : json_null()));
     }
     store_event_list_free(evs, n);
     api_migration_free(&m);
@@ -181,10 +172,10 @@ void api_route_lag(struct api_ctx *ctx, const struct api_request *req, struct ap
         struct event_json_meta meta;
         char *error = NULL;
         if (doc && event_from_json(doc, &ev, &meta, &error))
-            json_array_append_new(value,
-                                  json_pack("{s:o, s:s?, s:f, s:I}", "time", time_json(evs[i].at),
-                                            "database", ev.database, "lagSeconds", ev.lag_seconds,
-                                            "lagBytes", (json_int_t) ev.lag_bytes));
+            json_array_append_new(value, json_pack("{s:o, s:s?, s:f, s:I}", "time",
+                                                   api_time_json(evs[i].at), "database",
+                                                   ev.database, "lagSeconds", ev.lag_seconds,
+                                                   "lagBytes", (json_int_t) ev.lag_bytes));
         free(error);
         json_decref(doc);
     }
@@ -193,7 +184,7 @@ void api_route_lag(struct api_ctx *ctx, const struct api_request *req, struct ap
     api_answer_json(a, 200, json_pack("{s:o}", "value", value));
 }
 
-/* Each database's table counters from the state (those not listed by name). */
+/* Each database's table counters from the state. */
 static json_t *table_counts(const struct api_migration *m, const char *db)
 {
     json_t *o = json_object();
@@ -223,31 +214,10 @@ void api_route_tables(struct api_ctx *ctx, const struct api_request *req, struct
         char *msg = xasprintf("db: \"%s\" is not a database of this migration", db);
         api_answer_error(a, 400, "InvalidParameter", msg, "db");
         free(msg);
-        store_event_list_free(evs, n);
-        api_migration_free(&m);
-        return;
-    }
-    json_t *value = json_array();
-    const char *table = event_kind_name(EV_TABLE_COPIED);
-    for (size_t i = 0; i < n; i++) {
-        if (evs[i].kind == NULL || strcmp(evs[i].kind, table) != 0)
-            continue;
-        json_t *doc = json_loads(evs[i].json ? evs[i].json : "", 0, NULL);
-        struct event ev;
-        struct event_json_meta meta;
-        char *error = NULL;
-        if (doc && event_from_json(doc, &ev, &meta, &error) &&
-            (db == NULL || (ev.database && strcmp(ev.database, db) == 0)))
-            json_array_append_new(value, json_pack("{s:s?, s:s?, s:s, s:I, s:I, s:f, s:o}",
-                                                   "database", ev.database, "table", ev.object,
-                                                   "state", "copied", "rows", (json_int_t) ev.rows,
-                                                   "bytes", (json_int_t) ev.bytes, "seconds",
-                                                   ev.seconds, "endedOn", time_json(evs[i].at)));
-        free(error);
-        json_decref(doc);
-    }
-    json_t *counts = table_counts(&m, db);
+    } else
+        api_answer_json(a, 200,
+                        json_pack("{s:o, s:o}", "value", api_table_states(evs, n, db), "databases",
+                                  table_counts(&m, db)));
     store_event_list_free(evs, n);
     api_migration_free(&m);
-    api_answer_json(a, 200, json_pack("{s:o, s:o}", "value", value, "databases", counts));
 }

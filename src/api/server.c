@@ -1,8 +1,10 @@
 /*
- * server.c — the HTTP server of the API (api.h) on libmicrohttpd: a pool of
- * threads polling internally, listening on the configured HOST:PORT (IPv4,
- * [IPv6] or a name), HTTPS when PEM files are given, connections timed out
- * after 30 s idle.
+ * server.c — the HTTP server of the API (api.h) on libmicrohttpd: one
+ * thread per connection (a handler that waits, such as a connection test
+ * on a server that does not answer, holds up its own connection only),
+ * listening on the configured HOST:PORT (IPv4, [IPv6] or a name), HTTPS
+ * when PEM files are given, connections timed out after 30 s idle, at most
+ * API_CONNECTION_LIMIT at once.
  *
  * A request's body is accumulated per connection up to max_body: a
  * Content-Length above it gets 413 before any of the body is read; a
@@ -25,7 +27,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#define API_THREADS            4
 #define API_CONNECTION_TIMEOUT 30 /* seconds */
 #define API_CONNECTION_LIMIT   256
 #define API_DEFAULT_MAX_BODY   (1u << 20)
@@ -248,9 +249,11 @@ struct api_server *api_start(const struct api_config *cfg, char **error)
     srv->ctx.token = xstrdup(cfg->token);
     srv->ctx.max_body = cfg->max_body ? cfg->max_body : API_DEFAULT_MAX_BODY;
     srv->ctx.conninfo = cfg->conninfo;
+    srv->ctx.connection_test = cfg->connection_test;
     pthread_mutex_init(&srv->ctx.pool_lock, NULL);
 
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_AUTO | MHD_USE_ERROR_LOG;
     if (addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (cfg->tls_cert) {
@@ -274,11 +277,10 @@ struct api_server *api_start(const struct api_config *cfg, char **error)
     };
     srv->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr, MHD_OPTION_THREAD_POOL_SIZE,
-        (unsigned) API_THREADS, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned) API_CONNECTION_TIMEOUT,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned) API_CONNECTION_LIMIT, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, srv, MHD_OPTION_ARRAY, tls,
-        MHD_OPTION_END);
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *) &addr, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned) API_CONNECTION_TIMEOUT, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned) API_CONNECTION_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_UNESCAPE_CALLBACK, keep_escapes, srv, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         *error =
             xasprintf("cannot listen on %s (in use, or not an address of this host)", cfg->listen);

@@ -8,6 +8,7 @@
  */
 #include "api/api.h"
 #include "cli/cli.h"
+#include "cli/connection_test.h"
 #include "model/migration.h"
 #include "pg/conninfo.h"
 #include "service/service.h"
@@ -332,6 +333,7 @@ static int serve(const struct serve_opts *o, const char *dir)
         .conninfo = {.mask = pgconninfo_mask,
                      .check = pgconninfo_valid,
                      .with_password = conninfo_with_password},
+        .connection_test = connection_test_run,
     };
     install_signals();
     struct api_server *srv = api_start(&acfg, &err);

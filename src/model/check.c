@@ -6,8 +6,8 @@
 #include <string.h>
 
 void check_results_add(struct check_results *r, const char *scope, const char *name,
-                       enum check_status status, double seconds, const char *message,
-                       const char *remediation)
+                       enum check_status status, double started, double seconds,
+                       const char *message, const char *remediation)
 {
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 16;
@@ -17,6 +17,7 @@ void check_results_add(struct check_results *r, const char *scope, const char *n
     c->scope = xstrdup(scope ? scope : "instance");
     c->name = xstrdup(name);
     c->status = status;
+    c->started = started > 0 ? started : 0;
     c->seconds = seconds;
     c->message = xstrdup(message ? message : "");
     c->remediation = remediation && remediation[0] ? xstrdup(remediation) : NULL;

@@ -2,8 +2,9 @@
  * check.h — the result of one validation check, and a list of them.
  *
  * A result says where (scope: "instance" or a database name), which check,
- * how it came out (Succeeded / Warning / Failed), how long it took, what it
- * found (naming the offending objects) and what to do about it.
+ * how it came out (Succeeded / Warning / Failed), when it started and how
+ * long it took, what it found (naming the offending objects) and what to do
+ * about it.
  */
 #ifndef PGSHUTTLE_MODEL_CHECK_H
 #define PGSHUTTLE_MODEL_CHECK_H
@@ -13,9 +14,10 @@
 #include <stddef.h>
 
 struct check_result {
-    char *scope;       /* owned: "instance" or the database name */
-    char *name;        /* owned: the check's name */
+    char *scope; /* owned: "instance" or the database name */
+    char *name;  /* owned: the check's name */
     enum check_status status;
+    double started; /* wall clock (seconds since the epoch) when it started; 0 = unknown */
     double seconds;
     char *message;     /* owned: what was found, never NULL */
     char *remediation; /* owned: the SQL or setting that fixes it, or NULL */
@@ -27,12 +29,15 @@ struct check_results {
     size_t cap;
 };
 
-#define CHECK_RESULTS_INIT {NULL, 0, 0}
+#define CHECK_RESULTS_INIT                                                                         \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
-/* Appends a result (strings are copied). */
+/* Appends a result (strings are copied); started is its wall-clock start, 0 if unknown. */
 void check_results_add(struct check_results *r, const char *scope, const char *name,
-                       enum check_status status, double seconds, const char *message,
-                       const char *remediation);
+                       enum check_status status, double started, double seconds,
+                       const char *message, const char *remediation);
 /* The worst status in the list (Succeeded when empty). */
 enum check_status check_results_worst(const struct check_results *r);
 size_t check_results_count(const struct check_results *r, enum check_status status);

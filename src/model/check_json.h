@@ -1,6 +1,8 @@
 /*
  * check_json.h — a validation check's result as JSON, written and read here
- * only: {"scope", "name", "status", "message", "remediation", "seconds"}.
+ * only: {"scope", "name", "status", "started_at", "message", "remediation",
+ * "seconds"}; started_at is ISO 8601 UTC with milliseconds, or null when
+ * unknown (and may be absent: states stored before checks had it).
  * Reading is strict: an unknown field or a value of the wrong type fails
  * with a message naming the field.
  */

@@ -252,7 +252,25 @@ static bool read_property(struct migration_spec *s, const char *key, const json_
     return false;
 }
 
-static bool read_spec(const json_t *doc, struct migration_spec *out, char **error)
+/*
+ * The rules of migration_spec_check; with databases_optional, a spec naming
+ * no database is checked as if it named one (every other rule holds).
+ */
+static bool check_spec(const struct migration_spec *s, bool databases_optional, char **error)
+{
+    if (!databases_optional || s->databases.n > 0)
+        return migration_spec_check(s, SPEC_NAMING_JSON, error);
+    struct migration_spec probe = *s; /* a shallow copy, read only */
+    strlist one = STRLIST_INIT;
+    sl_push(&one, "postgres");
+    probe.databases = one;
+    bool ok = migration_spec_check(&probe, SPEC_NAMING_JSON, error);
+    sl_free(&one);
+    return ok;
+}
+
+static bool read_spec(const json_t *doc, bool databases_optional, struct migration_spec *out,
+                      char **error)
 {
     if (!json_is_object(doc))
         return type_error("a migration", "a JSON object", error);
@@ -285,13 +303,22 @@ static bool read_spec(const json_t *doc, struct migration_spec *out, char **erro
         if (!read_property(out, key, v, error))
             return false;
     }
-    return migration_spec_check(out, SPEC_NAMING_JSON, error);
+    return check_spec(out, databases_optional, error);
 }
 
 bool migration_spec_from_json(const json_t *doc, struct migration_spec *out, char **error)
 {
     migration_spec_init(out);
-    if (read_spec(doc, out, error))
+    if (read_spec(doc, false, out, error))
+        return true;
+    migration_spec_free(out);
+    return false;
+}
+
+bool migration_spec_from_json_endpoints(const json_t *doc, struct migration_spec *out, char **error)
+{
+    migration_spec_init(out);
+    if (read_spec(doc, true, out, error))
         return true;
     migration_spec_free(out);
     return false;

@@ -41,6 +41,14 @@ json_t *migration_spec_to_json(const struct migration_spec *s, enum spec_json_se
 bool migration_spec_from_json(const json_t *doc, struct migration_spec *out, char **error)
     __attribute__((warn_unused_result));
 
+/*
+ * The same for a connection test, which needs the servers and not the
+ * databases: dbsToMigrate may be absent or empty; every other field and
+ * rule is as above.
+ */
+bool migration_spec_from_json_endpoints(const json_t *doc, struct migration_spec *out, char **error)
+    __attribute__((warn_unused_result));
+
 /* The same from JSON text (duplicate keys are refused). */
 bool migration_spec_from_json_text(const char *text, struct migration_spec *out, char **error)
     __attribute__((warn_unused_result));

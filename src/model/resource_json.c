@@ -11,8 +11,10 @@
 #include "model/resource_json.h"
 #include "model/lsn.h"
 #include "model/utc_time.h"
+#include "util/mem.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static json_t *time_or_null(double wall)
@@ -101,46 +103,80 @@ static json_t *db_details(const char *name, const struct db_progress_snapshot *d
     return o;
 }
 
-static json_t *check_json(const struct check_result *c)
+json_t *resource_check_to_json(const struct check_result *c)
 {
     const char *state = check_status_name(c->status);
     json_t *messages = json_array();
     json_array_append_new(
         messages, json_pack("{s:s, s:s}", "state", state, "message", c->message ? c->message : ""));
-    return json_pack("{s:s, s:s, s:I, s:o, s:o}", "type", c->name ? c->name : "", "state", state,
-                     "durationMs", (json_int_t) llround(c->seconds * 1000.0), "messages", messages,
-                     "remediation", string_or_null(c->remediation));
+    return json_pack("{s:s, s:s, s:o, s:I, s:o, s:o}", "type", c->name ? c->name : "", "state",
+                     state, "startedOn", time_or_null(c->started), "durationMs",
+                     (json_int_t) llround(c->seconds * 1000.0), "messages", messages, "remediation",
+                     string_or_null(c->remediation));
 }
 
-/* validationDetails: the instance checks, then each database's in the order they first appear. */
+/* The span of some checks: the first start and the last end (start + duration); 0 when unknown. */
+struct check_span {
+    double start, end;
+};
+
+static void span_add(struct check_span *sp, const struct check_result *c)
+{
+    if (c->started <= 0) /* a state stored before checks had times */
+        return;
+    if (sp->start <= 0 || c->started < sp->start)
+        sp->start = c->started;
+    if (c->started + c->seconds > sp->end)
+        sp->end = c->started + c->seconds;
+}
+
+/* One database's checks in validationDetails: its scope, their objects and their span. */
+struct db_checks {
+    const char *scope;
+    json_t *summary;
+    struct check_span span;
+};
+
+/*
+ * validationDetails: the instance checks, then each database's in the order
+ * they first appear, each database's entry with its own span, and the span
+ * of them all.
+ */
 static json_t *validation_details(const struct migration_state *state)
 {
     json_t *server = json_array(), *dbs = json_array();
     const struct check_results *r = state ? &state->checks : NULL;
-    size_t n = r ? r->n : 0;
+    size_t n = r ? r->n : 0, ndbs = 0;
+    struct check_span all = {0, 0};
+    struct db_checks *db = NULL; /* per database, in the order they first appear */
     for (size_t i = 0; i < n; i++) {
         const struct check_result *c = &r->items[i];
         const char *scope = c->scope ? c->scope : "instance";
+        span_add(&all, c);
         if (strcmp(scope, "instance") == 0) {
-            json_array_append_new(server, check_json(c));
+            json_array_append_new(server, resource_check_to_json(c));
             continue;
         }
-        json_t *summary = NULL;
-        for (size_t j = 0; j < json_array_size(dbs); j++) {
-            json_t *entry = json_array_get(dbs, j);
-            if (strcmp(json_string_value(json_object_get(entry, "databaseName")), scope) == 0)
-                summary = json_object_get(entry, "summary");
+        size_t j = 0;
+        while (j < ndbs && strcmp(db[j].scope, scope) != 0)
+            j++;
+        if (j == ndbs) {
+            db = xrealloc(db, (ndbs + 1) * sizeof(*db));
+            db[ndbs++] = (struct db_checks){scope, json_array(), {0, 0}};
         }
-        if (summary == NULL) {
-            summary = json_array();
-            json_array_append_new(
-                dbs, json_pack("{s:s, s:o}", "databaseName", scope, "summary", summary));
-        }
-        json_array_append_new(summary, check_json(c));
+        span_add(&db[j].span, c);
+        json_array_append_new(db[j].summary, resource_check_to_json(c));
     }
+    for (size_t j = 0; j < ndbs; j++)
+        json_array_append_new(dbs,
+                              json_pack("{s:s, s:o, s:o, s:o}", "databaseName", db[j].scope,
+                                        "startedOn", time_or_null(db[j].span.start), "endedOn",
+                                        time_or_null(db[j].span.end), "summary", db[j].summary));
+    free(db);
     json_t *status = n ? json_string(check_status_name(check_results_worst(r))) : json_null();
-    return json_pack("{s:o, s:o, s:o}", "status", status, "serverLevelValidationDetails", server,
-                     "dbLevelValidationDetails", dbs);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "status", status, "validationStartTimeInUtc",
+                     time_or_null(all.start), "validationEndTimeInUtc", time_or_null(all.end),
+                     "serverLevelValidationDetails", server, "dbLevelValidationDetails", dbs);
 }
 
 static json_t *current_status(const struct migration_spec *spec,

@@ -32,6 +32,13 @@ json_t *migration_resource_to_json(const char *name, const struct migration_spec
                                    const struct resource_times *times, spec_conninfo_masker mask);
 
 /*
+ * One check's result as validationDetails lists it (also the answer of a
+ * connection test): {"type", "state", "startedOn" (ISO UTC or null),
+ * "durationMs", "messages": [{"state", "message"}], "remediation"}.
+ */
+json_t *resource_check_to_json(const struct check_result *c);
+
+/*
  * {"error": {"code", "message", "target"}} as a new object; target NULL
  * writes null. The message must already be free of secrets.
  */

@@ -71,8 +71,8 @@ void migration_state_copy(struct migration_state *dst, const struct migration_st
         sl_push(&dst->warnings, src->warnings.items[i]);
     for (size_t i = 0; i < src->checks.n; i++) {
         const struct check_result *c = &src->checks.items[i];
-        check_results_add(&dst->checks, c->scope, c->name, c->status, c->seconds, c->message,
-                          c->remediation);
+        check_results_add(&dst->checks, c->scope, c->name, c->status, c->started, c->seconds,
+                          c->message, c->remediation);
     }
     dst->source_type = xstrdup(src->source_type);
     dst->started_wall = src->started_wall;

@@ -62,10 +62,10 @@ const int validate_registry_count =
     (int) (sizeof(validate_registry) / sizeof(validate_registry[0]));
 
 static void record(struct vctx *ctx, const struct event_sink *events, const struct check_def *def,
-                   const char *scope, struct check_outcome *out, double seconds)
+                   const char *scope, struct check_outcome *out, double started, double seconds)
 {
     const char *remedy = out->remediation.len ? sb_str(&out->remediation) : NULL;
-    check_results_add(&ctx->rep->results, scope, def->name, out->status, seconds,
+    check_results_add(&ctx->rep->results, scope, def->name, out->status, started, seconds,
                       sb_str(&out->message), remedy);
     struct event ev = {.kind = EV_CHECK,
                        .database = strcmp(scope, "instance") == 0 ? NULL : scope,
@@ -82,11 +82,11 @@ static void run_one(struct vctx *ctx, const struct event_sink *events, const str
 {
     struct check_outcome out;
     memset(&out, 0, sizeof(out));
-    double t0 = time_now();
+    double started = time_wall(), t0 = time_now();
     def->fn(ctx, &out);
     double secs = time_now() - t0;
     if (!out.not_applicable)
-        record(ctx, events, def, scope, &out, secs);
+        record(ctx, events, def, scope, &out, started, secs);
     sb_free(&out.message);
     sb_free(&out.remediation);
 }
@@ -104,31 +104,56 @@ bool validate_run(const struct migration_spec *spec, bool essential_only,
     return validate_run_asking(spec, essential_only, false, events, rep);
 }
 
-bool validate_run_asking(const struct migration_spec *spec, bool essential_only, bool ask_overwrite,
-                         const struct event_sink *events, struct validate_report *rep)
+/* Starts a run: rep emptied, ctx set up for spec. */
+static void run_begin(struct vctx *ctx, const struct migration_spec *spec, bool ask_overwrite,
+                      struct validate_report *rep)
 {
     memset(rep, 0, sizeof(*rep));
     rep->tools.major = -1;
-    struct vctx ctx;
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.spec = spec;
-    ctx.rep = rep;
-    ctx.ask_overwrite = ask_overwrite && !spec->overwrite;
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->spec = spec;
+    ctx->rep = rep;
+    ctx->ask_overwrite = ask_overwrite && !spec->overwrite;
+}
 
+/* The instance checks, leaving ctx's server connections open; the source type is noted. */
+static void run_instance(struct vctx *ctx, const struct event_sink *events, bool essential_only)
+{
+    const struct migration_spec *spec = ctx->spec;
+    struct validate_report *rep = ctx->rep;
     for (int i = 0; i < validate_registry_count; i++) {
         const struct check_def *def = &validate_registry[i];
-        if (def->scope == SCOPE_INSTANCE && wanted(&ctx, def, essential_only))
-            run_one(&ctx, events, def, "instance");
+        if (def->scope == SCOPE_INSTANCE && wanted(ctx, def, essential_only))
+            run_one(ctx, events, def, "instance");
         /* The source type is known as soon as the source answers. */
         if (i == 0 && rep->source_type == NULL) {
             if (spec->source_type && strcmp(spec->source_type, "auto") != 0)
                 rep->source_type = xstrdup(spec->source_type);
-            else if (ctx.src)
-                rep->source_type = validate_detect_source_type(ctx.src);
+            else if (ctx->src)
+                rep->source_type = validate_detect_source_type(ctx->src);
         }
     }
     if (rep->source_type == NULL)
         rep->source_type = xstrdup("Unknown");
+}
+
+bool validate_run_instance(const struct migration_spec *spec, const struct event_sink *events,
+                           struct validate_report *rep)
+{
+    struct vctx ctx;
+    run_begin(&ctx, spec, false, rep);
+    run_instance(&ctx, events, false);
+    pgconn_close(ctx.src);
+    pgconn_close(ctx.dst);
+    return check_results_count(&rep->results, CHECK_FAILED) == 0;
+}
+
+bool validate_run_asking(const struct migration_spec *spec, bool essential_only, bool ask_overwrite,
+                         const struct event_sink *events, struct validate_report *rep)
+{
+    struct vctx ctx;
+    run_begin(&ctx, spec, ask_overwrite, rep);
+    run_instance(&ctx, events, essential_only);
 
     for (size_t d = 0; d < spec->databases.n; d++) {
         ctx.db = spec->databases.items[d];

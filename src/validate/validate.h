@@ -45,6 +45,15 @@ bool validate_run(const struct migration_spec *spec, bool essential_only,
  */
 bool validate_run_asking(const struct migration_spec *spec, bool essential_only, bool ask_overwrite,
                          const struct event_sink *events, struct validate_report *rep);
+/*
+ * Only the instance checks of spec's mode (connectivity, versions, client
+ * tools, the online prerequisites, privileges, server parameters): what a
+ * "test connection" asks. A few of them look into spec's databases (the
+ * source role's read privileges, the extensions' libraries); with none
+ * chosen they check the servers alone. Returns false when any check Failed.
+ */
+bool validate_run_instance(const struct migration_spec *spec, const struct event_sink *events,
+                           struct validate_report *rep);
 void validate_report_free(struct validate_report *rep);
 
 #endif

@@ -8,8 +8,8 @@
 #      nine columns in order) → watch → Succeeded / Completed, per-database
 #      details, the events with their times; source and target identical
 #      (compare_databases and `pgshuttle verify`)
-#   3. a Validate-only migration: Succeeded with validation details, nothing
-#      created on the target
+#   3. a Validate-only migration: Succeeded with validation details and their
+#      times, nothing created on the target
 #   4. the overwrite wait: the target database exists and the migration does
 #      not overwrite: Waiting for user action / Waiting for overwrite
 #      confirmation, the target untouched; confirm-overwrite → Succeeded,
@@ -20,6 +20,10 @@
 #   7. hostile requests (bad JSON, 10 MB body, wrong content type, names with
 #      quotes, ../, unicode, SQL, unknown fields, a duplicate name) rejected
 #      with their codes and nothing created
+#   7b. connection tests (POST /api/v1/testConnection): both servers' instance
+#      checks offline and online, the password as secretParameters, a wrong
+#      one (Failed, and in no answer or log), refused bodies, a server that
+#      never answers (bounded by connect_timeout; a third test at once: 429)
 #   8. delete; a clean stop of serve; no migration ever had two workers; no
 #      password in the API's answers, the events, the logs or any output
 set -euo pipefail
@@ -112,6 +116,8 @@ check "off1: the events hold the status changes, each with its time" test "$(jso
     'len([e for e in r["value"] if e.get("kind") == "status" and e.get("time")]) >= 3')" = True
 api GET '/api/v1/migrations/off1/tables?db=pgs_svc'
 check "off1: the tables view answers 200 (got $API_CODE)" test "$API_CODE" = 200
+check "off1: every table listed once, copied, with its rows and bytes ($(json_eval "$API_BODY" 'len(r["value"])') of $(json_eval "$API_BODY" 'r["databases"]["pgs_svc"]["total"]'))" \
+    test "$(json_eval "$API_BODY" 'len(r["value"]) == r["databases"]["pgs_svc"]["total"] > 0 and len({t["table"] for t in r["value"]}) == len(r["value"]) and all(t["state"] == "copied" and t["rows"] is not None and t["bytes"] is not None and t["endedOn"] for t in r["value"])')" = True
 api GET '/api/v1/migrations/off1/log?tail=5'
 check "off1: the log answers 200 (got $API_CODE)" test "$API_CODE" = 200
 api GET '/api/v1/checkNameAvailability?name=off1'
@@ -133,6 +139,9 @@ check "val1: instance checks recorded" test "$(json_eval "$MIG" \
     'len(r["properties"]["currentStatus"]["currentSubStateDetails"]["validationDetails"]["serverLevelValidationDetails"]) > 0')" = True
 check "val1: database checks recorded" test "$(json_eval "$MIG" \
     'r["properties"]["currentStatus"]["currentSubStateDetails"]["validationDetails"]["dbLevelValidationDetails"][0]["databaseName"]')" = pgs_val
+VAL='r["properties"]["currentStatus"]["currentSubStateDetails"]["validationDetails"]'
+check "val1: validation times ($(json_eval "$MIG" "$VAL[\"validationStartTimeInUtc\"]") to $(json_eval "$MIG" "$VAL[\"validationEndTimeInUtc\"]")): each check's start, each database's span" \
+    test "$(json_eval "$MIG" "(lambda v: v['validationStartTimeInUtc'] is not None and v['validationStartTimeInUtc'] <= v['validationEndTimeInUtc'] and all(c['startedOn'] and v['validationStartTimeInUtc'] <= c['startedOn'] <= v['validationEndTimeInUtc'] for c in v['serverLevelValidationDetails']) and all(d['startedOn'] and d['startedOn'] <= d['endedOn'] and all(c['startedOn'] for c in d['summary']) for d in v['dbLevelValidationDetails']))($VAL)")" = True
 if database_exists "$tgt_URI" pgs_val; then fail "val1 created pgs_val on the target"; else pass "val1: nothing created on the target"; fi
 
 # ---------------------------------------------------------------------------
@@ -220,6 +229,107 @@ check "its answer masks the source's password" test "$(json_eval "$API_BODY" '"*
 wait_mig val2 "val2 (created through the API) Succeeded" "$(PRED_STATE Succeeded)" 120
 
 # ---------------------------------------------------------------------------
+section "7b. connection tests (POST /api/v1/testConnection)"
+has() { [[ $1 == *"$2"* ]]; }   # has TEXT PART
+# test_body SOURCE TARGET [MODE [SOURCE-PASSWORD]]: a create's body without databases.
+test_body() {
+    python3 - "$@" <<'EOF'
+import json, sys
+a = sys.argv[1:]
+d = {"properties": {"sourceServer": a[0], "targetServer": a[1]}}
+if len(a) > 2 and a[2]:
+    d["properties"]["migrationMode"] = a[2]
+if len(a) > 3:
+    d["secretParameters"] = {"adminCredentials": {"sourceServerPassword": a[3]}}
+print(json.dumps(d))
+EOF
+}
+# the shape of every check of an answer (validationDetails' check objects)
+CHECK_SHAPE='all(sorted(c) == ["durationMs", "messages", "remediation", "startedOn", "state", "type"] and c["startedOn"] and c["state"] in ("Succeeded", "Warning", "Failed") for c in r["checks"])'
+api GET '/api/v1/migrations?filter=All'
+before=$(json_eval "$API_BODY" 'len(r["value"])')
+api POST /api/v1/testConnection "$(test_body "$src_URI" "$tgt_URI")"
+check "offline test of both servers: 200, not Failed (got $API_CODE, $(json_eval "$API_BODY" 'r.get("status")'))" \
+    test "$API_CODE" = 200 -a "$(json_eval "$API_BODY" 'r["status"] in ("Succeeded", "Warning")')" = True
+types=$(json_eval "$API_BODY" '",".join(c["type"] for c in r["checks"])')
+check "the instance checks, connectivity and versions first ($types)" \
+    has "$types" "Source connectivity,Target connectivity,Source version,Target version"
+check "each check: type, state, startedOn, durationMs, messages, remediation" \
+    test "$(json_eval "$API_BODY" "$CHECK_SHAPE")" = True
+check "offline: no online check" \
+    test "$(json_eval "$API_BODY" 'any("wal_level" in c["type"] for c in r["checks"])')" = False
+api POST /api/v1/testConnection "$(test_body "$src_URI" "$tgt_URI" Online)"
+check "online test: 200 with the wal_level check Succeeded (got $API_CODE)" test "$API_CODE" = 200 -a \
+    "$(json_eval "$API_BODY" '[c["state"] for c in r["checks"] if "wal_level" in c["type"]] == ["Succeeded"]')" = True
+src_nopw=$(python3 -c 'import sys, urllib.parse as u
+p = u.urlsplit(sys.argv[1]); userinfo, host = p.netloc.rsplit("@", 1)
+print(p._replace(netloc=userinfo.split(":", 1)[0] + "@" + host).geturl())' "$src_URI")
+api POST /api/v1/testConnection "$(test_body "$src_nopw" "$tgt_URI" "" "$src_PASSWORD")"
+check "the source's password as secretParameters: both connected (got $API_CODE, $(json_eval "$API_BODY" '[c["state"] for c in r["checks"]][:2]'))" \
+    test "$(json_eval "$API_BODY" '[c["state"] for c in r["checks"]][:2] == ["Succeeded", "Succeeded"]')" = True
+WRONG_PW="Wr0ng-pa55-$$-zebra"
+PGS_SECRETS+=("$WRONG_PW")
+api POST /api/v1/testConnection "$(test_body "$src_nopw" "$tgt_URI" "" "$WRONG_PW")"
+check "a wrong source password: 200 Failed, Source connectivity Failed (got $API_CODE)" test "$API_CODE" = 200 -a \
+    "$(json_eval "$API_BODY" 'r["status"] == "Failed" and r["checks"][0]["type"] == "Source connectivity" and r["checks"][0]["state"] == "Failed"')" = True
+check "the failure says the password was refused" \
+    has "$(json_eval "$API_BODY" 'r["checks"][0]["messages"][0]["message"]')" "password"
+WRONG_ANSWER=$API_BODY
+if grep -qaF -- "$WRONG_PW" "$WRONG_ANSWER" "$SERVE_ERR"; then
+    fail "the wrong password is in the answer or serve's log"
+else
+    pass "the wrong password is in neither the answer nor serve's log"
+fi
+api POST /api/v1/testConnection '{"properties": {"sourceServer": "host=127.0.0.1"}}'
+check "no targetServer: 400 naming it (got $API_CODE)" \
+    test "$API_CODE" = 400 -a "$(json_eval "$API_BODY" 'r["error"]["target"]')" = targetServer
+api POST /api/v1/testConnection "$(test_body "$src_URI" "$tgt_URI" | sed 's/"properties": {/"properties": {"dropEverything": 1, /')"
+check "an unknown field: 400 naming it (got $API_CODE, $(json_eval "$API_BODY" 'r["error"]["target"]'))" \
+    test "$API_CODE" = 400 -a "$(json_eval "$API_BODY" '"dropEverything" in r["error"]["target"]')" = True
+api POST /api/v1/testConnection '{"properties": {'
+check "bad JSON: 400 (got $API_CODE)" test "$API_CODE" = 400
+api POST /api/v1/testConnection "@$TEST_TMP/big.body"
+check "a 10 MB body: 413 (got $API_CODE)" test "$API_CODE" = 413
+# A server that never answers (a socket nobody accepts on): each test waits
+# for its connect_timeout (5 s, kept: under serve's cap of 10 s); a third
+# test while two wait is refused.
+python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+print(s.getsockname()[1], flush=True); time.sleep(120)' >"$TEST_TMP/blackhole.port" &
+BLACKHOLE_PID=$!
+for ((i = 0; i < 50; i++)); do [[ -s $TEST_TMP/blackhole.port ]] && break; sleep 0.1; done
+hang_body=$(test_body "host=127.0.0.1 port=$(cat "$TEST_TMP/blackhole.port") user=x dbname=postgres connect_timeout=5" "$tgt_URI")
+token=$(cat "$STATE_DIR/token")
+wait_start=$SECONDS
+for i in 1 2 3; do
+    printf '%s' "$hang_body" | curl -sS -o "$TEST_TMP/hang$i.body" -w '%{http_code}' --max-time 60 -X POST \
+        -H "Authorization: Bearer $token" -H 'Content-Type: application/json' --data-binary @- \
+        "$SERVE_URL/api/v1/testConnection" >"$TEST_TMP/hang$i.code" 2>/dev/null &
+done
+for ((i = 0; i < 600; i++)); do
+    [[ -s $TEST_TMP/hang1.code && -s $TEST_TMP/hang2.code && -s $TEST_TMP/hang3.code ]] && break
+    sleep 0.1
+done
+codes=$(for i in 1 2 3; do cat "$TEST_TMP/hang$i.code"; echo; done | sort | tr '\n' ' ')
+kill "$BLACKHOLE_PID" 2>/dev/null || true
+wait "$BLACKHOLE_PID" 2>/dev/null || true
+log "the tests on a server that does not answer ended within $((SECONDS - wait_start)) s"
+check "three tests at once on a server that does not answer: two run, one is refused (codes: $codes)" \
+    test "$codes" = "200 200 429 "
+for i in 1 2 3; do
+    if [[ $(cat "$TEST_TMP/hang$i.code") == 200 ]]; then
+        API_BODY=$TEST_TMP/hang$i.body
+        check "test $i: Failed, the source did not answer ($(json_eval "$API_BODY" 'r["checks"][0]["messages"][0]["message"][:120]'))" \
+            test "$(json_eval "$API_BODY" 'r["status"] == "Failed" and r["checks"][0]["state"] == "Failed"')" = True
+    else
+        check "test $i: the refusal says why" has "$(cat "$TEST_TMP/hang$i.body")" "TooManyRequests"
+    fi
+done
+api GET '/api/v1/migrations?filter=All'
+check "the connection tests created nothing" test "$(json_eval "$API_BODY" 'len(r["value"])')" = "$before"
+TEST_ANSWERS=("$WRONG_ANSWER" "$TEST_TMP"/hang[123].body)
+
+# ---------------------------------------------------------------------------
 section "8. delete, no secrets, a clean stop"
 client 0 delete can1
 api DELETE /api/v1/migrations/val1
@@ -242,7 +352,7 @@ for m in off1 ow1 kill1 val2; do
 done
 api GET /metrics
 answers+=("$API_BODY")
-check_no_secret_in "API answers" "${answers[@]}"
+check_no_secret_in "API answers" "${answers[@]}" "${TEST_ANSWERS[@]}"
 check_no_secret_in "worker logs" "$STATE_DIR"/logs/*.log
 check_no_secret_in "client outputs" "${OUTS[@]}"
 serve_stop

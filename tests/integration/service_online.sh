@@ -11,8 +11,12 @@
 #      re-adopted (same pid, no second worker); cutover of the rest → the
 #      migration Succeeded, identical (compare_databases and verify), no slot
 #      or publication left on the source
-#   4. cancel while streaming: Canceled, no slot or publication left on the
-#      source, the target database dropped
+#   4. /metrics with one migration finished and one streaming: the exposition
+#      format read strictly (tests/integration/service/metrics_check.py, and
+#      promtool when installed), docs/API.md's names and labels, the op
+#      counters between the resource's before and after; then cancel while
+#      streaming: Canceled, no slot or publication left on the source, the
+#      target database dropped
 #   5. no migration ever had two workers; no password anywhere
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -113,6 +117,55 @@ section "4. cancel while streaming"
 workload_start w3 "$src_URI" pgs_oncan
 client 0 create can2 --source "$src_URI" --target "$tgt_URI" --databases pgs_oncan --mode online --jobs 2
 wait_mig can2 "can2 waits for cutover" "$WAITING" 300
+# /metrics of a real serve with a finished migration (on1) and a streaming one (can2)
+DB_CAN2='r["properties"]["currentStatus"]["currentSubStateDetails"]["dbDetails"]["pgs_oncan"]'
+# The op counters of can2 read before and after /metrics bound what /metrics says.
+mig_get can2
+cp "$MIG" "$TEST_TMP/can2.before.json"
+METRICS=$TEST_TMP/metrics.txt
+ctype=$(curl -sS -o "$METRICS" -w '%{content_type}' --max-time 30 \
+    -H "Authorization: Bearer $(cat "$STATE_DIR/token")" "$SERVE_URL/metrics")
+mig_get can2
+cp "$MIG" "$TEST_TMP/can2.after.json"
+check "/metrics: text/plain; version=0.0.4; charset=utf-8 (got $ctype)" \
+    test "$ctype" = "text/plain; version=0.0.4; charset=utf-8"
+CAN2='migration=can2,database=pgs_oncan'
+metrics_args=("$METRICS" --secret "$src_PASSWORD" --secret "$tgt_PASSWORD"
+    --sample pgshuttle_migration_state "migration=on1,state=Succeeded"
+    --sample pgshuttle_migration_state "migration=can2,state=Waiting for user action"
+    --sample pgshuttle_migration_info "migration=can2,mode=Online,option=ValidateAndMigrate"
+    --sample pgshuttle_copy_bytes_total "migration=on1,database=pgs_on2"
+    --sample pgshuttle_copy_tables "$CAN2,state=copied"
+    --sample pgshuttle_cdc_lag_seconds "$CAN2" --sample pgshuttle_cdc_lag_bytes "$CAN2"
+    --sample pgshuttle_worker_restarts_total "migration=on1")
+for op in insert update delete; do
+    metrics_args+=(--sample pgshuttle_cdc_changes_applied_total "$CAN2,op=$op"
+        --value pgshuttle_cdc_changes_applied_total "$CAN2,op=$op")
+done
+if python3 "$(dirname "$0")/service/metrics_check.py" "${metrics_args[@]}" >"$TEST_TMP/metrics.check"; then
+    pass "/metrics: the exposition format and docs/API.md's names and labels ($(tail -n 1 "$TEST_TMP/metrics.check"))"
+else
+    fail "/metrics: $(grep -c '^problem' "$TEST_TMP/metrics.check") problem(s)"
+    grep '^problem' "$TEST_TMP/metrics.check" | head -n 20 | redact | sed 's/^/  | /'
+fi
+for op in insert update delete; do
+    field=cdc${op^}Counter
+    got=$(awk -v key="$CAN2,op=$op" '$1 == "value" && $3 == key { print $4 }' "$TEST_TMP/metrics.check")
+    lo=$(json_eval "$TEST_TMP/can2.before.json" "$DB_CAN2[\"$field\"]")
+    hi=$(json_eval "$TEST_TMP/can2.after.json" "$DB_CAN2[\"$field\"]")
+    check "op=\"$op\": $lo <= $got <= $hi ($field before and after)" \
+        python3 -c 'import sys; lo, v, hi = map(float, sys.argv[1:]); sys.exit(not lo <= v <= hi)' "$lo" "$got" "$hi"
+done
+if command -v promtool >/dev/null; then
+    if promtool check metrics <"$METRICS" >"$TEST_TMP/promtool.out" 2>&1; then
+        pass "promtool check metrics: no problem"
+    else
+        fail "promtool check metrics: $(head -c 300 "$TEST_TMP/promtool.out")"
+    fi
+else
+    log "promtool is not installed (scripts/bootstrap --metrics installs it): the strict reader alone"
+fi
+
 api PATCH /api/v1/migrations/can2 '{"properties":{"cancel":true}}'
 check "can2: the cancel request is accepted: 202 (got $API_CODE)" test "$API_CODE" = 202
 wait_mig can2 "can2 Canceled" "$(PRED_STATE Canceled)" 120
@@ -129,7 +182,7 @@ for m in on1 can2; do
     api GET "/api/v1/migrations/$m/events"
     answers+=("$API_BODY")
 done
-check_no_secret_in "API answers" "${answers[@]}"
+check_no_secret_in "API answers" "${answers[@]}" "$METRICS"
 check_no_secret_in "worker logs" "$STATE_DIR"/logs/*.log
 check_no_secret_in "client outputs" "${OUTS[@]}"
 serve_stop

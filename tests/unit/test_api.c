@@ -4,8 +4,9 @@
  * authentication, create and read back (passwords masked), every kind of
  * refused create (and nothing written for it), the body limit and content
  * type, PATCH requests and the states that refuse them, DELETE, the views
- * (log, lag, events, tables), /metrics, 404/405, and no answer ever holding
- * the test's password.
+ * (log, lag, events, tables), /metrics, 404/405, the connection test (its
+ * body, its answer, at most two at once), and no answer ever holding the
+ * test's password.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -20,10 +21,12 @@
 #include "util/buf.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TOKEN    "test-token-0123456789"
@@ -67,6 +70,42 @@ static char *fake_with_password(const char *conninfo, const char *password)
     if (asprintf(&out, "%s password=%s", conninfo, password) < 0)
         return NULL;
     return out;
+}
+
+/* ---- a connection test (the real one, cli/connection_test.c, runs validate) */
+
+static pthread_mutex_t ct_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ct_cond = PTHREAD_COND_INITIALIZER;
+static bool ct_hold;    /* tests wait while it is set */
+static int ct_inside;   /* tests in the function now */
+static char *ct_source; /* what the last test was given */
+static char *ct_target;
+static enum mig_mode ct_mode;
+static size_t ct_ndbs;
+
+/* Records its spec, waits while ct_hold, and gives two results (wal_level Failed when Online). */
+static void fake_connection_test(const struct migration_spec *spec, struct check_results *results)
+{
+    pthread_mutex_lock(&ct_lock);
+    free(ct_source);
+    free(ct_target);
+    ct_source = strdup(spec->source);
+    ct_target = strdup(spec->target);
+    ct_mode = spec->mode;
+    ct_ndbs = spec->databases.n;
+    ct_inside++;
+    pthread_cond_broadcast(&ct_cond);
+    while (ct_hold)
+        pthread_cond_wait(&ct_cond, &ct_lock);
+    ct_inside--;
+    pthread_mutex_unlock(&ct_lock);
+    check_results_add(results, "instance", "Source connectivity", CHECK_SUCCEEDED, 1796634000.5,
+                      0.0104, "connected to old-db:5432 as admin", NULL);
+    bool online = spec->mode == MODE_ONLINE;
+    check_results_add(results, "instance", "Logical replication (wal_level)",
+                      online ? CHECK_FAILED : CHECK_SUCCEEDED, 1796634001.0, 0.002,
+                      online ? "wal_level is replica" : "not needed offline",
+                      online ? "ALTER SYSTEM SET wal_level = logical; then restart" : NULL);
 }
 
 /* ---- an HTTP client ------------------------------------------------------ */
@@ -194,7 +233,8 @@ static int start(void **state)
     struct api_config cfg = {.listen = "127.0.0.1:0",
                              .state_dir = dir,
                              .token = TOKEN,
-                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+                             .conninfo = {fake_mask, fake_check, fake_with_password},
+                             .connection_test = fake_connection_test};
     char *error = NULL;
     srv = api_start(&cfg, &error);
     if (srv == NULL)
@@ -213,6 +253,8 @@ static int stop(void **state)
     if (system(cmd) != 0)
         return -1;
     sb_free(&everything);
+    free(ct_source);
+    free(ct_target);
     return 0;
 }
 
@@ -588,6 +630,312 @@ static void test_views(void **state)
     reply_free(&r);
 }
 
+#define TEST_BODY(extra)                                                                           \
+    "{\"properties\":{\"sourceServer\":\"host=old-db user=admin password=" PASSWORD "\","          \
+    "\"targetServer\":\"host=new-db user=admin\"" extra "},"                                       \
+    "\"secretParameters\":{\"adminCredentials\":{\"targetServerPassword\":\"" PASSWORD "\"}}}"
+
+/* The answer of a connection test: its status, and its checks as validationDetails gives them. */
+static void test_connection_test(void **state)
+{
+    (void) state;
+    size_t before = migration_count();
+    struct reply r =
+        call("POST", "/api/v1/testConnection", TEST_BODY(",\"migrationMode\":\"Online\""));
+    expect_status(&r, 200);
+    json_t *doc = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(doc, "status")), "Failed");
+    json_t *checks = json_object_get(doc, "checks");
+    assert_int_equal(json_array_size(checks), 2);
+    json_t *c0 = json_array_get(checks, 0), *c1 = json_array_get(checks, 1);
+    assert_string_equal(json_string_value(json_object_get(c0, "type")), "Source connectivity");
+    assert_string_equal(json_string_value(json_object_get(c0, "state")), "Succeeded");
+    assert_string_equal(json_string_value(json_object_get(c0, "startedOn")),
+                        "2026-12-07T09:00:00Z");
+    assert_int_equal(json_integer_value(json_object_get(c0, "durationMs")), 10);
+    assert_true(json_is_null(json_object_get(c0, "remediation")));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(c0, "messages"), 0), "message")),
+                        "connected to old-db:5432 as admin");
+    assert_string_equal(json_string_value(json_object_get(c1, "state")), "Failed");
+    assert_non_null(strstr(json_string_value(json_object_get(c1, "remediation")), "wal_level"));
+    json_decref(doc);
+    reply_free(&r);
+    /* the function was given both servers with their passwords, the mode, no database */
+    assert_non_null(strstr(ct_source, PASSWORD));
+    assert_non_null(strstr(ct_target, PASSWORD));
+    assert_int_equal(ct_mode, MODE_ONLINE);
+    assert_int_equal(ct_ndbs, 0);
+
+    /* offline, with databases and the other settable fields as a create has them */
+    r = call("POST", "/api/v1/testConnection",
+             TEST_BODY(",\"dbsToMigrate\":[\"sales\"],\"jobs\":4"));
+    expect_status(&r, 200);
+    doc = body_json(&r);
+    assert_string_equal(json_string_value(json_object_get(doc, "status")), "Succeeded");
+    json_decref(doc);
+    reply_free(&r);
+    assert_int_equal(ct_mode, MODE_OFFLINE);
+    assert_int_equal(ct_ndbs, 1);
+
+    /* refused bodies, as a create's */
+    expect_error(
+        call("POST", "/api/v1/testConnection", "{\"properties\":{\"sourceServer\":\"host=a\"}}"),
+        400, "targetServer");
+    expect_error(
+        call("POST", "/api/v1/testConnection", "{\"properties\":{\"targetServer\":\"host=a\"}}"),
+        400, "sourceServer");
+    expect_error(call("POST", "/api/v1/testConnection", TEST_BODY(",\"dropEverything\":true")), 400,
+                 "dropEverything");
+    expect_error(call("POST", "/api/v1/testConnection", "{\"properties\":{\"sourceServer\":"), 400,
+                 NULL);
+    expect_error(call("POST", "/api/v1/testConnection",
+                      "{\"properties\":{\"sourceServer\":\"no-host " PASSWORD
+                      "\",\"targetServer\":\"host=a\"}}"),
+                 400, "sourceServer");
+    expect_error(call_n("POST", "/api/v1/testConnection", TOKEN, "text/plain", "{}", 2), 415, NULL);
+    expect_error(call_n("POST", "/api/v1/testConnection", NULL, "application/json", "{}", 2), 401,
+                 NULL);
+    r = call("GET", "/api/v1/testConnection", NULL);
+    expect_status(&r, 405);
+    reply_free(&r);
+    assert_int_equal(migration_count(), before); /* a test creates nothing */
+}
+
+/* Two tests at once hold their threads; a third is refused with 429 until one ends. */
+static void test_connection_test_limit(void **state)
+{
+    (void) state;
+    enum { N = 2 };
+    pthread_mutex_lock(&ct_lock);
+    ct_hold = true;
+    pthread_mutex_unlock(&ct_lock);
+    CURLM *multi = curl_multi_init();
+    CURL *easy[N];
+    strbuf bodies[N];
+    char url[256];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/testConnection", api_port(srv));
+    struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer " TOKEN);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    for (int i = 0; i < N; i++) {
+        sb_init(&bodies[i]);
+        easy[i] = curl_easy_init();
+        curl_easy_setopt(easy[i], CURLOPT_URL, url);
+        curl_easy_setopt(easy[i], CURLOPT_HTTPHEADER, h);
+        curl_easy_setopt(easy[i], CURLOPT_POSTFIELDS, TEST_BODY(""));
+        curl_easy_setopt(easy[i], CURLOPT_TIMEOUT, 30L);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEFUNCTION, collect);
+        curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, &bodies[i]);
+        curl_multi_add_handle(multi, easy[i]);
+    }
+    int running = N, inside = 0;
+    for (int spins = 0; inside < N && spins < 200; spins++) {
+        curl_multi_perform(multi, &running);
+        curl_multi_poll(multi, NULL, 0, 50, NULL);
+        pthread_mutex_lock(&ct_lock);
+        inside = ct_inside;
+        pthread_mutex_unlock(&ct_lock);
+    }
+    /* both wait in the function, each on its own connection's thread: a third is refused */
+    struct reply third = {0};
+    if (inside == N)
+        third = call("POST", "/api/v1/testConnection", TEST_BODY(""));
+    pthread_mutex_lock(&ct_lock);
+    ct_hold = false;
+    pthread_cond_broadcast(&ct_cond);
+    pthread_mutex_unlock(&ct_lock);
+    assert_int_equal(inside, N);
+    expect_error(third, 429, "try again");
+    while (running > 0) {
+        curl_multi_perform(multi, &running);
+        if (running > 0)
+            curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    for (int i = 0; i < N; i++) {
+        long status = 0;
+        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
+        if (status != 200)
+            fail_msg("test %d: %ld %s", i, status, sb_str(&bodies[i]));
+        sb_append(&everything, sb_str(&bodies[i]));
+        curl_multi_remove_handle(multi, easy[i]);
+        curl_easy_cleanup(easy[i]);
+        sb_free(&bodies[i]);
+    }
+    curl_slist_free_all(h);
+    curl_multi_cleanup(multi);
+    /* the slots are free again */
+    struct reply r = call("POST", "/api/v1/testConnection", TEST_BODY(""));
+    expect_status(&r, 200);
+    reply_free(&r);
+}
+
+/* Appends an event of kind (any word: the engine's newer kinds too) with its JSON text. */
+static void append_event(struct store *st, int64_t id, double at, const char *kind,
+                         const char *json)
+{
+    char *error = NULL;
+    if (store_event_append(st, id, at, kind, json, &error) != STORE_OK)
+        fail_msg("store_event_append: %s", error);
+}
+
+/* The entry of table in the value array of a /tables answer, or NULL. */
+static json_t *table_entry(json_t *doc, const char *database, const char *table)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "value"), i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "database")), database) == 0 &&
+            strcmp(json_string_value(json_object_get(e, "table")), table) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+/* Every table in its latest state, folded from the table events in order. */
+static void test_tables_by_state(void **state)
+{
+    (void) state;
+    struct store *st = open_store();
+    struct store_migration m;
+    char *error = NULL;
+    assert_int_equal(store_migration_get(st, "sales", &m, &error), STORE_OK);
+    static const struct {
+        const char *kind, *json;
+    } evs[] = {
+        {"table_queued", "{\"event\":\"table_queued\",\"database\":\"sales\",\"object\":\"s.a\","
+                         "\"bytes\":100}"},
+        {"table_queued", "{\"event\":\"table_queued\",\"database\":\"sales\",\"object\":\"s.b\","
+                         "\"bytes\":200}"},
+        {"table_queued", "{\"event\":\"table_queued\",\"database\":\"sales\",\"object\":\"s.c\","
+                         "\"bytes\":300}"},
+        {"table_queued", "{\"event\":\"table_queued\",\"database\":\"sales\",\"object\":\"s.d\","
+                         "\"bytes\":400}"},
+        {"table_queued", "{\"event\":\"table_queued\",\"database\":\"sales\",\"object\":\"s.e\","
+                         "\"bytes\":500}"},
+        {"table_queued", "{\"event\":\"table_queued\",\"database\":\"inventory\",\"object\":"
+                         "\"s.a\",\"bytes\":1}"},
+        {"table_queued", "{\"event\":\"table_queued\",\"database\":\"sales\"}"}, /* no table */
+        {"table_started", "{\"event\":\"table_started\",\"database\":\"sales\",\"object\":"
+                          "\"s.a\",\"bytes\":100}"},
+        {"table_started", "{\"event\":\"table_started\",\"database\":\"sales\",\"object\":"
+                          "\"s.b\",\"bytes\":200}"},
+        {"table_started", "{\"event\":\"table_started\",\"database\":\"sales\",\"object\":"
+                          "\"s.c\",\"bytes\":300}"},
+        {"table_started", "{\"event\":\"table_started\",\"database\":\"sales\",\"object\":"
+                          "\"s.e\",\"bytes\":500}"},
+        {"table", "{\"event\":\"table\",\"database\":\"sales\",\"object\":\"s.a\",\"rows\":10,"
+                  "\"bytes\":100,\"seconds\":0.5}"},
+        {"table_failed", "{\"event\":\"table_failed\",\"database\":\"sales\",\"object\":\"s.b\","
+                         "\"message\":\"terminating connection\",\"sqlstate\":\"57P01\"}"},
+        {"table", "{\"event\":\"table\",\"database\":\"sales\",\"object\":\"s.e\",\"rows\":50,"
+                  "\"bytes\":500,\"seconds\":1.0}"},
+        /* s.e's database starts its copy over: queued again, its figures forgotten */
+        {"table_queued", "{\"event\":\"table_queued\",\"database\":\"sales\",\"object\":\"s.e\","
+                         "\"bytes\":500}"},
+        {"table_queued", "not json"},
+    };
+    for (size_t i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)
+        append_event(st, m.id, 1796634100 + (double) i, evs[i].kind, evs[i].json);
+    store_migration_free(&m);
+    store_close(st);
+
+    struct reply r = call("GET", "/api/v1/migrations/sales/tables?db=sales", NULL);
+    expect_status(&r, 200);
+    json_t *doc = body_json(&r);
+    assert_null(table_entry(doc, "inventory", "s.a")); /* ?db= keeps to one database */
+    json_t *a = table_entry(doc, "sales", "s.a"), *b = table_entry(doc, "sales", "s.b"),
+           *c = table_entry(doc, "sales", "s.c"), *d = table_entry(doc, "sales", "s.d"),
+           *e = table_entry(doc, "sales", "s.e");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(c);
+    assert_non_null(d);
+    assert_non_null(e);
+    assert_string_equal(json_string_value(json_object_get(a, "state")), "copied");
+    assert_int_equal(json_integer_value(json_object_get(a, "rows")), 10);
+    assert_int_equal(json_integer_value(json_object_get(a, "bytes")), 100);
+    assert_true(json_real_value(json_object_get(a, "seconds")) == 0.5);
+    assert_string_equal(json_string_value(json_object_get(a, "startedOn")), "2026-12-07T09:01:47Z");
+    assert_string_equal(json_string_value(json_object_get(a, "endedOn")), "2026-12-07T09:01:51Z");
+    assert_string_equal(json_string_value(json_object_get(b, "state")), "failed");
+    assert_string_equal(json_string_value(json_object_get(b, "message")), "terminating connection");
+    assert_string_equal(json_string_value(json_object_get(b, "sqlstate")), "57P01");
+    assert_int_equal(json_integer_value(json_object_get(b, "bytes")), 200);
+    assert_true(json_is_null(json_object_get(b, "rows")));
+    assert_string_equal(json_string_value(json_object_get(c, "state")), "copying");
+    assert_true(json_is_null(json_object_get(c, "endedOn")));
+    assert_string_equal(json_string_value(json_object_get(d, "state")), "queued");
+    assert_int_equal(json_integer_value(json_object_get(d, "bytes")), 400);
+    assert_true(json_is_null(json_object_get(d, "startedOn")));
+    assert_string_equal(json_string_value(json_object_get(e, "state")), "queued");
+    assert_true(json_is_null(json_object_get(e, "rows")));
+    assert_true(json_is_null(json_object_get(e, "seconds")));
+    assert_true(json_is_null(json_object_get(e, "endedOn")));
+    /* the order the tables were first named in (public.orders' table event came first) */
+    json_t *value = json_object_get(doc, "value");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(value, 1), "table")),
+                        "s.a");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(value, 5), "table")),
+                        "s.e");
+    json_decref(doc);
+    reply_free(&r);
+
+    r = call("GET", "/api/v1/migrations/sales/tables", NULL);
+    expect_status(&r, 200);
+    doc = body_json(&r);
+    assert_non_null(table_entry(doc, "inventory", "s.a"));
+    json_decref(doc);
+    reply_free(&r);
+    expect_error(call("GET", "/api/v1/migrations/sales/tables?db=nothere", NULL), 400, "nothere");
+}
+
+/* 10,000 tables, each queued, started and copied: every one listed once, copied. */
+static void test_tables_many(void **state)
+{
+    (void) state;
+    enum { N = 10000 };
+    struct reply r = call("PUT", "/api/v1/migrations/many", CREATE_BODY(""));
+    expect_status(&r, 201);
+    reply_free(&r);
+    struct store *st = open_store();
+    struct store_migration m;
+    char *error = NULL;
+    assert_int_equal(store_migration_get(st, "many", &m, &error), STORE_OK);
+    char json[256];
+    static const char *const kinds[] = {"table_queued", "table_started", "table"};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < N; i++) {
+            snprintf(json, sizeof(json),
+                     "{\"event\":\"%s\",\"database\":\"sales\",\"object\":\"public.t%d\","
+                     "\"rows\":%d,\"bytes\":%d,\"seconds\":0.01}",
+                     kinds[k], i, i, 8192 * (i + 1));
+            append_event(st, m.id, 1796634200 + k, kinds[k], json);
+        }
+    store_migration_free(&m);
+    store_close(st);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    r = call("GET", "/api/v1/migrations/many/tables", NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    expect_status(&r, 200);
+    /* reported, not asserted */
+    print_message("GET /tables of %d tables (%d events): %zu bytes in %.3f s\n", N, 3 * N,
+                  r.body.len, (double) (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+    json_t *doc = body_json(&r);
+    json_t *value = json_object_get(doc, "value");
+    assert_int_equal(json_array_size(value), N);
+    size_t i;
+    json_t *e;
+    json_array_foreach(value, i, e)
+    {
+        assert_string_equal(json_string_value(json_object_get(e, "state")), "copied");
+        assert_int_equal(json_integer_value(json_object_get(e, "rows")), (json_int_t) i);
+    }
+    json_decref(doc);
+    reply_free(&r);
+}
+
 /* Writes a state for sales with one streaming database whose name needs escaping in labels. */
 static void state_with_odd_database(void)
 {
@@ -609,7 +957,11 @@ static void state_with_odd_database(void)
                                              .bytes_copied = 12345,
                                              .streaming = true,
                                              .lag_bytes = 77,
-                                             .lag_ms = 250};
+                                             .lag_ms = 250,
+                                             .changes_applied = 60,
+                                             .inserts_applied = 30,
+                                             .updates_applied = 20,
+                                             .deletes_applied = 10};
     json_t *doc = migration_state_to_json(&s, SNAPSHOT_JSON_FULL);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
@@ -639,6 +991,23 @@ static void test_metrics_and_routes(void **state)
                                             "database=\"we\\\"ird\\\\db\\n\"} 0.25\n"));
     assert_non_null(strstr(sb_str(&r.body), "pgshuttle_migration_state{migration=\"sales\","
                                             "state=\"Waiting for user action\"} 1\n"));
+    static const char *const ops[][2] = {{"insert", "30"}, {"update", "20"}, {"delete", "10"}};
+    for (size_t i = 0; i < 3; i++) {
+        char want[256];
+        snprintf(want, sizeof(want),
+                 "pgshuttle_cdc_changes_applied_total{migration=\"sales\","
+                 "database=\"we\\\"ird\\\\db\\n\",op=\"%s\"} %s\n",
+                 ops[i][0], ops[i][1]);
+        if (strstr(sb_str(&r.body), want) == NULL)
+            fail_msg("no line %s in\n%s", want, sb_str(&r.body));
+    }
+    /* one HELP and one TYPE line per family, whatever the number of migrations */
+    const char *type_line = "# TYPE pgshuttle_cdc_changes_applied_total counter\n";
+    const char *first = strstr(sb_str(&r.body), type_line);
+    assert_non_null(first);
+    assert_null(strstr(first + 1, type_line));
+    assert_non_null(
+        strcasestr(sb_str(&r.headers), "Content-Type: text/plain; version=0.0.4; charset=utf-8"));
     reply_free(&r);
 
     expect_error(call("GET", "/api/v1/nowhere", NULL), 404, NULL);
@@ -764,7 +1133,11 @@ int main(void)
         cmocka_unit_test(test_patch),
         cmocka_unit_test(test_delete),
         cmocka_unit_test(test_views),
+        cmocka_unit_test(test_tables_by_state),
+        cmocka_unit_test(test_tables_many),
         cmocka_unit_test(test_metrics_and_routes),
+        cmocka_unit_test(test_connection_test),
+        cmocka_unit_test(test_connection_test_limit),
         cmocka_unit_test(test_https),
         cmocka_unit_test(test_listen_refused),
         cmocka_unit_test(test_store_unavailable),

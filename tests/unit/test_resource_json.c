@@ -2,7 +2,8 @@
  * Unit tests: the API's migration resource and error object
  * (src/model/resource_json.c): the shape of docs/API.md's example, the
  * words of status.h, figures derived from a snapshot (queued tables,
- * throughput, ETA, LSN text), validation details grouped by scope, the
+ * throughput, ETA, LSN text), validation details grouped by scope with their
+ * times (and null times for checks stored without them), the
  * resource before any state, and no password anywhere.
  */
 #include <setjmp.h>
@@ -38,11 +39,13 @@ static void state_waiting_for_cutover(struct migration_state *st)
     st->status = MIG_WAITING_FOR_USER;
     st->substatus = SUB_WAITING_FOR_CUTOVER;
     st->started_wall = 1796634000;
-    check_results_add(&st->checks, "instance", "SourceVersionValidation", CHECK_SUCCEEDED, 0.012,
-                      "PostgreSQL 16.4", NULL);
-    check_results_add(&st->checks, "sales", "TablesWithoutPrimaryKey", CHECK_WARNING, 0.5,
-                      "2 tables have no key", "ALTER TABLE ... REPLICA IDENTITY FULL");
-    check_results_add(&st->checks, "sales", "Extensions", CHECK_SUCCEEDED, 0.1, "none", NULL);
+    /* started 09:00:00, 09:00:01 and 09:00:03.2 (that one ends at 09:00:03.3) */
+    check_results_add(&st->checks, "instance", "SourceVersionValidation", CHECK_SUCCEEDED,
+                      1796634000.0, 0.012, "PostgreSQL 16.4", NULL);
+    check_results_add(&st->checks, "sales", "TablesWithoutPrimaryKey", CHECK_WARNING, 1796634001.0,
+                      0.5, "2 tables have no key", "ALTER TABLE ... REPLICA IDENTITY FULL");
+    check_results_add(&st->checks, "sales", "Extensions", CHECK_SUCCEEDED, 1796634003.2, 0.1,
+                      "none", NULL);
     st->ndbs = 1;
     st->dbs = calloc(1, sizeof(*st->dbs));
     st->dbs[0] = (struct db_progress_snapshot){.name = strdup("sales"),
@@ -133,6 +136,19 @@ static void test_shape_and_words(void **state)
     assert_int_equal(json_array_size(summary), 2);
     assert_string_equal(json_string_value(json_object_get(json_array_get(summary, 0), "state")),
                         "Warning");
+    /* the validation's times: each check's start, each database's span and the whole span */
+    assert_string_equal(json_string_value(json_object_get(v, "validationStartTimeInUtc")),
+                        "2026-12-07T09:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(v, "validationEndTimeInUtc")),
+                        "2026-12-07T09:00:03Z");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(server, 0), "startedOn")),
+                        "2026-12-07T09:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(summary, 1), "startedOn")),
+                        "2026-12-07T09:00:03Z");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(dbl, 0), "startedOn")),
+                        "2026-12-07T09:00:01Z");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(dbl, 0), "endedOn")),
+                        "2026-12-07T09:00:03Z");
 
     assert_string_equal(
         json_string_value(json_object_get(json_object_get(doc, "systemData"), "createdAt")),
@@ -197,8 +213,44 @@ static void test_before_any_state(void **state)
     assert_int_equal(json_object_size(json_object_get(sub, "dbDetails")), 2);
     assert_true(json_is_null(json_object_get(p, "startedOn")));
     assert_true(json_is_null(json_object_get(p, "durationSeconds")));
-    assert_true(json_is_null(json_object_get(json_object_get(sub, "validationDetails"), "status")));
+    json_t *v = json_object_get(sub, "validationDetails");
+    assert_true(json_is_null(json_object_get(v, "status")));
+    assert_true(json_is_null(json_object_get(v, "validationStartTimeInUtc")));
+    assert_true(json_is_null(json_object_get(v, "validationEndTimeInUtc")));
     json_decref(doc);
+    migration_spec_free(&spec);
+}
+
+/* Checks of a state stored before checks had start times: every time is null, nothing else changes.
+ */
+static void test_checks_without_times(void **state)
+{
+    (void) state;
+    struct migration_spec spec;
+    struct migration_state st;
+    spec_with_password(&spec);
+    migration_state_init(&st);
+    check_results_add(&st.checks, "instance", "Source connectivity", CHECK_SUCCEEDED, 0, 0.01,
+                      "connected", NULL);
+    check_results_add(&st.checks, "sales", "Roles", CHECK_FAILED, 0, 0.02, "missing",
+                      "CREATE ROLE");
+    json_t *doc = migration_resource_to_json("sales2026", &spec, &st, &times, mask_fake);
+    json_t *sub =
+        json_object_get(json_object_get(json_object_get(doc, "properties"), "currentStatus"),
+                        "currentSubStateDetails");
+    json_t *v = json_object_get(sub, "validationDetails");
+    assert_string_equal(json_string_value(json_object_get(v, "status")), "Failed");
+    assert_true(json_is_null(json_object_get(v, "validationStartTimeInUtc")));
+    assert_true(json_is_null(json_object_get(v, "validationEndTimeInUtc")));
+    json_t *check = json_array_get(json_object_get(v, "serverLevelValidationDetails"), 0);
+    assert_true(json_is_null(json_object_get(check, "startedOn")));
+    assert_int_equal(json_integer_value(json_object_get(check, "durationMs")), 10);
+    json_t *db = json_array_get(json_object_get(v, "dbLevelValidationDetails"), 0);
+    assert_string_equal(json_string_value(json_object_get(db, "databaseName")), "sales");
+    assert_true(json_is_null(json_object_get(db, "startedOn")));
+    assert_true(json_is_null(json_object_get(db, "endedOn")));
+    json_decref(doc);
+    migration_state_free(&st);
     migration_spec_free(&spec);
 }
 
@@ -219,9 +271,8 @@ static void test_error_object(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shape_and_words),
-        cmocka_unit_test(test_copy_rate_and_failure),
-        cmocka_unit_test(test_before_any_state),
+        cmocka_unit_test(test_shape_and_words),  cmocka_unit_test(test_copy_rate_and_failure),
+        cmocka_unit_test(test_before_any_state), cmocka_unit_test(test_checks_without_times),
         cmocka_unit_test(test_error_object),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

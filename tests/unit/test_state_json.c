@@ -83,15 +83,16 @@ static void test_check_round_trip(void **state)
 {
     (void) state;
     struct check_results r = CHECK_RESULTS_INIT;
-    check_results_add(&r, "sales", "extensions", CHECK_FAILED, 0.25, "postgis is missing",
-                      "CREATE EXTENSION postgis;");
-    check_results_add(&r, NULL, "connect", CHECK_SUCCEEDED, 0, "ok", NULL);
+    check_results_add(&r, "sales", "extensions", CHECK_FAILED, 1796634000.25, 0.25,
+                      "postgis is missing", "CREATE EXTENSION postgis;");
+    check_results_add(&r, NULL, "connect", CHECK_SUCCEEDED, 0, 0, "ok", NULL);
     char *text = dump(check_results_to_json(&r));
     assert_string_equal(text, "[{\"scope\":\"sales\",\"name\":\"extensions\",\"status\":\"Failed\","
+                              "\"started_at\":\"2026-12-07T09:00:00.250Z\","
                               "\"message\":\"postgis is missing\",\"remediation\":\"CREATE "
                               "EXTENSION postgis;\",\"seconds\":0.25},{\"scope\":\"instance\","
-                              "\"name\":\"connect\",\"status\":\"Succeeded\",\"message\":\"ok\","
-                              "\"remediation\":null,\"seconds\":0.0}]");
+                              "\"name\":\"connect\",\"status\":\"Succeeded\",\"started_at\":null,"
+                              "\"message\":\"ok\",\"remediation\":null,\"seconds\":0.0}]");
     struct check_results back = CHECK_RESULTS_INIT;
     char *err = NULL;
     json_t *doc = load(text);
@@ -119,6 +120,12 @@ static void test_check_strict(void **state)
          "\"seconds\":\"1\"}",
          "seconds"},
         {"{\"scope\":\"x\",\"status\":\"Failed\",\"message\":\"m\"}", "name"},
+        {"{\"scope\":\"x\",\"name\":\"n\",\"status\":\"Failed\",\"message\":\"m\","
+         "\"started_at\":\"yesterday\"}",
+         "started_at"},
+        {"{\"scope\":\"x\",\"name\":\"n\",\"status\":\"Failed\",\"message\":\"m\","
+         "\"started_at\":1796634000}",
+         "started_at"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct check_results r = CHECK_RESULTS_INIT;
@@ -129,6 +136,18 @@ static void test_check_strict(void **state)
         assert_int_equal(r.n, 0);
         json_decref(doc);
     }
+    /* a check stored before checks had a start time reads with started 0 */
+    struct check_results r = CHECK_RESULTS_INIT;
+    char *err = NULL;
+    json_t *doc = load("{\"scope\":\"x\",\"name\":\"n\",\"status\":\"Failed\",\"message\":\"m\","
+                       "\"remediation\":null,\"seconds\":1.5}");
+    if (!check_result_from_json(doc, &r, &err))
+        fail_msg("%s", err);
+    assert_int_equal(r.n, 1);
+    assert_true(r.items[0].started == 0);
+    assert_true(r.items[0].seconds == 1.5);
+    json_decref(doc);
+    check_results_free(&r);
 }
 
 static void test_snapshot_round_trip(void **state)
@@ -311,7 +330,7 @@ static void state_with_everything(struct migration_state *s)
     assert_true(migration_state_warn(s, "slow disk"));
     assert_false(migration_state_warn(s, "slow disk"));
     struct check_results checks = CHECK_RESULTS_INIT;
-    check_results_add(&checks, NULL, "connect", CHECK_SUCCEEDED, 0.5, "ok", NULL);
+    check_results_add(&checks, NULL, "connect", CHECK_SUCCEEDED, 1796000000.5, 0.5, "ok", NULL);
     migration_state_set_checks(s, checks, strdup("On-premises"));
     s->dbs = calloc(2, sizeof(*s->dbs));
     snapshot_with_every_figure(&s->dbs[0]);
@@ -355,7 +374,8 @@ static void test_state_result_form(void **state)
               "\"rows\":2220000,\"bytes\":1073741824,\"bytes_sent\":5000000000,"
               "\"large_objects\":3,\"large_object_bytes\":777,\"indexes\":8}],"
               "\"source_type\":\"On-premises\",\"checks\":[{\"scope\":\"instance\",\"name\":"
-              "\"connect\",\"status\":\"Succeeded\",\"message\":\"ok\",\"remediation\":null,"
+              "\"connect\",\"status\":\"Succeeded\",\"started_at\":\"2026-11-30T00:53:20.500Z\","
+              "\"message\":\"ok\",\"remediation\":null,"
               "\"seconds\":0.5}],\"warnings\":[\"slow disk\"],\"error\":\"relation missing\","
               "\"error_database\":\"sales\",\"sqlstate\":\"42P01\"}");
     free(text);

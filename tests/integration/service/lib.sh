@@ -76,6 +76,7 @@ worker_pids() {
 serve_start() {
     SERVE_SEQ=$((SERVE_SEQ + 1))
     SERVE_ERR=$TEST_TMP/serve$SERVE_SEQ.err
+    : >"$SERVE_ERR" # made here: the background job's redirection may come after the first read
     printf '$ pgshuttle serve --listen 127.0.0.1:0 --state-dir %s %s &\n' "$STATE_DIR" "$*"
     "$PGSHUTTLE_BIN" serve --listen 127.0.0.1:0 --state-dir "$STATE_DIR" "$@" </dev/null \
         >"$TEST_TMP/serve$SERVE_SEQ.out" 2>"$SERVE_ERR" &
