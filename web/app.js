@@ -13,6 +13,7 @@
 (function () {
   const TOKEN_KEY = 'pgshuttle.token';
   const THEME_KEY = 'pgshuttle.theme';
+  const AUTO_KEY = 'pgshuttle.autoRefresh';
   const REFRESH_MS = 5000;
   const COLUMNS = ['Name', 'Status', 'Migration mode', 'Migration type', 'Source server',
     'Source server type', 'Databases', 'Duration', 'Start time'];
@@ -207,12 +208,18 @@
   function startTimer() {
     stopTimer();
     timer = setInterval(() => {
-      if (!document.hidden && current && token) current.refresh().catch(() => {});
+      if (!document.hidden && current && token && $('auto-refresh').checked) current.refresh().catch(() => {});
     }, REFRESH_MS);
   }
 
+  /* auto-refresh on or off, for this browser session */
+  $('auto-refresh').checked = sessionStorage.getItem(AUTO_KEY) !== 'off';
+  $('auto-refresh').addEventListener('change', () => {
+    sessionStorage.setItem(AUTO_KEY, $('auto-refresh').checked ? 'on' : 'off');
+  });
+
   document.addEventListener('visibilitychange', () => {
-    if (!document.hidden && current && token) current.refresh().catch(() => {});
+    if (!document.hidden && current && token && $('auto-refresh').checked) current.refresh().catch(() => {});
   });
 
   /* ---- the grid -------------------------------------------------------- */
@@ -340,7 +347,7 @@
   }
 
   function props(pairs) {
-    return h('dl', { class: 'props' }, pairs.filter((p) => p).map(([k, v]) => [h('dt', { text: k }), h('dd', {}, v instanceof Node ? v : String(v === null || v === undefined || v === '' ? '\u2013' : v))]));
+    return h('dl', { class: 'props' }, pairs.filter((p) => p).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', {}, v instanceof Node ? v : String(v === null || v === undefined || v === '' ? '\u2013' : v))]));
   }
 
   function detailsView(name) {
