@@ -21,10 +21,10 @@
   /* status word -> [css class, icon] */
   const STATUS_LOOK = {
     'In progress': ['s-run', '\u25B6'],
-    'Waiting for user action': ['s-wait', '\u23F8'],
+    'Waiting for user action': ['s-wait', '\u2016'],
     'Succeeded': ['s-ok', '\u2714'],
     'Failed': ['s-bad', '\u2716'],
-    'Canceled': ['s-off', '\u2298'],
+    'Canceled': ['s-off', '\u2205'],
     'Validation failed': ['s-bad', '\u26A0'],
     'Warning': ['s-warn', '\u26A0'],
   };
@@ -229,12 +229,16 @@
     return p.startedOn || (m.systemData && m.systemData.createdAt) || '';
   }
 
+  function sourceTypeLabel(t) {
+    return t === 'auto' ? 'Auto-detected' : (t || '\u2013');
+  }
+
   function rowCells(m) {
     const p = m.properties || {};
     const st = (p.currentStatus && p.currentStatus.state) || 'In progress';
     return [
       m.name, st, p.migrationMode || '\u2013', TYPE_WORDS[p.migrationOption] || p.migrationOption || '\u2013',
-      serverLabel(p.sourceServer), p.sourceType === 'auto' ? 'PostgreSQL (auto-detected)' : (p.sourceType || '\u2013'),
+      serverLabel(p.sourceServer), sourceTypeLabel(p.sourceType),
       (p.dbsToMigrate || []).join(', '), fmtDuration(p.durationSeconds), fmtTime(p.startedOn),
     ];
   }
@@ -279,7 +283,7 @@
     function newRow(m) {
       const tr = h('tr', { 'data-name': m.name },
         h('td', { class: 'name' }, h('a', { href: '#/m/' + encodeURIComponent(m.name), text: m.name })),
-        COLUMNS.slice(1).map(() => h('td')));
+        COLUMNS.slice(1).map((c) => h('td', { class: c === 'Databases' ? 'dbs' : null })));
       updateRow(tr, m);
       return tr;
     }
@@ -422,7 +426,7 @@
     function drawProps(m) {
       const p = m.properties;
       return props([['Source server', p.sourceServer], ['Target server', p.targetServer],
-        ['Source server type', p.sourceType], ['Databases', (p.dbsToMigrate || []).join(', ')],
+        ['Source server type', sourceTypeLabel(p.sourceType)], ['Databases', (p.dbsToMigrate || []).join(', ')],
         ['Overwrite databases in target', p.overwriteDbsInTarget ? 'Yes' : 'No'],
         ['Keep failed databases in target', p.keepFailedDbsInTarget ? 'Yes' : 'No'],
         ['Jobs / index jobs', `${p.jobs} / ${p.indexJobs}`], ['Maintenance work mem', p.maintenanceWorkMem],
@@ -640,12 +644,14 @@
       }
       if (lag && lag.value) {
         const key = JSON.stringify(lag.value);
-        if (key !== st.lagKey) { st.lagKey = key; drawChart(lag.value); }
+        if (key !== st.lagKey) { st.lagKey = key; st.lag = lag.value; drawChart(lag.value); }
       } else drawChart([]);
     }
 
     refreshBtn.addEventListener('click', () => refresh());
-    return { kind: 'details', name, refresh };
+    /* a new width or theme: the chart is drawn again with the same samples */
+    const relayout = () => { if (st.lag) drawChart(st.lag); };
+    return { kind: 'details', name, refresh, relayout };
   }
 
   /* ---- dialogs and actions ------------------------------------------- */
@@ -905,7 +911,7 @@
     const t = dark ? 'light' : 'dark';
     localStorage.setItem(THEME_KEY, t);
     applyTheme(t);
-    if (current && current.refresh) current.refresh().catch(() => {});
+    if (current && current.relayout) current.relayout();
   });
 
   function route() {
@@ -922,5 +928,14 @@
 
   window.addEventListener('hashchange', route);
   applyTheme(localStorage.getItem(THEME_KEY));
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    applyTheme(localStorage.getItem(THEME_KEY));
+    if (current && current.relayout) current.relayout();
+  });
+  let resizeTimer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(() => { if (current && current.relayout) current.relayout(); }, 150);
+  });
   route();
 })();

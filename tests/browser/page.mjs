@@ -348,6 +348,10 @@ async function basic() {
         sizes.push(await shoot(page, `details-${scheme}-${tag}`));
       }
     }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForSelector('#view[data-ready]');
+    await page.screenshot({ path: join(ARTIFACTS, 'details-full-light-desktop.png'), fullPage: true });
     check(sizes.length === 8 && sizes.every((s) => s > 5000), `8 screenshots in ${ARTIFACTS} (grid and details, light and dark, desktop and phone)`);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.evaluate(() => { location.hash = '#/'; });
