@@ -384,6 +384,16 @@ async function cutover() {
     await page.waitForFunction(() => document.querySelector('#grid tbody tr[data-name="web-on"] .badge').dataset.status === 'Succeeded', null, { timeout: 180000, polling: 500 });
     pass('the grid then shows web-on Succeeded');
   });
+  await test('delete', async () => {
+    await page.click('#grid tbody tr[data-name="web-val"] a');
+    await page.waitForSelector('#action-delete');
+    await page.click('#action-delete');
+    await page.waitForSelector('dialog[open]');
+    await page.click('#dialog-ok');
+    await page.waitForSelector('#grid');
+    await page.waitForFunction(() => !document.querySelector('#grid tbody tr[data-name="web-val"]'), null, { timeout: 10000 });
+    check((await api('GET', '/migrations/web-val')).status === 404, 'Delete in the page removes the finished migration (the grid and the API no longer have it)');
+  });
   await page.close();
 }
 
@@ -409,6 +419,18 @@ async function big() {
     await page.click('#refresh');
     await page.waitForFunction(() => document.querySelectorAll('#grid tbody tr').length >= 1000);
     console.log(`MEASURE: a refresh of the 1,000-row grid took ${Date.now() - t1} ms`);
+    const t2 = Date.now();
+    await api('GET', '/migrations?filter=All');
+    console.log(`MEASURE: the API's list of 1,000 alone (fetched from node) took ${Date.now() - t2} ms`);
+  });
+  await test('empty state', async () => {
+    await page.selectOption('#filter', 'Active');
+    await page.waitForSelector('#grid-empty:not([hidden])', { timeout: 10000 });
+    const text = await page.textContent('#grid-empty');
+    check(/No active migration/.test(text) && /Create migration/.test(text) && /pgshuttle create/.test(text) && /PUT \/api\/v1\/migrations/.test(text),
+      'with no active migration the page says how to create one (button, CLI, API)', text.slice(0, 200));
+    check(await page.isHidden('#grid-wrap'), 'and shows no empty grid');
+    await page.selectOption('#filter', 'All');
   });
   await page.close();
 }
