@@ -224,9 +224,14 @@
 
   /* ---- the grid -------------------------------------------------------- */
 
+  /*
+   * Newest start first; a migration not started yet (waiting for its window,
+   * or just created) comes before the started ones, newest created first, as
+   * in `pgshuttle list`.
+   */
   function sortKey(m) {
     const p = m.properties || {};
-    return p.startedOn || (m.systemData && m.systemData.createdAt) || '';
+    return p.startedOn ? '1' + p.startedOn : '2' + ((m.systemData && m.systemData.createdAt) || '');
   }
 
   function sourceTypeLabel(t) {
@@ -469,11 +474,11 @@
         return out;
       }
       out.push(h('p', {}, 'Overall: ', badge(v.status || 'In progress'),
-        v.validationStartTimeInUtc ? `  started ${fmtTime(v.validationStartTimeInUtc)}` : '',
+        v.validationStartTimeInUtc ? ` started ${fmtTime(v.validationStartTimeInUtc)}` : '',
         v.validationEndTimeInUtc ? `, ended ${fmtTime(v.validationEndTimeInUtc)}` : ''));
       out.push(h('h3', { text: 'Validation details for instance' }), checkTable('checks-instance', 'instance', v.serverLevelValidationDetails));
       for (const d of v.dbLevelValidationDetails || []) {
-        out.push(h('h3', { text: `Validation details for database ${d.databaseName}` }),
+        out.push(h('h3', { text: `Validation details for database ${d.databaseName}` + (d.startedOn ? ` (started ${fmtTime(d.startedOn)}${d.endedOn ? ', ended ' + fmtTime(d.endedOn) : ''})` : '') }),
           checkTable('checks-db-' + d.databaseName, 'db:' + d.databaseName, d.summary));
       }
       return out;
@@ -537,18 +542,26 @@
     }
     tableSearch.addEventListener('input', () => { st.tableQuery = tableSearch.value; drawTables(); });
 
+    /* One event (the worker's --output json line, or the service's request) as a sentence. */
     function eventSentence(e) {
       const ev = e.event || {};
+      const db = ev.database ? ` in ${ev.database}` : '';
+      const secs = (x) => (x === undefined || x === null ? '' : ` in ${Number(x).toFixed(2)} s`);
       switch (e.kind) {
-        case 'status': return `Status: ${ev.status}${ev.substatus ? ' \u2013 ' + ev.substatus : ''}.`;
+        case 'status': return `Status${db}: ${ev.status}${ev.substatus ? ' \u2013 ' + ev.substatus : ''}.`;
+        case 'phase': return `${ev.database ? ev.database + ': ' : ''}${ev.message || 'next phase'}.`;
         case 'check': return `Check ${ev.name}${ev.scope && ev.scope !== 'instance' ? ' (' + ev.scope + ')' : ''}: ${ev.status}${ev.message ? ' \u2013 ' + ev.message : ''}.`;
-        case 'table': return `Table ${ev.table || ev.name || ''} ${ev.state || 'copied'}${ev.rows !== undefined ? `: ${fmtNum(ev.rows)} rows` : ''}${ev.bytes !== undefined ? `, ${fmtBytes(ev.bytes)}` : ''}.`;
-        case 'error': return `Error${ev.database ? ' in ' + ev.database : ''}: ${ev.message || ev.error || ''}`;
-        case 'request': return `Request: ${ev.request}${ev.databases ? ' for ' + ev.databases.join(', ') : ''}.`;
-        case 'streaming': return `Streaming ${ev.database || ''}: latency ${ev.lagSeconds !== undefined ? Number(ev.lagSeconds).toFixed(2) : '?'} s, lag ${fmtBytes(ev.lagBytes)}.`;
+        case 'table': return `Table ${ev.object || ''} copied${db}: ${fmtNum(ev.rows)} rows, ${fmtBytes(ev.bytes)}${secs(ev.seconds)}.`;
+        case 'index': return `Built ${ev.object || ev.message || 'an index'}${db}${secs(ev.seconds)}.`;
+        case 'large_objects': return `Large objects copied${db}: ${fmtNum(ev.count)}, ${fmtBytes(ev.bytes)}.`;
+        case 'database': return `Database ${ev.database || ''} done${ev.status ? ': ' + ev.status : ''}${ev.message ? ' \u2013 ' + ev.message : ''}.`;
+        case 'warning': return `Warning${db}: ${ev.message}`;
+        case 'error': return `Error${db}: ${ev.message || ''}${ev.sqlstate ? ` (SQLSTATE ${ev.sqlstate})` : ''}`;
+        case 'request': return `Request from a user: ${ev.request}${ev.databases && ev.databases.length ? ' for ' + ev.databases.join(', ') : ''}.`;
+        case 'streaming': return `Streaming${db}: latency ${ev.lag_seconds !== undefined ? Number(ev.lag_seconds).toFixed(2) : '?'} s, lag ${fmtBytes(ev.lag_bytes)}, ${fmtNum(ev.changes)} changes applied.`;
         default: {
           const text = ev.message || Object.entries(ev).filter(([k]) => k !== 'event' && k !== 'time').map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
-          return `${e.kind[0].toUpperCase() + e.kind.slice(1)}: ${text}`;
+          return `${e.kind.charAt(0).toUpperCase() + e.kind.slice(1)}: ${text}`;
         }
       }
     }

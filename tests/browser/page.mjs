@@ -121,7 +121,8 @@ async function shoot(page, name) {
 }
 
 function expectedOrder(list) {
-  const key = (m) => m.properties.startedOn || m.systemData.createdAt || '';
+  /* newest start first; not started yet before the started ones, newest created first */
+  const key = (m) => (m.properties.startedOn ? '1' + m.properties.startedOn : '2' + m.systemData.createdAt);
   return list.slice().sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : a.name.localeCompare(b.name))).map((m) => m.name);
 }
 
@@ -169,6 +170,8 @@ async function basic() {
     check(same, 'each row shows its status in the API\'s exact words');
     const html = await page.content();
     check(SECRETS.every((s) => !html.includes(s)), 'no password in the grid');
+    const gridText = await page.textContent('#grid');
+    check(!/undefined|\[object |NaN/.test(gridText), 'nothing in the grid reads undefined, NaN or [object ...]');
     const src = await page.$eval('#grid tbody tr[data-name="web-on"] td:nth-child(5)', (td) => td.textContent);
     check(/^127\.0\.0\.1:\d+\/\w+$/.test(src), 'the source server is shown as host:port/user: ' + src);
   });
@@ -283,6 +286,15 @@ async function basic() {
     const evs = await page.$$('#events-list tbody tr');
     const kinds = await page.$$eval('#events-list tbody tr', (trs) => trs.map((t) => t.dataset.kind));
     check(evs.length > 0 && !kinds.includes('streaming'), `the event history shows ${evs.length} events, no streaming samples by default`);
+    let pages = 1;
+    while (await page.$('#events-more')) { await page.click('#events-more'); pages++; }
+    const sentences = await page.$$eval('#events-list tbody tr td:nth-child(2)', (tds) => tds.map((t) => t.textContent));
+    check(pages > 1 || sentences.length <= 50, `the history pages by 50 (${sentences.length} events in ${pages} pages)`);
+    check(sentences.some((t) => /^Status: In progress/.test(t)) && sentences.some((t) => /^Table \S+ copied in pgs_web_on: [\d,]+ rows/.test(t)),
+      'events read as sentences (Status: ..., Table ... copied in ...: N rows)', sentences.slice(0, 3).join(' | '));
+    const whole = await page.textContent('#view');
+    const junk = /undefined|\[object |NaN/.exec(whole);
+    check(!junk, 'nothing in the details reads undefined, NaN or [object ...]', junk && whole.slice(Math.max(0, junk.index - 80), junk.index + 40));
     const log = await page.textContent('#log-text');
     check(log.length > 0 && SECRETS.every((s) => !log.includes(s)), 'the log tail is shown, without a password');
     await page.waitForSelector('#chart canvas', { timeout: 15000 });
