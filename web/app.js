@@ -321,6 +321,7 @@
       empty.hidden = list.length !== 0;
       if (list.length === 0) fillEmpty();
       view.dataset.ready = '1';
+      if (!state.drawn) { state.drawn = true; performance.mark('pgshuttle-grid-drawn'); } /* for the browser tests' timing */
     }
 
     filter.addEventListener('change', () => {
