@@ -396,6 +396,25 @@ async function cutover() {
     await page.waitForFunction(() => document.querySelector('#grid tbody tr[data-name="web-on"] .badge').dataset.status === 'Succeeded', null, { timeout: 180000, polling: 500 });
     pass('the grid then shows web-on Succeeded');
   });
+  await test('confirm overwrite', async () => {
+    const created = await api('PUT', '/migrations/web-ow', {
+      properties: {
+        sourceServer: process.env.PGS_WEB_SRC, targetServer: process.env.PGS_WEB_TGT,
+        dbsToMigrate: ['pgs_web_off'], migrationMode: 'Offline', migrationOption: 'Migrate', jobs: 2, indexJobs: 2,
+      },
+      secretParameters: { adminCredentials: { sourceServerPassword: process.env.PGS_WEB_SRC_PW, targetServerPassword: process.env.PGS_WEB_TGT_PW } },
+    });
+    check(created.status === 201, 'web-ow (pgs_web_off again, which the target has) created through the API (201)', String(created.status));
+    await waitApi('web-ow', (m) => sub(m) === 'Waiting for overwrite confirmation', 120);
+    await page.evaluate(() => { location.hash = '#/m/web-ow'; });
+    await page.waitForSelector('#action-overwrite', { timeout: 10000 });
+    check(await page.isDisabled('#action-cutover'), 'waiting for an overwrite confirmation: Confirm overwrite shown, Cutover disabled');
+    await page.click('#action-overwrite');
+    await page.waitForFunction(() => { const b = document.querySelector('#summary .badge'); return b && b.dataset.status === 'Succeeded'; }, null, { timeout: 120000, polling: 500 });
+    pass('Confirm overwrite in the page: web-ow then Succeeded');
+    await page.evaluate(() => { location.hash = '#/'; });
+    await page.waitForSelector('#grid');
+  });
   await test('delete', async () => {
     await page.click('#grid tbody tr[data-name="web-val"] a');
     await page.waitForSelector('#action-delete');

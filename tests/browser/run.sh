@@ -12,8 +12,9 @@
 #            screenshots (grid and details, light and dark, desktop and phone)
 #   cutover  the online migration waits for cutover; Cutover pressed in the
 #            page (the dialog shows the latency); the grid shows Succeeded;
-#            the data verified with `pgshuttle verify`; Delete in the page
-#            removes a finished migration
+#            Confirm overwrite pressed for a migration whose target database
+#            exists: Succeeded; the data verified with `pgshuttle verify`;
+#            Delete in the page removes a finished migration
 #   big      a second serve with 1,000 migrations written by store_seed: the
 #            time from navigation to the grid visible; the Active filter's
 #            empty state says how to create a migration
