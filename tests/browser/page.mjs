@@ -415,6 +415,34 @@ async function cutover() {
     await page.evaluate(() => { location.hash = '#/'; });
     await page.waitForSelector('#grid');
   });
+  await test('cancel', async () => {
+    const at = new Date(Date.now() + 2 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const created = await api('PUT', '/migrations/web-win', {
+      properties: {
+        sourceServer: process.env.PGS_WEB_SRC, targetServer: process.env.PGS_WEB_TGT, dbsToMigrate: ['pgs_web_on'],
+        migrationMode: 'Offline', migrationOption: 'Migrate', migrationWindowStartTimeInUtc: at,
+      },
+    });
+    check(created.status === 201, 'web-win (its window opens in 2 hours) created through the API (201)', String(created.status));
+    await page.click('#refresh');
+    await page.waitForSelector('#grid tbody tr[data-name="web-win"]');
+    const names = await gridNames(page);
+    const start = await page.$eval('#grid tbody tr[data-name="web-win"] td:nth-child(9)', (td) => td.textContent);
+    check(names[0] === 'web-win' && start === '\u2013', 'a migration not started yet comes first, with no start time', names.join(', '));
+    await page.click('#grid tbody tr[data-name="web-win"] a');
+    await page.waitForSelector('#action-cancel:not([disabled])');
+    await page.click('#action-cancel');
+    await page.waitForSelector('dialog[open] #dbs-some');
+    await page.check('#dbs-some');
+    check(await page.isChecked('dialog[open] input[data-db="pgs_web_on"]'), 'the cancel dialog lets the user choose databases');
+    await page.click('#dialog-ok');
+    await page.waitForFunction(() => { const b = document.querySelector('#summary .badge'); return b && b.dataset.status === 'Canceled'; }, null, { timeout: 60000, polling: 500 });
+    const evs = (await api('GET', '/migrations/web-win/events')).json.value;
+    const req = evs.find((e) => e.kind === 'request');
+    check(req && JSON.stringify(req.event.databases) === '["pgs_web_on"]', 'Cancel in the page for the chosen database: the request names it, and the migration is Canceled', req && JSON.stringify(req.event));
+    await page.evaluate(() => { location.hash = '#/'; });
+    await page.waitForSelector('#grid');
+  });
   await test('delete', async () => {
     await page.click('#grid tbody tr[data-name="web-val"] a');
     await page.waitForSelector('#action-delete');

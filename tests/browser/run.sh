@@ -14,7 +14,9 @@
 #            page (the dialog shows the latency); the grid shows Succeeded;
 #            Confirm overwrite pressed for a migration whose target database
 #            exists: Succeeded; the data verified with `pgshuttle verify`;
-#            Delete in the page removes a finished migration
+#            Cancel in the page, for a chosen database, of a migration
+#            waiting for its window (listed first: not started yet); Delete
+#            in the page removes a finished migration
 #   big      a second serve with 1,000 migrations written by store_seed: the
 #            time from navigation to the grid visible; the Active filter's
 #            empty state says how to create a migration
