@@ -10,6 +10,7 @@
  *                       connection test
  *   spec_body.c         a create's (or a connection test's) body read into a spec
  *   table_fold.c        the tables' copy states folded from a migration's events
+ *   routes_static.c     the monitoring page and its assets (embedded web/ files)
  *   routes_common.c     loading a migration for a handler (404), reading a JSON body
  *   auth.c, pool.c, answer.c, url.c, token.c   bearer check, store handles,
  *                       answers, %XX decoding, the token file
@@ -60,7 +61,8 @@ struct api_request {
     const char *path; /* decoded, without the query */
     const char *content_type;
     const char *authorization;
-    const char *body; /* NUL-terminated; may hold NULs before body_len */
+    const char *if_none_match; /* the If-None-Match header, or NULL */
+    const char *body;          /* NUL-terminated; may hold NULs before body_len */
     size_t body_len;
     /* the query's value for key, or NULL */
     const char *(*query)(const struct api_request *req, const char *key);
@@ -75,6 +77,12 @@ struct api_answer {
     char *allow;              /* owned or NULL: the Allow header of a 405 */
     char *location;           /* owned or NULL: the Location header of a 201 */
     bool www_authenticate;    /* 401: WWW-Authenticate: Bearer */
+    /* a static file (routes_static.c): served instead of body, not freed */
+    const unsigned char *file;
+    size_t file_len;
+    const char *etag;          /* static or NULL: the ETag header */
+    const char *cache_control; /* static or NULL: instead of no-store */
+    bool page_headers;         /* the page's security headers (CSP and others) */
 };
 
 void api_answer_free(struct api_answer *a);
@@ -185,6 +193,8 @@ void api_route_healthz(struct api_ctx *ctx, const struct api_request *req, struc
 void api_route_metrics(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
 void api_route_test_connection(struct api_ctx *ctx, const struct api_request *req,
                                struct api_answer *a);
+void api_route_page(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_asset(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
 
 /* ---- router.c --------------------------------------------------------- */
 

@@ -3,8 +3,8 @@
  * segment, %XX-decoded, handed to the handler as a param), handler, and
  * whether the bearer token is required. A path that matches no pattern is
  * 404; one that matches with another method is 405 with Allow. Every route
- * but /healthz asks for the token first, so that without it nothing tells
- * which paths exist.
+ * but /healthz and the page (/ and /assets/NAME) asks for the token first,
+ * so that without it nothing tells which paths exist.
  */
 #include "api/api_internal.h"
 #include "util/buf.h"
@@ -34,6 +34,10 @@ static const struct route {
     {"GET", "/metrics", api_route_metrics, false},
     {"GET", "/api/v1/healthz", api_route_healthz, true},
     {"GET", "/healthz", api_route_healthz, true},
+    {"GET", "/", api_route_page, true},
+    {"HEAD", "/", api_route_page, true},
+    {"GET", "/assets/{}", api_route_asset, true},
+    {"HEAD", "/assets/{}", api_route_asset, true},
 };
 
 #define N_ROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -82,8 +86,13 @@ void api_dispatch(struct api_ctx *ctx, struct api_request *req, struct api_answe
     char *scratch[API_MAX_PARAMS] = {0};
     bool open = false;
     for (size_t i = 0; i < N_ROUTES; i++)
-        if (routes[i].open && match(routes[i].pattern, req->path, scratch))
+        if (routes[i].open && match(routes[i].pattern, req->path, scratch)) {
             open = true;
+            for (size_t k = 0; k < API_MAX_PARAMS; k++) {
+                free(scratch[k]);
+                scratch[k] = NULL;
+            }
+        }
     if (!open && !api_auth_ok(req->authorization, ctx->token)) {
         api_answer_error(a, 401, "Unauthorized",
                          "a valid bearer token is required (Authorization: Bearer TOKEN)", NULL);

@@ -59,16 +59,39 @@ static const char *query_value(const struct api_request *req, const char *key)
     return value;
 }
 
+/*
+ * The monitoring page's headers: no inline script or style, nothing from
+ * elsewhere (the page makes requests to this server only), no framing, no
+ * sniffing, no Referer.
+ */
+static void add_page_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; script-src 'self'; style-src 'self'; "
+                            "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+}
+
 static enum MHD_Result send_answer(struct MHD_Connection *conn, const struct api_answer *a)
 {
     const char *body = a->body ? a->body : "";
     struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(body), (void *) body, MHD_RESPMEM_MUST_COPY);
+        a->file
+            ? MHD_create_response_from_buffer(a->file_len, (void *) a->file, MHD_RESPMEM_PERSISTENT)
+            : MHD_create_response_from_buffer(strlen(body), (void *) body, MHD_RESPMEM_MUST_COPY);
     if (resp == NULL)
         return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             a->content_type ? a->content_type : "application/json");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                            a->cache_control ? a->cache_control : "no-store");
+    if (a->etag)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, a->etag);
+    if (a->page_headers)
+        add_page_headers(resp);
     if (a->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, a->allow);
     if (a->location)
@@ -127,6 +150,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE),
         .authorization =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+        .if_none_match =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
         .body = sb_str(&cs->body),
         .body_len = cs->body.len,
         .query = query_value,

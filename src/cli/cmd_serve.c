@@ -315,6 +315,25 @@ static void install_signals(void)
     signals_handle(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * The monitoring page's address on stderr. The link with the token in its
+ * fragment only on a terminal: stderr may go to journald, where the token
+ * must not be kept.
+ */
+static void print_page_address(const char *scheme, const char *host, int port, const char *dir,
+                               const char *token)
+{
+    fprintf(stderr, "pgshuttle serve: the page: %s://%s:%d/\n", scheme, host, port);
+    const char *env = getenv("PGSHUTTLE_TOKEN");
+    if (isatty(STDERR_FILENO))
+        fprintf(stderr, "pgshuttle serve: open it with the token: %s://%s:%d/#token=%s\n", scheme,
+                host, port, token);
+    else if (env && env[0])
+        fprintf(stderr, "pgshuttle serve: the page asks for the token: PGSHUTTLE_TOKEN\n");
+    else
+        fprintf(stderr, "pgshuttle serve: the page asks for the token: it is in %s/token\n", dir);
+}
+
 static int serve(const struct serve_opts *o, const char *dir)
 {
     char *err = NULL;
@@ -347,6 +366,7 @@ static int serve(const struct serve_opts *o, const char *dir)
     char *host = listen_host(o->listen);
     fprintf(stderr, "pgshuttle serve: listening on %s://%s:%d, state in %s\n",
             o->tls_cert ? "https" : "http", host, api_port(srv), dir);
+    print_page_address(o->tls_cert ? "https" : "http", host, api_port(srv), dir, token);
     free(host);
     if (!loopback_host(o->listen) && o->tls_cert == NULL)
         log_warn("listening on %s without TLS: the token and the connection strings' passwords "
