@@ -47,7 +47,7 @@
       else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? '' : v);
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === null || c === undefined || c === false) continue;
       e.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
@@ -878,8 +878,7 @@
         const r = await api('POST', '/testConnection', body());
         testOut.replaceChildren(h('p', {}, 'Connection test: ', badge(r.status)), checkTableStatic(r.checks || []));
       } catch (e) {
-        if (e.status === 404) testOut.replaceChildren(h('p', { class: 'note warn', id: 'test-unavailable', text: 'This server does not offer a connection test (it has no /api/v1/testConnection): create the migration with the type "Validate only" instead.' }));
-        else if (e.status !== 401) { clearErrors(); if (!showFieldError(e)) testOut.replaceChildren(h('p', { class: 'note bad', text: plainError(e) })); else testOut.replaceChildren(); }
+        if (e.status !== 401) { clearErrors(); if (!showFieldError(e)) testOut.replaceChildren(h('p', { class: 'note bad', text: plainError(e) })); else testOut.replaceChildren(); }
       }
     });
 

@@ -337,8 +337,15 @@ async function basic() {
     await page.fill('#f-sourcePassword', process.env.PGS_WEB_SRC_PW);
     await page.fill('#f-targetPassword', process.env.PGS_WEB_TGT_PW);
     await page.click('#test-connection');
-    await page.waitForSelector('#test-checks, #test-unavailable', { timeout: 30000 });
-    pass('Test connection answers: ' + ((await page.$('#test-checks')) ? 'its checks' : 'this server does not offer it'));
+    await page.waitForSelector('#test-checks', { timeout: 30000 });
+    const testRows = await page.$$eval('#test-checks tbody tr[data-check]', (rows) => rows.map((r) => r.textContent));
+    const testApi = await api('POST', '/testConnection', { properties: { sourceServer: process.env.PGS_WEB_SRC, targetServer: process.env.PGS_WEB_TGT, dbsToMigrate: ['pgs_web_off'] }, secretParameters: { adminCredentials: { sourceServerPassword: process.env.PGS_WEB_SRC_PW, targetServerPassword: process.env.PGS_WEB_TGT_PW } } });
+    check(testApi.status === 200 && testRows.length === testApi.json.checks.length && testRows.length > 0,
+      `Test connection shows the instance checks: ${testRows.length} rows (the API: ${testApi.json && testApi.json.checks ? testApi.json.checks.length : testApi.status})`);
+    check(testRows.some((t) => /connectivity/i.test(t)) && !testRows.some((t) => /Failed/.test(t)),
+      'the connection checks include connectivity and none failed with the right passwords');
+    const pageText = await page.textContent('body');
+    check(!pageText.includes(process.env.PGS_WEB_SRC_PW) && !pageText.includes(process.env.PGS_WEB_TGT_PW), 'no password in the page after the connection test');
     await page.click('#dialog-cancel');
     check(!(await page.isVisible('dialog[open]')), 'the dialog closes');
   });
