@@ -13,8 +13,8 @@
 #include <stddef.h>
 
 struct check_result {
-    char *scope;       /* owned: "instance" or the database name */
-    char *name;        /* owned: the check's name */
+    char *scope; /* owned: "instance" or the database name */
+    char *name;  /* owned: the check's name */
     enum check_status status;
     double seconds;
     char *message;     /* owned: what was found, never NULL */
@@ -27,7 +27,10 @@ struct check_results {
     size_t cap;
 };
 
-#define CHECK_RESULTS_INIT {NULL, 0, 0}
+#define CHECK_RESULTS_INIT                                                                         \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /* Appends a result (strings are copied). */
 void check_results_add(struct check_results *r, const char *scope, const char *name,
