@@ -51,7 +51,7 @@
  * tests/integration/online_readiness.sh: apply_peak_bps of the stream
  * catching up / the copy's average rate. See docs/PROGRESS.md.
  */
-#define READINESS_APPLY_PER_COPY_BYTE 0.25
+#define READINESS_APPLY_PER_COPY_BYTE 0.8
 
 struct readiness_db {
     bool known;         /* eta_seconds holds a figure */
