@@ -199,6 +199,8 @@ static json_t *current_status(const struct migration_spec *spec,
                 r = &ready[j];
             }
         json_object_set_new(details, db, db_details(db, d, online ? r : NULL, state, times));
+        if (d == NULL)
+            eta = -1.0; /* a database with no figures yet: its time is unknown */
     }
     free(ready);
     enum mig_status status = state ? state->status : MIG_IN_PROGRESS;

@@ -259,6 +259,12 @@ static void test_event_round_trip(void **state)
         "\"lag_seconds\":0.25,\"changes\":6,\"transactions\":2,\"applied_lsn\":\"0/16B3748\","
         "\"source_lsn\":\"1/0\",\"waiting_for\":\"source\"}",
         "{\"event\":\"phase\",\"time\":\"T\",\"database\":\"sales\",\"message\":\"copying\"}",
+        "{\"event\":\"table_queued\",\"time\":\"T\",\"database\":\"sales\",\"object\":"
+        "\"public.orders\",\"bytes\":8192}",
+        "{\"event\":\"table_started\",\"time\":\"T\",\"database\":\"sales\",\"object\":"
+        "\"public.orders\",\"bytes\":8192}",
+        "{\"event\":\"table_failed\",\"time\":\"T\",\"database\":\"sales\",\"object\":"
+        "\"public.orders\",\"message\":\"disk full\",\"sqlstate\":\"53100\"}",
     };
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
         json_t *doc = load(lines[i]);
@@ -309,6 +315,7 @@ static void test_event_strict(void **state)
     } bad[] = {
         {"{\"event\":\"phase\",\"time\":\"T\",\"rows\":1}", "rows"},
         {"{\"event\":\"table\",\"time\":\"T\",\"count\":1}", "count"},
+        {"{\"event\":\"table_queued\",\"time\":\"T\",\"rows\":1}", "rows"},
         {"{\"event\":\"status\",\"time\":\"T\",\"status\":\"Sleeping\"}", "status"},
         {"{\"event\":\"check\",\"time\":\"T\",\"status\":\"Succeeded\",\"database\":\"x\"}",
          "database"},
