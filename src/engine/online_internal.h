@@ -70,7 +70,9 @@ enum { WAIT_NONE = 0, WAIT_SOURCE, WAIT_TARGET };
  * from the moment its stream starts (while the next databases still copy)
  * until the cutover, so no stream shows figures nobody measured. Between
  * start_database() and the cutover, only it uses a database's plain source
- * connection.
+ * connection. It runs from the start of the run: on a connection of its own
+ * it measures the incoming rate and the backlog of the database that copies
+ * (online_rates.c).
  */
 struct observer {
     struct engine_run *run;

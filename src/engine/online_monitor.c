@@ -2,10 +2,12 @@
  * online_monitor.c — the lag of every stream of an online migration, and
  * the wait for cutover (see online_internal.h, docs/PROGRESS.md).
  *
- * Once a second the observer thread measures the rates (online_rates.c) and reads each streaming
- * database's position on the source and its slot, works out the lag in bytes and in seconds, emits
- * a streaming event and tells whether the database caught up; the monitor, in the engine's thread,
- * moves the migration to Waiting for cutover when every database has, and returns at the cutover.
+ * Once a second the observer thread measures the rates (online_rates.c)
+ * and reads each streaming database's position on the source and its slot,
+ * works out the lag in bytes and in seconds, emits a streaming event and
+ * tells whether the database caught up; the monitor, in the engine's
+ * thread, moves the migration to Waiting for cutover when every database
+ * has, and returns at the cutover.
  */
 #include "cdc/source.h"
 #include "engine/online_internal.h"
