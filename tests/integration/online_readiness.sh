@@ -24,7 +24,7 @@ online_require
 command -v curl >/dev/null || skip_test "curl is not installed"
 
 DB=pgs_ready
-SCALE=${PGS_READY_SCALE:-30}       # pgbench: ~13 MB of pgbench_accounts per unit
+SCALE=${PGS_READY_SCALE:-25}       # pgbench: ~13 MB of pgbench_accounts per unit
 WIDE_ROWS=${PGS_READY_WIDE:-300000} # ~200 MB of wide rows
 RATE=${PGS_READY_TPS:-300}         # pgbench transactions per second on the source
 JOBS=${PGS_READY_JOBS:-1}
