@@ -5,6 +5,7 @@
 #include "cli/output.h"
 #include "model/event_json.h"
 #include "model/progress.h"
+#include "model/readiness.h"
 #include "model/state_json.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -250,6 +251,26 @@ static void format_db_line(struct cli_output *out, int i, strbuf *sb)
               atomic_load(&p->indexes_built), atomic_load(&p->indexes_total));
 }
 
+/* Online: " | ready for cutover in ~T" (model/readiness.h) when the time is known. */
+static void append_readiness(struct cli_output *out, strbuf *sb)
+{
+    int n = out->run->ndbs;
+    struct db_progress_snapshot *snaps = xcalloc((size_t) n + 1, sizeof(*snaps));
+    struct readiness_db *ready = xcalloc((size_t) n + 1, sizeof(*ready));
+    for (int i = 0; i < n; i++)
+        db_progress_snapshot_take(out->run->dbs[i], &snaps[i]);
+    double eta = readiness_estimate(snaps, (size_t) n, time_wall(), ready);
+    if (eta > 0) {
+        char t[32];
+        time_format_duration(eta, t, sizeof(t));
+        sb_printf(sb, " | ready for cutover in ~%s", t);
+    }
+    for (int i = 0; i < n; i++)
+        db_progress_snapshot_free(&snaps[i]);
+    free(snaps);
+    free(ready);
+}
+
 /* Erases the display; the caller holds out->lock. */
 static void clear_display(struct cli_output *out)
 {
@@ -266,9 +287,12 @@ static void draw_display(struct cli_output *out)
     char elapsed[32];
     time_format_duration(st.started_wall > 0 ? time_wall() - st.started_wall : 0, elapsed,
                          sizeof(elapsed));
-    sb_printf(&sb, "pgshuttle %s migration: %s / %s (elapsed %s)\n",
+    sb_printf(&sb, "pgshuttle %s migration: %s / %s (elapsed %s)",
               mig_mode_word(out->run->spec->mode), mig_status_name(st.status),
               mig_substatus_name(st.substatus), elapsed);
+    if (out->run->spec->mode == MODE_ONLINE && st.status == MIG_IN_PROGRESS)
+        append_readiness(out, &sb);
+    sb_appendc(&sb, '\n');
     for (int i = 0; i < out->run->ndbs; i++) {
         format_db_line(out, i, &sb);
         sb_appendc(&sb, '\n');

@@ -196,6 +196,21 @@ static void emit(struct run *run, enum event_kind kind, const char *object, cons
     event_emit(run->cfg->events, &ev);
 }
 
+/* The copy of table t failed (the first part to fail says why): for a table list. */
+static void table_failed(struct run *run, const struct cat_table *tab, const char *sqlstate,
+                         const char *message)
+{
+    struct db_progress *pr = run->cfg->progress;
+    atomic_fetch_add(&pr->tables_failed, 1);
+    atomic_fetch_sub(&pr->tables_copying, 1);
+    struct event ev = {.kind = EV_TABLE_FAILED,
+                       .database = run->cat->db.name,
+                       .object = tab->qname,
+                       .message = message,
+                       .sqlstate = sqlstate};
+    event_emit(run->cfg->events, &ev);
+}
+
 /*
  * Table t is copied and indexed: analyze it, and add each foreign key whose
  * two tables are now both ready (adding one needs the referenced key's
@@ -288,9 +303,7 @@ static pgconn *copy_culprit(pgconn *src, pgconn *dst, bool *source_lost)
 static void part_failed(struct run *run, const struct cat_table *tab, pgconn *culprit, bool is_src,
                         bool source_lost)
 {
-    struct db_progress *pr = run->cfg->progress;
-    atomic_fetch_add(&pr->tables_failed, 1);
-    atomic_fetch_sub(&pr->tables_copying, 1);
+    table_failed(run, tab, pgconn_error_sqlstate(culprit), pgconn_error_message(culprit));
     fail_as(run, source_lost ? FAILURE_SOURCE_LOST : FAILURE_OTHER, pgconn_error_sqlstate(culprit),
             "copying table %s failed (%s%s): %s", tab->qname, is_src ? "source" : "target",
             source_lost ? ", its session and the snapshot are lost" : "",
@@ -326,6 +339,7 @@ static void run_part(struct run *run, pgconn *src, struct copy_session *dst,
     if (atomic_fetch_add(&ts->started, 1) == 0) {
         ts->t0 = time_now();
         atomic_fetch_add(&pr->tables_copying, 1);
+        emit(run, EV_TABLE_STARTED, tab->qname, NULL, 0, tab->bytes, 0);
     }
     for (bool retried = false;; retried = true) {
         struct pgconn_copy_stats moved;
@@ -345,8 +359,7 @@ static void run_part(struct run *run, pgconn *src, struct copy_session *dst,
         if (culprit == src || !copy_session_recover(dst, &run->stop, run->cfg->cancel, &gave_up)) {
             if (gave_up) {
                 char *why = copy_session_gave_up_message(dst);
-                atomic_fetch_add(&pr->tables_failed, 1);
-                atomic_fetch_sub(&pr->tables_copying, 1);
+                table_failed(run, tab, "08006", why);
                 fail_as(run, FAILURE_TARGET_GAVE_UP, "08006", "copying table %s%s failed: %s",
                         tab->qname, part, why);
                 free(why);
@@ -360,8 +373,8 @@ static void run_part(struct run *run, pgconn *src, struct copy_session *dst,
             xid = 0;
         while (xid > 0 && !copy_resume_committed(dst->conn, xid, &committed)) {
             if (!target_back(run, dst, "checking whether the lost copy committed")) {
-                atomic_fetch_add(&pr->tables_failed, 1);
-                atomic_fetch_sub(&pr->tables_copying, 1);
+                table_failed(run, tab, pgconn_error_sqlstate(dst->conn),
+                             pgconn_error_message(dst->conn));
                 return;
             }
         }
@@ -525,9 +538,10 @@ static void run_index(struct run *run, struct copy_session *dst, int i)
         checked = false;
     }
     if (ok) {
+        double secs = time_now() - t0;
+        atomic_fetch_add(&run->cfg->progress->index_ms, (int64_t) (secs * 1000.0));
         atomic_fetch_add(&run->cfg->progress->indexes_built, 1);
-        emit(run, EV_INDEX_BUILT, x->name, x->constraint_name ? "constraint" : NULL, 0, 0,
-             time_now() - t0);
+        emit(run, EV_INDEX_BUILT, x->name, x->constraint_name ? "constraint" : NULL, 0, 0, secs);
         if (atomic_fetch_sub(&run->ts[x->table].indexes_left, 1) == 1)
             table_indexed(run, x->table);
     }
@@ -560,6 +574,7 @@ static void run_fkey(struct run *run, struct copy_session *dst, int f)
     strbuf sql = STRBUF_INIT;
     copy_fkey_statement(run->cat, fk, &sql);
     char *what = xasprintf("adding foreign key %s on %s", fk->name, qtable);
+    double t0 = time_now();
     bool ok = false, checked = true, exists = false, logged = false;
     for (;;) {
         if (!checked) {
@@ -579,8 +594,10 @@ static void run_fkey(struct run *run, struct copy_session *dst, int f)
             break;
         checked = false;
     }
-    if (ok)
+    if (ok) {
+        atomic_fetch_add(&run->cfg->progress->index_ms, (int64_t) ((time_now() - t0) * 1000.0));
         atomic_fetch_add(&run->cfg->progress->constraints_done, 1);
+    }
     free(what);
     sb_free(&sql);
 }
@@ -648,6 +665,8 @@ bool copy_data_run(pgconn *planner, const struct copy_catalog *cat,
     if (!cfg->defer_fkeys)
         atomic_store(&pr->constraints_total, cat->nfkeys);
     atomic_store(&pr->planned, true);
+    for (int t = 0; t < cat->ntables; t++)
+        emit(&run, EV_TABLE_QUEUED, cat->tables[t].qname, NULL, 0, cat->tables[t].bytes, 0);
     log_info("copying %d tables (%d parts) with %d workers, building %d indexes with %d workers",
              cat->ntables, run.nparts, jobs, cat->nindexes, index_jobs);
 

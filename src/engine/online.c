@@ -231,6 +231,7 @@ static bool set_up_and_copy(struct online_db *od)
         return false;
     }
     od->start_lsn = slot.consistent_point;
+    atomic_store(&od->copy_lsn, od->start_lsn);
     /* The copy's snapshot: WAL past this point was written from now on. */
     lag_history_add(&od->written, od->start_lsn, time_wall());
     char lsn[PGREPL_LSN_BUFSIZE];
@@ -407,6 +408,7 @@ static bool start_database(struct online_db *od)
     pg_outage_init(&od->apply_outage, "target", od->job.dst_conninfo, label,
                    run->spec->reconnect_timeout);
     bool ok = run->spec->resume ? pick_up(od) : copy_with_restarts(od);
+    atomic_store(&od->copy_lsn, 0); /* the observer measures its stream from now on */
     if (!ok)
         return false;
     engine_set_status(run, db, MIG_IN_PROGRESS, SUB_MIGRATING_DATA);
@@ -543,6 +545,7 @@ static void forget_stream_attempt(struct online_db *od)
         log_warn("db=%s: the next attempt drops what is left of this one's objects",
                  od->job.db->name);
     online_restore_identities(od);
+    atomic_store(&od->copy_lsn, 0);
     pgconn_close(od->src);
     od->src = NULL;
     cdc_tables_free(&od->tables);
@@ -706,8 +709,13 @@ enum mig_status engine_online_run(struct engine_run *run, const struct pg_tools 
     int n = run->ndbs;
     struct online_db *ods = xcalloc((size_t) n + 1, sizeof(*ods));
     char *tkey = target_key(run->spec->target);
-    struct observer ob = {.ods = ods, .n = n};
+    struct observer ob = {.run = run, .ods = ods, .n = n};
     bool ok = true, told = false;
+    if (n > 0) {
+        char *ci = engine_db_conninfo(run->spec->source, run->dbs[0]->name);
+        online_observer_start(&ob, ci);
+        free(ci);
+    }
     for (int i = 0; i < n && ok; i++) {
         struct online_db *od = &ods[i];
         od->run = run;

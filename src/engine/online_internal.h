@@ -37,6 +37,9 @@ struct online_db {
     bool source_objects; /* slot and publications may exist on the source: drop them at the end */
     bool trigger_less;   /* the target role may not SET session_replication_role (online.c) */
     uint64_t start_lsn;
+    /* The slot's position while the database copies (0 otherwise): the observer measures its
+       backlog (online_rates.c). */
+    _Atomic uint64_t copy_lsn;
     pthread_t thread;
     bool thread_started;
     _Atomic bool stop; /* stop streaming now (cancel or failure) */
@@ -44,9 +47,10 @@ struct online_db {
     _Atomic bool stream_done;
     struct cdc_stream_progress sp;
     struct cdc_stream_result res;
-    uint64_t prev_source_lsn;   /* the source's position at the previous monitor round */
-    int64_t lag_peak_us;        /* the highest commit-to-apply lag seen since the last report */
-    struct lag_history written; /* when the source wrote what (for the lag in seconds) */
+    uint64_t prev_source_lsn;      /* the source's position at the previous monitor round */
+    int64_t lag_peak_us;           /* the highest commit-to-apply lag seen since the last report */
+    struct lag_history written;    /* when the source wrote what (for the lag in seconds) */
+    struct rate_meter apply_meter; /* the position reached (the observer's: online_rates.c) */
     /* Outages while streaming (--reconnect-timeout): src's is the observer's, the others the
        stream thread's. */
     struct pg_outage src_outage;
@@ -66,9 +70,12 @@ enum { WAIT_NONE = 0, WAIT_SOURCE, WAIT_TARGET };
  * from the moment its stream starts (while the next databases still copy)
  * until the cutover, so no stream shows figures nobody measured. Between
  * start_database() and the cutover, only it uses a database's plain source
- * connection.
+ * connection. It runs from the start of the run: on a connection of its own
+ * it measures the incoming rate and the backlog of the database that copies
+ * (online_rates.c).
  */
 struct observer {
+    struct engine_run *run;
     struct online_db *ods;
     int n;
     _Atomic int started;        /* ods[0 .. started) stream */
@@ -78,6 +85,11 @@ struct observer {
     _Atomic bool stop;
     pthread_t thread;
     bool running;
+    /* The incoming rate (online_rates.c): the observer's own source connection and meter. */
+    char *rates_conninfo; /* owned */
+    pgconn *rates_src;
+    double rates_retry_at;
+    struct rate_meter incoming;
 };
 
 /* The stream thread's body (online_stream.c): arg is the struct online_db. */
@@ -94,7 +106,14 @@ bool online_drop_stream_objects(struct online_db *od);
 /* The source's replica identities as they were before the migration (after a failure or cancel). */
 void online_restore_identities(struct online_db *od);
 
-/* Database i streams: the observer measures it from now on (and starts with the first). */
+/*
+ * Starts the observer (before the first copy): it measures the incoming
+ * rate through its own connection to src_conninfo (a source database) and
+ * the backlog of the database that copies, and each database's lag once it
+ * streams.
+ */
+void online_observer_start(struct observer *ob, const char *src_conninfo);
+/* Database i streams: the observer measures it from now on. */
 void online_observer_add(struct observer *ob, int i);
 /* Stops the observer: the caller uses the databases' source connections again. */
 void online_observer_stop(struct observer *ob);
@@ -115,6 +134,15 @@ enum monitor_outcome online_monitor(struct engine_run *run, struct observer *ob)
 enum db_request { DB_REQUEST_NONE = 0, DB_REQUEST_CUTOVER, DB_REQUEST_CANCEL };
 /* What the user asked for database i that can be done now. */
 enum db_request online_db_request(struct engine_run *run, struct observer *ob, int i);
+
+/* online_rates.c: the observer's part in the rates of model/readiness.h. */
+void online_rates_start(struct observer *ob, const char *src_conninfo);
+/* A round: the source's position, the incoming rate, the backlog of the databases that copy. */
+void online_rates_round(struct observer *ob);
+/* A stream reached position reached: its apply rate. */
+void online_rates_applied(struct online_db *od, uint64_t reached);
+/* Closes the observer's source connection. */
+void online_rates_stop(struct observer *ob);
 
 /* online_roles.c */
 /*

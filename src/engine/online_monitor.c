@@ -2,11 +2,12 @@
  * online_monitor.c — the lag of every stream of an online migration, and
  * the wait for cutover (see online_internal.h, docs/PROGRESS.md).
  *
- * Once a second the observer thread reads each streaming database's
- * position on the source and its slot, works out the lag in bytes and in
- * seconds, emits a streaming event and tells whether the database caught
- * up; the monitor, in the engine's thread, moves the migration to Waiting
- * for cutover when every database has, and returns at the cutover.
+ * Once a second the observer thread measures the rates (online_rates.c)
+ * and reads each streaming database's position on the source and its slot,
+ * works out the lag in bytes and in seconds, emits a streaming event and
+ * tells whether the database caught up; the monitor, in the engine's
+ * thread, moves the migration to Waiting for cutover when every database
+ * has, and returns at the cutover.
  */
 #include "cdc/source.h"
 #include "engine/online_internal.h"
@@ -119,6 +120,8 @@ static bool observe(struct online_db *od)
         lag_us = atomic_load(&od->sp.lag_us);
     od->lag_peak_us = 0;
     const struct cdc_applier_stats *s = cdc_applier_stats(od->applier);
+    online_rates_applied(od, reached);
+    atomic_store(&db->backlog_bytes, lag_bytes);
     atomic_store(&db->lag_bytes, lag_bytes);
     atomic_store(&db->lag_ms, lag_us / 1000);
     atomic_store(&db->changes_applied, atomic_load(&s->changes));
@@ -126,6 +129,7 @@ static bool observe(struct online_db *od)
     atomic_store(&db->inserts_applied, atomic_load(&s->inserts));
     atomic_store(&db->updates_applied, atomic_load(&s->updates));
     atomic_store(&db->deletes_applied, atomic_load(&s->deletes));
+    atomic_store(&db->truncates_applied, atomic_load(&s->truncates));
     atomic_store(&db->applied_lsn, durable);
     atomic_store(&db->source_lsn, pos);
     /*
@@ -186,6 +190,7 @@ static void *observer_main(void *arg)
         double now = time_now();
         if (now >= next) {
             next = now + 1.0;
+            online_rates_round(ob);
             bool all = started == ob->n;
             for (int i = 0; i < started; i++)
                 if (!atomic_load(&ob->ods[i].detach))
@@ -204,6 +209,13 @@ static void *observer_main(void *arg)
         time_sleep(0.1);
     }
     return NULL;
+}
+
+void online_observer_start(struct observer *ob, const char *src_conninfo)
+{
+    online_rates_start(ob, src_conninfo);
+    if (!ob->running && pthread_create(&ob->thread, NULL, observer_main, ob) == 0)
+        ob->running = true;
 }
 
 void online_observer_add(struct observer *ob, int i)
@@ -234,11 +246,12 @@ enum db_request online_db_request(struct engine_run *run, struct observer *ob, i
 
 void online_observer_stop(struct observer *ob)
 {
-    if (!ob->running)
-        return;
-    atomic_store(&ob->stop, true);
-    pthread_join(ob->thread, NULL);
-    ob->running = false;
+    if (ob->running) {
+        atomic_store(&ob->stop, true);
+        pthread_join(ob->thread, NULL);
+        ob->running = false;
+    }
+    online_rates_stop(ob);
 }
 
 enum monitor_outcome online_monitor(struct engine_run *run, struct observer *ob)

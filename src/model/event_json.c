@@ -12,6 +12,12 @@ static bool has_sizes(enum event_kind k)
     return k == EV_TABLE_COPIED || k == EV_DATABASE_DONE || k == EV_LARGE_OBJECTS_COPIED;
 }
 
+/* A table's size alone (no rows): queued and started tables. */
+static bool has_size_only(enum event_kind k)
+{
+    return k == EV_TABLE_QUEUED || k == EV_TABLE_STARTED;
+}
+
 static bool has_seconds(enum event_kind k)
 {
     return k == EV_TABLE_COPIED || k == EV_INDEX_BUILT || k == EV_DATABASE_DONE || k == EV_CHECK ||
@@ -71,6 +77,8 @@ json_t *event_to_json(const struct event *ev, const struct event_json_meta *meta
                             json_integer(ev->rows));
         json_object_set_new(o, "bytes", json_integer(ev->bytes));
     }
+    if (has_size_only(ev->kind))
+        json_object_set_new(o, "bytes", json_integer(ev->bytes));
     if (ev->kind == EV_DATABASE_DONE) {
         json_object_set_new(o, "tables", json_integer(ev->tables));
         json_object_set_new(o, "bytes_sent", json_integer(ev->bytes_sent));
@@ -125,6 +133,8 @@ static bool known_field(enum event_kind k, const char *key)
                                         key))
         return true;
     if ((k == EV_DATABASE_DONE && in_list(done, key)) || (k == EV_STATUS && in_list(status, key)))
+        return true;
+    if (has_size_only(k) && strcmp(key, "bytes") == 0)
         return true;
     if (has_sizes(k) && (strcmp(key, "bytes") == 0 ||
                          strcmp(key, k == EV_LARGE_OBJECTS_COPIED ? "count" : "rows") == 0))

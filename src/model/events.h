@@ -23,6 +23,15 @@ enum event_kind {
     EV_CHECK,         /* a validation check's result: object = check name, database = scope */
     EV_STREAMING,     /* online: a database's stream (lag, changes applied, positions) */
     EV_LARGE_OBJECTS_COPIED, /* rows = large objects, bytes = their data, seconds */
+    /*
+     * Per table, for a table list: every table of a database when its copy is planned (again
+     * when a copy starts over), when its first part starts, when its copy failed. object = the
+     * table as in EV_TABLE_COPIED; bytes = its size on the source (queued, started); failed:
+     * message and sqlstate.
+     */
+    EV_TABLE_QUEUED,
+    EV_TABLE_STARTED,
+    EV_TABLE_FAILED,
     EV_KIND_COUNT
 };
 
@@ -48,7 +57,8 @@ struct event {
     int64_t transactions;
     uint64_t applied_lsn;
     uint64_t source_lsn;
-    const char *waiting_for; /* not owned: "source" or "target" while reconnecting to it, else NULL */
+    const char
+        *waiting_for; /* not owned: "source" or "target" while reconnecting to it, else NULL */
 };
 
 struct event_sink {

@@ -41,6 +41,7 @@ void db_progress_restart_copy(struct db_progress *p)
     atomic_store(&p->indexes_built, 0);
     atomic_store(&p->constraints_total, 0);
     atomic_store(&p->constraints_done, 0);
+    atomic_store(&p->index_ms, 0);
 }
 
 int db_progress_tables_queued(const struct db_progress *p)

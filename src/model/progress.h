@@ -49,6 +49,7 @@ struct db_progress {
     _Atomic int indexes_built;
     _Atomic int constraints_total;
     _Atomic int constraints_done;
+    _Atomic int64_t index_ms; /* time index workers spent on indexes and constraints, summed */
     /*
      * online: the change stream (positions are LSNs). The target has reached
      * a position when everything the source wrote up to it is applied and
@@ -68,8 +69,23 @@ struct db_progress {
     _Atomic int64_t inserts_applied; /* of changes_applied: inserts, updates, deletes */
     _Atomic int64_t updates_applied;
     _Atomic int64_t deletes_applied;
+    _Atomic int64_t truncates_applied; /* TRUNCATEs applied (not in changes_applied's three) */
     _Atomic uint64_t applied_lsn;
     _Atomic uint64_t source_lsn;
+    /*
+     * online: the rates behind the time until ready for cutover (model/readiness.h), in bytes
+     * of the source's WAL per second, smoothed (rate_meter), measured once a second from the
+     * moment the database's slot exists. incoming_bps: how fast the source's position grows.
+     * apply_bps: how fast the position the target reached grows (streaming only);
+     * apply_peak_bps: the highest apply_bps seen on this stream (what it can apply when it has a
+     * backlog, as opposed to what it gets once caught up). backlog_bytes: WAL written since the
+     * slot's position while the database copies (to apply once its stream starts), then the
+     * lag while it streams.
+     */
+    _Atomic int64_t incoming_bps;
+    _Atomic int64_t apply_bps;
+    _Atomic int64_t apply_peak_bps;
+    _Atomic int64_t backlog_bytes;
     /* online: the server the stream is reconnecting to ("source", "target"; static), or NULL */
     const char *_Atomic waiting_for;
     _Atomic int64_t started_ms;  /* wall clock, ms since epoch; 0 = not yet */

@@ -51,6 +51,12 @@ json_t *db_progress_snapshot_to_json(const struct db_progress_snapshot *s,
     json_object_set_new(d, "inserts", json_integer(s->inserts_applied));
     json_object_set_new(d, "updates", json_integer(s->updates_applied));
     json_object_set_new(d, "deletes", json_integer(s->deletes_applied));
+    json_object_set_new(d, "truncates", json_integer(s->truncates_applied));
+    json_object_set_new(d, "index_ms", json_integer(s->index_ms));
+    json_object_set_new(d, "incoming_bps", json_integer(s->incoming_bps));
+    json_object_set_new(d, "apply_bps", json_integer(s->apply_bps));
+    json_object_set_new(d, "apply_peak_bps", json_integer(s->apply_peak_bps));
+    json_object_set_new(d, "backlog_bytes", json_integer(s->backlog_bytes));
     return d;
 }
 
@@ -118,6 +124,12 @@ bool db_progress_snapshot_from_json(const json_t *doc, struct db_progress_snapsh
                                         "inserts",
                                         "updates",
                                         "deletes",
+                                        "truncates",
+                                        "index_ms",
+                                        "incoming_bps",
+                                        "apply_bps",
+                                        "apply_peak_bps",
+                                        "backlog_bytes",
                                         NULL};
     *out = (struct db_progress_snapshot){0};
     if (!json_read_object(doc, "a database's progress", known, error) ||
@@ -144,6 +156,12 @@ bool db_progress_snapshot_from_json(const json_t *doc, struct db_progress_snapsh
         !json_read_int(doc, "inserts", false, &out->inserts_applied, error) ||
         !json_read_int(doc, "updates", false, &out->updates_applied, error) ||
         !json_read_int(doc, "deletes", false, &out->deletes_applied, error) ||
+        !json_read_int(doc, "truncates", false, &out->truncates_applied, error) ||
+        !json_read_int(doc, "index_ms", false, &out->index_ms, error) ||
+        !json_read_int(doc, "incoming_bps", false, &out->incoming_bps, error) ||
+        !json_read_int(doc, "apply_bps", false, &out->apply_bps, error) ||
+        !json_read_int(doc, "apply_peak_bps", false, &out->apply_peak_bps, error) ||
+        !json_read_int(doc, "backlog_bytes", false, &out->backlog_bytes, error) ||
         !read_words(doc, out, error)) {
         db_progress_snapshot_free(out);
         return false;

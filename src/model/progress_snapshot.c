@@ -27,6 +27,7 @@ void db_progress_snapshot_take(const struct db_progress *p, struct db_progress_s
         .indexes_built = atomic_load(&p->indexes_built),
         .constraints_total = atomic_load(&p->constraints_total),
         .constraints_done = atomic_load(&p->constraints_done),
+        .index_ms = atomic_load(&p->index_ms),
         .streaming = atomic_load(&p->streaming),
         .caught_up = atomic_load(&p->caught_up),
         .lag_bytes = atomic_load(&p->lag_bytes),
@@ -36,12 +37,23 @@ void db_progress_snapshot_take(const struct db_progress *p, struct db_progress_s
         .inserts_applied = atomic_load(&p->inserts_applied),
         .updates_applied = atomic_load(&p->updates_applied),
         .deletes_applied = atomic_load(&p->deletes_applied),
+        .truncates_applied = atomic_load(&p->truncates_applied),
+        .incoming_bps = atomic_load(&p->incoming_bps),
+        .apply_bps = atomic_load(&p->apply_bps),
+        .apply_peak_bps = atomic_load(&p->apply_peak_bps),
+        .backlog_bytes = atomic_load(&p->backlog_bytes),
         .applied_lsn = atomic_load(&p->applied_lsn),
         .source_lsn = atomic_load(&p->source_lsn),
         .waiting_for = db_progress_waiting_for_word(atomic_load(&p->waiting_for)),
         .started_ms = atomic_load(&p->started_ms),
         .finished_ms = atomic_load(&p->finished_ms),
     };
+}
+
+int64_t db_progress_snapshot_bytes_done(const struct db_progress_snapshot *s)
+{
+    int64_t done = s->bytes_copied + s->bytes_streaming;
+    return done > s->bytes_total ? s->bytes_total : done;
 }
 
 void db_progress_snapshot_free(struct db_progress_snapshot *s)

@@ -28,6 +28,7 @@ struct db_progress_snapshot {
     int indexes_built;
     int constraints_total;
     int constraints_done;
+    int64_t index_ms;
     bool streaming;
     bool caught_up;
     int64_t lag_bytes;
@@ -37,6 +38,11 @@ struct db_progress_snapshot {
     int64_t inserts_applied;
     int64_t updates_applied;
     int64_t deletes_applied;
+    int64_t truncates_applied;
+    int64_t incoming_bps;
+    int64_t apply_bps;
+    int64_t apply_peak_bps;
+    int64_t backlog_bytes;
     uint64_t applied_lsn;
     uint64_t source_lsn;
     const char *waiting_for; /* static: "source", "target" or NULL */
@@ -46,6 +52,8 @@ struct db_progress_snapshot {
 
 /* Copies p's figures into out (its name too; free with db_progress_snapshot_free). */
 void db_progress_snapshot_take(const struct db_progress *p, struct db_progress_snapshot *out);
+/* Bytes copied so far for a live figure, as db_progress_bytes_done() tells it. */
+int64_t db_progress_snapshot_bytes_done(const struct db_progress_snapshot *s);
 /* Frees what out owns and zeroes it. */
 void db_progress_snapshot_free(struct db_progress_snapshot *s);
 /* The static spelling of a server the stream waits for ("source", "target"), or NULL. */

@@ -10,6 +10,7 @@
  */
 #include "model/resource_json.h"
 #include "model/lsn.h"
+#include "model/readiness.h"
 #include "model/utc_time.h"
 #include "util/mem.h"
 
@@ -40,9 +41,39 @@ static json_t *lsn_or_null(uint64_t lsn)
     return json_string(text);
 }
 
-/* One database's dbDetails entry from its snapshot (NULL: a database with no figures yet). */
+static json_t *seconds_or_null(bool known, double seconds)
+{
+    return known ? json_integer((json_int_t) llround(seconds)) : json_null();
+}
+
+/*
+ * The online figures behind readyForCutoverEtaSeconds (model/readiness.h):
+ * r is the database's prediction, NULL when the migration is offline (then
+ * every one is null).
+ */
+static void put_readiness(json_t *o, const struct db_progress_snapshot *d,
+                          const struct readiness_db *r)
+{
+    bool online = r != NULL;
+    json_object_set_new(o, "readyForCutoverEtaSeconds",
+                        seconds_or_null(online && r->known, online ? r->eta_seconds : 0));
+    json_object_set_new(o, "incomingBytesPerSecond",
+                        online ? json_integer(d->incoming_bps) : json_null());
+    json_object_set_new(o, "applyBytesPerSecond",
+                        online ? json_integer(d->apply_bps) : json_null());
+    json_object_set_new(o, "lagTrendBytesPerSecond",
+                        online && r->trend_known ? json_integer((json_int_t) llround(r->trend_bps))
+                                                 : json_null());
+    json_object_set_new(o, "backlogBytes", online ? json_integer(d->backlog_bytes) : json_null());
+}
+
+/*
+ * One database's dbDetails entry from its snapshot (NULL: a database with no
+ * figures yet) and its readiness (NULL: offline).
+ */
 static json_t *db_details(const char *name, const struct db_progress_snapshot *d,
-                          const struct migration_state *state, const struct resource_times *times)
+                          const struct readiness_db *ready, const struct migration_state *state,
+                          const struct resource_times *times)
 {
     static const struct db_progress_snapshot none = {0};
     if (d == NULL)
@@ -93,6 +124,7 @@ static json_t *db_details(const char *name, const struct db_progress_snapshot *d
     json_object_set_new(o, "cdcInsertCounter", json_integer(d->inserts_applied));
     json_object_set_new(o, "cdcUpdateCounter", json_integer(d->updates_applied));
     json_object_set_new(o, "cdcDeleteCounter", json_integer(d->deletes_applied));
+    json_object_set_new(o, "cdcTruncateCounter", json_integer(d->truncates_applied));
     json_object_set_new(o, "appliedChanges", json_integer(d->changes_applied));
     json_object_set_new(o, "appliedTransactions", json_integer(d->txns_applied));
     json_object_set_new(o, "latency", json_real(d->lag_ms / 1000.0));
@@ -100,6 +132,7 @@ static json_t *db_details(const char *name, const struct db_progress_snapshot *d
     json_object_set_new(o, "confirmedLsn", lsn_or_null(d->applied_lsn));
     json_object_set_new(o, "sourceLsn", lsn_or_null(d->source_lsn));
     json_object_set_new(o, "waitingFor", string_or_null(d->waiting_for));
+    put_readiness(o, d, ready);
     return o;
 }
 
@@ -183,16 +216,29 @@ static json_t *current_status(const struct migration_spec *spec,
                               const struct migration_state *state,
                               const struct resource_times *times)
 {
+    /* Online: the time until ready for cutover, as of the last state write. */
+    bool online = spec->mode == MODE_ONLINE;
+    size_t ndbs = state ? state->ndbs : 0;
+    struct readiness_db *ready = xcalloc(ndbs + 1, sizeof(*ready));
+    double eta =
+        online && ndbs ? readiness_estimate(state->dbs, ndbs, times->updated, ready) : -1.0;
     json_t *details = json_object();
     for (size_t i = 0; i < spec->databases.n; i++) {
         const char *db = spec->databases.items[i];
         const struct db_progress_snapshot *d = NULL;
+        const struct readiness_db *r = NULL;
         for (size_t j = 0; state && j < state->ndbs; j++)
-            if (state->dbs[j].name && strcmp(state->dbs[j].name, db) == 0)
+            if (state->dbs[j].name && strcmp(state->dbs[j].name, db) == 0) {
                 d = &state->dbs[j];
-        json_object_set_new(details, db, db_details(db, d, state, times));
+                r = &ready[j];
+            }
+        json_object_set_new(details, db, db_details(db, d, online ? r : NULL, state, times));
+        if (d == NULL)
+            eta = -1.0; /* a database with no figures yet: its time is unknown */
     }
+    free(ready);
     enum mig_status status = state ? state->status : MIG_IN_PROGRESS;
+    bool ended = mig_status_is_final(status);
     enum mig_substatus sub = state ? state->substatus : SUB_PREREQUISITES;
     json_t *warnings = json_array();
     for (size_t i = 0; state && i < state->warnings.n; i++)
@@ -200,9 +246,10 @@ static json_t *current_status(const struct migration_spec *spec,
     json_t *sub_details =
         json_pack("{s:s, s:o, s:o}", "currentSubState", mig_substatus_name(sub), "dbDetails",
                   details, "validationDetails", validation_details(state));
-    return json_pack("{s:s, s:o, s:o, s:o, s:o}", "state", mig_status_name(status), "error",
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "state", mig_status_name(status), "error",
                      string_or_null(state ? state->error : NULL), "errorDatabase",
                      string_or_null(state ? state->error_database : NULL), "warnings", warnings,
+                     "readyForCutoverEtaSeconds", seconds_or_null(!ended && eta >= 0, eta),
                      "currentSubStateDetails", sub_details);
 }
 

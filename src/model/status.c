@@ -5,12 +5,9 @@
 #include <strings.h>
 
 static const char *const status_names[MIG_STATUS_COUNT] = {
-    [MIG_IN_PROGRESS] = "In progress",
-    [MIG_CANCELED] = "Canceled",
-    [MIG_FAILED] = "Failed",
-    [MIG_VALIDATION_FAILED] = "Validation failed",
-    [MIG_SUCCEEDED] = "Succeeded",
-    [MIG_WAITING_FOR_USER] = "Waiting for user action",
+    [MIG_IN_PROGRESS] = "In progress", [MIG_CANCELED] = "Canceled",
+    [MIG_FAILED] = "Failed",           [MIG_VALIDATION_FAILED] = "Validation failed",
+    [MIG_SUCCEEDED] = "Succeeded",     [MIG_WAITING_FOR_USER] = "Waiting for user action",
 };
 
 static const char *const substatus_names[SUB_COUNT] = {
@@ -32,8 +29,10 @@ static const char *const check_names[CHECK_STATUS_COUNT] = {
     [CHECK_FAILED] = "Failed",
 };
 
-static const char *const mode_names[MODE_COUNT] = {[MODE_OFFLINE] = "Offline", [MODE_ONLINE] = "Online"};
-static const char *const mode_words[MODE_COUNT] = {[MODE_OFFLINE] = "offline", [MODE_ONLINE] = "online"};
+static const char *const mode_names[MODE_COUNT] = {
+    [MODE_OFFLINE] = "Offline", [MODE_ONLINE] = "Online"};
+static const char *const mode_words[MODE_COUNT] = {
+    [MODE_OFFLINE] = "offline", [MODE_ONLINE] = "online"};
 
 static const char *const type_names[TYPE_COUNT] = {
     [TYPE_VALIDATE_AND_MIGRATE] = "Validate and migrate",

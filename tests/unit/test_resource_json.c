@@ -198,6 +198,81 @@ static void test_copy_rate_and_failure(void **state)
     migration_spec_free(&spec);
 }
 
+/* Online: the time until ready for cutover, per database and for the migration (readiness.h). */
+static void test_ready_for_cutover(void **state)
+{
+    (void) state;
+    struct migration_spec spec;
+    struct migration_state st;
+    spec_with_password(&spec);
+    state_waiting_for_cutover(&st);
+    st.status = MIG_IN_PROGRESS;
+    st.dbs[0].lag_bytes = 3000000;
+    st.dbs[0].incoming_bps = 1000000;
+    st.dbs[0].apply_bps = 2000000;
+    st.dbs[0].backlog_bytes = 3000000;
+    st.dbs[0].truncates_applied = 4;
+    json_t *doc = migration_resource_to_json("sales2026", &spec, &st, &times, NULL);
+    json_t *cs = json_object_get(json_object_get(doc, "properties"), "currentStatus");
+    json_t *dbs = json_object_get(json_object_get(cs, "currentSubStateDetails"), "dbDetails");
+    json_t *sales = json_object_get(dbs, "sales");
+    assert_int_equal(json_integer_value(json_object_get(sales, "readyForCutoverEtaSeconds")), 3);
+    assert_int_equal(json_integer_value(json_object_get(sales, "lagTrendBytesPerSecond")),
+                     -1000000);
+    assert_int_equal(json_integer_value(json_object_get(sales, "incomingBytesPerSecond")), 1000000);
+    assert_int_equal(json_integer_value(json_object_get(sales, "applyBytesPerSecond")), 2000000);
+    assert_int_equal(json_integer_value(json_object_get(sales, "backlogBytes")), 3000000);
+    assert_int_equal(json_integer_value(json_object_get(sales, "cdcTruncateCounter")), 4);
+    /* inventory has no figures yet: the migration's time is unknown, and so is its own */
+    assert_true(json_is_null(json_object_get(cs, "readyForCutoverEtaSeconds")));
+    assert_true(json_is_null(
+        json_object_get(json_object_get(dbs, "inventory"), "readyForCutoverEtaSeconds")));
+    json_decref(doc);
+
+    /* inventory caught up: the migration waits for sales alone */
+    st.dbs = realloc(st.dbs, 2 * sizeof(*st.dbs));
+    st.dbs[1] = (struct db_progress_snapshot){.name = strdup("inventory"),
+                                              .status = MIG_WAITING_FOR_USER,
+                                              .streaming = true,
+                                              .caught_up = true,
+                                              .started_ms = 1796634000000LL};
+    st.ndbs = 2;
+    doc = migration_resource_to_json("sales2026", &spec, &st, &times, NULL);
+    cs = json_object_get(json_object_get(doc, "properties"), "currentStatus");
+    assert_int_equal(json_integer_value(json_object_get(cs, "readyForCutoverEtaSeconds")), 3);
+    json_decref(doc);
+
+    /* the lag grows: not converging, no figure, the trend says how fast */
+    st.dbs[0].apply_bps = 500000;
+    doc = migration_resource_to_json("sales2026", &spec, &st, &times, NULL);
+    cs = json_object_get(json_object_get(doc, "properties"), "currentStatus");
+    sales = json_object_get(
+        json_object_get(json_object_get(cs, "currentSubStateDetails"), "dbDetails"), "sales");
+    assert_true(json_is_null(json_object_get(cs, "readyForCutoverEtaSeconds")));
+    assert_true(json_is_null(json_object_get(sales, "readyForCutoverEtaSeconds")));
+    assert_int_equal(json_integer_value(json_object_get(sales, "lagTrendBytesPerSecond")), 500000);
+    json_decref(doc);
+
+    /* ended, or offline: null */
+    st.status = MIG_SUCCEEDED;
+    doc = migration_resource_to_json("sales2026", &spec, &st, &times, NULL);
+    cs = json_object_get(json_object_get(doc, "properties"), "currentStatus");
+    assert_true(json_is_null(json_object_get(cs, "readyForCutoverEtaSeconds")));
+    json_decref(doc);
+    st.status = MIG_IN_PROGRESS;
+    spec.mode = MODE_OFFLINE;
+    doc = migration_resource_to_json("sales2026", &spec, &st, &times, NULL);
+    cs = json_object_get(json_object_get(doc, "properties"), "currentStatus");
+    sales = json_object_get(
+        json_object_get(json_object_get(cs, "currentSubStateDetails"), "dbDetails"), "sales");
+    assert_true(json_is_null(json_object_get(cs, "readyForCutoverEtaSeconds")));
+    assert_true(json_is_null(json_object_get(sales, "incomingBytesPerSecond")));
+    assert_true(json_is_null(json_object_get(sales, "lagTrendBytesPerSecond")));
+    json_decref(doc);
+    migration_state_free(&st);
+    migration_spec_free(&spec);
+}
+
 static void test_before_any_state(void **state)
 {
     (void) state;
@@ -271,8 +346,9 @@ static void test_error_object(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shape_and_words),  cmocka_unit_test(test_copy_rate_and_failure),
-        cmocka_unit_test(test_before_any_state), cmocka_unit_test(test_checks_without_times),
+        cmocka_unit_test(test_shape_and_words),   cmocka_unit_test(test_copy_rate_and_failure),
+        cmocka_unit_test(test_ready_for_cutover), cmocka_unit_test(test_before_any_state),
+        cmocka_unit_test(test_checks_without_times),
         cmocka_unit_test(test_error_object),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

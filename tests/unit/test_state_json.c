@@ -72,6 +72,12 @@ static void snapshot_with_every_figure(struct db_progress_snapshot *s)
                                        .inserts_applied = 20,
                                        .updates_applied = 15,
                                        .deletes_applied = 5,
+                                       .truncates_applied = 2,
+                                       .index_ms = 4321,
+                                       .incoming_bps = 150000,
+                                       .apply_bps = 900000,
+                                       .apply_peak_bps = 1200000,
+                                       .backlog_bytes = 777777,
                                        .applied_lsn = 0x16B374D848ULL,
                                        .source_lsn = 0x16B374D900ULL,
                                        .waiting_for = "target",
@@ -165,6 +171,12 @@ static void test_snapshot_round_trip(void **state)
     assert_int_equal(back.applied_lsn, 0x16B374D848ULL);
     assert_string_equal(back.waiting_for, "target");
     assert_int_equal(back.bytes_sent, 5000000000LL);
+    assert_int_equal(back.truncates_applied, 2);
+    assert_int_equal(back.index_ms, 4321);
+    assert_int_equal(back.incoming_bps, 150000);
+    assert_int_equal(back.apply_bps, 900000);
+    assert_int_equal(back.apply_peak_bps, 1200000);
+    assert_int_equal(back.backlog_bytes, 777777);
     char *again = dump(db_progress_snapshot_to_json(&back, SNAPSHOT_JSON_FULL));
     assert_string_equal(again, text);
     assert_non_null(strstr(text, "\"lag_seconds\":1.25"));
@@ -193,6 +205,24 @@ static void test_snapshot_result_forms(void **state)
     assert_string_equal(online, want);
     free(online);
     free(offline);
+    db_progress_snapshot_free(&s);
+}
+
+/* A state written before the rates and truncates were kept reads with them at 0. */
+static void test_snapshot_before_rates(void **state)
+{
+    (void) state;
+    struct db_progress_snapshot s;
+    char *err = NULL;
+    json_t *doc = load("{\"name\":\"a\",\"status\":\"In progress\",\"streaming\":true,"
+                       "\"lag_bytes\":5,\"inserts\":3}");
+    assert_true(db_progress_snapshot_from_json(doc, &s, &err));
+    assert_int_equal(s.inserts_applied, 3);
+    assert_int_equal(s.truncates_applied, 0);
+    assert_int_equal(s.incoming_bps, 0);
+    assert_int_equal(s.apply_peak_bps, 0);
+    assert_int_equal(s.backlog_bytes, 0);
+    json_decref(doc);
     db_progress_snapshot_free(&s);
 }
 
@@ -248,6 +278,12 @@ static void test_event_round_trip(void **state)
         "\"lag_seconds\":0.25,\"changes\":6,\"transactions\":2,\"applied_lsn\":\"0/16B3748\","
         "\"source_lsn\":\"1/0\",\"waiting_for\":\"source\"}",
         "{\"event\":\"phase\",\"time\":\"T\",\"database\":\"sales\",\"message\":\"copying\"}",
+        "{\"event\":\"table_queued\",\"time\":\"T\",\"database\":\"sales\",\"object\":"
+        "\"public.orders\",\"bytes\":8192}",
+        "{\"event\":\"table_started\",\"time\":\"T\",\"database\":\"sales\",\"object\":"
+        "\"public.orders\",\"bytes\":8192}",
+        "{\"event\":\"table_failed\",\"time\":\"T\",\"database\":\"sales\",\"object\":"
+        "\"public.orders\",\"message\":\"disk full\",\"sqlstate\":\"53100\"}",
     };
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
         json_t *doc = load(lines[i]);
@@ -298,6 +334,7 @@ static void test_event_strict(void **state)
     } bad[] = {
         {"{\"event\":\"phase\",\"time\":\"T\",\"rows\":1}", "rows"},
         {"{\"event\":\"table\",\"time\":\"T\",\"count\":1}", "count"},
+        {"{\"event\":\"table_queued\",\"time\":\"T\",\"rows\":1}", "rows"},
         {"{\"event\":\"status\",\"time\":\"T\",\"status\":\"Sleeping\"}", "status"},
         {"{\"event\":\"check\",\"time\":\"T\",\"status\":\"Succeeded\",\"database\":\"x\"}",
          "database"},
@@ -415,12 +452,12 @@ static void test_state_strict(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_check_round_trip),    cmocka_unit_test(test_check_strict),
-        cmocka_unit_test(test_snapshot_round_trip), cmocka_unit_test(test_snapshot_result_forms),
-        cmocka_unit_test(test_snapshot_strict),     cmocka_unit_test(test_event_round_trip),
-        cmocka_unit_test(test_event_fields),        cmocka_unit_test(test_event_strict),
-        cmocka_unit_test(test_state_round_trip),    cmocka_unit_test(test_state_result_form),
-        cmocka_unit_test(test_state_strict),
+        cmocka_unit_test(test_check_round_trip),      cmocka_unit_test(test_check_strict),
+        cmocka_unit_test(test_snapshot_round_trip),   cmocka_unit_test(test_snapshot_result_forms),
+        cmocka_unit_test(test_snapshot_before_rates), cmocka_unit_test(test_snapshot_strict),
+        cmocka_unit_test(test_event_round_trip),      cmocka_unit_test(test_event_fields),
+        cmocka_unit_test(test_event_strict),          cmocka_unit_test(test_state_round_trip),
+        cmocka_unit_test(test_state_result_form),     cmocka_unit_test(test_state_strict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

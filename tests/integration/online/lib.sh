@@ -57,6 +57,8 @@ online_on_exit() {
             kill -KILL "$pid" 2>/dev/null || true
         done
     fi
+    # Not under set -e: a failed test's exit code is handed on, and the clean-up still runs.
+    set +e
     (exit "$rc")
     pgs_cleanup
 }
