@@ -115,8 +115,7 @@ static void db_sample(strbuf *sb, const char *name, const struct api_migration *
 
 /*
  * pgshuttle_cdc_changes_applied_total's op label: the snapshot's counter of
- * each kind of change applied. The one place to add an operation: op="truncate"
- * goes here once the snapshot counts truncates.
+ * each kind of change applied (the one place that lists the operations).
  */
 static const struct {
     const char *op;
@@ -125,6 +124,7 @@ static const struct {
     {"insert", offsetof(struct db_progress_snapshot, inserts_applied)},
     {"update", offsetof(struct db_progress_snapshot, updates_applied)},
     {"delete", offsetof(struct db_progress_snapshot, deletes_applied)},
+    {"truncate", offsetof(struct db_progress_snapshot, truncates_applied)},
 };
 
 static int64_t cdc_op_count(const struct db_progress_snapshot *d, size_t op)

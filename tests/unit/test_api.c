@@ -961,7 +961,8 @@ static void state_with_odd_database(void)
                                              .changes_applied = 60,
                                              .inserts_applied = 30,
                                              .updates_applied = 20,
-                                             .deletes_applied = 10};
+                                             .deletes_applied = 10,
+                                             .truncates_applied = 2};
     json_t *doc = migration_state_to_json(&s, SNAPSHOT_JSON_FULL);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
@@ -991,8 +992,9 @@ static void test_metrics_and_routes(void **state)
                                             "database=\"we\\\"ird\\\\db\\n\"} 0.25\n"));
     assert_non_null(strstr(sb_str(&r.body), "pgshuttle_migration_state{migration=\"sales\","
                                             "state=\"Waiting for user action\"} 1\n"));
-    static const char *const ops[][2] = {{"insert", "30"}, {"update", "20"}, {"delete", "10"}};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const ops[][2] = {
+        {"insert", "30"}, {"update", "20"}, {"delete", "10"}, {"truncate", "2"}};
+    for (size_t i = 0; i < 4; i++) {
         char want[256];
         snprintf(want, sizeof(want),
                  "pgshuttle_cdc_changes_applied_total{migration=\"sales\","
