@@ -404,7 +404,7 @@
       const eta = cs.readyForCutoverEtaSeconds;
       if (p.migrationMode === 'Online' && ['In progress', 'Waiting for user action'].includes(cs.state) && eta !== undefined)
         out.push(h('p', { class: 'note info', id: 'cutover-eta' }, eta === null ? 'Ready for cutover: not known yet (no rate measured so far).'
-          : eta <= 0 ? 'Ready for cutover now.' : `Ready for cutover in ~${Math.max(1, Math.round(eta / 60))} min.`));
+          : eta <= 0 ? 'Ready for cutover now.' : `Ready for cutover in ~${fmtDuration(eta)}.`));
       return out;
     }
 
@@ -485,6 +485,10 @@
       return out;
     }
 
+    function rate(v) {
+      return v === undefined || v === null ? '\u2013' : fmtBytes(v) + '/s';
+    }
+
     function drawDbs(m) {
       const p = m.properties, cs = p.currentStatus || {};
       const dbs = (cs.currentSubStateDetails || {}).dbDetails || {};
@@ -500,13 +504,15 @@
           ['Indexes built', `${d.indexesBuilt} of ${d.indexesTotal}`],
         ];
         if (online) {
-          pairs.push(['Inserts / updates / deletes applied', `${fmtNum(d.cdcInsertCounter)} / ${fmtNum(d.cdcUpdateCounter)} / ${fmtNum(d.cdcDeleteCounter)}`],
+          pairs.push(['Inserts / updates / deletes / truncates applied', `${fmtNum(d.cdcInsertCounter)} / ${fmtNum(d.cdcUpdateCounter)} / ${fmtNum(d.cdcDeleteCounter)} / ${fmtNum(d.cdcTruncateCounter || 0)}`],
             ['Changes applied', `${fmtNum(d.appliedChanges)} in ${fmtNum(d.appliedTransactions)} transactions`],
-            ['Incoming changes', d.incomingBytesPerSecond === undefined ? '\u2013' : d.incomingBytesPerSecond === null ? 'unknown' : fmtBytes(d.incomingBytesPerSecond) + '/s'],
+            ['Incoming changes', rate(d.incomingBytesPerSecond) + ' of WAL on the source'],
+            ['Apply rate', rate(d.applyBytesPerSecond)],
+            ['Backlog', d.backlogBytes === undefined || d.backlogBytes === null ? '\u2013' : fmtBytes(d.backlogBytes)],
             ['Latency', d.latency === null || d.latency === undefined ? '\u2013' : d.latency.toFixed(2) + ' s'],
             ['Lag', fmtBytes(d.lagBytes)], ['Confirmed LSN / source LSN', `${d.confirmedLsn || '\u2013'} / ${d.sourceLsn || '\u2013'}`]);
           if (d.readyForCutoverEtaSeconds !== undefined)
-            pairs.push(['Ready for cutover', d.readyForCutoverEtaSeconds === null ? 'unknown yet' : d.readyForCutoverEtaSeconds <= 0 ? 'now' : `in ~${Math.max(1, Math.round(d.readyForCutoverEtaSeconds / 60))} min`]);
+            pairs.push(['Ready for cutover', d.readyForCutoverEtaSeconds === null ? 'unknown yet' : d.readyForCutoverEtaSeconds <= 0 ? 'now' : `in ~${fmtDuration(d.readyForCutoverEtaSeconds)}`]);
           if (d.lagTrendBytesPerSecond !== undefined)
             pairs.push(['Lag trend', d.lagTrendBytesPerSecond === null ? 'unknown yet' : d.lagTrendBytesPerSecond < 0
               ? `lag shrinking at ${fmtBytes(-d.lagTrendBytesPerSecond)}/s` : `lag growing at ${fmtBytes(d.lagTrendBytesPerSecond)}/s`]);

@@ -268,8 +268,12 @@ async function basic() {
   await test('details: databases, tables, events, log, chart', async () => {
     await page.waitForSelector('#databases .card[data-db="pgs_web_on"]');
     const card = await page.textContent('#databases .card[data-db="pgs_web_on"]');
-    check(/Rows copied/.test(card) && /Latency/.test(card) && /Inserts \/ updates \/ deletes applied/.test(card) && /Confirmed LSN/.test(card),
+    check(/Rows copied/.test(card) && /Latency/.test(card) && /Inserts \/ updates \/ deletes \/ truncates applied/.test(card) && /Confirmed LSN/.test(card),
       'the database card shows copy figures, latency, applied changes and LSNs', card.slice(0, 400));
+    check(/Incoming changes/.test(card) && /Apply rate/.test(card) && /Ready for cutover/.test(card) && /Lag trend/.test(card),
+      'the database card shows the incoming and apply rates, the lag trend and when it is ready for cutover', card.slice(0, 800));
+    const etaNote = await page.textContent('#cutover-eta');
+    check(/Ready for cutover/.test(etaNote || ''), 'the summary says when the migration is ready for cutover: ' + etaNote);
     await page.waitForSelector('#tables-list');
     const tbl = (await api('GET', '/migrations/web-on/tables')).json.value;
     const rows = await page.$$('#tables-list tbody tr');
