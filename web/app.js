@@ -28,7 +28,7 @@
     'Validation failed': ['s-bad', '\u26A0'],
     'Warning': ['s-warn', '\u26A0'],
   };
-  const QUIET_EVENTS = new Set(['streaming', 'progress', 'lag']);
+  const QUIET_EVENTS = new Set(['streaming', 'progress', 'lag', 'table_queued', 'table_started']);
 
   const $ = (id) => document.getElementById(id);
   const view = $('view');
@@ -559,6 +559,9 @@
         case 'phase': return `${ev.database ? ev.database + ': ' : ''}${ev.message || 'next phase'}.`;
         case 'check': return `Check ${ev.name}${ev.scope && ev.scope !== 'instance' ? ' (' + ev.scope + ')' : ''}: ${ev.status}${ev.message ? ' \u2013 ' + ev.message : ''}.`;
         case 'table': return `Table ${ev.object || ''} copied${db}: ${fmtNum(ev.rows)} rows, ${fmtBytes(ev.bytes)}${secs(ev.seconds)}.`;
+        case 'table_queued': return `Table ${ev.object || ''} queued for its copy${db} (${fmtBytes(ev.bytes)}).`;
+        case 'table_started': return `Table ${ev.object || ''} copying${db} (${fmtBytes(ev.bytes)}).`;
+        case 'table_failed': return `Table ${ev.object || ''} failed${db}: ${ev.message || ''}${ev.sqlstate ? ` (SQLSTATE ${ev.sqlstate})` : ''}`;
         case 'index': return `Built ${ev.object || ev.message || 'an index'}${db}${secs(ev.seconds)}.`;
         case 'large_objects': return `Large objects copied${db}: ${fmtNum(ev.count)}, ${fmtBytes(ev.bytes)}.`;
         case 'database': return `Database ${ev.database || ''} done${ev.status ? ': ' + ev.status : ''}${ev.message ? ' \u2013 ' + ev.message : ''}.`;
