@@ -405,6 +405,32 @@ static void test_chunked_too_large(void **state)
     assert_int_equal(migration_count(), before);
 }
 
+/*
+ * Runs the N transfers of multi to their end; each must answer 200. Their
+ * bodies go into all; the handles, bodies, headers h and multi are freed.
+ */
+static void multi_finish(CURLM *multi, CURL **easy, strbuf *bodies, int n, int running, strbuf *all,
+                         struct curl_slist *h, const char *what)
+{
+    while (running > 0) {
+        curl_multi_perform(multi, &running);
+        if (running > 0)
+            curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    }
+    for (int i = 0; i < n; i++) {
+        long status = 0;
+        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
+        if (status != 200)
+            fail_msg("%s %d: %ld %s", what, i, status, sb_str(&bodies[i]));
+        sb_append(all, sb_str(&bodies[i]));
+        curl_multi_remove_handle(multi, easy[i]);
+        curl_easy_cleanup(easy[i]);
+        sb_free(&bodies[i]);
+    }
+    curl_slist_free_all(h);
+    curl_multi_cleanup(multi);
+}
+
 /* Many requests at once: each thread takes its own store handle. */
 static void test_concurrent_requests(void **state)
 {
@@ -430,23 +456,7 @@ static void test_concurrent_requests(void **state)
         curl_multi_add_handle(multi, easy[i]);
     }
     int running = N;
-    while (running > 0) {
-        curl_multi_perform(multi, &running);
-        if (running > 0)
-            curl_multi_poll(multi, NULL, 0, 1000, NULL);
-    }
-    for (int i = 0; i < N; i++) {
-        long status = 0;
-        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
-        if (status != 200)
-            fail_msg("request %d: %ld %s", i, status, sb_str(&bodies[i]));
-        sb_append(&everything, sb_str(&bodies[i]));
-        curl_multi_remove_handle(multi, easy[i]);
-        curl_easy_cleanup(easy[i]);
-        sb_free(&bodies[i]);
-    }
-    curl_slist_free_all(h);
-    curl_multi_cleanup(multi);
+    multi_finish(multi, easy, bodies, N, running, &everything, h, "request");
 }
 
 /* Opens the test's own store handle. */
@@ -746,23 +756,7 @@ static void test_connection_test_limit(void **state)
     pthread_mutex_unlock(&ct_lock);
     assert_int_equal(inside, N);
     expect_error(third, 429, "try again");
-    while (running > 0) {
-        curl_multi_perform(multi, &running);
-        if (running > 0)
-            curl_multi_poll(multi, NULL, 0, 1000, NULL);
-    }
-    for (int i = 0; i < N; i++) {
-        long status = 0;
-        curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
-        if (status != 200)
-            fail_msg("test %d: %ld %s", i, status, sb_str(&bodies[i]));
-        sb_append(&everything, sb_str(&bodies[i]));
-        curl_multi_remove_handle(multi, easy[i]);
-        curl_easy_cleanup(easy[i]);
-        sb_free(&bodies[i]);
-    }
-    curl_slist_free_all(h);
-    curl_multi_cleanup(multi);
+    multi_finish(multi, easy, bodies, N, running, &everything, h, "test");
     /* the slots are free again */
     struct reply r = call("POST", "/api/v1/testConnection", TEST_BODY(""));
     expect_status(&r, 200);
