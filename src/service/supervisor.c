@@ -82,14 +82,6 @@ static void slot_free(struct slot *s)
     free(s->last_exit);
 }
 
-static struct slot *slot_of_child(struct supervisor *sv, pid_t pid)
-{
-    for (size_t i = 0; i < sv->nslots; i++)
-        if (sv->slots[i].child == pid)
-            return &sv->slots[i];
-    return NULL;
-}
-
 static char *describe_exit(int status)
 {
     if (WIFSIGNALED(status))
@@ -99,24 +91,24 @@ static char *describe_exit(int status)
     return xasprintf("ended (wait status %d)", status);
 }
 
-/* Collects the children that ended; true if any did. */
+/*
+ * Collects the workers that ended. Only the workers' own pids are waited
+ * for: serve has other children (the connection test's `pg_dump --version`,
+ * started from an API thread), whose waits are their starters'.
+ */
 static void reap_children(struct supervisor *sv)
 {
-    int status;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        struct slot *s = slot_of_child(sv, pid);
-        char *how = describe_exit(status);
-        if (s == NULL) {
-            log_info("child pid %ld %s", (long) pid, how);
-            free(how);
+    for (size_t i = 0; i < sv->nslots; i++) {
+        struct slot *s = &sv->slots[i];
+        int status;
+        if (s->child <= 0 || waitpid(s->child, &status, WNOHANG) != s->child)
             continue;
-        }
-        log_info("worker pid %ld for %s %s", (long) pid, s->name, how);
+        char *how = describe_exit(status);
+        log_info("worker pid %ld for %s %s", (long) s->child, s->name, how);
+        free(s->last_exit);
+        s->last_exit = xasprintf("worker pid %ld %s", (long) s->child, how);
         s->child = 0;
         s->exits++;
-        free(s->last_exit);
-        s->last_exit = xasprintf("worker pid %ld %s", (long) pid, how);
         free(how);
     }
 }
