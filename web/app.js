@@ -18,6 +18,12 @@
   const COLUMNS = ['Name', 'Status', 'Migration mode', 'Migration type', 'Source server',
     'Source server type', 'Databases', 'Duration', 'Start time'];
   const TYPE_WORDS = { Validate: 'Validate', Migrate: 'Migrate', ValidateAndMigrate: 'Validate and migrate' };
+  /* The API's source type words (Azure's) and the names people read (model/source_type.c). */
+  const SOURCE_TYPE_NAMES = {
+    OnPremises: 'On-premises', AzureVM: 'Azure VM', AWS_RDS: 'AWS RDS', AWS_AURORA: 'AWS Aurora',
+    AWS_EC2: 'AWS EC2', GCP_CloudSQL: 'Google Cloud SQL', GCP_AlloyDB: 'Google AlloyDB',
+    GCP_Compute: 'Google Compute Engine', EDB: 'EDB', AzurePostgreSQL: 'Azure Database for PostgreSQL', Other: 'Other',
+  };
   /* status word -> [css class, icon] */
   const STATUS_LOOK = {
     'In progress': ['s-run', '\u25B6'],
@@ -234,8 +240,10 @@
     return p.startedOn ? '1' + p.startedOn : '2' + ((m.systemData && m.systemData.createdAt) || '');
   }
 
-  function sourceTypeLabel(t) {
-    return t === 'auto' ? 'Auto-detected' : (t || '\u2013');
+  /* The source server's type: as validation found it, else as given ("auto" until then). */
+  function sourceTypeLabel(p) {
+    const t = p.detectedSourceType || p.sourceType;
+    return SOURCE_TYPE_NAMES[t] || (t === 'auto' ? 'Auto-detect' : (t || '\u2013'));
   }
 
   function rowCells(m) {
@@ -243,7 +251,7 @@
     const st = (p.currentStatus && p.currentStatus.state) || 'In progress';
     return [
       m.name, st, p.migrationMode || '\u2013', TYPE_WORDS[p.migrationOption] || p.migrationOption || '\u2013',
-      serverLabel(p.sourceServer), sourceTypeLabel(p.sourceType),
+      serverLabel(p.sourceServer), sourceTypeLabel(p),
       (p.dbsToMigrate || []).join(', '), fmtDuration(p.durationSeconds), fmtTime(p.startedOn),
     ];
   }
@@ -432,7 +440,7 @@
     function drawProps(m) {
       const p = m.properties;
       return props([['Source server', p.sourceServer], ['Target server', p.targetServer],
-        ['Source server type', sourceTypeLabel(p.sourceType)], ['Databases', (p.dbsToMigrate || []).join(', ')],
+        ['Source server type', sourceTypeLabel(p)], ['Databases', (p.dbsToMigrate || []).join(', ')],
         ['Overwrite databases in target', p.overwriteDbsInTarget ? 'Yes' : 'No'],
         ['Keep failed databases in target', p.keepFailedDbsInTarget ? 'Yes' : 'No'],
         ['Jobs / index jobs', `${p.jobs} / ${p.indexJobs}`], ['Maintenance work mem', p.maintenanceWorkMem],

@@ -113,6 +113,13 @@ static const char *source_type_display(const char *word)
     return name ? name : word;
 }
 
+/* The source's type as validation found it, else as given ("auto" until then). */
+static const char *detected_or_given(const json_t *p)
+{
+    const char *detected = str(p, "detectedSourceType");
+    return detected ? detected : str(p, "sourceType");
+}
+
 /* The names of an array of strings, joined by sep. Caller frees. */
 static char *join_names(const json_t *arr, const char *sep)
 {
@@ -146,7 +153,7 @@ void client_grid_row(const json_t *resource, char *cells[GRID_COLUMNS])
     cells[GRID_MODE] = xstrdup(mode ? mode : "");
     cells[GRID_TYPE] = xstrdup(type_display(str(p, "migrationOption")));
     cells[GRID_SOURCE] = client_server_hostport(str(p, "sourceServer"));
-    cells[GRID_SOURCE_TYPE] = xstrdup(source_type_display(str(p, "sourceType")));
+    cells[GRID_SOURCE_TYPE] = xstrdup(source_type_display(detected_or_given(p)));
     cells[GRID_DATABASES] = join_names(json_object_get(p, "dbsToMigrate"), ", ");
     char d[32] = "";
     double secs = num(p, "durationSeconds");
@@ -480,7 +487,7 @@ char *client_show_format(const json_t *resource)
     line(&sb, "Migration mode:", str(p, "migrationMode"));
     line(&sb, "Migration type:", type_display(str(p, "migrationOption")));
     line_owned(&sb, "Source server:", client_server_hostport(str(p, "sourceServer")));
-    line(&sb, "Source server type:", source_type_display(str(p, "sourceType")));
+    line(&sb, "Source server type:", source_type_display(detected_or_given(p)));
     line_owned(&sb, "Target server:", client_server_hostport(str(p, "targetServer")));
     line_owned(&sb, "Databases:", join_names(json_object_get(p, "dbsToMigrate"), ", "));
     line(&sb, "Overwrite:", yes_no(p, "overwriteDbsInTarget"));

@@ -10,6 +10,7 @@
  */
 #include "model/resource_json.h"
 #include "model/lsn.h"
+#include "model/source_type.h"
 #include "model/readiness.h"
 #include "model/utc_time.h"
 #include "util/mem.h"
@@ -270,6 +271,10 @@ json_t *migration_resource_to_json(const char *name, const struct migration_spec
     } else
         json_object_set_new(p, "durationSeconds", json_null());
     json_object_set_new(p, "currentStatus", current_status(spec, state, times));
+    /* what the source is, as validation found it (or as given); null before validation */
+    const char *detected =
+        state && state->source_type ? source_type_api_word(state->source_type) : NULL;
+    json_object_set_new(p, "detectedSourceType", string_or_null(detected));
 
     json_object_set_new(doc, "name", json_string(name));
     json_object_set_new(doc, "systemData",

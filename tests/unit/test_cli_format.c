@@ -73,6 +73,16 @@ static void test_grid_row(void **state)
     assert_string_equal(cells[GRID_SOURCE], "old-db:5432");
     assert_string_equal(cells[GRID_SOURCE_TYPE], "AWS RDS");
     assert_string_equal(cells[GRID_DATABASES], "sales, inventory");
+    client_grid_row_free(cells);
+    /* "auto" as given, then what validation found */
+    json_t *p = json_object_get(r, "properties");
+    json_object_set_new(p, "sourceType", json_string("auto"));
+    client_grid_row(r, cells);
+    assert_string_equal(cells[GRID_SOURCE_TYPE], "auto");
+    client_grid_row_free(cells);
+    json_object_set_new(p, "detectedSourceType", json_string("OnPremises"));
+    client_grid_row(r, cells);
+    assert_string_equal(cells[GRID_SOURCE_TYPE], "On-premises");
     assert_string_equal(cells[GRID_DURATION], "12m 34s");
     assert_string_equal(cells[GRID_START], "2026-12-07 09:00:00 UTC");
     client_grid_row_free(cells);

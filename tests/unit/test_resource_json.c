@@ -39,6 +39,7 @@ static void state_waiting_for_cutover(struct migration_state *st)
     st->status = MIG_WAITING_FOR_USER;
     st->substatus = SUB_WAITING_FOR_CUTOVER;
     st->started_wall = 1796634000;
+    st->source_type = strdup("AWS RDS");
     /* started 09:00:00, 09:00:01 and 09:00:03.2 (that one ends at 09:00:03.3) */
     check_results_add(&st->checks, "instance", "SourceVersionValidation", CHECK_SUCCEEDED,
                       1796634000.0, 0.012, "PostgreSQL 16.4", NULL);
@@ -92,6 +93,9 @@ static void test_shape_and_words(void **state)
     assert_string_equal(json_string_value(json_object_get(p, "startedOn")), "2026-12-07T09:00:00Z");
     assert_true(json_is_null(json_object_get(p, "endedOn")));
     assert_int_equal(json_integer_value(json_object_get(p, "durationSeconds")), 754);
+    /* as given, and as validation found it */
+    assert_string_equal(json_string_value(json_object_get(p, "sourceType")), "auto");
+    assert_string_equal(json_string_value(json_object_get(p, "detectedSourceType")), "AWS_RDS");
 
     json_t *cs = json_object_get(p, "currentStatus");
     assert_string_equal(json_string_value(json_object_get(cs, "state")), "Waiting for user action");
@@ -288,6 +292,7 @@ static void test_before_any_state(void **state)
     assert_int_equal(json_object_size(json_object_get(sub, "dbDetails")), 2);
     assert_true(json_is_null(json_object_get(p, "startedOn")));
     assert_true(json_is_null(json_object_get(p, "durationSeconds")));
+    assert_true(json_is_null(json_object_get(p, "detectedSourceType")));
     json_t *v = json_object_get(sub, "validationDetails");
     assert_true(json_is_null(json_object_get(v, "status")));
     assert_true(json_is_null(json_object_get(v, "validationStartTimeInUtc")));
