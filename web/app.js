@@ -304,7 +304,7 @@
     async function refresh() {
       let list;
       try {
-        list = (await api('GET', '/migrations?filter=' + state.filter)).value || [];
+        list = (await api('GET', '/migrations?view=grid&filter=' + state.filter)).value || [];
       } catch (e) {
         if (e.status !== 401) { err.textContent = 'Cannot list the migrations: ' + e.message; err.hidden = false; }
         return;

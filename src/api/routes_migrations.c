@@ -9,6 +9,7 @@
  */
 #include "api/api_internal.h"
 #include "model/migration_json.h"
+#include "model/resource_json.h"
 #include "util/log.h"
 #include "util/mem.h"
 #include "util/statedir.h"
@@ -29,6 +30,12 @@ void api_route_list(struct api_ctx *ctx, const struct api_request *req, struct a
         api_answer_error(a, 400, "InvalidParameter", "filter must be Active or All", "filter");
         return;
     }
+    const char *view = req->query(req, "view");
+    bool grid = view && strcmp(view, "grid") == 0;
+    if (view && !grid && strcmp(view, "full") != 0) {
+        api_answer_error(a, 400, "InvalidParameter", "view must be full or grid", "view");
+        return;
+    }
     char *error = NULL;
     struct store *st = api_store_take(ctx, &error);
     struct store_migration *rows = NULL;
@@ -43,7 +50,10 @@ void api_route_list(struct api_ctx *ctx, const struct api_request *req, struct a
         struct api_migration m;
         struct api_answer skipped = {0}; /* a row whose spec cannot be read is left out */
         if (api_migration_read(&rows[i], &m, &skipped)) {
-            json_array_append_new(value, api_migration_resource(ctx, &m));
+            json_t *r = api_migration_resource(ctx, &m);
+            if (grid)
+                migration_resource_trim_for_grid(r);
+            json_array_append_new(value, r);
             api_migration_free(&m);
         }
         api_answer_free(&skipped);

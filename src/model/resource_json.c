@@ -283,6 +283,14 @@ json_t *migration_resource_to_json(const char *name, const struct migration_spec
     return doc;
 }
 
+void migration_resource_trim_for_grid(json_t *doc)
+{
+    json_t *status = json_object_get(json_object_get(doc, "properties"), "currentStatus");
+    json_t *sub = json_object_get(status, "currentSubStateDetails");
+    json_object_del(sub, "dbDetails");
+    json_object_del(sub, "validationDetails");
+}
+
 json_t *resource_error_to_json(const char *code, const char *message, const char *target)
 {
     return json_pack("{s:{s:s, s:s, s:o}}", "error", "code", code, "message",

@@ -32,6 +32,13 @@ json_t *migration_resource_to_json(const char *name, const struct migration_spec
                                    const struct resource_times *times, spec_conninfo_masker mask);
 
 /*
+ * Cuts a resource of migration_resource_to_json() down to what a grid of
+ * migrations shows: without currentSubStateDetails' dbDetails and
+ * validationDetails (most of its size), everything else kept.
+ */
+void migration_resource_trim_for_grid(json_t *doc);
+
+/*
  * One check's result as validationDetails lists it (also the answer of a
  * connection test): {"type", "state", "startedOn" (ISO UTC or null),
  * "durationMs", "messages": [{"state", "message"}], "remediation"}.

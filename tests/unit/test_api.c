@@ -308,6 +308,22 @@ static void test_create_get_list(void **state)
     expect_status(&r, 200);
     reply_free(&r);
     expect_error(call("GET", "/api/v1/migrations?filter=Some", NULL), 400, "filter");
+    /* the grid's view: the same migrations without their per-database and validation details */
+    r = call("GET", "/api/v1/migrations?filter=All&view=grid", NULL);
+    expect_status(&r, 200);
+    doc = body_json(&r);
+    json_t *row = json_array_get(json_object_get(doc, "value"), 0);
+    json_t *rcs = json_object_get(json_object_get(row, "properties"), "currentStatus");
+    assert_string_equal(json_string_value(json_object_get(row, "name")), "sales");
+    assert_non_null(json_object_get(rcs, "state"));
+    assert_non_null(
+        json_object_get(json_object_get(rcs, "currentSubStateDetails"), "currentSubState"));
+    assert_null(json_object_get(json_object_get(rcs, "currentSubStateDetails"), "dbDetails"));
+    assert_null(
+        json_object_get(json_object_get(rcs, "currentSubStateDetails"), "validationDetails"));
+    json_decref(doc);
+    reply_free(&r);
+    expect_error(call("GET", "/api/v1/migrations?view=everything", NULL), 400, "view");
     expect_error(call("PUT", "/api/v1/migrations/sales", CREATE_BODY("")), 409, "exists");
     expect_error(call("GET", "/api/v1/migrations/nope", NULL), 404, "nope");
 
