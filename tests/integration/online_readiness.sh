@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The time until ready for cutover (model/readiness.h) against what happens:
 # an online migration through the service of one database (pgbench tables
-# and a wide table, a copy of some 20-40 s here) while pgbench writes to the
+# and a wide table, about 1.3 GB: a copy of some 10-40 s here; big tables
+# split in 64 MB parts, so bytes copied grow in steps of 64 MB and "half the
+# copy" is half of it) while pgbench writes to the
 # source at a steady rate (-R).
 #   1. while the copy runs the resource's readyForCutoverEtaSeconds
 #      (properties.currentStatus) is a number, and the database's
@@ -25,7 +27,7 @@ online_require
 command -v curl >/dev/null || skip_test "curl is not installed"
 
 DB=pgs_ready
-SCALE=${PGS_READY_SCALE:-25}       # pgbench: ~13 MB of pgbench_accounts per unit
+SCALE=${PGS_READY_SCALE:-80}       # pgbench: ~13 MB of pgbench_accounts per unit
 WIDE_ROWS=${PGS_READY_WIDE:-300000} # ~200 MB of wide rows
 RATE=${PGS_READY_TPS:-300}         # pgbench transactions per second on the source
 JOBS=${PGS_READY_JOBS:-1}
@@ -51,7 +53,7 @@ sleep 2
 
 section "1-3. the prediction during the copy, and what happened"
 assert_exit 0 "$PGSHUTTLE_BIN" create rd --source "$src_URI" --target "$tgt_URI" --databases "$DB" \
-    --mode online --jobs "$JOBS" --index-jobs 1
+    --mode online --jobs "$JOBS" --index-jobs 1 --split-tables-larger-than 64MB
 SUMMARY=$TEST_TMP/readiness.json
 # One poller in python: the resource twice a second until the migration waits for cutover.
 python3 - "$SERVE_URL" "$(cat "$STATE_DIR/token")" "$DB" 300 >"$SUMMARY" <<'EOF'
