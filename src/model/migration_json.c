@@ -11,14 +11,17 @@
  *   dbsToMigrate           --databases, --database     array of strings
  *   migrationMode          --mode                      "Offline" | "Online"
  *   migrationOption        --type                      "ValidateAndMigrate" | "Migrate" |
- * "Validate" sourceType             --source-type               "auto" | Azure's word ("AWS_RDS",
- * ...) overwriteDbsInTarget   --overwrite                 boolean keepFailedDbsInTarget
- * --keep-failed               boolean jobs                   --jobs                      integer
- * 1-256 indexJobs              --index-jobs                integer 1-256 splitTablesLargerThan
- * --split-tables-larger-than  bytes, or a size string ("256MB") maintenanceWorkMem
- * --maintenance-work-mem      size string ("512MB") toastCompression       --toast-compression
- * "lz4" | "pglz" | "server" decodingPlugin         --plugin                    "pgoutput" |
- * "test_decoding" | null publication            --publication               string | null
+ *                                                      "Validate"
+ *   sourceType             --source-type               "auto" | Azure's word ("AWS_RDS", ...)
+ *   overwriteDbsInTarget   --overwrite                 boolean
+ *   keepFailedDbsInTarget  --keep-failed               boolean
+ *   jobs                   --jobs                      integer 1-256
+ *   indexJobs              --index-jobs                integer 1-256
+ *   splitTablesLargerThan  --split-tables-larger-than  bytes, or a size string ("256MB")
+ *   maintenanceWorkMem     --maintenance-work-mem      size string ("512MB")
+ *   toastCompression       --toast-compression         "lz4" | "pglz" | "server"
+ *   decodingPlugin         --plugin                    "pgoutput" | "test_decoding" | null
+ *   publication            --publication               string | null
  *   autoCutover            --cutover auto|signal       boolean
  *   resume                 --resume                    boolean
  *   replicaIdentityFull    --replica-identity-full     boolean
