@@ -1,16 +1,27 @@
 /*
  * store.h — the service's state store: migrations (spec with secrets, state,
- * lease), their events, the users' requests and the workers' restarts.
+ * lease), their events, the users' requests, the workers' restarts, the
+ * nodes of the service and its settings.
  *
  * Everything the service knows lives here, so that `serve`, its workers and
- * (later) several nodes agree through the store alone. The interface is
- * narrow and speaks in model terms and JSON text (written and read by the
- * model): a PostgreSQL backend can implement it later without touching its
- * callers. The SQLite backend keeps one file, <state-dir>/pgshuttle.db, mode
- * 0600, in WAL mode with a busy timeout, so several processes share it.
+ * several nodes agree through the store alone. The interface is narrow and
+ * speaks in model terms and JSON text (written and read by the model); two
+ * backends implement it and pass one test suite (tests/unit/test_store.c):
+ *   - SQLite (the default): one file, <state-dir>/pgshuttle.db, mode 0600,
+ *     in WAL mode with a busy timeout, so several processes of one host
+ *     share it;
+ *   - PostgreSQL (several nodes): a schema (pgshuttle_state by default) in a
+ *     database every node reaches; specs and settings marked secret are
+ *     sealed with the secret key (util/seal.h) before they are stored.
  *
  * A store handle is used by one thread at a time; each process (or thread
  * that needs its own) opens its own handle.
+ *
+ * Leases and fencing: a migration is run by the holder of its lease, named
+ * by an owner string and an epoch that grows by one with each new holder.
+ * Every write a worker makes carries its fence (owner and epoch): the store
+ * refuses it with STORE_CONFLICT once the lease went to another holder, and
+ * counts the refusal in the migration's stale_writes.
  *
  * Times are wall-clock seconds since the epoch (double).
  */
@@ -22,7 +33,9 @@
 #include <stdint.h>
 
 /* The schema version this build writes; store_open upgrades older files step by step. */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
+/* The PostgreSQL store's schema name when none is given. */
+#define STORE_PG_SCHEMA_DEFAULT "pgshuttle_state"
 
 enum store_rc {
     STORE_OK = 0,
@@ -33,19 +46,45 @@ enum store_rc {
 
 struct store;
 
+/* Where the store is and how to open it. */
+struct store_config {
+    const char *dir; /* SQLite: the state directory (used when uri is NULL) */
+    const char *uri; /* PostgreSQL: a postgresql:// URI or a conninfo string; NULL = SQLite */
+    const char *schema;          /* PostgreSQL: the schema, NULL = STORE_PG_SCHEMA_DEFAULT */
+    const char *secret_key_file; /* PostgreSQL: the key file (util/seal.h); required */
+};
+
 /*
- * Opens (creating it and its directory if needed, mode 0700/0600) the store
- * in dir, and brings its schema to STORE_SCHEMA_VERSION. NULL with *error
- * set (caller frees) when it cannot: not writable, not a store, a schema
- * newer than this build.
+ * Opens the store cfg names and brings its schema to STORE_SCHEMA_VERSION
+ * (several processes opening at once upgrade it once: SQLite's BEGIN
+ * IMMEDIATE, PostgreSQL's advisory lock). SQLite creates the directory and
+ * file if needed (0700/0600). PostgreSQL needs the key: a store whose
+ * secrets were sealed with another key is refused. NULL with *error set
+ * (caller frees; never holding a password) when it cannot: not reachable,
+ * not writable, not a store, a schema newer than this build, no key or the
+ * wrong key.
  */
+struct store *store_open_config(const struct store_config *cfg, char **error);
+/* store_open_config of the SQLite store in dir. */
 struct store *store_open(const char *dir, char **error);
 void store_close(struct store *st);
-/* The schema version of the open file (STORE_SCHEMA_VERSION once open). */
+/* The schema version of the open store (STORE_SCHEMA_VERSION once open). */
 int store_schema_version(struct store *st);
-/* The store's file name (owned by st). */
+/*
+ * Where the store is, for people (owned by st): the SQLite file's name, or
+ * "postgresql://USER@HOST:PORT/DB schema NAME" with no password.
+ */
 const char *store_path(const struct store *st);
-/* A cheap read that fails if the store does not answer (for /healthz). */
+/* "sqlite" or "postgresql". */
+const char *store_kind(const struct store *st);
+/* Whether several nodes may share it (PostgreSQL). */
+bool store_is_shared(const struct store *st);
+/*
+ * A cheap read that fails if the store does not answer (for /healthz). A
+ * PostgreSQL handle whose connection broke connects again on its next call
+ * (every call does: a restarted store database is met with STORE_ERROR
+ * until it is back, never with a dead handle).
+ */
 bool store_ping(struct store *st, char **error);
 
 /* ---- migrations ------------------------------------------------------ */
@@ -63,9 +102,17 @@ struct store_migration {
     double window_start;  /* migration window start (UTC), 0 = none */
     int starts;           /* workers started for it so far (the first start counts) */
     char *lease_owner;    /* NULL when nobody holds it */
-    int64_t lease_pid;    /* the holder's process id, 0 = none */
-    char *lease_node;     /* the holder's node (host name), NULL = none */
+    int64_t lease_pid;    /* the holder's process id, 0 = none (claimed, worker not started yet) */
+    char *lease_node;     /* the holder's node (its name), NULL = none */
     double lease_expires; /* 0 = none */
+    int64_t lease_epoch;  /* grows by one with each new holder; 0 = never held */
+    int64_t stale_writes; /* fenced writes refused (their writer had lost the lease) */
+};
+
+/* What a worker's write carries: who it is and which holding of the lease. */
+struct store_fence {
+    const char *owner;
+    int64_t epoch;
 };
 
 /* Frees what m owns and zeroes it (m itself is the caller's, e.g. a get's out). */
@@ -91,14 +138,16 @@ enum store_rc store_migration_delete(struct store *st, const char *name, char **
 
 /*
  * The worker's write of the state (and status, substatus, active derived by
- * the caller from it). Only the lease owner may write: STORE_CONFLICT if
- * owner does not hold the lease (a worker that lost its lease must stop).
- * owner NULL: the supervisor or the API writing a migration no worker holds
+ * the caller from it). Only the lease holder may write: STORE_CONFLICT if
+ * fence's owner and epoch do not hold the lease (a worker that lost its
+ * lease must stop; the refusal counts in stale_writes).
+ * fence NULL: the supervisor or the API writing a migration no worker holds
  * (Failed by the restart policy, Canceled before a worker started); then
  * STORE_CONFLICT if someone holds a live lease, and an expired lease is
  * cleared with the write (its stalled worker can no longer renew or write).
  */
-enum store_rc store_migration_set_state(struct store *st, int64_t id, const char *owner,
+enum store_rc store_migration_set_state(struct store *st, int64_t id,
+                                        const struct store_fence *fence,
                                         const char *state_json, const char *status,
                                         const char *substatus, bool active, char **error);
 /* Replaces the spec (an overwrite confirmation sets overwriteDbsInTarget). */
@@ -109,21 +158,36 @@ enum store_rc store_migration_set_spec(struct store *st, int64_t id, const char 
 
 /*
  * Takes the lease for ttl seconds if nobody holds a live one (or owner
- * already does). STORE_CONFLICT if another owner's lease is live. A new
- * holder (not a renewal) increments starts.
+ * already does: then pid and node are updated, the epoch kept). A new holder
+ * (not a renewal) increments starts and the epoch. STORE_CONFLICT if another
+ * owner's lease is live. *epoch (when not NULL) gets the lease's epoch.
  */
 enum store_rc store_lease_acquire(struct store *st, int64_t id, const char *owner, int64_t pid,
-                                  const char *node, double ttl, char **error);
+                                  const char *node, double ttl, int64_t *epoch, char **error);
 /*
- * Extends owner's lease by ttl from now; STORE_CONFLICT if owner no longer holds it.
- * An owner still holds a lease past its expiry until another owner acquires it
- * or a write with owner NULL (store_migration_set_state) clears it: a worker a
- * little late to renew carries on.
+ * A node's claim: up to max active migrations whose lease nobody holds (or
+ * whose lease ran out), oldest created first, each taken for owner (pid 0,
+ * node, ttl; a new holder: starts and epoch incremented), in one
+ * transaction; rows another node is claiming at the same moment are
+ * skipped, not waited for (PostgreSQL: FOR UPDATE SKIP LOCKED). *out gets
+ * the migrations claimed (caller frees with store_migration_list_free), *n
+ * how many (0 is not an error).
  */
-enum store_rc store_lease_renew(struct store *st, int64_t id, const char *owner, double ttl,
+enum store_rc store_lease_claim(struct store *st, const char *node, const char *owner, double ttl,
+                                size_t max, struct store_migration **out, size_t *n,
                                 char **error);
-/* Gives the lease up (a no-op, STORE_OK, if owner does not hold it or the migration is gone). */
-enum store_rc store_lease_release(struct store *st, int64_t id, const char *owner, char **error);
+/*
+ * Extends the lease by ttl from now; STORE_CONFLICT if fence no longer holds
+ * it (counted in stale_writes). A holder keeps a lease past its expiry until
+ * another owner acquires or claims it or a write with no fence
+ * (store_migration_set_state) clears it: a worker a little late to renew
+ * carries on.
+ */
+enum store_rc store_lease_renew(struct store *st, int64_t id, const struct store_fence *fence,
+                                double ttl, char **error);
+/* Gives the lease up (a no-op, STORE_OK, if fence does not hold it or the migration is gone). */
+enum store_rc store_lease_release(struct store *st, int64_t id, const struct store_fence *fence,
+                                  char **error);
 
 /* ---- events ---------------------------------------------------------- */
 
@@ -135,8 +199,13 @@ struct store_event {
 };
 
 void store_event_list_free(struct store_event *evs, size_t n);
-enum store_rc store_event_append(struct store *st, int64_t id, double at, const char *kind,
-                                 const char *json, char **error);
+/*
+ * Appends an event. With a fence (a worker's event), STORE_CONFLICT and
+ * nothing appended if the fence no longer holds the lease (counted in
+ * stale_writes); NULL: the supervisor's or the API's own.
+ */
+enum store_rc store_event_append(struct store *st, int64_t id, const struct store_fence *fence,
+                                 double at, const char *kind, const char *json, char **error);
 /* Events of migration id with seq > after_seq, oldest first, at most limit (0 = all). */
 enum store_rc store_event_list(struct store *st, int64_t id, int64_t after_seq, size_t limit,
                                struct store_event **out, size_t *n, char **error);
@@ -165,9 +234,12 @@ enum store_rc store_request_add(struct store *st, int64_t id, enum store_request
 /*
  * The requests not yet taken (all: every request ever made, taken or not:
  * a restarted worker applies them all again), oldest first; marks them taken.
+ * With a fence (the worker's poll), STORE_CONFLICT and nothing taken if the
+ * fence no longer holds the lease (counted in stale_writes); NULL: a read
+ * that takes (the supervisor's look for a delete request).
  */
-enum store_rc store_request_take(struct store *st, int64_t id, bool all,
-                                 struct store_request **out, size_t *n, char **error);
+enum store_rc store_request_take(struct store *st, int64_t id, const struct store_fence *fence,
+                                 bool all, struct store_request **out, size_t *n, char **error);
 
 /* ---- restarts (the supervisor's restart policy) ----------------------- */
 
@@ -176,5 +248,54 @@ enum store_rc store_restart_record(struct store *st, int64_t id, double at, cons
 /* How many restarts of id were recorded at or after since. */
 enum store_rc store_restart_count(struct store *st, int64_t id, double since, int *count,
                                   char **error);
+
+/* ---- nodes (the `serve` processes sharing the store) ----------------- */
+
+struct store_node {
+    char *name;
+    char *address;  /* where its API answers (http://HOST:PORT), NULL = unknown */
+    int capacity;   /* --max-migrations; 0 = no limit */
+    int running;    /* workers it runs, as of its last heartbeat */
+    int64_t pid;    /* serve's process id on its host */
+    char *version;  /* pgshuttle's version */
+    double started; /* when it registered */
+    double heartbeat;
+    bool draining; /* takes no new migration; hands its running ones over */
+    bool stopped;  /* stopped cleanly (store_node_stop) */
+};
+
+void store_node_free(struct store_node *n);
+void store_node_list_free(struct store_node *ns, size_t n);
+/*
+ * Registers node name (a new row, or the row of an earlier start of the
+ * same name: a restart takes its place, not draining, not stopped) and sets
+ * its heartbeat to now.
+ */
+enum store_rc store_node_register(struct store *st, const struct store_node *node, char **error);
+/* The node's heartbeat (now) and running count; STORE_NOT_FOUND if its row is gone. */
+enum store_rc store_node_heartbeat(struct store *st, const char *name, int running,
+                                   char **error);
+/* A clean stop: stopped, running 0. STORE_NOT_FOUND if its row is gone. */
+enum store_rc store_node_stop(struct store *st, const char *name, char **error);
+/* Marks the node draining (or not); STORE_NOT_FOUND if there is no such node. */
+enum store_rc store_node_set_draining(struct store *st, const char *name, bool draining,
+                                      char **error);
+enum store_rc store_node_get(struct store *st, const char *name, struct store_node *out,
+                             char **error);
+/* Every node, by name. */
+enum store_rc store_node_list(struct store *st, struct store_node **out, size_t *n, char **error);
+/* Forgets a node (its row only; leases it held run out on their own). */
+enum store_rc store_node_remove(struct store *st, const char *name, char **error);
+
+/* ---- settings (the service's own values, shared by its nodes) -------- */
+
+/*
+ * The value of setting key, or, when it has none yet, value stored (the
+ * first of several nodes wins); *out gets what the store keeps (caller
+ * frees). secret: sealed with the secret key in a PostgreSQL store (the API
+ * token).
+ */
+enum store_rc store_setting_get_or_put(struct store *st, const char *key, const char *value,
+                                       bool secret, char **out, char **error);
 
 #endif
