@@ -14,6 +14,7 @@
 
 #include "model/check.h"
 #include "model/migration.h"
+#include "store/store.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,7 +44,9 @@ typedef void (*api_connection_test_fn)(const struct migration_spec *spec,
 
 struct api_config {
     const char *listen;    /* "HOST:PORT" (IPv4, [IPv6] or a name that resolves); */
-    const char *state_dir; /* the store's directory; worker logs under logs/ */
+    const char *state_dir; /* this node's directory: worker logs under logs/ */
+    /* the store (kept, not copied: it must outlive the server); NULL = SQLite in state_dir */
+    const struct store_config *store;
     const char *token;     /* the bearer token every /api/v1 route requires */
     const char *tls_cert;  /* PEM files for HTTPS, or both NULL for plain HTTP */
     const char *tls_key;
@@ -67,5 +70,11 @@ void api_stop(struct api_server *srv);
  * first start when create is true. NULL with *error if there is none.
  */
 char *api_token_load(const char *state_dir, bool create, char **error);
+/*
+ * Writes token as DIR/token (mode 0600, replacing the file at once: a
+ * reader sees the old token or the new, never part of one). false with
+ * *error.
+ */
+bool api_token_save(const char *state_dir, const char *token, char **error);
 
 #endif

@@ -32,6 +32,7 @@
 
 struct api_ctx {
     char *state_dir; /* owned */
+    struct store_config store; /* the config's (its strings the caller's); dir = state_dir */
     char *token;     /* owned */
     size_t max_body;
     struct api_conninfo_ops conninfo;

@@ -13,7 +13,7 @@ struct store *api_store_take(struct api_ctx *ctx, char **error)
     if (ctx->nidle > 0)
         st = ctx->idle[--ctx->nidle];
     pthread_mutex_unlock(&ctx->pool_lock);
-    return st ? st : store_open(ctx->state_dir, error);
+    return st ? st : store_open_config(&ctx->store, error);
 }
 
 void api_store_give(struct api_ctx *ctx, struct store *st)

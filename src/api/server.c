@@ -271,6 +271,9 @@ struct api_server *api_start(const struct api_config *cfg, char **error)
         return NULL;
     struct api_server *srv = xcalloc(1, sizeof(*srv));
     srv->ctx.state_dir = xstrdup(cfg->state_dir);
+    if (cfg->store)
+        srv->ctx.store = *cfg->store;
+    srv->ctx.store.dir = srv->ctx.state_dir;
     srv->ctx.token = xstrdup(cfg->token);
     srv->ctx.max_body = cfg->max_body ? cfg->max_body : API_DEFAULT_MAX_BODY;
     srv->ctx.conninfo = cfg->conninfo;

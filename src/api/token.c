@@ -2,7 +2,8 @@
  * token.c — the API's bearer token (api_token_load): PGSHUTTLE_TOKEN when
  * set, else DIR/token, made at the first start from 32 bytes of
  * /dev/urandom written as 64 hex digits, mode 0600 (created with O_EXCL,
- * so two starts never write different tokens over each other).
+ * so two starts never write different tokens over each other); and the
+ * copy a node of a shared store keeps of the store's token (api_token_save).
  */
 #include "api/api.h"
 #include "util/mem.h"
@@ -85,6 +86,34 @@ static bool create_token(const char *path, bool *exists, char **error)
         unlink(path);
         *error = xasprintf("cannot write the API token %s: %s", path, strerror(saved));
     }
+    return ok;
+}
+
+bool api_token_save(const char *state_dir, const char *token, char **error)
+{
+    char *path = xasprintf("%s/token", state_dir);
+    char *tmp = xasprintf("%s/token.new", state_dir);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    bool ok = fd >= 0 && fchmod(fd, 0600) == 0;
+    if (ok) {
+        char *line = xasprintf("%s\n", token);
+        size_t len = strlen(line);
+        ok = write(fd, line, len) == (ssize_t) len && fsync(fd) == 0;
+        free(line);
+    }
+    int saved = errno;
+    if (fd >= 0 && close(fd) != 0)
+        ok = false;
+    if (ok && rename(tmp, path) != 0) {
+        saved = errno;
+        ok = false;
+    }
+    if (!ok) {
+        unlink(tmp);
+        *error = xasprintf("cannot write the API token %s: %s", path, strerror(saved));
+    }
+    free(tmp);
+    free(path);
     return ok;
 }
 

@@ -1,10 +1,12 @@
 /*
- * cmd_serve.c — `pgshuttle serve`: the migration service (docs/SERVICE.md).
- * Opens (creating or upgrading) the state store, loads or makes the API
- * token, serves the HTTP API in background threads and runs the supervisor
- * in the main thread until SIGTERM or SIGINT, which only set a flag: the
- * supervisor then stops its workers cleanly (they resume at the next start)
- * and the API stops last.
+ * cmd_serve.c — `pgshuttle serve`: the migration service (docs/SERVICE.md),
+ * one node of it (docs/NODES.md). Opens (creating or upgrading) the state
+ * store — SQLite in the state directory, or a PostgreSQL store several nodes
+ * share (--state) — loads or makes the API token (kept in a shared store so
+ * every node has the same), serves the HTTP API in background threads and
+ * runs the supervisor in the main thread until SIGTERM or SIGINT, which only
+ * set a flag: the supervisor then stops its workers cleanly (they resume on
+ * another node or at the next start) and the API stops last.
  */
 #include "api/api.h"
 #include "cli/cli.h"
@@ -49,6 +51,11 @@ enum {
     OPT_S_RESTART_MAX,
     OPT_S_RESTART_WINDOW,
     OPT_S_LOG_LEVEL,
+    OPT_S_STATE,
+    OPT_S_STATE_SCHEMA,
+    OPT_S_SECRET_KEY_FILE,
+    OPT_S_NODE_NAME,
+    OPT_S_ADVERTISE,
 };
 
 static const struct cli_option serve_options[] = {
@@ -58,7 +65,25 @@ static const struct cli_option serve_options[] = {
     {"state-dir", required_argument, OPT_S_STATE_DIR, "DIR",
      "the store, the API token and the workers' logs (default\n"
      "$PGSHUTTLE_STATE_DIR, else $XDG_STATE_HOME/pgshuttle, else\n"
-     "~/.local/state/pgshuttle); made mode 0700 if missing"},
+     "~/.local/state/pgshuttle); made mode 0700 if missing. With\n"
+     "--state, this node's own: the logs and a copy of the token"},
+    {"state", required_argument, OPT_S_STATE, "URI",
+     "a PostgreSQL store that several nodes share, as a\n"
+     "postgresql:// URI (default $PGSHUTTLE_STATE; none: SQLite in\n"
+     "the state directory). Prefer a passfile for its password"},
+    {"state-schema", required_argument, OPT_S_STATE_SCHEMA, "NAME",
+     "the PostgreSQL store's schema (default $PGSHUTTLE_STATE_SCHEMA,\n"
+     "else " STORE_PG_SCHEMA_DEFAULT ")"},
+    {"secret-key-file", required_argument, OPT_S_SECRET_KEY_FILE, "FILE",
+     "the key that seals passwords in a PostgreSQL store, the same\n"
+     "file on every node, mode 0600 (default\n"
+     "$PGSHUTTLE_SECRET_KEY_FILE; `pgshuttle secret-key FILE` makes one)"},
+    {"node-name", required_argument, OPT_S_NODE_NAME, "NAME",
+     "this node's name, unique among the store's nodes (default\n"
+     "$PGSHUTTLE_NODE_NAME, else the host name)"},
+    {"advertise", required_argument, OPT_S_ADVERTISE, "URL",
+     "where people reach this node's API and page, for the nodes\n"
+     "view (default http(s)://LISTEN)"},
     {"max-migrations", required_argument, OPT_S_MAX_MIGRATIONS, "N",
      "migrations running at once (default 0: no limit); the others\n"
      "wait their turn"},
@@ -81,15 +106,17 @@ static const struct cli_option serve_options[] = {
 
 static const struct cli_help serve_help = {
     .cmd = "serve",
-    .synopsis = "[--listen HOST:PORT] [--state-dir DIR] [--max-migrations N] [--tls-cert FILE "
-                "--tls-key FILE]",
+    .synopsis = "[--listen HOST:PORT] [--state-dir DIR] [--state URI --secret-key-file FILE] "
+                "[--node-name NAME] [--max-migrations N] [--tls-cert FILE --tls-key FILE]",
     .about = "Runs the migration service: the HTTP API (docs/API.md) through which migrations are\n"
              "created, watched, cut over, canceled and deleted (also with `pgshuttle create`,\n"
              "`list`, `show`, ...), and one worker process per migration, restarted if it dies.\n"
              "SIGTERM or SIGINT stops it cleanly: the migrations resume at the next start.",
     .options = serve_options,
     .notes = "Every /api/v1 request needs the token: PGSHUTTLE_TOKEN if set, else DIR/token\n"
-             "(made at the first start, mode 0600). Workers log to DIR/logs/NAME.log.\n"
+             "(made at the first start, mode 0600; with a PostgreSQL store, the one kept in\n"
+             "the store, the same on every node). Workers log to DIR/logs/NAME.log.\n"
+             "Several nodes: docs/NODES.md.\n"
              "Exit codes: 0 stopped by a signal, 1 could not start, 64 bad usage.",
 };
 
@@ -102,6 +129,11 @@ struct serve_opts {
     int max_migrations;
     const char *tls_cert;
     const char *tls_key;
+    const char *state_uri;       /* NULL: SQLite in the state directory */
+    const char *state_schema;    /* NULL: the default */
+    const char *secret_key_file; /* made absolute before use */
+    const char *node_name;       /* NULL: the host name */
+    const char *advertise;       /* NULL: from --listen */
 };
 
 /* HOST:PORT with a port of 0-65535 and a host ([IPv6] in brackets); the API resolves the host. */
@@ -128,6 +160,45 @@ static bool int_arg(const char *arg, long min, int *out)
         return false;
     *out = (int) v;
     return true;
+}
+
+/* An option's value, else its environment variable's (empty counts as unset), else NULL. */
+static const char *opt_or_env(const char *given, const char *var)
+{
+    if (given)
+        return given;
+    const char *env = getenv(var);
+    return env && env[0] ? env : NULL;
+}
+
+/* Whether name is a node name: 1-63 of letters, digits, '.', '_' and '-'. */
+static bool node_name_valid(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 63)
+        return false;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+/* The store's and the node's options, with their environment variables. */
+static int store_opts(struct serve_opts *o)
+{
+    o->state_uri = opt_or_env(o->state_uri, "PGSHUTTLE_STATE");
+    o->state_schema = opt_or_env(o->state_schema, "PGSHUTTLE_STATE_SCHEMA");
+    o->secret_key_file = opt_or_env(o->secret_key_file, "PGSHUTTLE_SECRET_KEY_FILE");
+    o->node_name = opt_or_env(o->node_name, "PGSHUTTLE_NODE_NAME");
+    if (o->state_uri && !pgconninfo_valid(o->state_uri, NULL))
+        return cli_usage_error("serve", "--state must be a PostgreSQL URI (postgresql://USER@HOST:"
+                                        "PORT/DB) or connection string");
+    if (o->state_schema && o->state_uri == NULL)
+        return cli_usage_error("serve", "--state-schema goes with a PostgreSQL store (--state)");
+    if (o->node_name && !node_name_valid(o->node_name))
+        return cli_usage_error("serve", "--node-name must be 1 to 63 letters, digits, '.', '_' "
+                                        "or '-'");
+    if (o->advertise && strncmp(o->advertise, "http://", 7) != 0 &&
+        strncmp(o->advertise, "https://", 8) != 0)
+        return cli_usage_error("serve", "--advertise must be an http:// or https:// URL");
+    return EXIT_OK;
 }
 
 /* EXIT_OK to go on, EXIT_USAGE after an error, -1 after --help. */
@@ -178,6 +249,21 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
             if (!cli_log_level_opt("serve", optarg))
                 return EXIT_USAGE;
             break;
+        case OPT_S_STATE:
+            o->state_uri = optarg;
+            break;
+        case OPT_S_STATE_SCHEMA:
+            o->state_schema = optarg;
+            break;
+        case OPT_S_SECRET_KEY_FILE:
+            o->secret_key_file = optarg;
+            break;
+        case OPT_S_NODE_NAME:
+            o->node_name = optarg;
+            break;
+        case OPT_S_ADVERTISE:
+            o->advertise = optarg;
+            break;
         case OPT_HELP:
         case 'h':
             cli_help_print_own(stdout, &serve_help);
@@ -190,7 +276,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         return cli_usage_error("serve", "unexpected argument \"%s\"", argv[optind]);
     if ((o->tls_cert == NULL) != (o->tls_key == NULL))
         return cli_usage_error("serve", "--tls-cert and --tls-key go together");
-    return EXIT_OK;
+    return store_opts(o);
 }
 
 /* Makes dir and its missing parents (the last one mode 0700); false (reported) if it cannot. */
@@ -225,20 +311,60 @@ static bool make_state_dir(const char *dir)
     return true;
 }
 
-/* Opens the store once, creating or upgrading it: a clear error if it cannot. */
-static bool check_store(const char *dir)
+/*
+ * The token every node of a shared store answers to: PGSHUTTLE_TOKEN if
+ * set, else the one kept in the store (sealed), which the first node put
+ * there (its own DIR/token); a node whose DIR/token differs takes the
+ * store's, and keeps a copy in DIR/token for the CLI on its host. The
+ * token of a SQLite store is DIR/token's. NULL (reported) if it cannot.
+ */
+static char *service_token(struct store *st, const char *dir)
 {
     char *err = NULL;
-    struct store *st = store_open(dir, &err);
-    if (st == NULL) {
-        fprintf(stderr, "pgshuttle serve: cannot open the state store in %s: %s\n", dir,
+    char *local = api_token_load(dir, true, &err);
+    if (local == NULL) {
+        fprintf(stderr, "pgshuttle serve: no API token: %s\n", err ? err : "no reason given");
+        free(err);
+        return NULL;
+    }
+    const char *env = getenv("PGSHUTTLE_TOKEN");
+    if (!store_is_shared(st) || (env && env[0]))
+        return local;
+    char *shared = NULL;
+    if (store_setting_get_or_put(st, "api_token", local, true, &shared, &err) != STORE_OK) {
+        fprintf(stderr, "pgshuttle serve: cannot read the API token from the store: %s\n",
                 err ? err : "no reason given");
         free(err);
-        return false;
+        free(local);
+        return NULL;
+    }
+    if (strcmp(shared, local) != 0 && !api_token_save(dir, shared, &err)) {
+        log_warn("cannot keep a copy of the service's token in %s/token: %s", dir,
+                 err ? err : "no reason given");
+        free(err);
+    }
+    free(local);
+    return shared;
+}
+
+/*
+ * Opens the store once, creating or upgrading it, and reads the token: a
+ * clear error if it cannot. NULL if it cannot; the token (caller frees).
+ */
+static char *check_store(const struct store_config *cfg, const char *dir)
+{
+    char *err = NULL;
+    struct store *st = store_open_config(cfg, &err);
+    if (st == NULL) {
+        fprintf(stderr, "pgshuttle serve: cannot open the state store: %s\n",
+                err ? err : "no reason given");
+        free(err);
+        return NULL;
     }
     log_info("state store %s (schema version %d)", store_path(st), store_schema_version(st));
+    char *token = service_token(st, dir);
     store_close(st);
-    return true;
+    return token;
 }
 
 /*
@@ -334,18 +460,29 @@ static void print_page_address(const char *scheme, const char *host, int port, c
         fprintf(stderr, "pgshuttle serve: the page asks for the token: it is in %s/token\n", dir);
 }
 
-static int serve(const struct serve_opts *o, const char *dir)
+/* The address this node's API answers at, for the nodes view (caller frees). */
+static char *node_address(const struct serve_opts *o, const char *scheme, const char *host,
+                          int port)
+{
+    if (o->advertise)
+        return xstrdup(o->advertise);
+    bool any = strcmp(host, "0.0.0.0") == 0 || strcmp(host, "[::]") == 0 || host[0] == '\0';
+    if (!any)
+        return xasprintf("%s://%s:%d", scheme, host, port);
+    char *me = service_host_name();
+    char *out = xasprintf("%s://%s:%d", scheme, me, port);
+    free(me);
+    return out;
+}
+
+static int serve(const struct serve_opts *o, const char *dir, const struct store_config *store,
+                 char *token)
 {
     char *err = NULL;
-    char *token = api_token_load(dir, true, &err);
-    if (token == NULL) {
-        fprintf(stderr, "pgshuttle serve: no API token: %s\n", err ? err : "no reason given");
-        free(err);
-        return EXIT_FAILED;
-    }
     struct api_config acfg = {
         .listen = o->listen,
         .state_dir = dir,
+        .store = store,
         .token = token,
         .tls_cert = o->tls_cert,
         .tls_key = o->tls_key,
@@ -364,9 +501,11 @@ static int serve(const struct serve_opts *o, const char *dir)
         return EXIT_FAILED;
     }
     char *host = listen_host(o->listen);
-    fprintf(stderr, "pgshuttle serve: listening on %s://%s:%d, state in %s\n",
-            o->tls_cert ? "https" : "http", host, api_port(srv), dir);
-    print_page_address(o->tls_cert ? "https" : "http", host, api_port(srv), dir, token);
+    const char *scheme = o->tls_cert ? "https" : "http";
+    fprintf(stderr, "pgshuttle serve: listening on %s://%s:%d, state in %s\n", scheme, host,
+            api_port(srv), dir);
+    print_page_address(scheme, host, api_port(srv), dir, token);
+    char *address = node_address(o, scheme, host, api_port(srv));
     free(host);
     if (!loopback_host(o->listen) && o->tls_cert == NULL)
         log_warn("listening on %s without TLS: the token and the connection strings' passwords "
@@ -374,8 +513,13 @@ static int serve(const struct serve_opts *o, const char *dir)
                  o->listen);
 
     char *exe = self_exe();
+    char *node = o->node_name ? xstrdup(o->node_name) : service_host_name();
+    fprintf(stderr, "pgshuttle serve: node %s\n", node);
     struct service_config cfg = {
         .state_dir = dir,
+        .store = store,
+        .node = node,
+        .address = address,
         .exe = exe,
         .max_migrations = o->max_migrations,
         .lease_ttl = o->lease_ttl,
@@ -386,6 +530,8 @@ static int serve(const struct serve_opts *o, const char *dir)
     api_stop(srv);
     log_info("pgshuttle serve stopped");
     free(exe);
+    free(node);
+    free(address);
     free(token);
     return rc;
 }
@@ -412,10 +558,20 @@ int cmd_serve(int argc, char **argv)
         free(dir);
         dir = abs;
     }
+    /* workers get it in argv and may start elsewhere than serve's directory: an absolute path */
+    char *key_file = o.secret_key_file ? realpath(o.secret_key_file, NULL) : NULL;
+    struct store_config store = {
+        .dir = dir,
+        .uri = o.state_uri,
+        .schema = o.state_schema,
+        .secret_key_file = key_file ? key_file : o.secret_key_file,
+    };
     int lock_fd = lock_state_dir(dir);
-    rc = lock_fd >= 0 && check_store(dir) ? serve(&o, dir) : EXIT_FAILED;
+    char *token = lock_fd >= 0 ? check_store(&store, dir) : NULL;
+    rc = token ? serve(&o, dir, &store, token) : EXIT_FAILED;
     if (lock_fd >= 0)
         close(lock_fd);
+    free(key_file);
     free(dir);
     return rc;
 }

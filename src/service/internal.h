@@ -29,10 +29,12 @@
 struct worker {
     int64_t id;
     char *name;       /* owned: the migration's name */
-    char *owner;      /* owned: the lease owner, "HOST:PID:random" */
-    char *node;       /* owned: this host's name */
-    char *state_dir;  /* owned */
-    double lease_ttl; /* seconds; renewed every fifth of it */
+    char *owner;      /* owned: the lease owner, "NODE:PID:random" or the node's claim's */
+    int64_t epoch;    /* the lease's epoch once taken (the claim's before) */
+    struct store_fence fence; /* owner and epoch: carried by every write to the store */
+    char *node;               /* owned: the node that runs it */
+    const struct store_config *store_cfg; /* where the store is (the caller's) */
+    double lease_ttl;                     /* seconds; renewed every fifth of it */
     /* owned: the last snapshots of the databases that ended before a restart (restart.c),
        kept in the state written */
     struct db_progress_snapshot *ended_dbs;
@@ -55,6 +57,8 @@ struct worker {
 
 /* Set by the worker's SIGTERM/SIGINT handler: a clean stop of serve. */
 extern volatile sig_atomic_t worker_stop_signal;
+/* Set by SIGUSR1: the node drains; hand the migration over at the next safe point. */
+extern volatile sig_atomic_t worker_handover_signal;
 
 /* ---- worker_io.c --------------------------------------------------- */
 
@@ -70,13 +74,16 @@ bool worker_write_run_state(struct worker *w);
 void worker_note(struct worker *w, enum event_kind kind, const char *message);
 /* Another worker owns the migration now: stop at once, touching nothing. */
 _Noreturn void worker_lease_lost(const char *why);
-/* A clean stop of serve: the event, the lease given up, exit without canceling. */
-_Noreturn void worker_stop_cleanly(struct worker *w);
+/*
+ * A clean stop, without canceling: the event (why, for people), the lease
+ * given up, exit. The next holder resumes the migration.
+ */
+_Noreturn void worker_stop_cleanly(struct worker *w, const char *why);
 
 /* ---- lease.c --------------------------------------------------------- */
 
-/* A new lease owner, "HOST:PID:random" (caller frees). */
-char *worker_lease_owner(const char *host);
+/* A new lease owner, "NODE:PID:random" (caller frees). */
+char *worker_lease_owner(const char *node);
 /* Starts the thread that renews the lease every SERVICE_LEASE_RENEW s (its own store handle). */
 bool worker_lease_start(struct worker *w, pthread_t *thread);
 
@@ -96,6 +103,28 @@ void *worker_requests_poller(void *arg);
 /* The hook that makes an existing target database wait for the user. */
 struct engine_overwrite_hook worker_overwrite_hook(struct worker *w);
 
+/* ---- fence.c ---------------------------------------------------------- */
+
+/*
+ * Names this process's sessions (and those of its pg_dump and pg_restore)
+ * after the migration and the lease's epoch, through PGAPPNAME:
+ * "pgshuttle mID eEPOCH", so that a later holder can find them.
+ */
+void worker_tag_sessions(const struct worker *w);
+/*
+ * Ends, on the source and on the target, the sessions of earlier holders of
+ * this migration's lease (a worker paused or cut off while its lease ran
+ * out): their open transactions roll back and a replication slot they held
+ * is free. Best effort: a server it cannot reach is logged and left (the
+ * engine's own retries meet it).
+ */
+void worker_fence_stale_sessions(const struct worker *w, const struct migration_spec *spec);
+
+/* ---- handover.c ------------------------------------------------------- */
+
+/* Whether the run is at a point where another node can take it over: no copy running. */
+bool worker_at_safe_point(struct worker *w);
+
 /* ---- restart.c ------------------------------------------------------- */
 
 enum worker_restart_mode {
@@ -110,6 +139,9 @@ enum worker_restart_mode {
  */
 enum worker_restart_mode worker_restart_mode(const struct migration_spec *spec,
                                              const char *state_json, strlist *ended);
+/* The same from a state already read. */
+enum worker_restart_mode worker_restart_mode_of(const struct migration_spec *spec,
+                                                const struct migration_state *s, strlist *ended);
 /*
  * The last snapshots in state_json of the databases named in ended (into
  * *out, caller frees each with db_progress_snapshot_free and the array);
@@ -127,13 +159,29 @@ void worker_restart_apply(struct migration_spec *spec, enum worker_restart_mode 
 
 /* DIR/logs, made mode 0700 if missing; false (logged) if it cannot be. */
 bool service_logs_dir(const char *state_dir);
+/* What a worker is started with (all the caller's). */
+struct service_spawn {
+    const char *exe;
+    const char *state_dir;
+    const struct store_config *store;
+    const char *node;
+    int64_t id;
+    const char *lease_owner; /* the lease the node claimed for it */
+    int64_t lease_epoch;
+    double lease_ttl; /* 0 = the default */
+    const char *log_path;
+};
+
 /*
- * Starts `EXE worker --state-dir DIR --id ID --log-level L` (serve's level,
- * and --lease-ttl when lease_ttl > 0) in a session of its own, stdout and stderr appended to
- * log_path (mode 0600), stdin /dev/null, no other descriptor of serve, and serve's environment
- * without PGSHUTTLE_TOKEN. Returns its pid, or -1 (logged).
+ * Starts `EXE worker --state-dir DIR --id ID --node NAME --lease OWNER
+ * --epoch N --log-level L` (serve's level; --lease-ttl when lease_ttl > 0;
+ * a PostgreSQL store's --state-schema and --secret-key-file) in a session
+ * of its own, stdout and stderr appended to log_path (mode 0600), stdin
+ * /dev/null, no other descriptor of serve, and serve's environment without
+ * PGSHUTTLE_TOKEN, with PGSHUTTLE_STATE set to a PostgreSQL store's URI
+ * (it may hold the store's password: never in argv) or unset. Returns its
+ * pid, or -1 (logged).
  */
-pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, const char *log_path,
-                           double lease_ttl);
+pid_t service_spawn_worker(const struct service_spawn *sp);
 
 #endif

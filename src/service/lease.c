@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-char *worker_lease_owner(const char *host)
+char *worker_lease_owner(const char *node)
 {
     unsigned char rnd[8] = {0};
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
@@ -31,7 +31,7 @@ char *worker_lease_owner(const char *host)
     char hex[2 * sizeof(rnd) + 1];
     for (size_t i = 0; i < sizeof(rnd); i++)
         snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
-    return xasprintf("%s:%ld:%s", host, (long) getpid(), hex);
+    return xasprintf("%s:%ld:%s", node, (long) getpid(), hex);
 }
 
 struct lease_thread {
@@ -52,7 +52,7 @@ static void *renew_loop(void *arg)
         if (atomic_load(&w->finished))
             break;
         char *err = NULL;
-        enum store_rc rc = store_lease_renew(lt->st, w->id, w->owner, w->lease_ttl, &err);
+        enum store_rc rc = store_lease_renew(lt->st, w->id, &w->fence, w->lease_ttl, &err);
         if (rc == STORE_OK) {
             last_ok = time_now();
             continue;
@@ -74,7 +74,7 @@ static void *renew_loop(void *arg)
 bool worker_lease_start(struct worker *w, pthread_t *thread)
 {
     char *err = NULL;
-    struct store *st = store_open(w->state_dir, &err);
+    struct store *st = store_open_config(w->store_cfg, &err);
     if (st == NULL) {
         log_error("cannot open the store for the lease: %s", err ? err : "no reason given");
         free(err);

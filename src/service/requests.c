@@ -4,7 +4,9 @@
  * and cancel of the whole migration or of some databases, an overwrite
  * confirmation ending the wait of the overwrite hook, and delete (a cancel:
  * the supervisor removes the migration once it is final). A thread polls
- * every half second and watches for a stop of serve in between.
+ * every half second and watches for a stop of serve in between, and for
+ * its node's drain (SIGUSR1), which hands the migration over once it is at
+ * a safe point (handover.c).
  */
 #include "service/internal.h"
 #include "util/log.h"
@@ -77,8 +79,10 @@ void worker_requests_apply(struct worker *w, bool all)
     size_t n = 0;
     char *err = NULL;
     pthread_mutex_lock(&w->store_lock);
-    enum store_rc rc = store_request_take(w->st, w->id, all, &rs, &n, &err);
+    enum store_rc rc = store_request_take(w->st, w->id, &w->fence, all, &rs, &n, &err);
     pthread_mutex_unlock(&w->store_lock);
+    if (rc == STORE_CONFLICT)
+        worker_lease_lost("the store refused to hand the requests over");
     if (rc != STORE_OK) {
         log_warn("could not read the requests from the store: %s", err ? err : "no reason given");
         free(err);
@@ -96,7 +100,10 @@ void *worker_requests_poller(void *arg)
     double next = time_now() + POLL_PERIOD;
     while (!atomic_load(&w->finished)) {
         if (worker_stop_signal)
-            worker_stop_cleanly(w);
+            worker_stop_cleanly(w, "stopped by the service; the migration resumes at the next "
+                                   "start");
+        if (worker_handover_signal && worker_at_safe_point(w))
+            worker_stop_cleanly(w, "handed over: its node drains; another node resumes it");
         if (time_now() >= next) {
             worker_requests_apply(w, false);
             next = time_now() + POLL_PERIOD;

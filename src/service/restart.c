@@ -57,23 +57,32 @@ enum worker_restart_mode worker_restart_mode(const struct migration_spec *spec,
         return RESTART_OVERWRITE;
     }
     json_decref(doc);
+    enum worker_restart_mode mode = worker_restart_mode_of(spec, &s, ended);
+    migration_state_free(&s);
+    return mode;
+}
+
+enum worker_restart_mode worker_restart_mode_of(const struct migration_spec *spec,
+                                                const struct migration_state *s, strlist *ended)
+{
+    if (spec->type == TYPE_VALIDATE)
+        return RESTART_FRESH;
     size_t created = 0, streaming = 0, going = 0;
-    for (size_t i = 0; i < s.ndbs; i++) {
+    for (size_t i = 0; i < s->ndbs; i++) {
         /* cut over or canceled on its own: done, whatever happens to the others */
-        if (mig_status_is_final(s.dbs[i].status) && s.dbs[i].status != MIG_FAILED) {
-            sl_push(ended, s.dbs[i].name);
+        if (mig_status_is_final(s->dbs[i].status) && s->dbs[i].status != MIG_FAILED) {
+            sl_push(ended, s->dbs[i].name);
             continue;
         }
         going++;
-        created += created_target(&s.dbs[i]);
-        streaming += streams(&s.dbs[i]);
+        created += created_target(&s->dbs[i]);
+        streaming += streams(&s->dbs[i]);
     }
     enum worker_restart_mode mode = RESTART_FRESH;
     if (spec->mode == MODE_ONLINE && going > 0 && streaming == going)
         mode = RESTART_RESUME;
     else if (created > 0)
         mode = RESTART_OVERWRITE;
-    migration_state_free(&s);
     return mode;
 }
 

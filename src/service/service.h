@@ -13,6 +13,8 @@
 #ifndef PGSHUTTLE_SERVICE_SERVICE_H
 #define PGSHUTTLE_SERVICE_SERVICE_H
 
+#include "store/store.h"
+
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,7 +27,10 @@
 #define SERVICE_RESTART_WINDOW 600.0
 
 struct service_config {
-    const char *state_dir;
+    const char *state_dir;            /* this node's own directory: the workers' logs */
+    const struct store_config *store; /* the state store (SQLite in state_dir, or PostgreSQL) */
+    const char *node;                 /* this node's name (unique among the store's nodes) */
+    const char *address;              /* where this node's API answers, for the nodes view */
     const char *exe;       /* this binary, to start workers with (/proc/self/exe) */
     int max_migrations;    /* workers running at once; 0 = no limit */
     double lease_ttl;      /* 0 = SERVICE_LEASE_TTL */
@@ -39,8 +44,19 @@ struct service_config {
  */
 int service_supervise(const struct service_config *cfg, volatile sig_atomic_t *stop);
 
-/* `pgshuttle worker`: runs migration id of the store in state_dir; returns an exit code. */
-int service_worker_main(const char *state_dir, int64_t id);
+/* What `pgshuttle worker` is given (none of it secret: the store URI comes in the environment). */
+struct service_worker_args {
+    const struct store_config *store;
+    int64_t id;              /* the migration */
+    const char *node;        /* the node that started it (NULL: this host's name) */
+    const char *lease_owner; /* the lease the node claimed for it (NULL: take one) */
+    int64_t lease_epoch;     /* with lease_owner: the epoch of that claim */
+};
+
+/* `pgshuttle worker`: runs one migration of the store; returns an exit code. */
+int service_worker_main(const struct service_worker_args *args);
+/* This host's name (for a node's default name); caller frees. */
+char *service_host_name(void);
 /*
  * The lease's length for service_worker_main (serve passes its --lease-ttl
  * to its workers); it renews every fifth of it. 0 = SERVICE_LEASE_TTL.

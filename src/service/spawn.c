@@ -3,8 +3,9 @@
  * of its own (a Ctrl-C in serve's terminal or the end of serve's session
  * does not reach it: serve stops its workers itself), its log file as
  * stdout and stderr, and exec of this binary as `worker`. Nothing secret
- * goes through argv or the environment: the worker reads its spec from the
- * store by id.
+ * goes through argv: the worker reads its spec from the store by id, and a
+ * PostgreSQL store's URI (which may hold its password) goes in the
+ * environment, which only the same user can read.
  */
 #include "service/internal.h"
 #include "util/log.h"
@@ -34,18 +35,33 @@ bool service_logs_dir(const char *state_dir)
     return ok;
 }
 
-/* serve's environment without the API token (borrowed strings; caller frees the array). */
-static char **worker_environment(void)
+/*
+ * serve's environment without the API token and with PGSHUTTLE_STATE set to
+ * state (borrowed strings but *state_var, the caller's to free with the
+ * array; state NULL: unset).
+ */
+static char **worker_environment(const char *state, char **state_var)
 {
     size_t n = 0;
     while (environ && environ[n])
         n++;
-    char **env = xcalloc(n + 1, sizeof(char *));
+    char **env = xcalloc(n + 2, sizeof(char *));
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "PGSHUTTLE_TOKEN=", 16) != 0)
+        if (strncmp(environ[i], "PGSHUTTLE_TOKEN=", 16) != 0 &&
+            strncmp(environ[i], "PGSHUTTLE_STATE=", 16) != 0)
             env[k++] = environ[i];
+    *state_var = state ? xasprintf("PGSHUTTLE_STATE=%s", state) : NULL;
+    if (*state_var)
+        env[k++] = *state_var;
     return env;
+}
+
+/* Appends name and value to argv (room for them is the caller's). */
+static void push_arg(char **argv, size_t *n, const char *name, const char *value)
+{
+    argv[(*n)++] = (char *) name;
+    argv[(*n)++] = (char *) value;
 }
 
 /* In the child, between fork and exec: async-signal-safe calls only. */
@@ -71,9 +87,9 @@ static _Noreturn void exec_worker(const char *exe, char *const argv[], char *con
     _exit(127);
 }
 
-pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, const char *log_path,
-                           double lease_ttl)
+pid_t service_spawn_worker(const struct service_spawn *sp)
 {
+    const char *log_path = sp->log_path;
     int log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (log_fd < 0) {
         log_error("cannot open the worker log %s: %s", log_path, strerror(errno));
@@ -91,22 +107,33 @@ pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, c
     }
     if (fchmod(log_fd, 0600) != 0)
         log_warn("cannot make %s private (mode 0600): %s", log_path, strerror(errno));
-    char id_text[32];
-    snprintf(id_text, sizeof(id_text), "%" PRId64, id);
+    char id_text[32], epoch_text[32], ttl_text[32];
+    snprintf(id_text, sizeof(id_text), "%" PRId64, sp->id);
+    snprintf(epoch_text, sizeof(epoch_text), "%" PRId64, sp->lease_epoch);
+    snprintf(ttl_text, sizeof(ttl_text), "%g", sp->lease_ttl);
     /* the worker logs at serve's level */
     enum log_level level = LOG_DEBUG;
     while (level < LOG_ERROR && !log_enabled(level))
         level++;
-    char *argv[] = {"pgshuttle", "worker", "--state-dir", (char *) state_dir,
-                    "--id",      id_text,  "--log-level", (char *) log_level_name(level),
-                    NULL,        NULL,     NULL};
-    char ttl_text[32];
-    if (lease_ttl > 0) {
-        snprintf(ttl_text, sizeof(ttl_text), "%g", lease_ttl);
-        argv[8] = "--lease-ttl";
-        argv[9] = ttl_text;
-    }
-    char **envp = worker_environment();
+    char *argv[24] = {"pgshuttle", "worker"};
+    size_t n = 2;
+    push_arg(argv, &n, "--state-dir", sp->state_dir);
+    push_arg(argv, &n, "--id", id_text);
+    push_arg(argv, &n, "--node", sp->node);
+    push_arg(argv, &n, "--lease", sp->lease_owner);
+    push_arg(argv, &n, "--epoch", epoch_text);
+    push_arg(argv, &n, "--log-level", log_level_name(level));
+    if (sp->lease_ttl > 0)
+        push_arg(argv, &n, "--lease-ttl", ttl_text);
+    const char *uri = sp->store ? sp->store->uri : NULL;
+    if (uri && sp->store->schema)
+        push_arg(argv, &n, "--state-schema", sp->store->schema);
+    if (uri && sp->store->secret_key_file)
+        push_arg(argv, &n, "--secret-key-file", sp->store->secret_key_file);
+    argv[n] = NULL;
+    const char *exe = sp->exe;
+    char *state_var = NULL;
+    char **envp = worker_environment(uri, &state_var);
     long max_fd = sysconf(_SC_OPEN_MAX); /* not async-signal-safe: read before fork */
     if (max_fd < 0 || max_fd > 65536)
         max_fd = 65536;
@@ -115,6 +142,7 @@ pid_t service_spawn_worker(const char *exe, const char *state_dir, int64_t id, c
         exec_worker(exe, argv, envp, log_fd, max_fd);
     int fork_errno = errno;
     free(envp);
+    free(state_var);
     close(log_fd);
     if (pid < 0) {
         log_error("cannot start a worker: fork: %s", strerror(fork_errno));

@@ -1,21 +1,27 @@
 /*
- * supervisor.c — the supervisor inside `pgshuttle serve` (docs/SERVICE.md,
- * Leases and restarts). Once a second it reaps its children and looks at the
- * store's active migrations: one its own worker runs is left alone; one
- * whose live lease another process holds (a worker of an earlier serve) is
- * re-adopted; one without a live lease gets a worker, counted as a restart
- * if it had one before, under the restart policy (more than restart_max
- * restarts within restart_window: Failed). Migrations that ended with a
- * delete request are removed with their log. A stop stops the workers with
- * SIGTERM (they keep their resources and resume at the next start), then
- * SIGKILL after 30 seconds.
+ * supervisor.c — the supervisor inside `pgshuttle serve`, one per node
+ * (docs/SERVICE.md, Leases and restarts; docs/NODES.md). Once a second it
+ * writes the node's heartbeat, reaps its children and looks at the store's
+ * active migrations: one its own worker runs is left alone; one whose live
+ * lease a worker of an earlier serve of this node holds is re-adopted; one
+ * another node runs is that node's. Then it claims, up to its capacity,
+ * migrations whose lease nobody holds (store_lease_claim: several nodes
+ * claim at once without taking the same one) and starts a worker on each
+ * with the claimed lease, counted as a restart if the last holder died
+ * (its lease ran out), under the restart policy (more than restart_max
+ * restarts within restart_window: Failed). A draining node claims nothing
+ * and asks its workers (SIGUSR1) to hand over at a safe point. Migrations
+ * that ended with a delete request are removed with their log. A stop stops
+ * the workers with SIGTERM (they give their leases up: another node, or the
+ * next start, resumes them), then SIGKILL after 30 seconds.
  *
  * The lease decides who runs a migration, never the supervisor's memory: a
- * worker that finds a live lease exits, so no migration ever has two.
+ * worker that finds its claim taken exits, so no migration ever has two.
  */
 #include "model/event_json.h"
 #include "model/state_json.h"
 #include "service/internal.h"
+#include "service/node.h"
 #include "service/service.h"
 #include "util/log.h"
 #include "util/statedir.h"
@@ -33,6 +39,8 @@
 #include <unistd.h>
 
 #define STOP_GRACE 30.0
+/* Migrations one round claims at most when the node has no capacity limit. */
+#define CLAIM_BATCH 16
 
 /* What the supervisor knows of one migration's worker. */
 struct slot {
@@ -40,18 +48,21 @@ struct slot {
     char *name;         /* owned */
     pid_t child;        /* our running child, 0 = none */
     pid_t adopted;      /* a live worker of an earlier serve on this host, 0 = none */
-    char *adopted_node; /* owned: its node */
     int exits;          /* children of ours that ended */
     char *last_exit;    /* owned: how the last one ended, NULL = unknown */
     bool seen;          /* in this round's list of active migrations */
     pid_t waiting;      /* a dead worker whose lease we wait out (logged once), 0 = none */
     bool watched;       /* this serve saw a worker on it (ours, adopted or a dead one's lease) */
+    bool ran_out;       /* as last seen, a lease that ran out without being given up */
+    char *last_node;    /* owned: the node of the last lease seen, NULL = none */
+    bool handover_sent; /* our child was asked to hand over (the node drains) */
 };
 
 struct supervisor {
     const struct service_config *cfg;
     struct store *st;
-    char host[HOST_NAME_MAX + 1];
+    struct node_self self;
+    double lease_ttl;
     int restart_max;
     double restart_window;
     struct slot *slots; /* owned */
@@ -78,8 +89,14 @@ static struct slot *slot_of(struct supervisor *sv, int64_t id, const char *name)
 static void slot_free(struct slot *s)
 {
     free(s->name);
-    free(s->adopted_node);
     free(s->last_exit);
+    free(s->last_node);
+}
+
+/* Whether node (a lease's) is this one. */
+static bool is_self(const struct supervisor *sv, const char *node)
+{
+    return node != NULL && strcmp(node, sv->self.name) == 0;
 }
 
 static char *describe_exit(int status)
@@ -125,16 +142,16 @@ static void note(struct supervisor *sv, int64_t id, const char *kind_word, enum 
     double now = time_wall();
     char *text = event_message_json(kind, message, now);
     char *err = NULL;
-    if (store_event_append(sv->st, id, now, kind_word, text, &err) != STORE_OK) {
+    if (store_event_append(sv->st, id, NULL, now, kind_word, text, &err) != STORE_OK) {
         log_warn("could not record an event in the store: %s", err ? err : "no reason given");
         free(err);
     }
     free(text);
 }
 
-/* The restart policy gave up: Failed / Failed, with why, written as nobody's. */
+/* The restart policy gave up: Failed / Failed, with why, under the lease this node claimed. */
 static void fail_migration(struct supervisor *sv, const struct store_migration *m,
-                           const char *message)
+                           const struct store_fence *fence, const char *message)
 {
     struct migration_state s;
     json_error_t jerr;
@@ -159,12 +176,12 @@ static void fail_migration(struct supervisor *sv, const struct store_migration *
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
     enum store_rc rc =
-        store_migration_set_state(sv->st, m->id, NULL, text, mig_status_name(MIG_FAILED),
+        store_migration_set_state(sv->st, m->id, fence, text, mig_status_name(MIG_FAILED),
                                   mig_substatus_name(SUB_FAILED), false, &err);
     free(text);
     migration_state_free(&s);
     if (rc == STORE_CONFLICT) {
-        log_notice("%s: a worker holds the lease again: not marking it Failed", m->name);
+        log_notice("%s: another holder took the lease: not marking it Failed", m->name);
         return;
     }
     if (rc != STORE_OK) {
@@ -177,15 +194,31 @@ static void fail_migration(struct supervisor *sv, const struct store_migration *
 }
 
 /*
- * A worker ran the migration before and none holds it now: record the
- * restart. false if the restart policy gave up on it (marked Failed).
+ * Why the last holder of m is gone, for the restart's record: how our own
+ * child ended, or whose lease ran out.
  */
-static bool restart_allowed(struct supervisor *sv, const struct store_migration *m, struct slot *s)
+static char *restart_reason(const struct supervisor *sv, const struct slot *s)
+{
+    if (s->last_exit)
+        return xasprintf("restarting the worker: %s", s->last_exit);
+    if (s->last_node && !is_self(sv, s->last_node))
+        return xasprintf("resuming it on node %s: the lease of node %s ran out (the node or its "
+                         "worker stopped without giving it up)",
+                         sv->self.name, s->last_node);
+    return xstrdup("restarting the worker: no worker holds its lease (the last one stopped or "
+                   "died)");
+}
+
+/*
+ * The last holder of m died (its lease ran out, or our child ended without
+ * finishing it): record the restart. false if the restart policy gave up on
+ * it (marked Failed under fence, the lease this node claimed).
+ */
+static bool restart_allowed(struct supervisor *sv, const struct store_migration *m, struct slot *s,
+                            const struct store_fence *fence)
 {
     double now = time_wall();
-    const char *last =
-        s->last_exit ? s->last_exit : "no worker holds its lease (the last one stopped or died)";
-    char *reason = xasprintf("restarting the worker: %s", last);
+    char *reason = restart_reason(sv, s);
     char *err = NULL;
     if (store_restart_record(sv->st, m->id, now, reason, &err) != STORE_OK) {
         log_warn("%s: cannot record the restart: %s", m->name, err ? err : "no reason given");
@@ -198,68 +231,92 @@ static bool restart_allowed(struct supervisor *sv, const struct store_migration 
         free(err);
         count = 0;
     }
+    char window[32];
+    time_format_duration(sv->restart_window, window, sizeof(window));
     if (count > sv->restart_max) {
-        char window[32];
-        time_format_duration(sv->restart_window, window, sizeof(window));
         char *msg = xasprintf("the worker was restarted %d times within %s (more than %d): giving "
                               "up; last: %s",
-                              count, window, sv->restart_max, last);
-        fail_migration(sv, m, msg);
+                              count, window, sv->restart_max, reason);
+        fail_migration(sv, m, fence, msg);
         free(msg);
         free(reason);
         return false;
     }
-    char window[32];
-    time_format_duration(sv->restart_window, window, sizeof(window));
     log_notice("%s: %s (restart %d within %s)", m->name, reason, count, window);
     note(sv, m->id, "restart", EV_WARNING, reason);
     free(reason);
     return true;
 }
 
-/*
- * Starts a worker on m. One this serve watched die is a restart, under the
- * policy; one that was already gone when this serve started (stopped by
- * the last serve's clean stop, or ended while no serve ran) resumes without
- * counting, so that restarting serve never fails a migration.
- */
-static void start_worker(struct supervisor *sv, const struct store_migration *m, struct slot *s)
+/* Gives up a lease this node claimed but will not use. */
+static void release_claim(struct supervisor *sv, const struct store_migration *m,
+                          const struct store_fence *fence)
 {
-    if (s->watched || s->exits > 0) {
-        if (!restart_allowed(sv, m, s))
+    char *err = NULL;
+    if (store_lease_release(sv->st, m->id, fence, &err) != STORE_OK) {
+        log_warn("%s: cannot give up its lease (it runs out in %.0f s): %s", m->name,
+                 sv->lease_ttl, err ? err : "no reason given");
+        free(err);
+    }
+}
+
+/*
+ * Starts a worker on m, whose lease this node just claimed (fence). A
+ * migration whose last holder died is a restart, under the policy; one
+ * whose last worker gave its lease up (a clean stop of a node, a drain)
+ * resumes without counting, so that stopping or draining nodes never fails
+ * a migration.
+ */
+static void start_worker(struct supervisor *sv, const struct store_migration *m, struct slot *s,
+                         const struct store_fence *fence)
+{
+    if (s->exits > 0 || s->ran_out) {
+        if (!restart_allowed(sv, m, s, fence)) {
+            release_claim(sv, m, fence);
             return;
-    } else if (m->starts > 0) {
-        log_notice("%s: resuming it (its last worker stopped before this serve started)", m->name);
+        }
+    } else if (m->starts > 1) {
+        log_notice("%s: resuming it (its last worker gave the lease up)", m->name);
         note(sv, m->id, "restart", EV_WARNING,
-             "resuming: the last worker stopped before this serve started");
+             "resuming: the last worker stopped cleanly and gave its lease up");
     }
     char *log_path = state_dir_log_path(sv->cfg->state_dir, m->name);
-    pid_t pid =
-        service_spawn_worker(sv->cfg->exe, sv->cfg->state_dir, m->id, log_path, sv->cfg->lease_ttl);
+    struct service_spawn spawn = {
+        .exe = sv->cfg->exe,
+        .state_dir = sv->cfg->state_dir,
+        .store = sv->cfg->store,
+        .node = sv->self.name,
+        .id = m->id,
+        .lease_owner = fence->owner,
+        .lease_epoch = fence->epoch,
+        .lease_ttl = sv->cfg->lease_ttl,
+        .log_path = log_path,
+    };
+    pid_t pid = service_spawn_worker(&spawn);
     if (pid > 0) {
         s->child = pid;
         s->watched = true;
+        s->handover_sent = false;
+        free(s->last_exit);
+        s->last_exit = NULL;
         sv->spawned++;
-        log_info("started worker pid %ld for %s (log %s)", (long) pid, m->name, log_path);
+        log_info("started worker pid %ld for %s, lease epoch %lld (log %s)", (long) pid, m->name,
+                 (long long) fence->epoch, log_path);
+    } else {
+        release_claim(sv, m, fence);
     }
     free(log_path);
 }
 
-/* A live lease that is not our child's: a worker of an earlier serve goes on; note it once. */
+/* A live lease of this node that is not our child's: a worker of an earlier serve goes on. */
 static void adopt(struct supervisor *sv, const struct store_migration *m, struct slot *s)
 {
     if (s->adopted == (pid_t) m->lease_pid)
         return;
     s->adopted = (pid_t) m->lease_pid;
     s->watched = true;
-    free(s->adopted_node);
-    s->adopted_node = xstrdup(m->lease_node);
     sv->adoptions++;
-    if (m->lease_node && strcmp(m->lease_node, sv->host) != 0)
-        log_info("re-adopted worker pid %lld on %s for %s", (long long) m->lease_pid, m->lease_node,
-                 m->name);
-    else
-        log_info("re-adopted worker pid %lld for %s", (long long) m->lease_pid, m->name);
+    log_info("re-adopted worker pid %lld for %s", (long long) m->lease_pid, m->name);
     log_info("%d worker(s) re-adopted since serve started", sv->adoptions);
 }
 
@@ -284,24 +341,25 @@ static bool alive(pid_t pid)
 }
 
 /*
- * The lease is live but its holder, on this host, is gone (kill -9, crash):
- * no worker to adopt. The store only gives the lease to another owner once
- * it runs out, so the new worker starts then.
+ * The lease is this node's and live but its holder is gone (kill -9, a
+ * crash), or it is a claim an earlier serve of this node made and never
+ * started a worker for: no worker to adopt. The store only gives the lease
+ * to another owner once it runs out, so the new worker starts then.
  */
-static bool dead_here(struct supervisor *sv, const struct store_migration *m)
+static bool dead_here(const struct store_migration *m)
 {
-    bool here = m->lease_node == NULL || strcmp(m->lease_node, sv->host) == 0;
-    return here && m->lease_pid > 0 && !alive((pid_t) m->lease_pid);
+    return m->lease_pid == 0 || !alive((pid_t) m->lease_pid);
 }
 
 static void wait_out_lease(const struct store_migration *m, struct slot *s, double now)
 {
     s->adopted = 0;
-    if (s->waiting == (pid_t) m->lease_pid)
+    if (s->waiting == (pid_t) m->lease_pid && s->watched)
         return;
     s->waiting = (pid_t) m->lease_pid;
     s->watched = true;
-    log_info("worker pid %lld for %s is gone; a new one starts when its lease runs out (in %.0f s)",
+    log_info("the worker (pid %lld) for %s is gone; its migration is claimed again when its "
+             "lease runs out (in %.0f s)",
              (long long) m->lease_pid, m->name, m->lease_expires - now);
 }
 
@@ -325,7 +383,93 @@ static int running_workers(const struct supervisor *sv)
     return n;
 }
 
-/* One look at the active migrations. */
+/* Our children's migrations, handed over at their next safe point (the node drains). */
+static void ask_handover(struct supervisor *sv)
+{
+    for (size_t i = 0; i < sv->nslots; i++) {
+        struct slot *s = &sv->slots[i];
+        if (s->child <= 0 || s->handover_sent)
+            continue;
+        if (kill(s->child, SIGUSR1) == 0) {
+            s->handover_sent = true;
+            log_notice("%s: asked its worker (pid %ld) to hand it over at a safe point", s->name,
+                       (long) s->child);
+        }
+    }
+}
+
+/* What one look at an active migration m finds; the slot remembers it. */
+static void look_at(struct supervisor *sv, const struct store_migration *m, struct slot *s,
+                    double now)
+{
+    s->seen = true;
+    s->ran_out = m->lease_owner != NULL && !lease_live(m, now);
+    if (m->lease_node) {
+        free(s->last_node);
+        s->last_node = xstrdup(m->lease_node);
+    }
+    if (s->child > 0) {
+        /* ours, alive (reaped ones are 0): it holds or is taking the lease, unless it hangs */
+        if (!lease_live(m, now) && m->lease_pid == (int64_t) s->child)
+            kill_hung(m, s);
+        return;
+    }
+    if (!lease_live(m, now)) {
+        s->waiting = 0;
+        s->adopted = 0;
+        return;
+    }
+    if (!is_self(sv, m->lease_node)) {
+        s->adopted = 0; /* another node's */
+        s->watched = true;
+        return;
+    }
+    if (dead_here(m))
+        wait_out_lease(m, s, now);
+    else
+        adopt(sv, m, s);
+}
+
+/* How many migrations this round may claim: the room under the capacity. */
+static size_t claim_room(const struct supervisor *sv)
+{
+    if (sv->self.draining)
+        return 0;
+    int limit = sv->cfg->max_migrations;
+    if (limit <= 0)
+        return CLAIM_BATCH;
+    int room = limit - running_workers(sv);
+    return room > 0 ? (size_t) room : 0;
+}
+
+/* Claims what this node has room for and starts a worker on each (oldest first). */
+static void claim_and_start(struct supervisor *sv)
+{
+    size_t room = claim_room(sv);
+    if (room == 0)
+        return;
+    char *owner = worker_lease_owner(sv->self.name);
+    struct store_migration *ms = NULL;
+    size_t n = 0;
+    char *err = NULL;
+    if (store_lease_claim(sv->st, sv->self.name, owner, sv->lease_ttl, room, &ms, &n, &err) !=
+        STORE_OK) {
+        log_warn("cannot claim migrations: %s", err ? err : "no reason given");
+        free(err);
+        free(owner);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct slot *s = slot_of(sv, ms[i].id, ms[i].name);
+        s->seen = true;
+        struct store_fence fence = {.owner = owner, .epoch = ms[i].lease_epoch};
+        start_worker(sv, &ms[i], s, &fence);
+    }
+    store_migration_list_free(ms, n);
+    free(owner);
+}
+
+/* One look at the active migrations, then the claim. */
 static void supervise_active(struct supervisor *sv)
 {
     struct store_migration *ms = NULL;
@@ -339,31 +483,12 @@ static void supervise_active(struct supervisor *sv)
     for (size_t i = 0; i < sv->nslots; i++)
         sv->slots[i].seen = false;
     double now = time_wall();
-    /* oldest first: the list is newest first, and the oldest waited longest */
-    for (size_t k = n; k-- > 0;) {
-        const struct store_migration *m = &ms[k];
-        struct slot *s = slot_of(sv, m->id, m->name);
-        s->seen = true;
-        if (s->child > 0) {
-            /* ours, alive (reaped ones are 0): it holds or is taking the lease, unless it hangs */
-            if (!lease_live(m, now) && m->lease_pid == (int64_t) s->child)
-                kill_hung(m, s);
-            continue;
-        }
-        if (lease_live(m, now)) {
-            if (dead_here(sv, m))
-                wait_out_lease(m, s, now);
-            else
-                adopt(sv, m, s);
-            continue;
-        }
-        s->waiting = 0;
-        s->adopted = 0;
-        int limit = sv->cfg->max_migrations;
-        if (limit > 0 && running_workers(sv) >= limit)
-            continue;
-        start_worker(sv, m, s);
-    }
+    for (size_t k = n; k-- > 0;)
+        look_at(sv, &ms[k], slot_of(sv, ms[k].id, ms[k].name), now);
+    store_migration_list_free(ms, n);
+    if (sv->self.draining)
+        ask_handover(sv);
+    claim_and_start(sv);
     /* forget the migrations that ended, once no child of ours runs on them */
     size_t kept = 0;
     for (size_t i = 0; i < sv->nslots; i++) {
@@ -374,7 +499,6 @@ static void supervise_active(struct supervisor *sv)
         sv->slots[kept++] = sv->slots[i];
     }
     sv->nslots = kept;
-    store_migration_list_free(ms, n);
 }
 
 /* Whether a final migration has a delete request (taken by its worker or not); -1: store error. */
@@ -383,7 +507,7 @@ static int delete_requested(struct supervisor *sv, int64_t id)
     struct store_request *rs = NULL;
     size_t n = 0;
     char *err = NULL;
-    if (store_request_take(sv->st, id, true, &rs, &n, &err) != STORE_OK) {
+    if (store_request_take(sv->st, id, NULL, true, &rs, &n, &err) != STORE_OK) {
         log_warn("cannot read the requests of migration %lld: %s", (long long) id,
                  err ? err : "no reason given");
         free(err);
@@ -454,7 +578,7 @@ static void remove_deleted(struct supervisor *sv)
     store_migration_list_free(ms, n);
 }
 
-/* Sends sig to our children and to the re-adopted workers of this host. */
+/* Sends sig to our children and to the re-adopted workers (this node's, so this host's). */
 static int signal_workers(struct supervisor *sv, int sig)
 {
     int sent = 0;
@@ -462,8 +586,7 @@ static int signal_workers(struct supervisor *sv, int sig)
         struct slot *s = &sv->slots[i];
         if (s->child > 0 && kill(s->child, sig) == 0)
             sent++;
-        bool here = s->adopted_node == NULL || strcmp(s->adopted_node, sv->host) == 0;
-        if (s->adopted > 0 && here && alive(s->adopted) && kill(s->adopted, sig) == 0)
+        if (s->adopted > 0 && alive(s->adopted) && kill(s->adopted, sig) == 0)
             sent++;
     }
     return sent;
@@ -474,8 +597,7 @@ static bool any_worker_alive(struct supervisor *sv)
     reap_children(sv);
     for (size_t i = 0; i < sv->nslots; i++) {
         struct slot *s = &sv->slots[i];
-        bool here = s->adopted_node == NULL || strcmp(s->adopted_node, sv->host) == 0;
-        if (s->child > 0 || (s->adopted > 0 && here && alive(s->adopted)))
+        if (s->child > 0 || (s->adopted > 0 && alive(s->adopted)))
             return true;
     }
     return false;
@@ -486,7 +608,9 @@ static void stop_workers(struct supervisor *sv)
     int sent = signal_workers(sv, SIGTERM);
     if (sent == 0)
         return;
-    log_info("stopping %d worker(s); their migrations resume at the next start", sent);
+    log_info("stopping %d worker(s); they give their leases up, and their migrations resume on "
+             "another node or at the next start",
+             sent);
     double deadline = time_now() + STOP_GRACE;
     while (time_now() < deadline && any_worker_alive(sv))
         time_sleep(0.1);
@@ -506,28 +630,32 @@ int service_supervise(const struct service_config *cfg, volatile sig_atomic_t *s
     sv.cfg = cfg;
     sv.restart_max = cfg->restart_max > 0 ? cfg->restart_max : SERVICE_RESTART_MAX;
     sv.restart_window = cfg->restart_window > 0 ? cfg->restart_window : SERVICE_RESTART_WINDOW;
-    if (gethostname(sv.host, sizeof(sv.host)) != 0)
-        snprintf(sv.host, sizeof(sv.host), "localhost");
-    sv.host[HOST_NAME_MAX] = '\0';
+    sv.lease_ttl = cfg->lease_ttl > 0 ? cfg->lease_ttl : SERVICE_LEASE_TTL;
+    sv.self = (struct node_self){
+        .name = cfg->node, .address = cfg->address, .capacity = cfg->max_migrations};
     if (!service_logs_dir(cfg->state_dir))
         return EXIT_FAILURE;
     char *err = NULL;
-    sv.st = store_open(cfg->state_dir, &err);
+    sv.st = store_open_config(cfg->store, &err);
     if (sv.st == NULL) {
-        log_error("supervisor: cannot open the store in %s: %s", cfg->state_dir,
-                  err ? err : "no reason given");
+        log_error("supervisor: cannot open the store: %s", err ? err : "no reason given");
         free(err);
         return EXIT_FAILURE;
     }
     log_set_context("supervisor");
+    node_register(&sv.self, sv.st);
     while (!*stop) {
         reap_children(&sv);
-        supervise_active(&sv);
-        remove_deleted(&sv);
+        node_heartbeat(&sv.self, sv.st, running_workers(&sv));
+        if (!sv.self.store_down) {
+            supervise_active(&sv);
+            remove_deleted(&sv);
+        }
         for (int i = 0; i < 10 && !*stop; i++)
             time_sleep(0.1);
     }
     stop_workers(&sv);
+    node_stop(&sv.self, sv.st);
     for (size_t i = 0; i < sv.nslots; i++)
         slot_free(&sv.slots[i]);
     free(sv.slots);

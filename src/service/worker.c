@@ -1,9 +1,10 @@
 /*
- * worker.c — `pgshuttle worker --state-dir DIR --id N`, started by serve's
- * supervisor for one migration (docs/SERVICE.md, Processes): reads the
- * migration by id from the store (its spec holds the passwords: they never
- * come through argv or the environment), takes its lease, decides how to
- * start from the state a previous worker left (restart.c), applies the
+ * worker.c — `pgshuttle worker --id N …`, started by a node's supervisor
+ * for one migration (docs/SERVICE.md, Processes): reads the migration by id
+ * from the store (its spec holds the passwords: they never come through
+ * argv or the environment), takes over the lease its node claimed (or takes
+ * one), fences off the sessions of an earlier holder (fence.c), decides how
+ * to start from the state a previous worker left (restart.c), applies the
  * requests already made, waits for the migration window, runs the engine
  * with the store as its sink, writes the final state and gives the lease up.
  *
@@ -47,7 +48,6 @@ static void worker_free(struct worker *w)
     free(w->name);
     free(w->owner);
     free(w->node);
-    free(w->state_dir);
     sl_free(&w->stream_dbs);
     for (size_t i = 0; i < w->nended; i++)
         db_progress_snapshot_free(&w->ended_dbs[i]);
@@ -135,8 +135,17 @@ static bool take_migration(struct worker *w, struct store_migration *m, int *cod
         *code = EXIT_SUCCESS;
         return false;
     }
+    int64_t epoch = 0;
     rc = store_lease_acquire(w->st, w->id, w->owner, (int64_t) getpid(), w->node, w->lease_ttl,
-                             &err);
+                             &epoch, &err);
+    if (rc == STORE_OK && w->epoch > 0 && epoch != w->epoch) {
+        /* the node's claim ran out before this worker started, and another took it since */
+        log_notice("the lease claimed for this worker (epoch %lld) is at epoch %lld now: another "
+                   "node runs this migration",
+                   (long long) w->epoch, (long long) epoch);
+        *code = EXIT_SUCCESS;
+        return false;
+    }
     if (rc == STORE_CONFLICT) {
         log_notice("another worker holds the lease (%s, pid %lld): it runs this migration",
                    m->lease_owner ? m->lease_owner : "?", (long long) m->lease_pid);
@@ -148,6 +157,8 @@ static bool take_migration(struct worker *w, struct store_migration *m, int *cod
         free(err);
         return false;
     }
+    w->epoch = epoch;
+    w->fence = (struct store_fence){.owner = w->owner, .epoch = epoch};
     return true;
 }
 
@@ -169,9 +180,16 @@ static int fail_unreadable_spec(struct worker *w, const char *why)
     return mig_status_exit_code(MIG_FAILED);
 }
 
+static void on_handover_signal(int sig)
+{
+    (void) sig;
+    worker_handover_signal = 1;
+}
+
 static void install_signals(void)
 {
     signals_on_stop(on_stop_signal);
+    signals_handle(SIGUSR1, on_handover_signal);
     signals_handle(SIGPIPE, SIG_IGN);
     signals_handle(SIGHUP, SIG_IGN);
 }
@@ -236,29 +254,31 @@ out:
     return status;
 }
 
-int service_worker_main(const char *state_dir, int64_t id)
+int service_worker_main(const struct service_worker_args *args)
 {
     struct worker w;
     memset(&w, 0, sizeof(w));
-    w.id = id;
+    w.id = args->id;
     w.lease_ttl = lease_ttl;
-    w.state_dir = xstrdup(state_dir);
+    w.store_cfg = args->store;
     pthread_mutex_init(&w.store_lock, NULL);
     pthread_mutex_init(&w.wake_lock, NULL);
     pthread_mutex_init(&w.sink_lock, NULL);
     pthread_cond_init(&w.wake, NULL);
-    char host[HOST_NAME_MAX + 1] = "localhost";
-    if (gethostname(host, sizeof(host)) != 0)
-        snprintf(host, sizeof(host), "localhost");
-    host[HOST_NAME_MAX] = '\0';
-    w.node = xstrdup(host);
-    w.owner = worker_lease_owner(host);
+    w.node = args->node ? xstrdup(args->node) : service_host_name();
+    if (args->lease_owner) {
+        /* the node claimed the lease for this worker: it takes it over (same owner and epoch) */
+        w.owner = xstrdup(args->lease_owner);
+        w.epoch = args->lease_epoch;
+    } else {
+        w.owner = worker_lease_owner(w.node);
+    }
     install_signals();
 
     char *err = NULL;
-    w.st = store_open(state_dir, &err);
+    w.st = store_open_config(w.store_cfg, &err);
     if (w.st == NULL) {
-        log_error("cannot open the store in %s: %s", state_dir, err ? err : "no reason given");
+        log_error("cannot open the store: %s", err ? err : "no reason given");
         free(err);
         worker_free(&w);
         return EXIT_FAILURE;
@@ -274,8 +294,10 @@ int service_worker_main(const char *state_dir, int64_t id)
     char *title = xasprintf("pgshuttle worker %s", w.name);
     proctitle_set(title);
     free(title);
-    log_info("worker pid %ld holds the lease of migration %lld (%s), start %d", (long) getpid(),
-             (long long) w.id, w.name, m.starts + 1);
+    log_info("worker pid %ld on node %s holds the lease of migration %lld (%s), epoch %lld, "
+             "start %d",
+             (long) getpid(), w.node, (long long) w.id, w.name, (long long) w.epoch, m.starts);
+    worker_tag_sessions(&w);
 
     struct migration_spec spec;
     if (!migration_spec_from_json_text(m.spec_json, &spec, &err)) {
@@ -292,10 +314,11 @@ int service_worker_main(const char *state_dir, int64_t id)
             w.nended = worker_restart_ended_snapshots(m.state_json, &ended, &w.ended_dbs);
         sl_free(&ended);
         log_spec(&spec);
+        worker_fence_stale_sessions(&w, &spec);
         code = mig_status_exit_code(run_migration(&w, &spec, &m));
         migration_spec_free(&spec);
     }
-    if (store_lease_release(w.st, w.id, w.owner, &err) != STORE_OK) {
+    if (store_lease_release(w.st, w.id, &w.fence, &err) != STORE_OK) {
         log_warn("could not give the lease up: %s", err ? err : "no reason given");
         free(err);
     }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 volatile sig_atomic_t worker_stop_signal = 0;
+volatile sig_atomic_t worker_handover_signal = 0;
 
 _Noreturn void worker_lease_lost(const char *why)
 {
@@ -36,7 +37,7 @@ bool worker_write_state(struct worker *w, const struct migration_state *state)
     char *err = NULL;
     pthread_mutex_lock(&w->store_lock);
     enum store_rc rc = store_migration_set_state(
-        w->st, w->id, w->owner, text, mig_status_name(state->status),
+        w->st, w->id, &w->fence, text, mig_status_name(state->status),
         mig_substatus_name(state->substatus), !mig_status_is_final(state->status), &err);
     pthread_mutex_unlock(&w->store_lock);
     free(text);
@@ -73,8 +74,11 @@ void worker_note(struct worker *w, enum event_kind kind, const char *message)
     char *text = event_message_json(kind, message, now);
     char *err = NULL;
     pthread_mutex_lock(&w->store_lock);
-    enum store_rc rc = store_event_append(w->st, w->id, now, event_kind_name(kind), text, &err);
+    enum store_rc rc =
+        store_event_append(w->st, w->id, &w->fence, now, event_kind_name(kind), text, &err);
     pthread_mutex_unlock(&w->store_lock);
+    if (rc == STORE_CONFLICT)
+        worker_lease_lost("the store refused an event");
     if (rc != STORE_OK) {
         log_warn("could not record an event in the store: %s", err ? err : "no reason given");
         free(err);
@@ -82,14 +86,13 @@ void worker_note(struct worker *w, enum event_kind kind, const char *message)
     free(text);
 }
 
-_Noreturn void worker_stop_cleanly(struct worker *w)
+_Noreturn void worker_stop_cleanly(struct worker *w, const char *why)
 {
-    log_notice("stopped by the service (signal %d); the migration resumes at the next start",
-               (int) worker_stop_signal);
-    worker_note(w, EV_WARNING, "stopped by the service; resumes at the next start");
+    log_notice("%s", why);
+    worker_note(w, EV_WARNING, why);
     char *err = NULL;
     pthread_mutex_lock(&w->store_lock);
-    if (store_lease_release(w->st, w->id, w->owner, &err) != STORE_OK) {
+    if (store_lease_release(w->st, w->id, &w->fence, &err) != STORE_OK) {
         log_warn("could not give the lease up: %s", err ? err : "no reason given");
         free(err);
     }
