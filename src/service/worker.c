@@ -138,14 +138,11 @@ static bool take_migration(struct worker *w, struct store_migration *m, int *cod
     int64_t epoch = 0;
     rc = store_lease_acquire(w->st, w->id, w->owner, (int64_t) getpid(), w->node, w->lease_ttl,
                              &epoch, &err);
-    if (rc == STORE_OK && w->epoch > 0 && epoch != w->epoch) {
-        /* the node's claim ran out before this worker started, and another took it since */
-        log_notice("the lease claimed for this worker (epoch %lld) is at epoch %lld now: another "
-                   "node runs this migration",
+    if (rc == STORE_OK && w->epoch > 0 && epoch != w->epoch)
+        /* the node's claim ran out before this worker started: it holds a lease of its own now */
+        log_notice("the lease claimed for this worker (epoch %lld) ran out before it started; it "
+                   "took the lease anew (epoch %lld)",
                    (long long) w->epoch, (long long) epoch);
-        *code = EXIT_SUCCESS;
-        return false;
-    }
     if (rc == STORE_CONFLICT) {
         log_notice("another worker holds the lease (%s, pid %lld): it runs this migration",
                    m->lease_owner ? m->lease_owner : "?", (long long) m->lease_pid);

@@ -513,7 +513,7 @@ static void test_patch(void **state)
     assert_int_equal(store_migration_get(st, "sales", &m, &error), STORE_OK);
     struct store_request *reqs = NULL;
     size_t n = 0;
-    assert_int_equal(store_request_take(st, m.id, false, &reqs, &n, &error), STORE_OK);
+    assert_int_equal(store_request_take(st, m.id, NULL, false, &reqs, &n, &error), STORE_OK);
     assert_int_equal(n, 1);
     assert_int_equal(reqs[0].kind, STORE_REQ_CANCEL);
     assert_string_equal(reqs[0].databases_json, "[\"sales\"]");
@@ -535,7 +535,7 @@ static void test_patch(void **state)
     r = call("PATCH", path, "{\"properties\":{\"overwriteDbsInTarget\":true}}");
     expect_status(&r, 202);
     reply_free(&r);
-    assert_int_equal(store_request_take(st, m.id, false, &reqs, &n, &error), STORE_OK);
+    assert_int_equal(store_request_take(st, m.id, NULL, false, &reqs, &n, &error), STORE_OK);
     assert_int_equal(n, 1);
     assert_int_equal(reqs[0].kind, STORE_REQ_OVERWRITE);
     store_request_list_free(reqs, n);
@@ -586,7 +586,7 @@ static void test_delete(void **state)
     assert_int_equal(store_migration_get(st, "sales", &m, &error), STORE_OK);
     struct store_request *reqs = NULL;
     size_t n = 0;
-    assert_int_equal(store_request_take(st, m.id, false, &reqs, &n, &error), STORE_OK);
+    assert_int_equal(store_request_take(st, m.id, NULL, false, &reqs, &n, &error), STORE_OK);
     assert_int_equal(n, 1);
     assert_int_equal(reqs[0].kind, STORE_REQ_DELETE);
     store_request_list_free(reqs, n);
@@ -622,7 +622,8 @@ static void test_views(void **state)
     json_t *doc = event_to_json(&ev, &meta);
     char *text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
-    assert_int_equal(store_event_append(st, m.id, 1796634000, "streaming", text, &error), STORE_OK);
+    assert_int_equal(store_event_append(st, m.id, NULL, 1796634000, "streaming", text, &error),
+                     STORE_OK);
     free(text);
     struct event tev = {.kind = EV_TABLE_COPIED,
                         .database = "sales",
@@ -633,7 +634,8 @@ static void test_views(void **state)
     doc = event_to_json(&tev, &meta);
     text = json_dumps(doc, JSON_COMPACT);
     json_decref(doc);
-    assert_int_equal(store_event_append(st, m.id, 1796634001, "table", text, &error), STORE_OK);
+    assert_int_equal(store_event_append(st, m.id, NULL, 1796634001, "table", text, &error),
+                     STORE_OK);
     free(text);
     store_migration_free(&m);
     store_close(st);
@@ -784,7 +786,7 @@ static void append_event(struct store *st, int64_t id, double at, const char *ki
                          const char *json)
 {
     char *error = NULL;
-    if (store_event_append(st, id, at, kind, json, &error) != STORE_OK)
+    if (store_event_append(st, id, NULL, at, kind, json, &error) != STORE_OK)
         fail_msg("store_event_append: %s", error);
 }
 
