@@ -68,23 +68,13 @@ enum store_rc pg__fail(struct store *st, const char *doing, const char *msg, cha
     return STORE_ERROR;
 }
 
-/* The first line of libpq's message (the rest is DETAIL or CONTEXT: values may show there). */
-static char *first_line(const char *msg)
+PGresult *pg__query(PGconn *conn, const char *sql, const struct pg_params *p, char sqlstate[6],
+                    char **msg)
 {
-    size_t len = strcspn(msg, "\n");
-    char *line = xstrdup(msg);
-    line[len] = '\0';
-    return line;
-}
-
-PGresult *pg__exec(struct store *st, const char *sql, const struct pg_params *p, const char *doing,
-                   char sqlstate[6], char **error)
-{
-    PGconn *conn = pg__be(st)->conn;
     if (sqlstate != NULL)
         sqlstate[0] = '\0';
     if (PQstatus(conn) != CONNECTION_OK) {
-        pg__fail(st, doing, "the connection to the store was lost", error);
+        *msg = xstrdup("the connection to the store was lost");
         return NULL;
     }
     PGresult *r = PQexecParams(conn, sql, p ? p->n : 0, NULL, p ? p->values : NULL, NULL, NULL, 0);
@@ -94,15 +84,27 @@ PGresult *pg__exec(struct store *st, const char *sql, const struct pg_params *p,
     const char *code = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     if (sqlstate != NULL && code != NULL)
         snprintf(sqlstate, 6, "%s", code);
-    char *msg = first_line(r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
-    if (msg[0] == '\0' || PQstatus(conn) != CONNECTION_OK) {
-        free(msg);
-        msg = xstrdup("the connection to the store was lost");
+    /* The first line only: DETAIL and CONTEXT may quote values. */
+    *msg = xstrdup(r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(conn));
+    (*msg)[strcspn(*msg, "\n")] = '\0';
+    if ((*msg)[0] == '\0' || PQstatus(conn) != CONNECTION_OK) {
+        free(*msg);
+        *msg = xstrdup("the connection to the store was lost");
     }
-    pg__fail(st, doing, msg, error);
-    free(msg);
     PQclear(r);
     return NULL;
+}
+
+PGresult *pg__exec(struct store *st, const char *sql, const struct pg_params *p, const char *doing,
+                   char sqlstate[6], char **error)
+{
+    char *msg = NULL;
+    PGresult *r = pg__query(pg__be(st)->conn, sql, p, sqlstate, &msg);
+    if (r == NULL) {
+        pg__fail(st, doing, msg, error);
+        free(msg);
+    }
+    return r;
 }
 
 enum store_rc pg__run(struct store *st, const char *sql, const struct pg_params *p,

@@ -29,6 +29,7 @@ struct pg_store {
     char *schema;        /* owned: the schema's name */
     char *quoted_schema; /* owned: the same as an SQL identifier */
     struct seal_key key; /* the secret key: specs and secret settings are sealed with it */
+    bool session_ready;  /* the session's settings (search_path) are made on this connection */
 };
 
 #define PG_MAX_PARAMS 10
@@ -56,7 +57,16 @@ struct pg_store *pg__be(struct store *st);
 enum store_rc pg__fail(struct store *st, const char *doing, const char *msg, char **error);
 
 /*
- * Runs sql with p (NULL: none): the result of a statement that succeeded
+ * Runs sql with p (NULL: none) on conn: the result of a statement that
+ * succeeded (the caller PQclears it), or NULL with *msg (caller frees) the
+ * first line of the server's message and *sqlstate (when not NULL) the
+ * SQLSTATE of the failure ("" when the connection failed).
+ */
+PGresult *pg__query(PGconn *conn, const char *sql, const struct pg_params *p, char sqlstate[6],
+                    char **msg);
+/*
+ * The same on st's connection, the failure in *error ("store: DOING: MSG
+ * (PATH)"): the result of a statement that succeeded
  * (the caller PQclears it), or NULL with *error set and *sqlstate (when not
  * NULL) the SQLSTATE of the failure ("" when the connection failed).
  */

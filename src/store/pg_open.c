@@ -36,12 +36,11 @@ static char *describe(PGconn *conn, const char *schema)
                      port ? port : "", db ? db : "", schema);
 }
 
-/* The first line of the connection's error message (caller frees). */
-static char *conn_error(PGconn *conn)
+/* "WHAT: " and the first line of the connection's error message (caller frees). */
+static char *conn_failure(PGconn *conn, const char *what)
 {
-    char *msg = xstrdup(PQerrorMessage(conn));
-    msg[strcspn(msg, "\n")] = '\0';
-    return msg;
+    const char *text = PQerrorMessage(conn);
+    return xasprintf("%s: %.*s", what, (int) strcspn(text, "\n"), text);
 }
 
 /* The search_path: the store's schema only, so that the tables need no schema name. */
@@ -53,20 +52,27 @@ static bool set_search_path(struct store *st, char **error)
                    "setting the search_path", NULL, error) == STORE_OK;
 }
 
-/* A broken connection is made again, once per call; then the session's settings again. */
+/*
+ * A broken connection is made again, once per call; then the session's
+ * settings again (until they are made, no call runs: its tables would be
+ * looked for in another schema).
+ */
 static bool pg_ready(struct store *st, char **error)
 {
-    PGconn *conn = pg__be(st)->conn;
-    if (PQstatus(conn) == CONNECTION_OK)
-        return true;
-    PQreset(conn);
-    if (PQstatus(conn) != CONNECTION_OK) {
-        char *msg = conn_error(conn);
-        store__give_error(error, xasprintf("store: %s: cannot connect: %s", st->path, msg));
-        free(msg);
-        return false;
+    struct pg_store *pg = pg__be(st);
+    if (PQstatus(pg->conn) != CONNECTION_OK) {
+        pg->session_ready = false;
+        PQreset(pg->conn);
+        if (PQstatus(pg->conn) != CONNECTION_OK) {
+            char *msg = conn_failure(pg->conn, "cannot connect");
+            store__give_error(error, xasprintf("store: %s: %s", st->path, msg));
+            free(msg);
+            return false;
+        }
     }
-    return set_search_path(st, error);
+    if (!pg->session_ready)
+        pg->session_ready = set_search_path(st, error);
+    return pg->session_ready;
 }
 
 /* Server notices (CREATE SCHEMA IF NOT EXISTS's "skipping") are nobody's business. */
@@ -96,17 +102,15 @@ static PGconn *connect_to(const char *uri)
     return conn;
 }
 
-/* The key check (see the header comment): false with *msg (caller frees). */
-static bool check_key(struct store *st, const char *key_file, char **msg)
+/* The key check (see the header comment): false with *error. */
+static bool check_key(struct store *st, const char *key_file, char **error)
 {
     const char *doing = "checking the secret key";
-    char *err = NULL;
-    char *sealed = pg__seal(st, KEY_CHECK_PLAIN, KEY_CHECK_CONTEXT, doing, &err);
+    char *sealed = pg__seal(st, KEY_CHECK_PLAIN, KEY_CHECK_CONTEXT, doing, error);
     char *kept = NULL;
     if (sealed == NULL ||
-        pg_setting_get_or_put(st, KEY_CHECK_NAME, sealed, false, &kept, &err) != STORE_OK) {
+        pg_setting_get_or_put(st, KEY_CHECK_NAME, sealed, false, &kept, error) != STORE_OK) {
         free(sealed);
-        *msg = err;
         return false;
     }
     free(sealed);
@@ -115,9 +119,10 @@ static bool check_key(struct store *st, const char *key_file, char **msg)
     bool ok = seal_open(&pg__be(st)->key, kept, KEY_CHECK_CONTEXT, &plain, &why) &&
               strcmp(plain, KEY_CHECK_PLAIN) == 0;
     if (!ok)
-        *msg = xasprintf("the secret key in %s is not the key this store's secrets were sealed "
-                         "with (every node needs the same key file)",
-                         key_file);
+        store__give_error(error, xasprintf("store: %s: the secret key in %s is not the key this "
+                                           "store's secrets were sealed with (every node needs "
+                                           "the same key file)",
+                                           st->path, key_file));
     free(why);
     free(plain);
     free(kept);
@@ -162,31 +167,18 @@ struct store *pg_store_open(const struct store_config *cfg, char **error)
     }
     pg->conn = connect_to(cfg->uri);
     st->path = describe(pg->conn, pg->schema);
-    if (PQstatus(pg->conn) != CONNECTION_OK) {
-        msg = conn_error(pg->conn);
-        store__give_error(error, xasprintf("store: %s: cannot connect: %s", st->path, msg));
+    if (PQstatus(pg->conn) != CONNECTION_OK)
+        msg = conn_failure(pg->conn, "cannot connect");
+    else if ((pg->quoted_schema = PQescapeIdentifier(pg->conn, pg->schema, strlen(pg->schema))) ==
+             NULL)
+        msg = conn_failure(pg->conn, "the schema's name");
+    else if (pg_ready(st, error) && pg_schema_upgrade(st, &msg) &&
+             check_key(st, cfg->secret_key_file, error))
+        return st;
+    if (msg != NULL) {
+        store__give_error(error, xasprintf("store: %s: %s", st->path, msg));
         free(msg);
-        pg_close(st);
-        return NULL;
     }
-    pg->quoted_schema = PQescapeIdentifier(pg->conn, pg->schema, strlen(pg->schema));
-    if (pg->quoted_schema == NULL) {
-        msg = conn_error(pg->conn);
-        store__give_error(error, xasprintf("store: %s: the schema name: %s", st->path, msg));
-        free(msg);
-        pg_close(st);
-        return NULL;
-    }
-    if (!set_search_path(st, error))
-        goto fail_quiet;
-    if (!pg_schema_upgrade(st, &msg) || !check_key(st, cfg->secret_key_file, &msg))
-        goto fail;
-    return st;
-
-fail:
-    store__give_error(error, xasprintf("store: opening %s: %s", st->path, msg));
-    free(msg);
-fail_quiet:
     pg_close(st);
     return NULL;
 }

@@ -57,11 +57,12 @@ static bool exec_script(PGconn *conn, const char *sql, char **msg)
     return ok;
 }
 
-/* *msg from a failed pg__exec's error text. */
-static bool failed(char *err, char **msg)
+/* Runs a statement whose result is not wanted; false with *msg. */
+static bool run(PGconn *conn, const char *sql, const struct pg_params *p, char **msg)
 {
-    *msg = err != NULL ? err : xstrdup("unknown error");
-    return false;
+    PGresult *r = pg__query(conn, sql, p, NULL, msg);
+    PQclear(r);
+    return r != NULL;
 }
 
 /*
@@ -74,16 +75,15 @@ static bool read_step(struct store *st, int *step, char **msg)
     struct pg_store *pg = pg__be(st);
     struct pg_params p = {0};
     pg__param_text(&p, pg->schema);
-    char *err = NULL;
-    PGresult *r = pg__exec(st, sql_look, &p, "reading the schema", NULL, &err);
+    PGresult *r = pg__query(pg->conn, sql_look, &p, NULL, msg);
     if (r == NULL)
-        return failed(err, msg);
+        return false;
     bool exists = pg__bool(r, 0, 0), versioned = pg__bool(r, 0, 1), any = pg__bool(r, 0, 2);
     PQclear(r);
     *step = 0;
     if (!exists) {
         char *create = xasprintf("CREATE SCHEMA IF NOT EXISTS %s", pg->quoted_schema);
-        bool ok = exec_script(pg->conn, create, msg);
+        bool ok = run(pg->conn, create, NULL, msg);
         free(create);
         return ok;
     }
@@ -93,10 +93,9 @@ static bool read_step(struct store *st, int *step, char **msg)
                              pg->quoted_schema);
         return !any;
     }
-    r = pg__exec(st, "SELECT version FROM schema_version", NULL, "reading the schema version", NULL,
-                 &err);
+    r = pg__query(pg->conn, "SELECT version FROM schema_version", NULL, NULL, msg);
     if (r == NULL)
-        return failed(err, msg);
+        return false;
     if (PQntuples(r) != 1) {
         PQclear(r);
         *msg = xstrdup("not a pgshuttle store (its schema_version table does not have one row)");
@@ -113,15 +112,12 @@ static bool read_step(struct store *st, int *step, char **msg)
  */
 static bool locked_step(struct store *st, int *step, char **msg)
 {
-    const char *doing = "upgrading the schema";
     struct pg_store *pg = pg__be(st);
-    char *err = NULL;
     struct pg_params p = {0};
     pg__param_text(&p, pg->schema);
-    if (pg__begin(st, doing, &err) != STORE_OK ||
-        pg__run(st, sql_lock, &p, doing, NULL, &err) != STORE_OK)
-        return failed(err, msg);
-    bool ok = read_step(st, step, msg);
+    if (!run(pg->conn, "BEGIN ISOLATION LEVEL READ COMMITTED", NULL, msg))
+        return false;
+    bool ok = run(pg->conn, sql_lock, &p, msg) && read_step(st, step, msg);
     if (ok && *step > PG_SCHEMA_STEP) {
         *msg = xasprintf("its schema version %d is newer than this pgshuttle's (%d): "
                          "use a newer pgshuttle",
@@ -134,10 +130,8 @@ static bool locked_step(struct store *st, int *step, char **msg)
         int from = *step;
         struct pg_params v = {0};
         pg__param_int(&v, from + 1);
-        ok = exec_script(pg->conn, sql_text(steps[from]), msg);
-        if (ok && pg__run(st, "UPDATE schema_version SET version = $1", &v, doing, NULL, &err) !=
-                      STORE_OK)
-            ok = failed(err, msg);
+        ok = exec_script(pg->conn, sql_text(steps[from]), msg) &&
+             run(pg->conn, "UPDATE schema_version SET version = $1", &v, msg);
         if (!ok) {
             char *why = *msg;
             *msg = xasprintf("upgrading the schema from version %d to %d: %s", from, from + 1, why);
@@ -149,7 +143,7 @@ static bool locked_step(struct store *st, int *step, char **msg)
         pg__rollback(st);
         return false;
     }
-    return pg__commit(st, doing, &err) == STORE_OK || failed(err, msg);
+    return run(pg->conn, "COMMIT", NULL, msg);
 }
 
 bool pg_schema_upgrade(struct store *st, char **msg)

@@ -17,6 +17,7 @@
  * SQLite only: creating it in an empty directory (modes, schema version),
  * upgrading a version-1 file that holds rows, refusing a newer file and a
  * file that is not a database; two handles writing to one file at once.
+ * Without a server: a PostgreSQL store that cannot be reached.
  * PostgreSQL only: secrets sealed in the rows, the key (missing, wrong), a
  * newer schema or someone else's, an odd schema name, a connection killed
  * under the handle.
@@ -1469,14 +1470,46 @@ static void test_pg_reconnect(void **state)
     store_close(st);
 }
 
+/*
+ * No server needed: a PostgreSQL store that cannot be reached is refused
+ * with the place it tried (user, host, port, database), never the URI's
+ * password.
+ */
+static void test_pg_unreachable(void **state)
+{
+    char *tmp = make_tmp();
+    char *key = other_key_file(tmp);
+    struct store_config cfg = {.uri = "postgresql://alice:pw-Secret-42@127.0.0.1:1/appdb",
+                               .schema = "s",
+                               .secret_key_file = key};
+    char *err = NULL;
+    assert_null(store_open_config(&cfg, &err));
+    assert_non_null(err);
+    assert_non_null(strstr(err, "store: postgresql://alice@127.0.0.1:1/appdb schema s: "
+                                "cannot connect: "));
+    assert_null(strstr(err, "pw-Secret-42"));
+    free(err);
+    err = NULL;
+
+    /* A key file that is not one is refused before any connection. */
+    cfg.secret_key_file = tmp;
+    assert_null(store_open_config(&cfg, &err));
+    assert_non_null(err);
+    assert_null(strstr(err, "pw-Secret-42"));
+    free(err);
+    free(key);
+    rm_tmp(tmp);
+}
+
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
 int main(void)
 {
-    const struct CMUnitTest sqlite_only[] = {
+    const struct CMUnitTest local[] = {
         cmocka_unit_test(test_create_in_empty_dir),    cmocka_unit_test(test_upgrade_from_v1),
         cmocka_unit_test(test_failed_step_rolls_back), cmocka_unit_test(test_refuse_newer_version),
         cmocka_unit_test(test_refuse_not_a_database),  cmocka_unit_test(test_two_handles),
+        cmocka_unit_test(test_pg_unreachable),
     };
     const struct CMUnitTest neutral[] = {
         FX(test_migrations), FX(test_set_state_fencing),
@@ -1492,7 +1525,7 @@ int main(void)
         FX(test_pg_odd_schema),
         FX(test_pg_reconnect),
     };
-    int failed = cmocka_run_group_tests_name("sqlite only", sqlite_only, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("local", local, NULL, NULL);
     failed += cmocka_run_group_tests_name("sqlite", neutral, NULL, NULL);
     pg_uri = getenv("PGSHUTTLE_TEST_STORE_URI");
     pg_key_file = getenv("PGSHUTTLE_TEST_STORE_KEY_FILE");
