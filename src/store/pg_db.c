@@ -18,13 +18,14 @@
 
 /* ---- parameters ------------------------------------------------------- */
 
+/* Past PG_MAX_PARAMS a parameter is dropped: the server then refuses the statement. */
 void pg__param_text(struct pg_params *p, const char *v)
 {
     if (p->n < PG_MAX_PARAMS)
         p->values[p->n++] = v;
 }
 
-/* Adds buf (the next slot's, filled by the caller) as the next parameter. */
+/* The buffer of the next parameter's slot, NULL when every slot is taken. */
 static char *next_buf(struct pg_params *p)
 {
     return p->n < PG_MAX_PARAMS ? p->buf[p->n] : NULL;

@@ -6,8 +6,13 @@
 # ones (sealed rows, the key, refusals, an odd schema name, a killed
 # connection) run too. Each test makes and drops its own schema.
 #
+# It runs the sanitizer build's test_store too (ASan/UBSan, `make check`
+# builds it first in build-asan/) when that one is there and not older than
+# TEST_STORE_BIN: an old one would test old code.
+#
 # Environment: TEST_STORE_BIN, the test_store program (CMake sets it;
-# default: tests/test_store next to PGSHUTTLE_BIN).
+# default: tests/test_store next to PGSHUTTLE_BIN); TEST_STORE_ASAN_BIN, the
+# sanitizer build's (default: build-asan/tests/test_store in the source tree).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,6 +32,15 @@ export PGSHUTTLE_TEST_STORE_URI=$store_URI
 export PGSHUTTLE_TEST_STORE_KEY_FILE=$key
 assert_exit 0 "$TEST_STORE_BIN"
 check "the PostgreSQL-only tests ran" grep -q "test_pg_reconnect" "$LAST_OUTPUT"
+
+section "the same under ASan/UBSan"
+asan_bin=${TEST_STORE_ASAN_BIN:-${PGSHUTTLE_SOURCE_DIR:-$PGS_ROOT}/build-asan/tests/test_store}
+if [[ -x $asan_bin && ! $asan_bin -ot $TEST_STORE_BIN ]]; then
+    assert_exit 0 "$asan_bin"
+    check "the PostgreSQL-only tests ran under ASan" grep -q "test_pg_reconnect" "$LAST_OUTPUT"
+else
+    log "not run: no sanitizer build of test_store newer than $TEST_STORE_BIN ($asan_bin)"
+fi
 check "no schema is left behind" test "$("$PSQL" -X -A -t -P pager=off -d "$store_URI" \
     -c "SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'pgs_test_%' OR nspname LIKE 'My %'")" = 0
 
