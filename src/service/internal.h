@@ -28,10 +28,8 @@
 
 struct worker {
     int64_t id;
-    char *name;  /* owned: the migration's name */
-    char *owner; /* owned: the lease owner, "HOST:PID:random" */
-    /* what every write carries: owner and the epoch store_lease_acquire returned */
-    struct store_fence fence;
+    char *name;       /* owned: the migration's name */
+    char *owner;      /* owned: the lease owner, "HOST:PID:random" */
     char *node;       /* owned: this host's name */
     char *state_dir;  /* owned */
     double lease_ttl; /* seconds; renewed every fifth of it */
@@ -39,6 +37,8 @@ struct worker {
        kept in the state written */
     struct db_progress_snapshot *ended_dbs;
     size_t nended;
+    /* what every write carries: owner and the epoch store_lease_acquire returned */
+    struct store_fence fence;
     pthread_mutex_t store_lock;
     struct store *st;       /* owned; guarded by store_lock (sink, writer, poller, main) */
     struct engine_run *run; /* owned by worker.c; set before any thread starts */
