@@ -96,11 +96,30 @@ PGresult *pg__query(PGconn *conn, const char *sql, const struct pg_params *p, ch
     return NULL;
 }
 
+/*
+ * A statement outside a transaction that failed because the connection
+ * broke (the store's server restarted, a proxy cut it) runs once more on a
+ * new connection: callers see a restart of the store only while it is
+ * down. Inside a transaction it does not (the transaction is gone): the
+ * call fails and the next one connects again.
+ */
 PGresult *pg__exec(struct store *st, const char *sql, const struct pg_params *p, const char *doing,
                    char sqlstate[6], char **error)
 {
+    struct pg_store *pg = pg__be(st);
+    bool alone = PQstatus(pg->conn) == CONNECTION_OK &&
+                 PQtransactionStatus(pg->conn) == PQTRANS_IDLE && !pg->retrying;
     char *msg = NULL;
-    PGresult *r = pg__query(pg__be(st)->conn, sql, p, sqlstate, &msg);
+    PGresult *r = pg__query(pg->conn, sql, p, sqlstate, &msg);
+    if (r == NULL && alone && PQstatus(pg->conn) != CONNECTION_OK) {
+        pg->retrying = true;
+        if (st->ops->ready(st, NULL)) {
+            free(msg);
+            msg = NULL;
+            r = pg__query(pg->conn, sql, p, sqlstate, &msg);
+        }
+        pg->retrying = false;
+    }
     if (r == NULL) {
         pg__fail(st, doing, msg, error);
         free(msg);

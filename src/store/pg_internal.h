@@ -30,6 +30,7 @@ struct pg_store {
     char *quoted_schema; /* owned: the same as an SQL identifier */
     struct seal_key key; /* the secret key: specs and secret settings are sealed with it */
     bool session_ready;  /* the session's settings (search_path) are made on this connection */
+    bool retrying;       /* pg__exec is running a statement again on a new connection */
 };
 
 #define PG_MAX_PARAMS 10
