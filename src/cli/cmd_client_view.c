@@ -89,7 +89,7 @@ int cmd_list(int argc, char **argv)
 {
     struct client_opts o = {0};
     const char *filter = "All";
-    int rc = client_parse(argc, argv, &list_help, false, NULL, &o, list_opt, &filter);
+    int rc = client_parse(argc, argv, &list_help, CLIENT_NO_NAME, NULL, &o, list_opt, &filter);
     if (rc == EXIT_OK) {
         char *path = xasprintf("/migrations?filter=%s", filter);
         json_t *answer = NULL;
@@ -124,7 +124,7 @@ int cmd_show(int argc, char **argv)
 {
     struct client_opts o = {0};
     const char *name = NULL;
-    int rc = client_parse(argc, argv, &show_help, true, &name, &o, NULL, NULL);
+    int rc = client_parse(argc, argv, &show_help, CLIENT_MIGRATION_NAME, &name, &o, NULL, NULL);
     if (rc == EXIT_OK) {
         json_t *answer = NULL;
         char *raw = NULL;
@@ -194,7 +194,7 @@ int cmd_watch(int argc, char **argv)
 {
     struct client_opts o = {0};
     const char *name = NULL;
-    int rc = client_parse(argc, argv, &watch_help, true, &name, &o, NULL, NULL);
+    int rc = client_parse(argc, argv, &watch_help, CLIENT_MIGRATION_NAME, &name, &o, NULL, NULL);
     if (rc != EXIT_OK) {
         client_opts_free(&o);
         return rc < 0 ? EXIT_OK : rc;
