@@ -170,5 +170,7 @@ int cmd_node(int argc, char **argv);
 /* The service: `serve` and the worker it starts (cmd_serve.c, cmd_worker.c). */
 int cmd_serve(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
+/* The nodes of a shared store: their secret key (cmd_secret_key.c). */
+int cmd_secret_key(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const struct command commands[] = {
     /* the service, and its client commands that talk to it */
     {"serve", cmd_serve, "run the migration service: HTTP API and a worker per migration"},
     {"worker", cmd_worker, "run one migration of serve's store (internal: serve starts it)"},
+    {"secret-key", cmd_secret_key, "write a new secret key for the nodes of a shared store"},
     {"create", cmd_create, "ask the server to run a migration"},
     {"list", cmd_list, "list the server's migrations"},
     {"show", cmd_show, "show one migration: properties, status, checks, databases"},

@@ -28,8 +28,10 @@
 
 struct worker {
     int64_t id;
-    char *name;       /* owned: the migration's name */
-    char *owner;      /* owned: the lease owner, "HOST:PID:random" */
+    char *name;  /* owned: the migration's name */
+    char *owner; /* owned: the lease owner, "HOST:PID:random" */
+    /* what every write carries: owner and the epoch store_lease_acquire returned */
+    struct store_fence fence;
     char *node;       /* owned: this host's name */
     char *state_dir;  /* owned */
     double lease_ttl; /* seconds; renewed every fifth of it */

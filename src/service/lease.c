@@ -52,7 +52,7 @@ static void *renew_loop(void *arg)
         if (atomic_load(&w->finished))
             break;
         char *err = NULL;
-        enum store_rc rc = store_lease_renew(lt->st, w->id, w->owner, w->lease_ttl, &err);
+        enum store_rc rc = store_lease_renew(lt->st, w->id, &w->fence, w->lease_ttl, &err);
         if (rc == STORE_OK) {
             last_ok = time_now();
             continue;

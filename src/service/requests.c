@@ -77,7 +77,7 @@ void worker_requests_apply(struct worker *w, bool all)
     size_t n = 0;
     char *err = NULL;
     pthread_mutex_lock(&w->store_lock);
-    enum store_rc rc = store_request_take(w->st, w->id, all, &rs, &n, &err);
+    enum store_rc rc = store_request_take(w->st, w->id, &w->fence, all, &rs, &n, &err);
     pthread_mutex_unlock(&w->store_lock);
     if (rc != STORE_OK) {
         log_warn("could not read the requests from the store: %s", err ? err : "no reason given");

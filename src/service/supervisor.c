@@ -125,7 +125,7 @@ static void note(struct supervisor *sv, int64_t id, const char *kind_word, enum 
     double now = time_wall();
     char *text = event_message_json(kind, message, now);
     char *err = NULL;
-    if (store_event_append(sv->st, id, now, kind_word, text, &err) != STORE_OK) {
+    if (store_event_append(sv->st, id, NULL, now, kind_word, text, &err) != STORE_OK) {
         log_warn("could not record an event in the store: %s", err ? err : "no reason given");
         free(err);
     }
@@ -383,7 +383,7 @@ static int delete_requested(struct supervisor *sv, int64_t id)
     struct store_request *rs = NULL;
     size_t n = 0;
     char *err = NULL;
-    if (store_request_take(sv->st, id, true, &rs, &n, &err) != STORE_OK) {
+    if (store_request_take(sv->st, id, NULL, true, &rs, &n, &err) != STORE_OK) {
         log_warn("cannot read the requests of migration %lld: %s", (long long) id,
                  err ? err : "no reason given");
         free(err);

@@ -136,7 +136,8 @@ static bool take_migration(struct worker *w, struct store_migration *m, int *cod
         return false;
     }
     rc = store_lease_acquire(w->st, w->id, w->owner, (int64_t) getpid(), w->node, w->lease_ttl,
-                             &err);
+                             &w->fence.epoch, &err);
+    w->fence.owner = w->owner;
     if (rc == STORE_CONFLICT) {
         log_notice("another worker holds the lease (%s, pid %lld): it runs this migration",
                    m->lease_owner ? m->lease_owner : "?", (long long) m->lease_pid);
@@ -295,7 +296,7 @@ int service_worker_main(const char *state_dir, int64_t id)
         code = mig_status_exit_code(run_migration(&w, &spec, &m));
         migration_spec_free(&spec);
     }
-    if (store_lease_release(w.st, w.id, w.owner, &err) != STORE_OK) {
+    if (store_lease_release(w.st, w.id, &w.fence, &err) != STORE_OK) {
         log_warn("could not give the lease up: %s", err ? err : "no reason given");
         free(err);
     }

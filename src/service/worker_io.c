@@ -36,7 +36,7 @@ bool worker_write_state(struct worker *w, const struct migration_state *state)
     char *err = NULL;
     pthread_mutex_lock(&w->store_lock);
     enum store_rc rc = store_migration_set_state(
-        w->st, w->id, w->owner, text, mig_status_name(state->status),
+        w->st, w->id, &w->fence, text, mig_status_name(state->status),
         mig_substatus_name(state->substatus), !mig_status_is_final(state->status), &err);
     pthread_mutex_unlock(&w->store_lock);
     free(text);
@@ -73,7 +73,8 @@ void worker_note(struct worker *w, enum event_kind kind, const char *message)
     char *text = event_message_json(kind, message, now);
     char *err = NULL;
     pthread_mutex_lock(&w->store_lock);
-    enum store_rc rc = store_event_append(w->st, w->id, now, event_kind_name(kind), text, &err);
+    enum store_rc rc =
+        store_event_append(w->st, w->id, &w->fence, now, event_kind_name(kind), text, &err);
     pthread_mutex_unlock(&w->store_lock);
     if (rc != STORE_OK) {
         log_warn("could not record an event in the store: %s", err ? err : "no reason given");
@@ -89,7 +90,7 @@ _Noreturn void worker_stop_cleanly(struct worker *w)
     worker_note(w, EV_WARNING, "stopped by the service; resumes at the next start");
     char *err = NULL;
     pthread_mutex_lock(&w->store_lock);
-    if (store_lease_release(w->st, w->id, w->owner, &err) != STORE_OK) {
+    if (store_lease_release(w->st, w->id, &w->fence, &err) != STORE_OK) {
         log_warn("could not give the lease up: %s", err ? err : "no reason given");
         free(err);
     }

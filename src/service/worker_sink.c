@@ -68,7 +68,8 @@ static void emit(void *ctx, const struct event *ev)
     json_decref(doc);
     char *err = NULL;
     pthread_mutex_lock(&w->store_lock);
-    enum store_rc rc = store_event_append(w->st, w->id, now, event_kind_name(ev->kind), text, &err);
+    enum store_rc rc =
+        store_event_append(w->st, w->id, &w->fence, now, event_kind_name(ev->kind), text, &err);
     pthread_mutex_unlock(&w->store_lock);
     if (rc != STORE_OK) {
         log_warn("could not record a %s event in the store: %s", event_kind_name(ev->kind),

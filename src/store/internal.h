@@ -1,92 +1,102 @@
 /*
- * internal.h — what the SQLite store's files share: the handle, its cache of
- * prepared statements, transactions and the error text.
+ * internal.h — the store's front and its backends: the handle every public
+ * function takes, and the table of a backend's functions it dispatches to.
+ *
+ * The public functions of store.h are the front's (store_front.c): each
+ * passes its arguments to the handle's backend, SQLite (sqlite_*.c,
+ * sqlite_internal.h) or PostgreSQL (pg_*.c, pg_internal.h). A backend
+ * implements every function of struct store_ops with the meaning store.h
+ * gives the public function of the same name.
  *
  * Order of the files (each uses only those below it, never the other way):
- * store_open.c (open, close, ping) uses store_schema.c (the upgrade steps,
- * on a bare connection) and store_db.c;
- * store_migrations.c, store_leases.c and store_events.c use store_db.c (this
- * header's functions), which uses nothing of the store.
+ * store_front.c (dispatch, open by config) uses sqlite_open.c and
+ * pg_open.c (each a backend's open and its table of functions), which use
+ * the rest of their backend; every file may use store_rows.c (freeing the
+ * rows handed out, request kind words), which uses nothing of the store.
  */
 #ifndef PGSHUTTLE_STORE_INTERNAL_H
 #define PGSHUTTLE_STORE_INTERNAL_H
 
 #include "store/store.h"
 
-#include <sqlite3.h>
 #include <stdbool.h>
 
-/* A prepared statement kept for the handle's life, found by its SQL text's address. */
-struct store_stmt {
-    const char *sql;    /* a static string: the cache key */
-    sqlite3_stmt *stmt; /* owned */
+/* A backend's functions: the public ones of store.h, by the same names. */
+struct store_ops {
+    const char *kind; /* store_kind() */
+    bool shared;      /* store_is_shared() */
+    void (*close)(struct store *st);
+    bool (*ping)(struct store *st, char **error);
+
+    enum store_rc (*migration_create)(struct store *st, const char *name, const char *spec_json,
+                                      double window_start, int64_t *id, char **error);
+    enum store_rc (*migration_get)(struct store *st, const char *name, struct store_migration *out,
+                                   char **error);
+    enum store_rc (*migration_get_id)(struct store *st, int64_t id, struct store_migration *out,
+                                      char **error);
+    enum store_rc (*migration_list)(struct store *st, bool active_only,
+                                    struct store_migration **out, size_t *n, char **error);
+    enum store_rc (*migration_delete)(struct store *st, const char *name, char **error);
+    enum store_rc (*migration_set_state)(struct store *st, int64_t id,
+                                         const struct store_fence *fence, const char *state_json,
+                                         const char *status, const char *substatus, bool active,
+                                         char **error);
+    enum store_rc (*migration_set_spec)(struct store *st, int64_t id, const char *spec_json,
+                                        char **error);
+
+    enum store_rc (*lease_acquire)(struct store *st, int64_t id, const char *owner, int64_t pid,
+                                   const char *node, double ttl, int64_t *epoch, char **error);
+    enum store_rc (*lease_claim)(struct store *st, const char *node, const char *owner, double ttl,
+                                 size_t max, struct store_migration **out, size_t *n, char **error);
+    enum store_rc (*lease_renew)(struct store *st, int64_t id, const struct store_fence *fence,
+                                 double ttl, char **error);
+    enum store_rc (*lease_release)(struct store *st, int64_t id, const struct store_fence *fence,
+                                   char **error);
+
+    enum store_rc (*event_append)(struct store *st, int64_t id, const struct store_fence *fence,
+                                  double at, const char *kind, const char *json, char **error);
+    enum store_rc (*event_list)(struct store *st, int64_t id, int64_t after_seq, size_t limit,
+                                struct store_event **out, size_t *n, char **error);
+    enum store_rc (*request_add)(struct store *st, int64_t id, enum store_request_kind kind,
+                                 const char *databases_json, char **error);
+    enum store_rc (*request_take)(struct store *st, int64_t id, const struct store_fence *fence,
+                                  bool all, struct store_request **out, size_t *n, char **error);
+    enum store_rc (*restart_record)(struct store *st, int64_t id, double at, const char *reason,
+                                    char **error);
+    enum store_rc (*restart_count)(struct store *st, int64_t id, double since, int *count,
+                                   char **error);
+
+    enum store_rc (*node_register)(struct store *st, const struct store_node *node, char **error);
+    enum store_rc (*node_heartbeat)(struct store *st, const char *name, int running, char **error);
+    enum store_rc (*node_stop)(struct store *st, const char *name, char **error);
+    enum store_rc (*node_set_draining)(struct store *st, const char *name, bool draining,
+                                       char **error);
+    enum store_rc (*node_get)(struct store *st, const char *name, struct store_node *out,
+                              char **error);
+    enum store_rc (*node_list)(struct store *st, struct store_node **out, size_t *n, char **error);
+    enum store_rc (*node_remove)(struct store *st, const char *name, char **error);
+
+    enum store_rc (*setting_get_or_put)(struct store *st, const char *key, const char *value,
+                                        bool secret, char **out, char **error);
 };
 
 struct store {
-    sqlite3 *db;              /* owned */
-    char *path;               /* owned: DIR/pgshuttle.db */
-    int version;              /* the schema version once open */
-    struct store_stmt *stmts; /* owned, nstmts of them */
-    size_t nstmts;
+    const struct store_ops *ops;
+    char *path;  /* owned: store_path() (never a password) */
+    int version; /* the schema version once open */
+    void *be;    /* owned by the backend: its connection and caches */
 };
 
-/*
- * The prepared statement for sql (a string with static storage: its address
- * is the key), reset and with its bindings cleared; NULL with *error set
- * (doing says what the caller was doing) if it cannot be prepared.
- */
-sqlite3_stmt *store__stmt(struct store *st, const char *sql, const char *doing, char **error);
-/* Finalizes every cached statement. */
-void store__stmt_clear(struct store *st);
+/* The word stored for each request kind, and back: false if word is none of them. */
+const char *store__request_word(enum store_request_kind k);
+bool store__request_kind_parse(const char *word, enum store_request_kind *out);
 
-/*
- * Sets *error (when error is not NULL) to "DOING: SQLITE MESSAGE (PATH)" and
- * returns STORE_ERROR. The message is the connection's last error; doing
- * never holds a spec (it holds passwords).
+/* Hands text (owned) to the caller's *error (freeing what it held), or frees it if there is none.
  */
-enum store_rc store__fail(struct store *st, const char *doing, char **error);
-/* The same with a message of the caller's instead of SQLite's. */
-enum store_rc store__fail_msg(struct store *st, const char *doing, const char *msg, char **error);
+void store__give_error(char **error, char *text);
 
-/* BEGIN IMMEDIATE (waits up to the busy timeout for other writers), COMMIT, ROLLBACK. */
-enum store_rc store__begin(struct store *st, const char *doing, char **error);
-enum store_rc store__commit(struct store *st, const char *doing, char **error);
-/* Rolls back the open transaction, if any (errors ignored: the caller reports its own). */
-void store__rollback(struct store *st);
-
-/*
- * Steps s, bound by the caller, which returns no rows, then resets it:
- * STORE_OK (*changed, when not NULL, the rows it changed) or STORE_ERROR.
- */
-enum store_rc store__run(struct store *st, sqlite3_stmt *s, const char *doing, int *changed,
-                         char **error);
-/* The same for an UPDATE or DELETE of one row: STORE_NOT_FOUND if it changed none. */
-enum store_rc store__run_one(struct store *st, sqlite3_stmt *s, const char *doing, char **error);
-/*
- * The same for an UPDATE of migration id that a lease may refuse: when it
- * changed no row, STORE_CONFLICT if the migration exists, else
- * STORE_NOT_FOUND (or STORE_ERROR).
- */
-enum store_rc store__run_leased(struct store *st, sqlite3_stmt *s, int64_t id, const char *doing,
-                                char **error);
-/*
- * For a read of what lies under migration id: checks that it exists
- * (store__migration_exists), then sets *s to the statement for sql with id
- * bound to ?1. STORE_OK, STORE_NOT_FOUND or STORE_ERROR.
- */
-enum store_rc store__stmt_under(struct store *st, int64_t id, const char *sql, const char *doing,
-                                sqlite3_stmt **s, char **error);
-
-/* Binds a text (NULL binds SQL NULL), transient copy. */
-void store__bind_text(sqlite3_stmt *s, int i, const char *v);
-/* A copy of column i's text (NULL for SQL NULL); the caller frees it. */
-char *store__column_text(sqlite3_stmt *s, int i);
-
-/*
- * Whether migration id exists: STORE_OK, STORE_NOT_FOUND or STORE_ERROR
- * (doing names the caller's action in the error).
- */
-enum store_rc store__migration_exists(struct store *st, int64_t id, const char *doing,
-                                      char **error);
+/* The backends' opens (sqlite_open.c, pg_open.c): NULL with *error set. */
+struct store *sqlite_store_open(const char *dir, char **error);
+struct store *pg_store_open(const struct store_config *cfg, char **error);
 
 #endif

@@ -48,9 +48,9 @@ struct store;
 
 /* Where the store is and how to open it. */
 struct store_config {
-    const char *dir; /* SQLite: the state directory (used when uri is NULL) */
-    const char *uri; /* PostgreSQL: a postgresql:// URI or a conninfo string; NULL = SQLite */
-    const char *schema;          /* PostgreSQL: the schema, NULL = STORE_PG_SCHEMA_DEFAULT */
+    const char *dir;    /* SQLite: the state directory (used when uri is NULL) */
+    const char *uri;    /* PostgreSQL: a postgresql:// URI or a conninfo string; NULL = SQLite */
+    const char *schema; /* PostgreSQL: the schema, NULL = STORE_PG_SCHEMA_DEFAULT */
     const char *secret_key_file; /* PostgreSQL: the key file (util/seal.h); required */
 };
 
@@ -93,7 +93,8 @@ struct store_migration {
     int64_t id;
     char *name;
     char *spec_json;  /* migration_spec_to_json(SPEC_JSON_WITH_SECRETS) text: never serve it */
-    char *state_json; /* migration_state_to_json(full form) text, or NULL before the worker wrote one */
+    char *state_json; /* migration_state_to_json(full form) text, or NULL before the worker wrote
+                         one */
     char *status;     /* mig_status_name() of the state ("In progress" at creation) */
     char *substatus;  /* mig_substatus_name() */
     bool active;      /* not in a final status: the supervisor keeps a worker on it */
@@ -131,8 +132,8 @@ enum store_rc store_migration_get(struct store *st, const char *name, struct sto
 enum store_rc store_migration_get_id(struct store *st, int64_t id, struct store_migration *out,
                                      char **error);
 /* Every migration (active_only: only those still active), newest created first. */
-enum store_rc store_migration_list(struct store *st, bool active_only,
-                                   struct store_migration **out, size_t *n, char **error);
+enum store_rc store_migration_list(struct store *st, bool active_only, struct store_migration **out,
+                                   size_t *n, char **error);
 /* Removes a migration with its events, requests and restarts. */
 enum store_rc store_migration_delete(struct store *st, const char *name, char **error);
 
@@ -147,9 +148,9 @@ enum store_rc store_migration_delete(struct store *st, const char *name, char **
  * cleared with the write (its stalled worker can no longer renew or write).
  */
 enum store_rc store_migration_set_state(struct store *st, int64_t id,
-                                        const struct store_fence *fence,
-                                        const char *state_json, const char *status,
-                                        const char *substatus, bool active, char **error);
+                                        const struct store_fence *fence, const char *state_json,
+                                        const char *status, const char *substatus, bool active,
+                                        char **error);
 /* Replaces the spec (an overwrite confirmation sets overwriteDbsInTarget). */
 enum store_rc store_migration_set_spec(struct store *st, int64_t id, const char *spec_json,
                                        char **error);
@@ -174,8 +175,7 @@ enum store_rc store_lease_acquire(struct store *st, int64_t id, const char *owne
  * how many (0 is not an error).
  */
 enum store_rc store_lease_claim(struct store *st, const char *node, const char *owner, double ttl,
-                                size_t max, struct store_migration **out, size_t *n,
-                                char **error);
+                                size_t max, struct store_migration **out, size_t *n, char **error);
 /*
  * Extends the lease by ttl from now; STORE_CONFLICT if fence no longer holds
  * it (counted in stale_writes). A holder keeps a lease past its expiry until
@@ -273,8 +273,7 @@ void store_node_list_free(struct store_node *ns, size_t n);
  */
 enum store_rc store_node_register(struct store *st, const struct store_node *node, char **error);
 /* The node's heartbeat (now) and running count; STORE_NOT_FOUND if its row is gone. */
-enum store_rc store_node_heartbeat(struct store *st, const char *name, int running,
-                                   char **error);
+enum store_rc store_node_heartbeat(struct store *st, const char *name, int running, char **error);
 /* A clean stop: stopped, running 0. STORE_NOT_FOUND if its row is gone. */
 enum store_rc store_node_stop(struct store *st, const char *name, char **error);
 /* Marks the node draining (or not); STORE_NOT_FOUND if there is no such node. */

@@ -1,10 +1,25 @@
 /*
- * Unit tests: the SQLite state store (src/store) — creating it in an empty
- * directory (modes, schema version), upgrading a version-1 file that holds
- * rows, refusing a newer file and a file that is not a database; the
- * migrations (create, read, list, delete, unique names, the fenced state
- * write), leases (conflict, expiry, renewal, release, starts), events,
- * requests and restarts; two handles writing to one file at once.
+ * Unit tests: the state store (src/store), one suite for both backends.
+ *
+ * Every backend-neutral test runs against SQLite, and again against
+ * PostgreSQL when the environment names one: PGSHUTTLE_TEST_STORE_URI (a
+ * database the tests may create schemas in) and
+ * PGSHUTTLE_TEST_STORE_KEY_FILE (a secret key file, mode 0600); each test
+ * gets a fresh state directory or a fresh schema, dropped after it
+ * (tests/integration/store_pg.sh runs it so against a throwaway cluster).
+ *
+ * Neutral: the migrations (create, read, list, delete, unique names, the
+ * fenced state write), leases (conflict, expiry, renewal, release, starts),
+ * epochs (stale fences refused and counted), claims (max, live and expired
+ * leases, two handles claiming at once from two threads), events, requests,
+ * restarts, nodes, settings; several handles opening a new store at once
+ * and racing for a lease.
+ * SQLite only: creating it in an empty directory (modes, schema version),
+ * upgrading a version-1 file that holds rows, refusing a newer file and a
+ * file that is not a database; two handles writing to one file at once.
+ * PostgreSQL only: secrets sealed in the rows, the key (missing, wrong), a
+ * newer schema or someone else's, an odd schema name, a connection killed
+ * under the handle.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +34,7 @@
 
 #include "sql_embedded.h"
 
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -28,6 +44,12 @@
 #include <unistd.h>
 
 #define SPEC "{\"properties\":{\"sourceDbServerResourceId\":\"h\",\"password\":\"s3cret\"}}"
+
+/* A fence for a test's call; E1, E2, E3: the epochs of a lease's first three holders. */
+#define FENCE(o, e) (&(struct store_fence){.owner = (o), .epoch = (e)})
+#define E1          1
+#define E2          2
+#define E3          3
 
 /* A fresh private directory under /tmp; the caller removes it (rm_tmp). */
 static char *make_tmp(void)
@@ -51,6 +73,125 @@ static struct store *open_ok(const char *dir)
         fail_msg("store_open: %s", err);
     assert_null(err);
     return st;
+}
+
+/* ---- the backend under test, and each test's fresh store -------------- */
+
+/* The PostgreSQL store of the environment (NULL uri: SQLite only), set by main. */
+static const char *pg_uri;
+static const char *pg_key_file;
+/* The group running: true while the PostgreSQL group runs. */
+static bool on_pg;
+
+/* A test's store: its directory (SQLite) or schema (PostgreSQL). */
+struct fx {
+    char *dir;
+    char *schema;
+    struct store_config cfg;
+};
+
+/* A raw libpq connection to the test database (the caller finishes it). */
+static PGconn *pg_raw(void)
+{
+    PGconn *c = PQconnectdb(pg_uri);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("connecting to PGSHUTTLE_TEST_STORE_URI: %s", PQerrorMessage(c));
+    return c;
+}
+
+/* Runs sql (no parameters) on c: its first value, or NULL (caller frees). */
+static char *pg_value(PGconn *c, const char *sql)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQerrorMessage(c));
+    char *v = PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? xstrdup(PQgetvalue(r, 0, 0)) : NULL;
+    PQclear(r);
+    return v;
+}
+
+/* sql run with the search path at schema (the caller frees the value). */
+static char *pg_schema_value(const char *schema, const char *sql)
+{
+    PGconn *c = pg_raw();
+    char *quoted = PQescapeIdentifier(c, schema, strlen(schema));
+    char *set = xasprintf("SET search_path TO %s", quoted);
+    PQfreemem(quoted);
+    free(pg_value(c, set));
+    free(set);
+    char *v = pg_value(c, sql);
+    PQfinish(c);
+    return v;
+}
+
+static void pg_drop_schema(const char *schema)
+{
+    PGconn *c = pg_raw();
+    char *quoted = PQescapeIdentifier(c, schema, strlen(schema));
+    char *sql = xasprintf("DROP SCHEMA IF EXISTS %s CASCADE", quoted);
+    PQfreemem(quoted);
+    free(pg_value(c, sql));
+    free(sql);
+    PQfinish(c);
+}
+
+/* A new schema name for a PostgreSQL test (odd: one that needs quoting). */
+static char *new_schema(bool odd)
+{
+    static int seq;
+    return xasprintf(odd ? "My \"odd\" schema %d.%d" : "pgs_test_%d_%d", (int) getpid(), ++seq);
+}
+
+static int fx_setup(void **state)
+{
+    struct fx *fx = xcalloc(1, sizeof(*fx));
+    if (on_pg) {
+        fx->schema = new_schema(false);
+        fx->cfg = (struct store_config){
+            .uri = pg_uri, .schema = fx->schema, .secret_key_file = pg_key_file};
+    } else {
+        fx->dir = make_tmp();
+        fx->cfg = (struct store_config){.dir = fx->dir};
+    }
+    *state = fx;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    struct fx *fx = *state;
+    if (fx->schema != NULL)
+        pg_drop_schema(fx->schema);
+    free(fx->schema);
+    if (fx->dir != NULL)
+        rm_tmp(fx->dir);
+    free(fx);
+    return 0;
+}
+
+static struct store *open_fx(struct fx *fx)
+{
+    char *err = NULL;
+    struct store *st = store_open_config(&fx->cfg, &err);
+    if (st == NULL)
+        fail_msg("store_open_config: %s", err);
+    assert_null(err);
+    assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+    assert_string_equal(store_kind(st), on_pg ? "postgresql" : "sqlite");
+    assert_true(store_is_shared(st) == on_pg);
+    return st;
+}
+
+/* The first value of sql on the test's store, read around the store (caller frees). */
+static char *fx_value(struct fx *fx, const char *sql);
+
+static int64_t fx_int(struct fx *fx, const char *sql)
+{
+    char *v = fx_value(fx, sql);
+    assert_non_null(v);
+    int64_t n = strtoll(v, NULL, 10);
+    free(v);
+    return n;
 }
 
 static int file_mode(const char *path)
@@ -88,6 +229,21 @@ static int64_t raw_int(sqlite3 *db, const char *sql)
     return v;
 }
 
+static char *fx_value(struct fx *fx, const char *sql)
+{
+    if (fx->schema != NULL)
+        return pg_schema_value(fx->schema, sql);
+    sqlite3 *db = raw_open(fx->dir);
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    const char *v = (const char *) sqlite3_column_text(s, 0);
+    char *out = v ? xstrdup(v) : NULL;
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    return out;
+}
+
 static int64_t create_ok(struct store *st, const char *name)
 {
     int64_t id = 0;
@@ -106,7 +262,7 @@ static void test_create_in_empty_dir(void **state)
     char *dir = xasprintf("%s/state/nested", tmp);
     struct store *st = open_ok(dir);
     assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
-    assert_int_equal(STORE_SCHEMA_VERSION, 2);
+    assert_int_equal(STORE_SCHEMA_VERSION, 3);
     char *path = xasprintf("%s/pgshuttle.db", dir);
     assert_string_equal(store_path(st), path);
     assert_int_equal(file_mode(dir), 0700);
@@ -123,14 +279,14 @@ static void test_create_in_empty_dir(void **state)
     assert_int_equal(file_mode(shm), 0600);
 
     sqlite3 *db = raw_open(dir);
-    assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
     assert_int_equal(raw_int(db, "SELECT count(*) FROM restarts"), 0);
     sqlite3_close(db);
     store_close(st);
 
     /* Opening again changes nothing. */
     st = open_ok(dir);
-    assert_int_equal(store_schema_version(st), 2);
+    assert_int_equal(store_schema_version(st), 3);
     struct store_migration m;
     assert_int_equal(store_migration_get(st, "m1", &m, &err), STORE_OK);
     store_migration_free(&m);
@@ -160,7 +316,7 @@ static void test_upgrade_from_v1(void **state)
     sqlite3_close(db);
 
     struct store *st = open_ok(dir);
-    assert_int_equal(store_schema_version(st), 2);
+    assert_int_equal(store_schema_version(st), 3);
     char *err = NULL;
     struct store_migration m;
     assert_int_equal(store_migration_get(st, "old", &m, &err), STORE_OK);
@@ -177,6 +333,8 @@ static void test_upgrade_from_v1(void **state)
     assert_int_equal(m.lease_pid, 4242);
     assert_null(m.lease_node); /* the column version 2 added */
     assert_true(m.lease_expires == 300);
+    assert_int_equal(m.lease_epoch, 0); /* the columns version 3 added */
+    assert_int_equal(m.stale_writes, 0);
     store_migration_free(&m);
 
     struct store_event *evs = NULL;
@@ -188,21 +346,24 @@ static void test_upgrade_from_v1(void **state)
     store_event_list_free(evs, n);
 
     struct store_request *rs = NULL;
-    assert_int_equal(store_request_take(st, 1, false, &rs, &n, &err), STORE_OK);
+    assert_int_equal(store_request_take(st, 1, NULL, false, &rs, &n, &err), STORE_OK);
     assert_int_equal(n, 1);
     assert_int_equal(rs[0].kind, STORE_REQ_CUTOVER);
     store_request_list_free(rs, n);
 
     /* The table version 2 added works, and the lease's node is written. */
     assert_int_equal(store_restart_record(st, 1, time_wall(), "exit 1", &err), STORE_OK);
-    assert_int_equal(store_lease_acquire(st, 1, "w2", 7, "node-a", 60, &err), STORE_OK);
+    int64_t epoch = 0;
+    assert_int_equal(store_lease_acquire(st, 1, "w2", 7, "node-a", 60, &epoch, &err), STORE_OK);
+    assert_int_equal(epoch, 1);
     assert_int_equal(store_migration_get_id(st, 1, &m, &err), STORE_OK);
     assert_string_equal(m.lease_node, "node-a");
+    assert_int_equal(m.starts, 4);
     store_migration_free(&m);
     store_close(st);
 
     db = raw_open(dir);
-    assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
     sqlite3_close(db);
     rm_tmp(dir);
 }
@@ -237,20 +398,20 @@ static void test_refuse_newer_version(void **state)
 {
     char *dir = make_tmp();
     sqlite3 *db = raw_open(dir);
-    raw_exec(db, "CREATE TABLE future (x INTEGER); PRAGMA user_version = 3");
+    raw_exec(db, "CREATE TABLE future (x INTEGER); PRAGMA user_version = 4");
     sqlite3_close(db);
 
     char *err = NULL;
     assert_null(store_open(dir, &err));
     assert_non_null(err);
-    assert_non_null(strstr(err, "version 3"));
-    assert_non_null(strstr(err, "(2)"));
+    assert_non_null(strstr(err, "version 4"));
+    assert_non_null(strstr(err, "(3)"));
     assert_non_null(strstr(err, "pgshuttle.db"));
     free(err);
 
     /* Left as it was. */
     db = raw_open(dir);
-    assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
+    assert_int_equal(raw_int(db, "PRAGMA user_version"), 4);
     sqlite3_close(db);
     rm_tmp(dir);
 }
@@ -291,8 +452,8 @@ static void test_refuse_not_a_database(void **state)
 
 static void test_migrations(void **state)
 {
-    char *dir = make_tmp();
-    struct store *st = open_ok(dir);
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
     char *err = NULL;
     double before = time_wall();
     int64_t a = 0, b = 0;
@@ -354,19 +515,17 @@ static void test_migrations(void **state)
     store_migration_free(&m);
 
     /* Delete takes the events, requests and restarts with it. */
-    assert_int_equal(store_event_append(st, a, 1, "status", "{}", &err), STORE_OK);
+    assert_int_equal(store_event_append(st, a, NULL, 1, "status", "{}", &err), STORE_OK);
     assert_int_equal(store_request_add(st, a, STORE_REQ_CANCEL, NULL, &err), STORE_OK);
     assert_int_equal(store_restart_record(st, a, 1, "crash", &err), STORE_OK);
     assert_int_equal(store_migration_delete(st, "alpha", &err), STORE_OK);
     assert_int_equal(store_migration_delete(st, "alpha", &err), STORE_NOT_FOUND);
     assert_int_equal(store_migration_get(st, "alpha", &m, &err), STORE_NOT_FOUND);
     assert_null(err);
-    sqlite3 *db = raw_open(dir);
-    assert_int_equal(raw_int(db, "SELECT (SELECT count(*) FROM events) + "
-                                 "(SELECT count(*) FROM requests) + "
-                                 "(SELECT count(*) FROM restarts)"),
+    assert_int_equal(fx_int(fx, "SELECT (SELECT count(*) FROM events) + "
+                                "(SELECT count(*) FROM requests) + "
+                                "(SELECT count(*) FROM restarts)"),
                      0);
-    sqlite3_close(db);
 
     /* A failed write's error never carries the spec (it holds passwords). */
     assert_int_equal(store_migration_create(st, NULL, SPEC, 0, NULL, &err), STORE_ERROR);
@@ -381,34 +540,35 @@ static void test_migrations(void **state)
     assert_true(c > b);
 
     store_close(st);
-    rm_tmp(dir);
 }
 
 static void test_set_state_fencing(void **state)
 {
-    char *dir = make_tmp();
-    struct store *st = open_ok(dir);
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
     char *err = NULL;
     int64_t id = create_ok(st, "m");
     const char *run = mig_status_name(MIG_IN_PROGRESS);
     const char *sub = mig_substatus_name(SUB_MIGRATING_DATA);
 
     /* Nobody holds it: an owner's write is refused, no owner's is taken. */
-    assert_int_equal(store_migration_set_state(st, id, "w1", "{}", run, sub, true, &err),
+    assert_int_equal(store_migration_set_state(st, id, FENCE("w1", E1), "{}", run, sub, true, &err),
                      STORE_CONFLICT);
     assert_int_equal(store_migration_set_state(st, id, NULL, "{\"v\":0}", run, sub, true, &err),
                      STORE_OK);
 
-    assert_int_equal(store_lease_acquire(st, id, "w1", 11, "n", 60, &err), STORE_OK);
+    assert_int_equal(store_lease_acquire(st, id, "w1", 11, "n", 60, NULL, &err), STORE_OK);
     assert_int_equal(store_migration_set_state(st, id, NULL, "{}", run, sub, true, &err),
                      STORE_CONFLICT);
-    assert_int_equal(store_migration_set_state(st, id, "w2", "{}", run, sub, true, &err),
+    assert_int_equal(store_migration_set_state(st, id, FENCE("w2", E2), "{}", run, sub, true, &err),
                      STORE_CONFLICT);
     double t0 = time_wall();
-    assert_int_equal(store_migration_set_state(st, id, "w1", "{\"v\":1}", run, sub, true, &err),
-                     STORE_OK);
-    assert_int_equal(store_migration_set_state(st, 999, "w1", "{}", run, sub, true, &err),
-                     STORE_NOT_FOUND);
+    assert_int_equal(
+        store_migration_set_state(st, id, FENCE("w1", E1), "{\"v\":1}", run, sub, true, &err),
+        STORE_OK);
+    assert_int_equal(
+        store_migration_set_state(st, 999, FENCE("w1", E1), "{}", run, sub, true, &err),
+        STORE_NOT_FOUND);
     assert_int_equal(store_migration_set_state(st, 999, NULL, "{}", run, sub, true, &err),
                      STORE_NOT_FOUND);
     assert_null(err);
@@ -424,14 +584,14 @@ static void test_set_state_fencing(void **state)
      * An expired lease: the supervisor's write goes through and clears it,
      * so the stalled worker can neither renew nor write any more.
      */
-    assert_int_equal(store_lease_acquire(st, id, "w1", 11, "n", 0.05, &err), STORE_OK);
+    assert_int_equal(store_lease_acquire(st, id, "w1", 11, "n", 0.05, NULL, &err), STORE_OK);
     time_sleep(0.1);
     assert_int_equal(store_migration_set_state(st, id, NULL, "{\"v\":2}",
                                                mig_status_name(MIG_FAILED),
                                                mig_substatus_name(SUB_FAILED), false, &err),
                      STORE_OK);
-    assert_int_equal(store_lease_renew(st, id, "w1", 60, &err), STORE_CONFLICT);
-    assert_int_equal(store_migration_set_state(st, id, "w1", "{}", run, sub, true, &err),
+    assert_int_equal(store_lease_renew(st, id, FENCE("w1", E1), 60, &err), STORE_CONFLICT);
+    assert_int_equal(store_migration_set_state(st, id, FENCE("w1", E1), "{}", run, sub, true, &err),
                      STORE_CONFLICT);
     assert_int_equal(store_migration_get_id(st, id, &m, &err), STORE_OK);
     assert_string_equal(m.state_json, "{\"v\":2}");
@@ -440,7 +600,6 @@ static void test_set_state_fencing(void **state)
     store_migration_free(&m);
 
     store_close(st);
-    rm_tmp(dir);
 }
 
 /* ---- leases ---------------------------------------------------------- */
@@ -465,13 +624,13 @@ static void assert_lease(struct store *st, int64_t id, const char *owner, int st
 
 static void test_leases(void **state)
 {
-    char *dir = make_tmp();
-    struct store *st = open_ok(dir);
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
     char *err = NULL;
     int64_t id = create_ok(st, "m");
 
     double t0 = time_wall();
-    assert_int_equal(store_lease_acquire(st, id, "w1", 101, "host-1", 60, &err), STORE_OK);
+    assert_int_equal(store_lease_acquire(st, id, "w1", 101, "host-1", 60, NULL, &err), STORE_OK);
     struct store_migration m;
     assert_int_equal(store_migration_get_id(st, id, &m, &err), STORE_OK);
     assert_string_equal(m.lease_owner, "w1");
@@ -483,56 +642,58 @@ static void test_leases(void **state)
     store_migration_free(&m);
 
     /* The same owner again is a renewal, not a start; another owner is refused. */
-    assert_int_equal(store_lease_acquire(st, id, "w1", 101, "host-1", 60, &err), STORE_OK);
+    assert_int_equal(store_lease_acquire(st, id, "w1", 101, "host-1", 60, NULL, &err), STORE_OK);
     assert_lease(st, id, "w1", 1);
-    assert_int_equal(store_lease_acquire(st, id, "w2", 102, "host-2", 60, &err), STORE_CONFLICT);
-    assert_int_equal(store_lease_renew(st, id, "w2", 60, &err), STORE_CONFLICT);
-    assert_int_equal(store_lease_release(st, id, "w2", &err), STORE_OK); /* not its: no-op */
+    assert_int_equal(store_lease_acquire(st, id, "w2", 102, "host-2", 60, NULL, &err),
+                     STORE_CONFLICT);
+    assert_int_equal(store_lease_renew(st, id, FENCE("w2", E2), 60, &err), STORE_CONFLICT);
+    assert_int_equal(store_lease_release(st, id, FENCE("w2", E2), &err),
+                     STORE_OK); /* not its: no-op */
     assert_lease(st, id, "w1", 1);
 
     time_sleep(0.01);
-    assert_int_equal(store_lease_renew(st, id, "w1", 120, &err), STORE_OK);
+    assert_int_equal(store_lease_renew(st, id, FENCE("w1", E1), 120, &err), STORE_OK);
     assert_int_equal(store_migration_get_id(st, id, &m, &err), STORE_OK);
     assert_true(m.lease_expires > expires);
     store_migration_free(&m);
 
-    assert_int_equal(store_lease_release(st, id, "w1", &err), STORE_OK);
+    assert_int_equal(store_lease_release(st, id, FENCE("w1", E1), &err), STORE_OK);
     assert_lease(st, id, NULL, 1);
-    assert_int_equal(store_lease_renew(st, id, "w1", 60, &err), STORE_CONFLICT);
+    assert_int_equal(store_lease_renew(st, id, FENCE("w1", E1), 60, &err), STORE_CONFLICT);
 
     /* A free lease goes to a new holder: one more start. */
-    assert_int_equal(store_lease_acquire(st, id, "w2", 102, "host-2", 0.05, &err), STORE_OK);
+    assert_int_equal(store_lease_acquire(st, id, "w2", 102, "host-2", 0.05, NULL, &err), STORE_OK);
     assert_lease(st, id, "w2", 2);
 
     /* Expired but nobody took it: its owner may still renew it. */
     time_sleep(0.1);
-    assert_int_equal(store_lease_renew(st, id, "w2", 0.05, &err), STORE_OK);
-    assert_int_equal(store_lease_acquire(st, id, "w3", 103, "host-3", 60, &err), STORE_CONFLICT);
+    assert_int_equal(store_lease_renew(st, id, FENCE("w2", E2), 0.05, &err), STORE_OK);
+    assert_int_equal(store_lease_acquire(st, id, "w3", 103, "host-3", 60, NULL, &err),
+                     STORE_CONFLICT);
 
     /* Expired: another owner takes it, and the old one has lost it. */
     time_sleep(0.1);
-    assert_int_equal(store_lease_acquire(st, id, "w3", 103, "host-3", 60, &err), STORE_OK);
+    assert_int_equal(store_lease_acquire(st, id, "w3", 103, "host-3", 60, NULL, &err), STORE_OK);
     assert_lease(st, id, "w3", 3);
-    assert_int_equal(store_lease_renew(st, id, "w2", 60, &err), STORE_CONFLICT);
-    assert_int_equal(store_lease_release(st, id, "w2", &err), STORE_OK);
+    assert_int_equal(store_lease_renew(st, id, FENCE("w2", E2), 60, &err), STORE_CONFLICT);
+    assert_int_equal(store_lease_release(st, id, FENCE("w2", E2), &err), STORE_OK);
     assert_lease(st, id, "w3", 3);
 
     /* No such migration. */
-    assert_int_equal(store_lease_acquire(st, 999, "w1", 1, "h", 60, &err), STORE_NOT_FOUND);
-    assert_int_equal(store_lease_renew(st, 999, "w1", 60, &err), STORE_NOT_FOUND);
-    assert_int_equal(store_lease_release(st, 999, "w1", &err), STORE_OK);
+    assert_int_equal(store_lease_acquire(st, 999, "w1", 1, "h", 60, NULL, &err), STORE_NOT_FOUND);
+    assert_int_equal(store_lease_renew(st, 999, FENCE("w1", E1), 60, &err), STORE_NOT_FOUND);
+    assert_int_equal(store_lease_release(st, 999, FENCE("w1", E1), &err), STORE_OK);
     assert_null(err);
 
     store_close(st);
-    rm_tmp(dir);
 }
 
 /* ---- events, requests, restarts -------------------------------------- */
 
 static void test_events(void **state)
 {
-    char *dir = make_tmp();
-    struct store *st = open_ok(dir);
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
     char *err = NULL;
     int64_t a = create_ok(st, "a");
     int64_t b = create_ok(st, "b");
@@ -540,11 +701,11 @@ static void test_events(void **state)
         char json[32];
         snprintf(json, sizeof(json), "{\"i\":%d}", i);
         assert_int_equal(
-            store_event_append(st, a, 1000 + i, i % 2 ? "warning" : "status", json, &err),
+            store_event_append(st, a, NULL, 1000 + i, i % 2 ? "warning" : "status", json, &err),
             STORE_OK);
-        assert_int_equal(store_event_append(st, b, 2000 + i, "status", "{}", &err), STORE_OK);
+        assert_int_equal(store_event_append(st, b, NULL, 2000 + i, "status", "{}", &err), STORE_OK);
     }
-    assert_int_equal(store_event_append(st, 999, 1, "status", "{}", &err), STORE_NOT_FOUND);
+    assert_int_equal(store_event_append(st, 999, NULL, 1, "status", "{}", &err), STORE_NOT_FOUND);
 
     struct store_event *evs = NULL;
     size_t n = 0;
@@ -585,13 +746,12 @@ static void test_events(void **state)
     assert_null(err);
 
     store_close(st);
-    rm_tmp(dir);
 }
 
 static void test_requests(void **state)
 {
-    char *dir = make_tmp();
-    struct store *st = open_ok(dir);
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
     char *err = NULL;
     int64_t id = create_ok(st, "m");
     int64_t other = create_ok(st, "other");
@@ -614,7 +774,7 @@ static void test_requests(void **state)
 
     struct store_request *rs = NULL;
     size_t n = 0;
-    assert_int_equal(store_request_take(st, id, false, &rs, &n, &err), STORE_OK);
+    assert_int_equal(store_request_take(st, id, NULL, false, &rs, &n, &err), STORE_OK);
     assert_int_equal(n, 2);
     assert_int_equal(rs[0].kind, STORE_REQ_CUTOVER);
     assert_string_equal(rs[0].databases_json, "[\"db1\"]");
@@ -625,45 +785,44 @@ static void test_requests(void **state)
     store_request_list_free(rs, n);
 
     /* Taken once. */
-    assert_int_equal(store_request_take(st, id, false, &rs, &n, &err), STORE_OK);
+    assert_int_equal(store_request_take(st, id, NULL, false, &rs, &n, &err), STORE_OK);
     assert_int_equal(n, 0);
     store_request_list_free(rs, n);
 
     assert_int_equal(store_request_add(st, id, STORE_REQ_OVERWRITE, NULL, &err), STORE_OK);
-    assert_int_equal(store_request_take(st, id, false, &rs, &n, &err), STORE_OK);
+    assert_int_equal(store_request_take(st, id, NULL, false, &rs, &n, &err), STORE_OK);
     assert_int_equal(n, 1);
     assert_int_equal(rs[0].kind, STORE_REQ_OVERWRITE);
     store_request_list_free(rs, n);
 
     /* all: every request ever made, oldest first, for a restarted worker. */
     assert_int_equal(store_request_add(st, id, STORE_REQ_CUTOVER, NULL, &err), STORE_OK);
-    assert_int_equal(store_request_take(st, id, true, &rs, &n, &err), STORE_OK);
+    assert_int_equal(store_request_take(st, id, NULL, true, &rs, &n, &err), STORE_OK);
     assert_int_equal(n, 4);
     assert_int_equal(rs[0].kind, STORE_REQ_CUTOVER);
     assert_int_equal(rs[1].kind, STORE_REQ_CANCEL);
     assert_int_equal(rs[2].kind, STORE_REQ_OVERWRITE);
     assert_int_equal(rs[3].kind, STORE_REQ_CUTOVER);
     store_request_list_free(rs, n);
-    assert_int_equal(store_request_take(st, id, false, &rs, &n, &err), STORE_OK);
+    assert_int_equal(store_request_take(st, id, NULL, false, &rs, &n, &err), STORE_OK);
     assert_int_equal(n, 0);
     store_request_list_free(rs, n);
 
     /* The other migration's request is its own. */
-    assert_int_equal(store_request_take(st, other, false, &rs, &n, &err), STORE_OK);
+    assert_int_equal(store_request_take(st, other, NULL, false, &rs, &n, &err), STORE_OK);
     assert_int_equal(n, 1);
     assert_int_equal(rs[0].kind, STORE_REQ_DELETE);
     store_request_list_free(rs, n);
-    assert_int_equal(store_request_take(st, 999, false, &rs, &n, &err), STORE_NOT_FOUND);
+    assert_int_equal(store_request_take(st, 999, NULL, false, &rs, &n, &err), STORE_NOT_FOUND);
     assert_null(err);
 
     store_close(st);
-    rm_tmp(dir);
 }
 
 static void test_restarts(void **state)
 {
-    char *dir = make_tmp();
-    struct store *st = open_ok(dir);
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
     char *err = NULL;
     int64_t id = create_ok(st, "m");
     int64_t other = create_ok(st, "other");
@@ -690,7 +849,6 @@ static void test_restarts(void **state)
     assert_null(err);
 
     store_close(st);
-    rm_tmp(dir);
 }
 
 /* ---- two handles ----------------------------------------------------- */
@@ -707,9 +865,10 @@ static void *write_from_thread(void *arg)
 {
     struct writer *w = arg;
     double t0 = time_now();
-    w->append_rc = store_event_append(w->st, w->id, time_wall(), "status", "{\"b\":1}", &w->err);
+    w->append_rc =
+        store_event_append(w->st, w->id, NULL, time_wall(), "status", "{\"b\":1}", &w->err);
     if (w->append_rc == STORE_OK)
-        w->lease_rc = store_lease_acquire(w->st, w->id, "wb", 2, "h", 60, &w->err);
+        w->lease_rc = store_lease_acquire(w->st, w->id, "wb", 2, "h", 60, NULL, &w->err);
     w->took = time_now() - t0;
     return NULL;
 }
@@ -760,7 +919,7 @@ static void test_two_handles(void **state)
     store_event_list_free(evs, n);
 
     /* The lease b took holds against a. */
-    assert_int_equal(store_lease_acquire(a, id, "wa", 1, "h", 60, &err), STORE_CONFLICT);
+    assert_int_equal(store_lease_acquire(a, id, "wa", 1, "h", 60, NULL, &err), STORE_CONFLICT);
     assert_null(err);
 
     store_close(b);
@@ -772,7 +931,7 @@ static void test_two_handles(void **state)
 #define RACERS 4
 
 struct racer {
-    const char *dir;
+    const struct store_config *cfg;
     struct store *st;
     int64_t id;
     char owner[16];
@@ -783,27 +942,27 @@ struct racer {
 static void *open_from_thread(void *arg)
 {
     struct racer *r = arg;
-    r->st = store_open(r->dir, &r->err);
+    r->st = store_open_config(r->cfg, &r->err);
     return NULL;
 }
 
 static void *acquire_from_thread(void *arg)
 {
     struct racer *r = arg;
-    r->rc = store_lease_acquire(r->st, r->id, r->owner, 1, "h", 60, &r->err);
+    r->rc = store_lease_acquire(r->st, r->id, r->owner, 1, "h", 60, NULL, &r->err);
     return NULL;
 }
 
+/* For PostgreSQL: several nodes starting on an empty schema, one upgrade. */
 static void test_concurrent_open_and_acquire(void **state)
 {
-    char *tmp = make_tmp();
-    char *dir = xasprintf("%s/new", tmp);
+    struct fx *fx = *state;
     mode_t mask = umask(022);
     umask(mask);
     struct racer rs[RACERS];
     pthread_t th[RACERS];
     for (int i = 0; i < RACERS; i++) {
-        rs[i] = (struct racer){.dir = dir};
+        rs[i] = (struct racer){.cfg = &fx->cfg};
         snprintf(rs[i].owner, sizeof(rs[i].owner), "w%d", i);
     }
     for (int i = 0; i < RACERS; i++)
@@ -841,26 +1000,507 @@ static void test_concurrent_open_and_acquire(void **state)
 
     for (int i = 0; i < RACERS; i++)
         store_close(rs[i].st);
-    free(dir);
+}
+
+/* ---- epochs, claims -------------------------------------------------- */
+
+/* The migration's row, read again (the caller frees it). */
+static struct store_migration get_ok(struct store *st, int64_t id)
+{
+    char *err = NULL;
+    struct store_migration m;
+    assert_int_equal(store_migration_get_id(st, id, &m, &err), STORE_OK);
+    assert_null(err);
+    return m;
+}
+
+static void test_epochs(void **state)
+{
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
+    char *err = NULL;
+    int64_t id = create_ok(st, "m");
+    const char *run = mig_status_name(MIG_IN_PROGRESS);
+    const char *sub = mig_substatus_name(SUB_MIGRATING_DATA);
+
+    /* A new holder is one more epoch; the same owner again keeps it. */
+    int64_t epoch = -1;
+    assert_int_equal(store_lease_acquire(st, id, "w1", 11, "n1", 60, &epoch, &err), STORE_OK);
+    assert_int_equal(epoch, 1);
+    assert_int_equal(store_lease_acquire(st, id, "w1", 12, "n2", 60, &epoch, &err), STORE_OK);
+    assert_int_equal(epoch, 1);
+    struct store_migration m = get_ok(st, id);
+    assert_int_equal(m.lease_epoch, 1);
+    assert_int_equal(m.lease_pid, 12);
+    assert_string_equal(m.lease_node, "n2");
+    assert_int_equal(m.starts, 1);
+    store_migration_free(&m);
+    assert_int_equal(store_lease_release(st, id, FENCE("w1", 1), &err), STORE_OK);
+    assert_int_equal(store_lease_acquire(st, id, "w2", 21, "n1", 60, &epoch, &err), STORE_OK);
+    assert_int_equal(epoch, 2);
+    assert_int_equal(store_request_add(st, id, STORE_REQ_CUTOVER, NULL, &err), STORE_OK);
+
+    /*
+     * The old holder's writes, and those of the right owner with an old
+     * epoch (a worker restarted under the same owner name), are refused and
+     * counted; nothing of them is written.
+     */
+    const struct store_fence *stale[] = {FENCE("w1", 1), FENCE("w2", 1)};
+    for (size_t i = 0; i < 2; i++) {
+        const struct store_fence *f = stale[i];
+        assert_int_equal(store_lease_renew(st, id, f, 600, &err), STORE_CONFLICT);
+        assert_int_equal(
+            store_migration_set_state(st, id, f, "{\"stale\":1}", run, sub, true, &err),
+            STORE_CONFLICT);
+        assert_int_equal(store_event_append(st, id, f, 1, "status", "{}", &err), STORE_CONFLICT);
+        struct store_request *rs = NULL;
+        size_t n = 9;
+        assert_int_equal(store_request_take(st, id, f, false, &rs, &n, &err), STORE_CONFLICT);
+        assert_int_equal(n, 0);
+        assert_null(rs);
+        /* Giving up a lease one does not hold is a no-op. */
+        assert_int_equal(store_lease_release(st, id, f, &err), STORE_OK);
+    }
+    assert_null(err);
+    m = get_ok(st, id);
+    assert_null(m.state_json);
+    assert_string_equal(m.lease_owner, "w2");
+    assert_int_equal(m.lease_epoch, 2);
+    assert_true(m.lease_expires < time_wall() + 61);
+    assert_int_equal(m.stale_writes, 8);
+    store_migration_free(&m);
+    assert_int_equal(fx_int(fx, "SELECT count(*) FROM events"), 0);
+
+    /* The holder's writes go through, and are not counted. */
+    const struct store_fence *f = FENCE("w2", 2);
+    assert_int_equal(store_lease_renew(st, id, f, 60, &err), STORE_OK);
+    assert_int_equal(store_migration_set_state(st, id, f, "{\"v\":1}", run, sub, true, &err),
+                     STORE_OK);
+    assert_int_equal(store_event_append(st, id, f, 1, "status", "{}", &err), STORE_OK);
+    struct store_request *rs = NULL;
+    size_t n = 0;
+    assert_int_equal(store_request_take(st, id, f, false, &rs, &n, &err), STORE_OK);
+    assert_int_equal(n, 1);
+    store_request_list_free(rs, n);
+    m = get_ok(st, id);
+    assert_string_equal(m.state_json, "{\"v\":1}");
+    assert_int_equal(m.stale_writes, 8);
+    store_migration_free(&m);
+
+    /* A fence on a migration that is not there: not found, not a conflict. */
+    assert_int_equal(store_event_append(st, 999, f, 1, "status", "{}", &err), STORE_NOT_FOUND);
+    assert_int_equal(store_request_take(st, 999, f, false, &rs, &n, &err), STORE_NOT_FOUND);
+    assert_null(err);
+    store_close(st);
+}
+
+static void test_claim(void **state)
+{
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
+    char *err = NULL;
+    int64_t ids[5];
+    for (int i = 0; i < 5; i++) {
+        char name[8];
+        snprintf(name, sizeof(name), "m%d", i);
+        ids[i] = create_ok(st, name);
+        time_sleep(0.002); /* distinct creation times */
+    }
+    /* m1: a live lease; m2: an expired one; m3: final; m0, m2, m4 claimable. */
+    assert_int_equal(store_lease_acquire(st, ids[1], "other", 5, "n9", 60, NULL, &err), STORE_OK);
+    assert_int_equal(store_lease_acquire(st, ids[2], "old", 6, "n9", 0.05, NULL, &err), STORE_OK);
+    assert_int_equal(store_migration_set_state(st, ids[3], NULL, "{}",
+                                               mig_status_name(MIG_SUCCEEDED),
+                                               mig_substatus_name(SUB_COMPLETED), false, &err),
+                     STORE_OK);
+    time_sleep(0.1);
+
+    struct store_migration *ms = NULL;
+    size_t n = 0;
+    double t0 = time_wall();
+    assert_int_equal(store_lease_claim(st, "n1", "c1", 60, 1, &ms, &n, &err), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ms[0].id, ids[0]);
+    assert_string_equal(ms[0].name, "m0");
+    assert_string_equal(ms[0].spec_json, SPEC);
+    assert_string_equal(ms[0].lease_owner, "c1");
+    assert_string_equal(ms[0].lease_node, "n1");
+    assert_int_equal(ms[0].lease_pid, 0);
+    assert_true(ms[0].lease_expires >= t0 + 60);
+    assert_int_equal(ms[0].lease_epoch, 1);
+    assert_int_equal(ms[0].starts, 1);
+    store_migration_list_free(ms, n);
+
+    assert_int_equal(store_lease_claim(st, "n1", "c1", 60, 10, &ms, &n, &err), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(ms[0].id, ids[2]); /* the expired lease, taken from "old" */
+    assert_string_equal(ms[0].lease_owner, "c1");
+    assert_int_equal(ms[0].lease_epoch, 2);
+    assert_int_equal(ms[0].starts, 2);
+    assert_int_equal(ms[1].id, ids[4]);
+    store_migration_list_free(ms, n);
+
+    assert_int_equal(store_lease_claim(st, "n1", "c1", 60, 10, &ms, &n, &err), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_null(ms);
+    assert_int_equal(store_lease_claim(st, "n1", "c1", 60, 0, &ms, &n, &err), STORE_OK);
+    assert_int_equal(n, 0);
+    assert_null(err);
+
+    /* The old holder of m2 has lost it. */
+    assert_int_equal(store_lease_renew(st, ids[2], FENCE("old", 1), 60, &err), STORE_CONFLICT);
+    store_close(st);
+}
+
+#define CLAIMABLE 24
+
+struct claimer {
+    struct store *st;
+    const char *owner;
+    int64_t got[CLAIMABLE];
+    size_t n;
+    char *err;
+};
+
+/* Claims 3 at a time until nothing is left. */
+static void *claim_from_thread(void *arg)
+{
+    struct claimer *c = arg;
+    for (;;) {
+        struct store_migration *ms = NULL;
+        size_t n = 0;
+        if (store_lease_claim(c->st, "n", c->owner, 60, 3, &ms, &n, &c->err) != STORE_OK)
+            return NULL;
+        for (size_t i = 0; i < n && c->n < CLAIMABLE; i++)
+            c->got[c->n++] = ms[i].id;
+        store_migration_list_free(ms, n);
+        if (n == 0)
+            return NULL;
+    }
+}
+
+static void test_claim_concurrent(void **state)
+{
+    struct fx *fx = *state;
+    struct store *a = open_fx(fx);
+    struct store *b = open_fx(fx);
+    int64_t ids[CLAIMABLE];
+    for (int i = 0; i < CLAIMABLE; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "c%02d", i);
+        ids[i] = create_ok(a, name);
+    }
+    struct claimer cs[2] = {{.st = a, .owner = "ca"}, {.st = b, .owner = "cb"}};
+    pthread_t th[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&th[i], NULL, claim_from_thread, &cs[i]), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_join(th[i], NULL), 0);
+        if (cs[i].err != NULL)
+            fail_msg("claim %d: %s", i, cs[i].err);
+    }
+    /* Together all of them, each once, and each held by its claimer. */
+    assert_int_equal(cs[0].n + cs[1].n, CLAIMABLE);
+    for (int i = 0; i < CLAIMABLE; i++) {
+        int seen = 0;
+        const char *by = NULL;
+        for (int c = 0; c < 2; c++) {
+            for (size_t k = 0; k < cs[c].n; k++) {
+                if (cs[c].got[k] == ids[i]) {
+                    seen++;
+                    by = cs[c].owner;
+                }
+            }
+        }
+        assert_int_equal(seen, 1);
+        struct store_migration m = get_ok(a, ids[i]);
+        assert_string_equal(m.lease_owner, by);
+        assert_int_equal(m.lease_epoch, 1);
+        assert_int_equal(m.starts, 1);
+        store_migration_free(&m);
+    }
+    store_close(b);
+    store_close(a);
+}
+
+/* ---- nodes, settings ------------------------------------------------- */
+
+static struct store_node node_ok(struct store *st, const char *name)
+{
+    char *err = NULL;
+    struct store_node n;
+    assert_int_equal(store_node_get(st, name, &n, &err), STORE_OK);
+    assert_null(err);
+    return n;
+}
+
+static void test_nodes(void **state)
+{
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
+    char *err = NULL;
+    double t0 = time_wall();
+    struct store_node n1 = {
+        .name = "n1", .address = "http://h1:8080", .capacity = 4, .pid = 111, .version = "0.1.0"};
+    assert_int_equal(store_node_register(st, &n1, &err), STORE_OK);
+    struct store_node got = node_ok(st, "n1");
+    assert_string_equal(got.name, "n1");
+    assert_string_equal(got.address, "http://h1:8080");
+    assert_int_equal(got.capacity, 4);
+    assert_int_equal(got.running, 0);
+    assert_int_equal(got.pid, 111);
+    assert_string_equal(got.version, "0.1.0");
+    assert_true(got.started >= t0 && got.heartbeat == got.started);
+    assert_false(got.draining);
+    assert_false(got.stopped);
+    double started = got.started;
+    store_node_free(&got);
+
+    time_sleep(0.01);
+    assert_int_equal(store_node_heartbeat(st, "n1", 3, &err), STORE_OK);
+    got = node_ok(st, "n1");
+    assert_int_equal(got.running, 3);
+    assert_true(got.heartbeat > started);
+    store_node_free(&got);
+
+    assert_int_equal(store_node_set_draining(st, "n1", true, &err), STORE_OK);
+    got = node_ok(st, "n1");
+    assert_true(got.draining);
+    store_node_free(&got);
+    assert_int_equal(store_node_stop(st, "n1", &err), STORE_OK);
+    got = node_ok(st, "n1");
+    assert_true(got.stopped);
+    assert_int_equal(got.running, 0);
+    store_node_free(&got);
+
+    /* No such node. */
+    assert_int_equal(store_node_heartbeat(st, "nope", 1, &err), STORE_NOT_FOUND);
+    assert_int_equal(store_node_set_draining(st, "nope", true, &err), STORE_NOT_FOUND);
+    assert_int_equal(store_node_stop(st, "nope", &err), STORE_NOT_FOUND);
+    assert_int_equal(store_node_get(st, "nope", &got, &err), STORE_NOT_FOUND);
+    assert_null(got.name);
+
+    /* A restart of n1 takes its row's place; the list is by name. */
+    struct store_node n0 = {.name = "n0", .pid = 100};
+    struct store_node n2 = {.name = "n2", .capacity = 1, .pid = 222};
+    assert_int_equal(store_node_register(st, &n2, &err), STORE_OK);
+    assert_int_equal(store_node_register(st, &n0, &err), STORE_OK);
+    n1.pid = 112;
+    assert_int_equal(store_node_register(st, &n1, &err), STORE_OK);
+    struct store_node *ns = NULL;
+    size_t n = 0;
+    assert_int_equal(store_node_list(st, &ns, &n, &err), STORE_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(ns[0].name, "n0");
+    assert_null(ns[0].address);
+    assert_null(ns[0].version);
+    assert_string_equal(ns[1].name, "n1");
+    assert_int_equal(ns[1].pid, 112);
+    assert_false(ns[1].draining);
+    assert_false(ns[1].stopped);
+    assert_true(ns[1].started > started);
+    assert_string_equal(ns[2].name, "n2");
+    store_node_list_free(ns, n);
+
+    assert_int_equal(store_node_remove(st, "n1", &err), STORE_OK);
+    assert_int_equal(store_node_remove(st, "n1", &err), STORE_NOT_FOUND);
+    assert_int_equal(store_node_get(st, "n1", &got, &err), STORE_NOT_FOUND);
+    assert_null(err);
+    store_close(st);
+}
+
+static void test_settings(void **state)
+{
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
+    char *err = NULL;
+    char *out = NULL;
+    assert_int_equal(store_setting_get_or_put(st, "api_token", "first-token", true, &out, &err),
+                     STORE_OK);
+    assert_string_equal(out, "first-token");
+    free(out);
+    assert_int_equal(store_setting_get_or_put(st, "api_token", "second", true, &out, &err),
+                     STORE_OK);
+    assert_string_equal(out, "first-token");
+    free(out);
+    assert_int_equal(store_setting_get_or_put(st, "plain", "v1", false, &out, &err), STORE_OK);
+    assert_string_equal(out, "v1");
+    free(out);
+    assert_null(err);
+
+    /* Another handle (another node) reads the first value too. */
+    struct store *other = open_fx(fx);
+    assert_int_equal(store_setting_get_or_put(other, "api_token", "x", true, &out, &err), STORE_OK);
+    assert_string_equal(out, "first-token");
+    free(out);
+    store_close(other);
+
+    /* A shared store keeps secrets sealed: the rows hold neither token nor password. */
+    create_ok(st, "m");
+    char *token = fx_value(fx, "SELECT value FROM settings WHERE key = 'api_token'");
+    char *plain = fx_value(fx, "SELECT value FROM settings WHERE key = 'plain'");
+    char *spec = fx_value(fx, "SELECT spec_json FROM migrations WHERE name = 'm'");
+    if (on_pg) {
+        assert_true(strncmp(token, "pgs1:", 5) == 0);
+        assert_null(strstr(token, "first-token"));
+        assert_true(strncmp(spec, "pgs1:", 5) == 0);
+        assert_null(strstr(spec, "s3cret"));
+    } else {
+        assert_string_equal(token, "first-token");
+        assert_string_equal(spec, SPEC);
+    }
+    assert_string_equal(plain, "v1");
+    free(token);
+    free(plain);
+    free(spec);
+    store_close(st);
+}
+
+/* ---- PostgreSQL only ------------------------------------------------- */
+
+/* Opening cfg fails with an error that holds want (and no password). */
+static void assert_refused(const struct store_config *cfg, const char *want)
+{
+    char *err = NULL;
+    struct store *st = store_open_config(cfg, &err);
+    if (st != NULL)
+        fail_msg("opened, expected: %s", want);
+    assert_non_null(err);
+    if (strstr(err, want) == NULL)
+        fail_msg("\"%s\" does not say \"%s\"", err, want);
+    free(err);
+}
+
+/* A new key file of 64 random hex digits, mode 0600, in dir (caller frees the path). */
+static char *other_key_file(const char *dir)
+{
+    char *path = xasprintf("%s/other.key", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    srand((unsigned) getpid());
+    for (int i = 0; i < 64; i++)
+        fputc("0123456789abcdef"[rand() % 16], f);
+    fputc('\n', f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(path, 0600), 0);
+    return path;
+}
+
+static void test_pg_key(void **state)
+{
+    struct fx *fx = *state;
+    store_close(open_fx(fx));
+
+    struct store_config cfg = fx->cfg;
+    cfg.secret_key_file = NULL;
+    assert_refused(&cfg, "give --secret-key-file FILE");
+
+    char *tmp = make_tmp();
+    char *path = other_key_file(tmp);
+    cfg.secret_key_file = path;
+    assert_refused(&cfg, "is not the key this store's secrets were sealed with");
+    free(path);
     rm_tmp(tmp);
 }
 
+static void test_pg_refuse(void **state)
+{
+    struct fx *fx = *state;
+    store_close(open_fx(fx));
+    char *quoted = NULL;
+    free(pg_schema_value(fx->schema, "UPDATE schema_version SET version = version + 1"));
+    assert_refused(&fx->cfg, "newer than this pgshuttle's");
+    free(quoted);
+
+    /* Someone else's tables and no schema_version. */
+    free(pg_schema_value(fx->schema, "DROP TABLE schema_version"));
+    assert_refused(&fx->cfg, "not a pgshuttle store");
+}
+
+static void test_pg_odd_schema(void **state)
+{
+    struct fx *fx = *state;
+    pg_drop_schema(fx->schema);
+    free(fx->schema);
+    fx->schema = new_schema(true);
+    fx->cfg.schema = fx->schema;
+    struct store *st = open_fx(fx);
+    create_ok(st, "m");
+    assert_int_equal(fx_int(fx, "SELECT count(*) FROM migrations"), 1);
+    /* Where it is, with no password. */
+    const char *path = store_path(st);
+    assert_true(strncmp(path, "postgresql://", 13) == 0);
+    char *tail = xasprintf(" schema %s", fx->schema);
+    assert_non_null(strstr(path, tail));
+    free(tail);
+    assert_null(strstr(path, "password"));
+    store_close(st);
+}
+
+/* The server ends the handle's connection: one call may fail, the next works again. */
+static void test_pg_reconnect(void **state)
+{
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
+    int64_t id = create_ok(st, "m");
+    PGconn *c = pg_raw();
+    free(pg_value(c, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                     "WHERE application_name = 'pgshuttle store' AND pid <> pg_backend_pid()"));
+    PQfinish(c);
+    time_sleep(0.2);
+    char *err = NULL;
+    struct store_migration m;
+    enum store_rc rc = store_migration_get_id(st, id, &m, &err);
+    if (rc == STORE_OK) {
+        store_migration_free(&m);
+    } else {
+        assert_int_equal(rc, STORE_ERROR);
+        assert_non_null(err);
+        assert_non_null(strstr(err, "postgresql://"));
+        free(err);
+        err = NULL;
+    }
+    assert_true(store_ping(st, &err));
+    assert_int_equal(store_migration_get_id(st, id, &m, &err), STORE_OK);
+    assert_string_equal(m.spec_json, SPEC);
+    store_migration_free(&m);
+    assert_null(err);
+    store_close(st);
+}
+
+#define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_create_in_empty_dir),
-        cmocka_unit_test(test_upgrade_from_v1),
-        cmocka_unit_test(test_failed_step_rolls_back),
-        cmocka_unit_test(test_refuse_newer_version),
-        cmocka_unit_test(test_refuse_not_a_database),
-        cmocka_unit_test(test_migrations),
-        cmocka_unit_test(test_set_state_fencing),
-        cmocka_unit_test(test_leases),
-        cmocka_unit_test(test_events),
-        cmocka_unit_test(test_requests),
-        cmocka_unit_test(test_restarts),
-        cmocka_unit_test(test_two_handles),
-        cmocka_unit_test(test_concurrent_open_and_acquire),
+    const struct CMUnitTest sqlite_only[] = {
+        cmocka_unit_test(test_create_in_empty_dir),    cmocka_unit_test(test_upgrade_from_v1),
+        cmocka_unit_test(test_failed_step_rolls_back), cmocka_unit_test(test_refuse_newer_version),
+        cmocka_unit_test(test_refuse_not_a_database),  cmocka_unit_test(test_two_handles),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest neutral[] = {
+        FX(test_migrations), FX(test_set_state_fencing),
+        FX(test_leases),     FX(test_epochs),
+        FX(test_claim),      FX(test_claim_concurrent),
+        FX(test_events),     FX(test_requests),
+        FX(test_restarts),   FX(test_nodes),
+        FX(test_settings),   FX(test_concurrent_open_and_acquire),
+    };
+    const struct CMUnitTest pg_only[] = {
+        FX(test_pg_key),
+        FX(test_pg_refuse),
+        FX(test_pg_odd_schema),
+        FX(test_pg_reconnect),
+    };
+    int failed = cmocka_run_group_tests_name("sqlite only", sqlite_only, NULL, NULL);
+    failed += cmocka_run_group_tests_name("sqlite", neutral, NULL, NULL);
+    pg_uri = getenv("PGSHUTTLE_TEST_STORE_URI");
+    pg_key_file = getenv("PGSHUTTLE_TEST_STORE_KEY_FILE");
+    if (pg_uri == NULL || pg_uri[0] == '\0') {
+        printf("PostgreSQL store tests skipped: PGSHUTTLE_TEST_STORE_URI is not set\n");
+        return failed;
+    }
+    on_pg = true;
+    failed += cmocka_run_group_tests_name("postgresql", neutral, NULL, NULL);
+    failed += cmocka_run_group_tests_name("postgresql only", pg_only, NULL, NULL);
+    return failed;
 }

@@ -1,11 +1,11 @@
 /*
- * store_migrations.c — the migrations table: create, read, list, delete, and
+ * sqlite_migrations.c — the SQLite store's migrations table: create, read, list, delete, and
  * the fenced writes of the state and the spec.
  *
  * The spec (spec_json) holds passwords: it is stored and handed back to the
  * caller, and never appears in an error text.
  */
-#include "store/internal.h"
+#include "store/sqlite_internal.h"
 
 #include "model/status.h"
 #include "util/mem.h"
@@ -18,76 +18,58 @@
 /* The columns every read of a migration selects, in the order read_row reads them. */
 #define MIGRATION_COLUMNS                                                                          \
     "id, name, spec_json, state_json, status, substatus, active, created, updated, "               \
-    "window_start, starts, lease_owner, lease_pid, lease_node, lease_expires"
+    "window_start, starts, lease_owner, lease_pid, lease_node, lease_expires, lease_epoch, "       \
+    "stale_writes"
 
+/* Reads a row of MIGRATION_COLUMNS into m. */
 static void read_row(sqlite3_stmt *s, struct store_migration *m)
 {
     *m = (struct store_migration){
         .id = sqlite3_column_int64(s, 0),
-        .name = store__column_text(s, 1),
-        .spec_json = store__column_text(s, 2),
-        .state_json = store__column_text(s, 3),
-        .status = store__column_text(s, 4),
-        .substatus = store__column_text(s, 5),
+        .name = sqlite__column_text(s, 1),
+        .spec_json = sqlite__column_text(s, 2),
+        .state_json = sqlite__column_text(s, 3),
+        .status = sqlite__column_text(s, 4),
+        .substatus = sqlite__column_text(s, 5),
         .active = sqlite3_column_int(s, 6) != 0,
         .created = sqlite3_column_double(s, 7),
         .updated = sqlite3_column_double(s, 8),
         .window_start = sqlite3_column_double(s, 9),
         .starts = sqlite3_column_int(s, 10),
-        .lease_owner = store__column_text(s, 11),
+        .lease_owner = sqlite__column_text(s, 11),
         .lease_pid = sqlite3_column_int64(s, 12),
-        .lease_node = store__column_text(s, 13),
+        .lease_node = sqlite__column_text(s, 13),
         .lease_expires = sqlite3_column_double(s, 14),
+        .lease_epoch = sqlite3_column_int64(s, 15),
+        .stale_writes = sqlite3_column_int64(s, 16),
     };
-}
-
-/* Frees what m owns and zeroes it (m itself is the caller's). */
-void store_migration_free(struct store_migration *m)
-{
-    if (m == NULL)
-        return;
-    free(m->name);
-    free(m->spec_json);
-    free(m->state_json);
-    free(m->status);
-    free(m->substatus);
-    free(m->lease_owner);
-    free(m->lease_node);
-    *m = (struct store_migration){0};
-}
-
-void store_migration_list_free(struct store_migration *ms, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        store_migration_free(&ms[i]);
-    free(ms);
 }
 
 static const char sql_create[] =
     "INSERT INTO migrations (name, spec_json, status, substatus, active, created, updated, "
     "window_start) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6)";
 
-enum store_rc store_migration_create(struct store *st, const char *name, const char *spec_json,
-                                     double window_start, int64_t *id, char **error)
+enum store_rc sqlite_migration_create(struct store *st, const char *name, const char *spec_json,
+                                      double window_start, int64_t *id, char **error)
 {
     const char *doing = "creating a migration";
-    sqlite3_stmt *s = store__stmt(st, sql_create, doing, error);
+    sqlite3_stmt *s = sqlite__stmt(st, sql_create, doing, error);
     if (s == NULL)
         return STORE_ERROR;
-    store__bind_text(s, 1, name);
-    store__bind_text(s, 2, spec_json);
-    store__bind_text(s, 3, mig_status_name(MIG_IN_PROGRESS));
-    store__bind_text(s, 4, mig_substatus_name(SUB_PREREQUISITES));
+    sqlite__bind_text(s, 1, name);
+    sqlite__bind_text(s, 2, spec_json);
+    sqlite__bind_text(s, 3, mig_status_name(MIG_IN_PROGRESS));
+    sqlite__bind_text(s, 4, mig_substatus_name(SUB_PREREQUISITES));
     sqlite3_bind_double(s, 5, time_wall());
     sqlite3_bind_double(s, 6, window_start);
     enum store_rc rc = STORE_OK;
     if (sqlite3_step(s) == SQLITE_DONE) {
         if (id != NULL)
-            *id = sqlite3_last_insert_rowid(st->db);
-    } else if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_UNIQUE) {
+            *id = sqlite3_last_insert_rowid(sqlite__db(st));
+    } else if (sqlite3_extended_errcode(sqlite__db(st)) == SQLITE_CONSTRAINT_UNIQUE) {
         rc = STORE_CONFLICT;
     } else {
-        rc = store__fail(st, doing, error);
+        rc = sqlite__fail(st, doing, error);
     }
     sqlite3_reset(s);
     return rc;
@@ -105,7 +87,7 @@ static enum store_rc get_one(struct store *st, sqlite3_stmt *s, struct store_mig
     else if (step == SQLITE_DONE)
         rc = STORE_NOT_FOUND;
     else
-        rc = store__fail(st, doing, error);
+        rc = sqlite__fail(st, doing, error);
     sqlite3_reset(s);
     return rc;
 }
@@ -113,26 +95,26 @@ static enum store_rc get_one(struct store *st, sqlite3_stmt *s, struct store_mig
 static const char sql_get[] = "SELECT " MIGRATION_COLUMNS " FROM migrations WHERE name = ?";
 static const char sql_get_id[] = "SELECT " MIGRATION_COLUMNS " FROM migrations WHERE id = ?";
 
-enum store_rc store_migration_get(struct store *st, const char *name, struct store_migration *out,
-                                  char **error)
+enum store_rc sqlite_migration_get(struct store *st, const char *name, struct store_migration *out,
+                                   char **error)
 {
     char doing[128];
     snprintf(doing, sizeof(doing), "reading migration \"%.64s\"", name ? name : "");
-    sqlite3_stmt *s = store__stmt(st, sql_get, doing, error);
+    sqlite3_stmt *s = sqlite__stmt(st, sql_get, doing, error);
     if (s == NULL) {
         *out = (struct store_migration){0};
         return STORE_ERROR;
     }
-    store__bind_text(s, 1, name);
+    sqlite__bind_text(s, 1, name);
     return get_one(st, s, out, doing, error);
 }
 
-enum store_rc store_migration_get_id(struct store *st, int64_t id, struct store_migration *out,
-                                     char **error)
+enum store_rc sqlite_migration_get_id(struct store *st, int64_t id, struct store_migration *out,
+                                      char **error)
 {
     char doing[64];
     snprintf(doing, sizeof(doing), "reading migration %lld", (long long) id);
-    sqlite3_stmt *s = store__stmt(st, sql_get_id, doing, error);
+    sqlite3_stmt *s = sqlite__stmt(st, sql_get_id, doing, error);
     if (s == NULL) {
         *out = (struct store_migration){0};
         return STORE_ERROR;
@@ -144,13 +126,13 @@ enum store_rc store_migration_get_id(struct store *st, int64_t id, struct store_
 static const char sql_list[] = "SELECT " MIGRATION_COLUMNS " FROM migrations "
                                "WHERE ?1 = 0 OR active = 1 ORDER BY created DESC, id DESC";
 
-enum store_rc store_migration_list(struct store *st, bool active_only, struct store_migration **out,
-                                   size_t *n, char **error)
+enum store_rc sqlite_migration_list(struct store *st, bool active_only,
+                                    struct store_migration **out, size_t *n, char **error)
 {
     const char *doing = "listing the migrations";
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = store__stmt(st, sql_list, doing, error);
+    sqlite3_stmt *s = sqlite__stmt(st, sql_list, doing, error);
     if (s == NULL)
         return STORE_ERROR;
     sqlite3_bind_int(s, 1, active_only ? 1 : 0);
@@ -165,7 +147,7 @@ enum store_rc store_migration_list(struct store *st, bool active_only, struct st
         read_row(s, &ms[count++]);
     }
     if (step != SQLITE_DONE) {
-        enum store_rc rc = store__fail(st, doing, error);
+        enum store_rc rc = sqlite__fail(st, doing, error);
         sqlite3_reset(s);
         store_migration_list_free(ms, count);
         return rc;
@@ -178,25 +160,25 @@ enum store_rc store_migration_list(struct store *st, bool active_only, struct st
 
 static const char sql_delete[] = "DELETE FROM migrations WHERE name = ?";
 
-enum store_rc store_migration_delete(struct store *st, const char *name, char **error)
+enum store_rc sqlite_migration_delete(struct store *st, const char *name, char **error)
 {
     char doing[128];
     snprintf(doing, sizeof(doing), "deleting migration \"%.64s\"", name ? name : "");
-    sqlite3_stmt *s = store__stmt(st, sql_delete, doing, error);
+    sqlite3_stmt *s = sqlite__stmt(st, sql_delete, doing, error);
     if (s == NULL)
         return STORE_ERROR;
-    store__bind_text(s, 1, name);
-    return store__run_one(st, s, doing, error);
+    sqlite__bind_text(s, 1, name);
+    return sqlite__run_one(st, s, doing, error);
 }
 
 /*
- * The owner's write: only while lease_owner is owner (its lease may have
- * just expired: as long as nobody took it over, the owner still holds it,
- * the same rule as store_lease_renew).
+ * The holder's write: only while lease_owner and lease_epoch are the
+ * fence's (its lease may have just expired: as long as nobody took it over,
+ * the holder still holds it, the same rule as store_lease_renew).
  */
 static const char sql_set_state_owner[] =
     "UPDATE migrations SET state_json = ?1, status = ?2, substatus = ?3, active = ?4, "
-    "updated = ?5 WHERE id = ?6 AND lease_owner = ?7";
+    "updated = ?5 WHERE id = ?6 AND lease_owner = ?7 AND lease_epoch = ?8";
 /*
  * The write of no owner (supervisor, API): only without a live lease. It
  * also clears an expired lease, so that a stalled worker that comes back
@@ -208,38 +190,41 @@ static const char sql_set_state_free[] =
     "updated = ?5, lease_owner = NULL, lease_pid = 0, lease_node = NULL, lease_expires = 0 "
     "WHERE id = ?6 AND (lease_owner IS NULL OR lease_expires <= ?5)";
 
-enum store_rc store_migration_set_state(struct store *st, int64_t id, const char *owner,
-                                        const char *state_json, const char *status,
-                                        const char *substatus, bool active, char **error)
+enum store_rc sqlite_migration_set_state(struct store *st, int64_t id,
+                                         const struct store_fence *fence, const char *state_json,
+                                         const char *status, const char *substatus, bool active,
+                                         char **error)
 {
     char doing[64];
     snprintf(doing, sizeof(doing), "writing the state of migration %lld", (long long) id);
     sqlite3_stmt *s =
-        store__stmt(st, owner ? sql_set_state_owner : sql_set_state_free, doing, error);
+        sqlite__stmt(st, fence ? sql_set_state_owner : sql_set_state_free, doing, error);
     if (s == NULL)
         return STORE_ERROR;
-    store__bind_text(s, 1, state_json);
-    store__bind_text(s, 2, status);
-    store__bind_text(s, 3, substatus);
+    sqlite__bind_text(s, 1, state_json);
+    sqlite__bind_text(s, 2, status);
+    sqlite__bind_text(s, 3, substatus);
     sqlite3_bind_int(s, 4, active ? 1 : 0);
     sqlite3_bind_double(s, 5, time_wall());
     sqlite3_bind_int64(s, 6, id);
-    if (owner != NULL)
-        store__bind_text(s, 7, owner);
-    return store__run_leased(st, s, id, doing, error);
+    if (fence != NULL) {
+        sqlite__bind_text(s, 7, fence->owner);
+        sqlite3_bind_int64(s, 8, fence->epoch);
+    }
+    return sqlite__run_leased(st, s, id, fence, doing, error);
 }
 
 static const char sql_set_spec[] = "UPDATE migrations SET spec_json = ?1 WHERE id = ?2";
 
-enum store_rc store_migration_set_spec(struct store *st, int64_t id, const char *spec_json,
-                                       char **error)
+enum store_rc sqlite_migration_set_spec(struct store *st, int64_t id, const char *spec_json,
+                                        char **error)
 {
     char doing[64];
     snprintf(doing, sizeof(doing), "writing the spec of migration %lld", (long long) id);
-    sqlite3_stmt *s = store__stmt(st, sql_set_spec, doing, error);
+    sqlite3_stmt *s = sqlite__stmt(st, sql_set_spec, doing, error);
     if (s == NULL)
         return STORE_ERROR;
-    store__bind_text(s, 1, spec_json);
+    sqlite__bind_text(s, 1, spec_json);
     sqlite3_bind_int64(s, 2, id);
-    return store__run_one(st, s, doing, error);
+    return sqlite__run_one(st, s, doing, error);
 }

@@ -1,5 +1,5 @@
 /*
- * store_events.c — what accumulates under a migration: its events (the
+ * sqlite_events.c — the SQLite store: what accumulates under a migration: its events (the
  * history the API serves), the users' requests (API → worker) and the
  * workers' restarts (the supervisor's restart policy).
  *
@@ -7,7 +7,7 @@
  * migration that does not exist answers STORE_NOT_FOUND, as does reading
  * those of one that does not.
  */
-#include "store/internal.h"
+#include "store/sqlite_internal.h"
 
 #include "util/mem.h"
 #include "util/timeutil.h"
@@ -22,10 +22,10 @@ static enum store_rc insert(struct store *st, sqlite3_stmt *s, const char *doing
 {
     enum store_rc rc = STORE_OK;
     if (sqlite3_step(s) != SQLITE_DONE) {
-        if (sqlite3_extended_errcode(st->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+        if (sqlite3_extended_errcode(sqlite__db(st)) == SQLITE_CONSTRAINT_FOREIGNKEY)
             rc = STORE_NOT_FOUND;
         else
-            rc = store__fail(st, doing, error);
+            rc = sqlite__fail(st, doing, error);
     }
     sqlite3_reset(s);
     return rc;
@@ -33,46 +33,45 @@ static enum store_rc insert(struct store *st, sqlite3_stmt *s, const char *doing
 
 /* ---- events ---------------------------------------------------------- */
 
-void store_event_list_free(struct store_event *evs, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(evs[i].kind);
-        free(evs[i].json);
-    }
-    free(evs);
-}
-
 static const char sql_event_add[] =
     "INSERT INTO events (migration_id, at, kind, json) VALUES (?1, ?2, ?3, ?4)";
+/* The worker's event: inserted only while its fence holds the lease. */
+static const char sql_event_add_fenced[] =
+    "INSERT INTO events (migration_id, at, kind, json) SELECT id, ?2, ?3, ?4 FROM migrations "
+    "WHERE id = ?1 AND lease_owner = ?5 AND lease_epoch = ?6";
 
-enum store_rc store_event_append(struct store *st, int64_t id, double at, const char *kind,
-                                 const char *json, char **error)
+enum store_rc sqlite_event_append(struct store *st, int64_t id, const struct store_fence *fence,
+                                  double at, const char *kind, const char *json, char **error)
 {
     char doing[64];
     snprintf(doing, sizeof(doing), "adding an event to migration %lld", (long long) id);
-    sqlite3_stmt *s = store__stmt(st, sql_event_add, doing, error);
+    sqlite3_stmt *s = sqlite__stmt(st, fence ? sql_event_add_fenced : sql_event_add, doing, error);
     if (s == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_double(s, 2, at);
-    store__bind_text(s, 3, kind);
-    store__bind_text(s, 4, json);
-    return insert(st, s, doing, error);
+    sqlite__bind_text(s, 3, kind);
+    sqlite__bind_text(s, 4, json);
+    if (fence == NULL)
+        return insert(st, s, doing, error);
+    sqlite__bind_text(s, 5, fence->owner);
+    sqlite3_bind_int64(s, 6, fence->epoch);
+    return sqlite__run_leased(st, s, id, fence, doing, error);
 }
 
 /* A negative LIMIT is none in SQLite. */
 static const char sql_event_list[] = "SELECT seq, at, kind, json FROM events "
                                      "WHERE migration_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
 
-enum store_rc store_event_list(struct store *st, int64_t id, int64_t after_seq, size_t limit,
-                               struct store_event **out, size_t *n, char **error)
+enum store_rc sqlite_event_list(struct store *st, int64_t id, int64_t after_seq, size_t limit,
+                                struct store_event **out, size_t *n, char **error)
 {
     char doing[64];
     snprintf(doing, sizeof(doing), "reading the events of migration %lld", (long long) id);
     *out = NULL;
     *n = 0;
     sqlite3_stmt *s = NULL;
-    enum store_rc rc = store__stmt_under(st, id, sql_event_list, doing, &s, error);
+    enum store_rc rc = sqlite__stmt_under(st, id, sql_event_list, doing, &s, error);
     if (rc != STORE_OK)
         return rc;
     sqlite3_bind_int64(s, 2, after_seq);
@@ -88,12 +87,12 @@ enum store_rc store_event_list(struct store *st, int64_t id, int64_t after_seq, 
         evs[count++] = (struct store_event){
             .seq = sqlite3_column_int64(s, 0),
             .at = sqlite3_column_double(s, 1),
-            .kind = store__column_text(s, 2),
-            .json = store__column_text(s, 3),
+            .kind = sqlite__column_text(s, 2),
+            .json = sqlite__column_text(s, 3),
         };
     }
     if (step != SQLITE_DONE) {
-        rc = store__fail(st, doing, error);
+        rc = sqlite__fail(st, doing, error);
         sqlite3_reset(s);
         store_event_list_free(evs, count);
         return rc;
@@ -106,54 +105,21 @@ enum store_rc store_event_list(struct store *st, int64_t id, int64_t after_seq, 
 
 /* ---- requests -------------------------------------------------------- */
 
-/* The words stored in requests.kind, by enum store_request_kind. */
-static const char *const request_kinds[STORE_REQ_COUNT] = {
-    [STORE_REQ_CUTOVER] = "cutover",
-    [STORE_REQ_CANCEL] = "cancel",
-    [STORE_REQ_OVERWRITE] = "overwrite",
-    [STORE_REQ_DELETE] = "delete",
-};
-
-const char *store_request_kind_name(enum store_request_kind k)
-{
-    return ((int) k >= 0 && k < STORE_REQ_COUNT) ? request_kinds[k] : "unknown";
-}
-
-static bool request_kind_parse(const char *s, enum store_request_kind *out)
-{
-    for (int k = 0; s != NULL && k < STORE_REQ_COUNT; k++) {
-        if (strcmp(s, request_kinds[k]) == 0) {
-            *out = (enum store_request_kind) k;
-            return true;
-        }
-    }
-    return false;
-}
-
-void store_request_list_free(struct store_request *rs, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(rs[i].databases_json);
-    free(rs);
-}
-
 static const char sql_request_add[] =
     "INSERT INTO requests (migration_id, kind, databases_json, at) VALUES (?1, ?2, ?3, ?4)";
 
-enum store_rc store_request_add(struct store *st, int64_t id, enum store_request_kind kind,
-                                const char *databases_json, char **error)
+enum store_rc sqlite_request_add(struct store *st, int64_t id, enum store_request_kind kind,
+                                 const char *databases_json, char **error)
 {
     char doing[80];
     snprintf(doing, sizeof(doing), "recording a %s request for migration %lld",
-             store_request_kind_name(kind), (long long) id);
-    if ((int) kind < 0 || kind >= STORE_REQ_COUNT)
-        return store__fail_msg(st, doing, "no such request kind", error);
-    sqlite3_stmt *s = store__stmt(st, sql_request_add, doing, error);
+             store__request_word(kind), (long long) id);
+    sqlite3_stmt *s = sqlite__stmt(st, sql_request_add, doing, error);
     if (s == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, id);
-    store__bind_text(s, 2, request_kinds[kind]);
-    store__bind_text(s, 3, databases_json);
+    sqlite__bind_text(s, 2, store__request_word(kind));
+    sqlite__bind_text(s, 3, databases_json);
     sqlite3_bind_double(s, 4, time_wall());
     return insert(st, s, doing, error);
 }
@@ -168,7 +134,7 @@ static enum store_rc read_requests(struct store *st, int64_t id, bool all,
                                    struct store_request **out, size_t *n, const char *doing,
                                    char **error)
 {
-    sqlite3_stmt *s = store__stmt(st, sql_request_list, doing, error);
+    sqlite3_stmt *s = sqlite__stmt(st, sql_request_list, doing, error);
     if (s == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, id);
@@ -180,10 +146,10 @@ static enum store_rc read_requests(struct store *st, int64_t id, bool all,
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         enum store_request_kind kind;
         const char *word = (const char *) sqlite3_column_text(s, 1);
-        if (!request_kind_parse(word, &kind)) {
+        if (!store__request_kind_parse(word, &kind)) {
             char *msg = xasprintf("request %lld has an unknown kind \"%.32s\"",
                                   (long long) sqlite3_column_int64(s, 0), word ? word : "");
-            rc = store__fail_msg(st, doing, msg, error);
+            rc = sqlite__fail_msg(st, doing, msg, error);
             free(msg);
             break;
         }
@@ -194,12 +160,12 @@ static enum store_rc read_requests(struct store *st, int64_t id, bool all,
         rs[count++] = (struct store_request){
             .seq = sqlite3_column_int64(s, 0),
             .kind = kind,
-            .databases_json = store__column_text(s, 2),
+            .databases_json = sqlite__column_text(s, 2),
             .at = sqlite3_column_double(s, 3),
         };
     }
     if (rc == STORE_OK && step != SQLITE_DONE)
-        rc = store__fail(st, doing, error);
+        rc = sqlite__fail(st, doing, error);
     sqlite3_reset(s);
     if (rc != STORE_OK) {
         store_request_list_free(rs, count);
@@ -210,38 +176,45 @@ static enum store_rc read_requests(struct store *st, int64_t id, bool all,
     return STORE_OK;
 }
 
-enum store_rc store_request_take(struct store *st, int64_t id, bool all, struct store_request **out,
-                                 size_t *n, char **error)
+/*
+ * Read and mark in one BEGIN IMMEDIATE transaction; a fence that no longer
+ * holds the lease takes nothing, and is counted once the transaction is over.
+ */
+enum store_rc sqlite_request_take(struct store *st, int64_t id, const struct store_fence *fence,
+                                  bool all, struct store_request **out, size_t *n, char **error)
 {
     char doing[64];
     snprintf(doing, sizeof(doing), "taking the requests of migration %lld", (long long) id);
     *out = NULL;
     *n = 0;
-    enum store_rc rc = store__begin(st, doing, error);
+    enum store_rc rc = sqlite__begin(st, doing, error);
     if (rc != STORE_OK)
         return rc;
     struct store_request *rs = NULL;
     size_t count = 0;
-    rc = store__migration_exists(st, id, doing, error);
+    if (fence != NULL)
+        rc = sqlite__check_fence(st, id, fence, doing, error);
+    else
+        rc = sqlite__migration_exists(st, id, doing, error);
     if (rc == STORE_OK)
         rc = read_requests(st, id, all, &rs, &count, doing, error);
     if (rc == STORE_OK && count > 0) {
-        sqlite3_stmt *s = store__stmt(st, sql_request_mark, doing, error);
+        sqlite3_stmt *s = sqlite__stmt(st, sql_request_mark, doing, error);
         if (s == NULL) {
             rc = STORE_ERROR;
         } else {
             sqlite3_bind_int64(s, 1, id);
             sqlite3_bind_int64(s, 2, rs[count - 1].seq);
-            rc = store__run(st, s, doing, NULL, error);
+            rc = sqlite__run(st, s, doing, NULL, error);
         }
     }
     if (rc == STORE_OK)
-        rc = store__commit(st, doing, error);
+        rc = sqlite__commit(st, doing, error);
     else
-        store__rollback(st);
+        sqlite__rollback(st);
     if (rc != STORE_OK) {
         store_request_list_free(rs, count);
-        return rc;
+        return rc == STORE_CONFLICT ? sqlite__count_stale(st, id, doing, error) : rc;
     }
     *out = rs;
     *n = count;
@@ -253,38 +226,38 @@ enum store_rc store_request_take(struct store *st, int64_t id, bool all, struct 
 static const char sql_restart_add[] =
     "INSERT INTO restarts (migration_id, at, reason) VALUES (?1, ?2, ?3)";
 
-enum store_rc store_restart_record(struct store *st, int64_t id, double at, const char *reason,
-                                   char **error)
+enum store_rc sqlite_restart_record(struct store *st, int64_t id, double at, const char *reason,
+                                    char **error)
 {
     char doing[64];
     snprintf(doing, sizeof(doing), "recording a restart of migration %lld", (long long) id);
-    sqlite3_stmt *s = store__stmt(st, sql_restart_add, doing, error);
+    sqlite3_stmt *s = sqlite__stmt(st, sql_restart_add, doing, error);
     if (s == NULL)
         return STORE_ERROR;
     sqlite3_bind_int64(s, 1, id);
     sqlite3_bind_double(s, 2, at);
-    store__bind_text(s, 3, reason);
+    sqlite__bind_text(s, 3, reason);
     return insert(st, s, doing, error);
 }
 
 static const char sql_restart_count[] =
     "SELECT count(*) FROM restarts WHERE migration_id = ?1 AND at >= ?2";
 
-enum store_rc store_restart_count(struct store *st, int64_t id, double since, int *count,
-                                  char **error)
+enum store_rc sqlite_restart_count(struct store *st, int64_t id, double since, int *count,
+                                   char **error)
 {
     char doing[64];
     snprintf(doing, sizeof(doing), "counting the restarts of migration %lld", (long long) id);
     *count = 0;
     sqlite3_stmt *s = NULL;
-    enum store_rc rc = store__stmt_under(st, id, sql_restart_count, doing, &s, error);
+    enum store_rc rc = sqlite__stmt_under(st, id, sql_restart_count, doing, &s, error);
     if (rc != STORE_OK)
         return rc;
     sqlite3_bind_double(s, 2, since);
     if (sqlite3_step(s) == SQLITE_ROW)
         *count = sqlite3_column_int(s, 0);
     else
-        rc = store__fail(st, doing, error);
+        rc = sqlite__fail(st, doing, error);
     sqlite3_reset(s);
     return rc;
 }

@@ -1,5 +1,5 @@
 /*
- * store_schema.c — the store's schema and its upgrade steps.
+ * sqlite_schema.c — the SQLite store's schema and its upgrade steps.
  *
  * The schema version lives in PRAGMA user_version. Step N (sql/store_vN.sql)
  * takes a file from version N-1 to N; an empty file runs every step from 1.
@@ -7,7 +7,7 @@
  * user_version, after reading the version again inside it: two processes
  * opening an old file at once upgrade it once.
  */
-#include "store/schema.h"
+#include "store/sqlite_internal.h"
 
 #include "util/mem.h"
 
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 
 /* steps[i] takes the schema from version i to i + 1. */
-static const char *const steps[] = {"store_v1", "store_v2"};
+static const char *const steps[] = {"store_v1", "store_v2", "store_v3"};
 _Static_assert(sizeof(steps) / sizeof(steps[0]) == STORE_SCHEMA_VERSION,
                "one sql/store_vN.sql step per schema version");
 
@@ -108,7 +108,7 @@ fail:
     return false;
 }
 
-bool store_schema_upgrade(sqlite3 *db, int *version, char **msg)
+bool sqlite_schema_upgrade(sqlite3 *db, int *version, char **msg)
 {
     int v = 0;
     if (!read_version(db, &v, msg))

@@ -1,7 +1,11 @@
 /*
- * store_open.c — opening the SQLite store: its directory (0700) and file
+ * sqlite_open.c — opening the SQLite store: its directory (0700) and file
  * (0600, with its -wal and -shm), the connection's settings, the schema
- * upgrade; closing, and the health probe.
+ * upgrade; closing, the health probe, and the backend's table of functions
+ * (store_ops) for the front.
+ *
+ * The SQLite store never seals secrets: its file is private to one host's
+ * user (0600), the same as the key file would be.
  *
  * Settings of every connection: busy timeout 5 s (a writer waits for another
  * process's transaction instead of failing), WAL (readers never block the
@@ -9,8 +13,7 @@
  * requests and restarts), synchronous NORMAL (durable at each checkpoint; a
  * power loss may lose the last transactions, never corrupt the file).
  */
-#include "store/internal.h"
-#include "store/schema.h"
+#include "store/sqlite_internal.h"
 
 #include "util/mem.h"
 #include "util/timeutil.h"
@@ -127,28 +130,33 @@ static bool configure(sqlite3 *db, char **msg)
     return true;
 }
 
-/* Hands text (owned) to the caller's *error, or frees it if there is none. */
-static void give_error(char **error, char *text)
+static void sqlite_close(struct store *st)
 {
-    if (error != NULL)
-        *error = text;
-    else
-        free(text);
+    sqlite__stmt_clear(st);
+    sqlite3_close(sqlite__db(st));
+    free(st->be);
+    free(st->path);
+    free(st);
 }
 
-struct store *store_open(const char *dir, char **error)
+static const struct store_ops sqlite_ops;
+
+struct store *sqlite_store_open(const char *dir, char **error)
 {
     char *msg = NULL;
     if (dir == NULL || dir[0] == '\0') {
-        give_error(error, xstrdup("store: no state directory given"));
+        store__give_error(error, xstrdup("store: no state directory given"));
         return NULL;
     }
     if (!make_dirs(dir, &msg)) {
-        give_error(error, msg);
+        store__give_error(error, msg);
         return NULL;
     }
 
     struct store *st = xcalloc(1, sizeof(*st));
+    struct sqlite_store *sq = xcalloc(1, sizeof(*sq));
+    st->ops = &sqlite_ops;
+    st->be = sq;
     size_t len = strlen(dir);
     st->path = xasprintf("%s%s%s", dir, dir[len - 1] == '/' ? "" : "/", STORE_FILE_NAME);
 
@@ -161,12 +169,12 @@ struct store *store_open(const char *dir, char **error)
      */
     pthread_mutex_lock(&umask_lock);
     mode_t old_mask = umask(077);
-    int rc = sqlite3_open_v2(st->path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int rc = sqlite3_open_v2(st->path, &sq->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
-        msg = xasprintf("cannot open: %s", st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+        msg = xasprintf("cannot open: %s", sq->db ? sqlite3_errmsg(sq->db) : sqlite3_errstr(rc));
         goto fail;
     }
-    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_extended_result_codes(sq->db, 1);
     if (chmod(st->path, 0600) != 0) {
         msg = xasprintf("cannot make it mode 0600: %s", strerror(errno));
         goto fail;
@@ -181,7 +189,7 @@ struct store *store_open(const char *dir, char **error)
         if (failed)
             goto fail;
     }
-    if (!configure(st->db, &msg) || !store_schema_upgrade(st->db, &st->version, &msg))
+    if (!configure(sq->db, &msg) || !sqlite_schema_upgrade(sq->db, &st->version, &msg))
         goto fail;
     umask(old_mask);
     pthread_mutex_unlock(&umask_lock);
@@ -190,43 +198,55 @@ struct store *store_open(const char *dir, char **error)
 fail:
     umask(old_mask);
     pthread_mutex_unlock(&umask_lock);
-    give_error(error, xasprintf("store: opening %s: %s", st->path, msg));
+    store__give_error(error, xasprintf("store: opening %s: %s", st->path, msg));
     free(msg);
-    store_close(st);
+    sqlite_close(st);
     return NULL;
-}
-
-void store_close(struct store *st)
-{
-    if (st == NULL)
-        return;
-    store__stmt_clear(st);
-    sqlite3_close(st->db);
-    free(st->path);
-    free(st);
-}
-
-int store_schema_version(struct store *st)
-{
-    return st->version;
-}
-
-const char *store_path(const struct store *st)
-{
-    return st->path;
 }
 
 static const char sql_ping[] = "SELECT count(*) FROM migrations";
 
-bool store_ping(struct store *st, char **error)
+static bool sqlite_ping(struct store *st, char **error)
 {
     const char *doing = "checking that the store answers";
-    sqlite3_stmt *s = store__stmt(st, sql_ping, doing, error);
+    sqlite3_stmt *s = sqlite__stmt(st, sql_ping, doing, error);
     if (s == NULL)
         return false;
     bool ok = sqlite3_step(s) == SQLITE_ROW;
     if (!ok)
-        store__fail(st, doing, error);
+        sqlite__fail(st, doing, error);
     sqlite3_reset(s);
     return ok;
 }
+
+static const struct store_ops sqlite_ops = {
+    .kind = "sqlite",
+    .shared = false,
+    .close = sqlite_close,
+    .ping = sqlite_ping,
+    .migration_create = sqlite_migration_create,
+    .migration_get = sqlite_migration_get,
+    .migration_get_id = sqlite_migration_get_id,
+    .migration_list = sqlite_migration_list,
+    .migration_delete = sqlite_migration_delete,
+    .migration_set_state = sqlite_migration_set_state,
+    .migration_set_spec = sqlite_migration_set_spec,
+    .lease_acquire = sqlite_lease_acquire,
+    .lease_claim = sqlite_lease_claim,
+    .lease_renew = sqlite_lease_renew,
+    .lease_release = sqlite_lease_release,
+    .event_append = sqlite_event_append,
+    .event_list = sqlite_event_list,
+    .request_add = sqlite_request_add,
+    .request_take = sqlite_request_take,
+    .restart_record = sqlite_restart_record,
+    .restart_count = sqlite_restart_count,
+    .node_register = sqlite_node_register,
+    .node_heartbeat = sqlite_node_heartbeat,
+    .node_stop = sqlite_node_stop,
+    .node_set_draining = sqlite_node_set_draining,
+    .node_get = sqlite_node_get,
+    .node_list = sqlite_node_list,
+    .node_remove = sqlite_node_remove,
+    .setting_get_or_put = sqlite_setting_get_or_put,
+};
