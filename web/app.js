@@ -268,7 +268,7 @@
 
   function gridView() {
     const state = { filter: sessionStorage.getItem('pgshuttle.filter') || 'All', rows: new Map() };
-    $('bar-title').textContent = 'Migrations';
+    $('bar-title').textContent = ''; /* the header's tab says it */
     const filter = h('select', { id: 'filter', 'aria-label': 'Which migrations' },
       h('option', { value: 'Active', text: 'Active' }), h('option', { value: 'All', text: 'All' }));
     filter.value = state.filter;
@@ -361,7 +361,7 @@
    */
   function nodesView() {
     const rows = new Map();
-    $('bar-title').textContent = 'Nodes';
+    $('bar-title').textContent = '';
     const count = h('span', { class: 'muted', id: 'nodes-count' });
     const refreshBtn = h('button', { type: 'button', id: 'refresh', text: 'Refresh' });
     const tbody = h('tbody');
@@ -393,14 +393,15 @@
       }
       setText(tds[2], `${n.running} / ${n.capacity === null ? 'no limit' : n.capacity}`);
       setText(tds[3], fmtDuration(n.heartbeatAgeSeconds));
-      const keys = { address: n.address || '', migrations: (n.migrations || []).join(','), draining: String(n.draining) };
+      const keys = { address: n.address || '', migrations: (n.migrations || []).join(','), action: `${n.draining} ${n.state === 'Stopped'}` };
       if (tr.dataset.address !== keys.address) { tr.dataset.address = keys.address; tds[4].replaceChildren(address(n.address)); }
       setText(tds[5], n.version || '\u2013');
       if (tr.dataset.migrations !== keys.migrations) { tr.dataset.migrations = keys.migrations; tds[6].replaceChildren(...[].concat(migrationLinks(n.migrations))); }
-      if (tr.dataset.draining !== keys.draining) {
-        tr.dataset.draining = keys.draining;
-        const btn = h('button', { type: 'button', class: n.draining ? 'node-action' : 'node-action danger', 'data-node': n.name,
-          text: n.draining ? 'Resume' : 'Drain', onclick: () => openNodeAction(n.name, !n.draining) });
+      if (tr.dataset.action !== keys.action) {
+        tr.dataset.action = keys.action;
+        /* a stopped node drains nothing, and its next start clears the mark */
+        const btn = n.state === 'Stopped' ? '\u2013' : h('button', { type: 'button', class: n.draining ? 'node-action' : 'node-action danger',
+          'data-node': n.name, text: n.draining ? 'Resume' : 'Drain', onclick: () => openNodeAction(n.name, !n.draining) });
         tds[7].replaceChildren(btn);
       }
     }

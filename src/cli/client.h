@@ -12,6 +12,11 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+/* The exit codes a client command's --help ends with; refusals: what the server may refuse. */
+#define CLIENT_EXIT_NOTES_FOR(refusals)                                                            \
+    "Exit codes: 0 ok, 1 refused by the server (" refusals "), 64 bad usage,\n"                    \
+    "69 no server answered, 77 the server refused the token."
+
 /* The server when neither --server nor PGSHUTTLE_SERVER says. */
 #define CLIENT_DEFAULT_SERVER "http://127.0.0.1:8432"
 

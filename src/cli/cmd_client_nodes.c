@@ -15,9 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NODE_EXIT_NOTES                                                                            \
-    "Exit codes: 0 ok, 1 refused by the server (no such node, ...), 64 bad usage,\n"               \
-    "69 no server answered, 77 the server refused the token."
+#define NODE_EXIT_NOTES CLIENT_EXIT_NOTES_FOR("no such node, ...")
 
 static const struct cli_help nodes_help = {
     .cmd = "nodes",

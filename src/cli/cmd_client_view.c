@@ -29,16 +29,14 @@ static const struct cli_option list_options[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
-#define CLIENT_EXIT_NOTES                                                                          \
-    "Exit codes: 0 ok, 1 refused by the server (no such migration, ...), 64 bad usage,\n"          \
-    "69 no server answered, 77 the server refused the token."
+#define CLIENT_EXIT_NOTES CLIENT_EXIT_NOTES_FOR("no such migration, ...")
 
 static const struct cli_help list_help = {
     .cmd = "list",
     .synopsis = "[--filter Active|All] [OPTIONS]",
     .about = "Lists the migrations of the pgshuttle server, newest start first: Name, Status,\n"
              "Migration mode, Migration type, Source server (host:port), Source server type,\n"
-             "Databases, Duration, Start time.",
+             "Databases, Duration, Start time, Node (the node running it).",
     .options = list_options,
     .notes =
         "With --output json: the server's answer as it is ({\"value\":[...]}).\n" CLIENT_EXIT_NOTES,

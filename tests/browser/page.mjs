@@ -380,6 +380,7 @@ async function basic() {
     check(row.includes('0 / 4') && row.includes(process.env.PGS_WEB_URL), 'running / capacity and the address: ' + row);
     check(await page.$(`#nodes tbody tr[data-name="web-node-a"] a[href="${process.env.PGS_WEB_URL}"]`) !== null, 'an http address is a link');
     check(await page.$eval('#nodes tbody tr[data-name="web-node-b"] td:nth-child(3)', (td) => td.textContent) === '0 / no limit', 'a node with no limit says so');
+    check(await page.$('#nodes tbody tr[data-name="web-node-b"] button.node-action') === null, 'a stopped node has no Drain button');
 
     await page.click('#nodes tbody tr[data-name="web-node-a"] button.node-action');
     await page.waitForSelector('dialog[open]');
@@ -389,7 +390,6 @@ async function basic() {
     let n = (await api('GET', '/nodes/web-node-a')).json;
     check(n.state === 'Draining' && n.draining === true, 'Drain through the button: the API says Draining', n.state);
     check((await page.textContent('#nodes tbody tr[data-name="web-node-a"] button.node-action')) === 'Resume', 'a draining node offers Resume');
-    await shoot(page, 'nodes-light-desktop');
 
     await page.click('#nodes tbody tr[data-name="web-node-a"] button.node-action');
     await page.waitForSelector('dialog[open]');
@@ -432,6 +432,10 @@ async function basic() {
         await page.waitForSelector('#grid tbody tr');
         await sleep(300);
         sizes.push(await shoot(page, `grid-${scheme}-${tag}`));
+        await page.evaluate(() => { location.hash = '#/nodes'; });
+        await page.waitForSelector('#nodes tbody tr');
+        await sleep(300);
+        sizes.push(await shoot(page, `nodes-${scheme}-${tag}`));
         await page.evaluate(() => { location.hash = '#/m/web-on'; });
         await page.waitForSelector('#view[data-ready]');
         await page.waitForSelector('#chart canvas', { timeout: 10000 }).catch(() => {});
@@ -443,12 +447,15 @@ async function basic() {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.waitForSelector('#view[data-ready]');
     await page.screenshot({ path: join(ARTIFACTS, 'details-full-light-desktop.png'), fullPage: true });
-    check(sizes.length === 8 && sizes.every((s) => s > 5000), `8 screenshots in ${ARTIFACTS} (grid and details, light and dark, desktop and phone)`);
+    check(sizes.length === 12 && sizes.every((s) => s > 5000), `12 screenshots in ${ARTIFACTS} (grid, nodes and details, light and dark, desktop and phone)`);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.evaluate(() => { location.hash = '#/'; });
     await page.waitForSelector('#grid tbody tr');
     const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
     check(fits, 'on a phone the page does not scroll sideways (the grid scrolls in its box)');
+    await page.evaluate(() => { location.hash = '#/nodes'; });
+    await page.waitForSelector('#nodes tbody tr');
+    check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'nor does the nodes view (its table scrolls in its box)');
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.emulateMedia({ colorScheme: 'light' });
   });

@@ -1,8 +1,8 @@
 /*
  * api_http.c — what the API's unit tests share (api_http.h): the fake
- * conninfo functions a server is started with, and an HTTP client (libcurl)
- * that records every answer, so that a test can check that none of them
- * ever held the password.
+ * conninfo functions a server is started with, its start and stop, and an
+ * HTTP client (libcurl) that records every answer, so that a test can check
+ * that none of them ever held the password.
  */
 #define _GNU_SOURCE
 #include "api_http.h"
@@ -49,6 +49,43 @@ char *fake_with_password(const char *conninfo, const char *password)
     if (asprintf(&out, "%s password=%s", conninfo, password) < 0)
         return NULL;
     return out;
+}
+
+/* ---- the server ---------------------------------------------------------- */
+
+void api_test_start(char *dir, api_connection_test_fn connection_test)
+{
+    assert_non_null(mkdtemp(dir));
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    struct api_config cfg = {.listen = "127.0.0.1:0",
+                             .state_dir = dir,
+                             .token = TOKEN,
+                             .conninfo = {fake_mask, fake_check, fake_with_password},
+                             .connection_test = connection_test};
+    char *error = NULL;
+    srv = api_start(&cfg, &error);
+    if (srv == NULL)
+        fail_msg("api_start: %s", error);
+    assert_true(api_port(srv) > 0);
+}
+
+int api_test_stop(const char *dir)
+{
+    api_stop(srv);
+    curl_global_cleanup();
+    sb_free(&everything);
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+struct store *api_test_store(const char *dir)
+{
+    char *error = NULL;
+    struct store *st = store_open(dir, &error);
+    if (st == NULL)
+        fail_msg("store_open: %s", error);
+    return st;
 }
 
 /* ---- an HTTP client ------------------------------------------------------ */

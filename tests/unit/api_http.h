@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "api/api.h"
+#include "store/store.h"
 #include "util/buf.h"
 
 #include <jansson.h>
@@ -30,6 +31,17 @@
 
 extern struct api_server *srv; /* where the calls go */
 extern strbuf everything;      /* every answer's headers and body */
+
+/*
+ * Makes the directory dir (a mkdtemp template, filled in) and starts srv
+ * there on 127.0.0.1 (an ephemeral port) with TOKEN, the fake conninfo ops
+ * and connection_test (NULL: none). Fails the test when it cannot.
+ */
+void api_test_start(char *dir, api_connection_test_fn connection_test);
+/* Stops srv and removes dir; 0, or -1 when dir could not be removed. */
+int api_test_stop(const char *dir);
+/* A store handle of its own on dir (the test closes it). */
+struct store *api_test_store(const char *dir);
 
 /* The conninfo ops of a test server (the real ones are the pg layer's). */
 char *fake_mask(const char *conninfo);

@@ -86,34 +86,16 @@ static size_t migration_count(void)
 static int start(void **state)
 {
     (void) state;
-    assert_non_null(mkdtemp(dir));
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct api_config cfg = {.listen = "127.0.0.1:0",
-                             .state_dir = dir,
-                             .token = TOKEN,
-                             .conninfo = {fake_mask, fake_check, fake_with_password},
-                             .connection_test = fake_connection_test};
-    char *error = NULL;
-    srv = api_start(&cfg, &error);
-    if (srv == NULL)
-        fail_msg("api_start: %s", error);
-    assert_true(api_port(srv) > 0);
+    api_test_start(dir, fake_connection_test);
     return 0;
 }
 
 static int stop(void **state)
 {
     (void) state;
-    api_stop(srv);
-    curl_global_cleanup();
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        return -1;
-    sb_free(&everything);
     free(ct_source);
     free(ct_target);
-    return 0;
+    return api_test_stop(dir);
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -336,11 +318,7 @@ static void test_concurrent_requests(void **state)
 /* Opens the test's own store handle. */
 static struct store *open_store(void)
 {
-    char *error = NULL;
-    struct store *st = store_open(dir, &error);
-    if (st == NULL)
-        fail_msg("store_open: %s", error);
-    return st;
+    return api_test_store(dir);
 }
 
 static void test_patch(void **state)

@@ -12,7 +12,6 @@
 #include "api_http.h"
 #include "store/store.h"
 
-#include <curl/curl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,11 +24,7 @@ static char dir[] = "/tmp/pgshuttle-test-api-nodes-XXXXXX";
 
 static struct store *open_store(void)
 {
-    char *error = NULL;
-    struct store *st = store_open(dir, &error);
-    if (st == NULL)
-        fail_msg("store_open: %s", error);
-    return st;
+    return api_test_store(dir);
 }
 
 static void node_register(struct store *st, const char *name, int capacity)
@@ -74,16 +69,8 @@ static void heartbeat_back(const char *name, double seconds)
 static int start(void **state)
 {
     (void) state;
-    assert_non_null(mkdtemp(dir));
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct api_config cfg = {.listen = "127.0.0.1:0",
-                             .state_dir = dir,
-                             .token = TOKEN,
-                             .conninfo = {fake_mask, fake_check, fake_with_password}};
+    api_test_start(dir, NULL);
     char *error = NULL;
-    srv = api_start(&cfg, &error);
-    if (srv == NULL)
-        fail_msg("api_start: %s", error);
     struct store *st = open_store();
     node_register(st, "n-up", 4);
     node_register(st, "n-drain", 0);
@@ -100,14 +87,7 @@ static int start(void **state)
 static int stop(void **state)
 {
     (void) state;
-    api_stop(srv);
-    curl_global_cleanup();
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        return -1;
-    sb_free(&everything);
-    return 0;
+    return api_test_stop(dir);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
