@@ -61,8 +61,9 @@ json_t *api_node_to_json(const struct store_node *node, const struct store_migra
         if (runner && strcmp(runner, node->name) == 0)
             json_array_append_new(names, json_string(ms[i].name));
     }
-    /* tenths of a second: enough to see a heartbeat late, without noise */
-    double age = round(api_node_heartbeat_age(node, now) * 10.0) / 10.0;
+    /* whole seconds: heartbeats come every second, a fraction would be noise (and 0.1 has no exact
+     * double) */
+    json_int_t age = (json_int_t) floor(api_node_heartbeat_age(node, now));
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(node->name));
     json_object_set_new(o, "address", string_or_null(node->address));
@@ -73,7 +74,7 @@ json_t *api_node_to_json(const struct store_node *node, const struct store_migra
     json_object_set_new(o, "version", string_or_null(node->version));
     json_object_set_new(o, "startedOn", api_time_json(node->started));
     json_object_set_new(o, "lastHeartbeat", api_time_json(node->heartbeat));
-    json_object_set_new(o, "heartbeatAgeSeconds", json_real(age));
+    json_object_set_new(o, "heartbeatAgeSeconds", json_integer(age));
     json_object_set_new(o, "state", json_string(api_node_state_name(api_node_state(node, now))));
     json_object_set_new(o, "draining", json_boolean(node->draining));
     json_object_set_new(o, "migrations", names);
