@@ -246,6 +246,24 @@ int client_parse(int argc, char **argv, const struct cli_help *help, enum client
     return EXIT_OK;
 }
 
+int client_list(const char *cmd, const struct client_opts *o, const char *path,
+                char *(*format)(const json_t *value))
+{
+    json_t *answer = NULL;
+    char *raw = NULL;
+    int rc = client_call(cmd, o, "GET", path, NULL, &answer, &raw, NULL);
+    if (rc == EXIT_OK && o->json) {
+        printf("%s\n", raw ? raw : "");
+    } else if (rc == EXIT_OK) {
+        char *text = format(json_object_get(answer, "value"));
+        fputs(text, stdout);
+        free(text);
+    }
+    json_decref(answer);
+    free(raw);
+    return rc;
+}
+
 void client_print_json(const json_t *doc)
 {
     char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -69,6 +69,14 @@ int client_parse(int argc, char **argv, const struct cli_help *help, enum client
                  const char **name, struct client_opts *o,
                  int (*own_opt)(int opt, const char *arg, void *ctx), void *ctx);
 
+/*
+ * GET path (a list: {"value": [...]}) and print it: the answer as it came
+ * with --output json, else format(value)'s text (a new string). Returns
+ * client_call's exit code.
+ */
+int client_list(const char *cmd, const struct client_opts *o, const char *path,
+                char *(*format)(const json_t *value));
+
 /* Prints a JSON document on stdout as it came (indented), with a newline. */
 void client_print_json(const json_t *doc);
 

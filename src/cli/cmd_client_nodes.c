@@ -72,20 +72,8 @@ int cmd_nodes(int argc, char **argv)
 {
     struct client_opts o = {0};
     int rc = client_parse(argc, argv, &nodes_help, CLIENT_NO_NAME, NULL, &o, NULL, NULL);
-    if (rc == EXIT_OK) {
-        json_t *answer = NULL;
-        char *raw = NULL;
-        rc = client_call("nodes", &o, "GET", "/nodes", NULL, &answer, &raw, NULL);
-        if (rc == EXIT_OK && o.json) {
-            printf("%s\n", raw ? raw : "");
-        } else if (rc == EXIT_OK) {
-            char *table = client_nodes_format(json_object_get(answer, "value"));
-            fputs(table, stdout);
-            free(table);
-        }
-        json_decref(answer);
-        free(raw);
-    }
+    if (rc == EXIT_OK)
+        rc = client_list("nodes", &o, "/nodes", client_nodes_format);
     client_opts_free(&o);
     return rc < 0 ? EXIT_OK : rc;
 }

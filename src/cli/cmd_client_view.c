@@ -90,18 +90,7 @@ int cmd_list(int argc, char **argv)
     int rc = client_parse(argc, argv, &list_help, CLIENT_NO_NAME, NULL, &o, list_opt, &filter);
     if (rc == EXIT_OK) {
         char *path = xasprintf("/migrations?filter=%s", filter);
-        json_t *answer = NULL;
-        char *raw = NULL;
-        rc = client_call("list", &o, "GET", path, NULL, &answer, &raw, NULL);
-        if (rc == EXIT_OK && o.json) {
-            printf("%s\n", raw ? raw : "");
-        } else if (rc == EXIT_OK) {
-            char *grid = client_grid_format(json_object_get(answer, "value"));
-            fputs(grid, stdout);
-            free(grid);
-        }
-        json_decref(answer);
-        free(raw);
+        rc = client_list("list", &o, path, client_grid_format);
         free(path);
     }
     client_opts_free(&o);

@@ -188,6 +188,8 @@ async function basic() {
     const off = (await api('GET', '/migrations/web-off')).json.properties.node;
     const cell = await page.$eval('#grid tbody tr[data-name="web-off"] td:nth-child(10)', (td) => td.textContent);
     check(off === null && cell === '\u2013', 'a finished migration has no node (a dash)', `${off} / ${cell}`);
+    const fits = await page.$eval('#grid-wrap', (w) => w.scrollWidth <= w.clientWidth + 1);
+    check(fits, 'on a laptop (1280 px) every column of the grid, Node included, fits without scrolling sideways');
   });
 
   await test('refresh', async () => {
