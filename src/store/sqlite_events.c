@@ -1,11 +1,12 @@
 /*
- * sqlite_events.c — the SQLite store: what accumulates under a migration: its events (the
- * history the API serves), the users' requests (API → worker) and the
- * workers' restarts (the supervisor's restart policy).
+ * sqlite_events.c — the SQLite store: what accumulates under a migration,
+ * its events (the history the API serves), the users' requests (API →
+ * worker) and the workers' restarts (the supervisor's restart policy).
  *
  * Each row belongs to one migration (ON DELETE CASCADE); adding one to a
  * migration that does not exist answers STORE_NOT_FOUND, as does reading
- * those of one that does not.
+ * those of one that does not. A worker's event and its request poll carry
+ * its fence: refused (and counted) once the lease went to another holder.
  */
 #include "store/sqlite_internal.h"
 

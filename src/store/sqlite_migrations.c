@@ -1,6 +1,6 @@
 /*
- * sqlite_migrations.c — the SQLite store's migrations table: create, read, list, delete, and
- * the fenced writes of the state and the spec.
+ * sqlite_migrations.c — the SQLite store's migrations table: create, read,
+ * list, delete, and the fenced writes of the state and the spec.
  *
  * The spec (spec_json) holds passwords: it is stored and handed back to the
  * caller, and never appears in an error text.

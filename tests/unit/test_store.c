@@ -17,6 +17,7 @@
  * SQLite only: creating it in an empty directory (modes, schema version),
  * upgrading a version-1 file that holds rows, refusing a newer file and a
  * file that is not a database; two handles writing to one file at once.
+ * Without a server: a PostgreSQL store that cannot be reached.
  * PostgreSQL only: secrets sealed in the rows, the key (missing, wrong), a
  * newer schema or someone else's, an odd schema name, a connection killed
  * under the handle.
@@ -96,6 +97,7 @@ static PGconn *pg_raw(void)
     PGconn *c = PQconnectdb(pg_uri);
     if (PQstatus(c) != CONNECTION_OK)
         fail_msg("connecting to PGSHUTTLE_TEST_STORE_URI: %s", PQerrorMessage(c));
+    PQclear(PQexec(c, "SET client_min_messages TO warning"));
     return c;
 }
 
@@ -1407,10 +1409,8 @@ static void test_pg_refuse(void **state)
 {
     struct fx *fx = *state;
     store_close(open_fx(fx));
-    char *quoted = NULL;
     free(pg_schema_value(fx->schema, "UPDATE schema_version SET version = version + 1"));
     assert_refused(&fx->cfg, "newer than this pgshuttle's");
-    free(quoted);
 
     /* Someone else's tables and no schema_version. */
     free(pg_schema_value(fx->schema, "DROP TABLE schema_version"));
@@ -1444,9 +1444,11 @@ static void test_pg_reconnect(void **state)
     struct store *st = open_fx(fx);
     int64_t id = create_ok(st, "m");
     PGconn *c = pg_raw();
-    free(pg_value(c, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                     "WHERE application_name = 'pgshuttle store' AND pid <> pg_backend_pid()"));
+    char *killed = pg_value(c, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                               "WHERE application_name = 'pgshuttle store'");
     PQfinish(c);
+    assert_string_equal(killed, "1");
+    free(killed);
     time_sleep(0.2);
     char *err = NULL;
     struct store_migration m;
@@ -1468,14 +1470,46 @@ static void test_pg_reconnect(void **state)
     store_close(st);
 }
 
+/*
+ * No server needed: a PostgreSQL store that cannot be reached is refused
+ * with the place it tried (user, host, port, database), never the URI's
+ * password.
+ */
+static void test_pg_unreachable(void **state)
+{
+    char *tmp = make_tmp();
+    char *key = other_key_file(tmp);
+    struct store_config cfg = {.uri = "postgresql://alice:pw-Secret-42@127.0.0.1:1/appdb",
+                               .schema = "s",
+                               .secret_key_file = key};
+    char *err = NULL;
+    assert_null(store_open_config(&cfg, &err));
+    assert_non_null(err);
+    assert_non_null(strstr(err, "store: postgresql://alice@127.0.0.1:1/appdb schema s: "
+                                "cannot connect: "));
+    assert_null(strstr(err, "pw-Secret-42"));
+    free(err);
+    err = NULL;
+
+    /* A key file that is not one is refused before any connection. */
+    cfg.secret_key_file = tmp;
+    assert_null(store_open_config(&cfg, &err));
+    assert_non_null(err);
+    assert_null(strstr(err, "pw-Secret-42"));
+    free(err);
+    free(key);
+    rm_tmp(tmp);
+}
+
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 
 int main(void)
 {
-    const struct CMUnitTest sqlite_only[] = {
+    const struct CMUnitTest local[] = {
         cmocka_unit_test(test_create_in_empty_dir),    cmocka_unit_test(test_upgrade_from_v1),
         cmocka_unit_test(test_failed_step_rolls_back), cmocka_unit_test(test_refuse_newer_version),
         cmocka_unit_test(test_refuse_not_a_database),  cmocka_unit_test(test_two_handles),
+        cmocka_unit_test(test_pg_unreachable),
     };
     const struct CMUnitTest neutral[] = {
         FX(test_migrations), FX(test_set_state_fencing),
@@ -1491,7 +1525,7 @@ int main(void)
         FX(test_pg_odd_schema),
         FX(test_pg_reconnect),
     };
-    int failed = cmocka_run_group_tests_name("sqlite only", sqlite_only, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("local", local, NULL, NULL);
     failed += cmocka_run_group_tests_name("sqlite", neutral, NULL, NULL);
     pg_uri = getenv("PGSHUTTLE_TEST_STORE_URI");
     pg_key_file = getenv("PGSHUTTLE_TEST_STORE_KEY_FILE");
