@@ -96,25 +96,23 @@ size_t collect(char *data, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
-/* Sends a request; token NULL sends none, type NULL no Content-Type. */
-struct reply call_n(const char *method, const char *path, const char *token, const char *type,
-                    const char *body, size_t body_len)
+/*
+ * Sends method path to srv with the headers h (taken over: freed here) and
+ * body (or NULL); HEAD asks for no body. Every answer is added to everything.
+ */
+static struct reply perform(const char *method, const char *path, struct curl_slist *h,
+                            const char *body, size_t body_len)
 {
     struct reply r = {0};
     CURL *c = curl_easy_init();
     assert_non_null(c);
     char url[1024];
     snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", api_port(srv), path);
-    struct curl_slist *h = NULL;
-    char line[256];
-    if (token) {
-        snprintf(line, sizeof(line), "Authorization: Bearer %s", token);
-        h = curl_slist_append(h, line);
-    }
-    snprintf(line, sizeof(line), "Content-Type: %s", type ? type : "");
-    h = curl_slist_append(h, type ? line : "Content-Type:");
     curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (strcmp(method, "HEAD") == 0)
+        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    else
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
@@ -135,6 +133,25 @@ struct reply call_n(const char *method, const char *path, const char *token, con
     sb_append(&everything, sb_str(&r.headers));
     sb_append(&everything, sb_str(&r.body));
     return r;
+}
+
+struct reply call_n(const char *method, const char *path, const char *token, const char *type,
+                    const char *body, size_t body_len)
+{
+    struct curl_slist *h = NULL;
+    char line[256];
+    if (token) {
+        snprintf(line, sizeof(line), "Authorization: Bearer %s", token);
+        h = curl_slist_append(h, line);
+    }
+    snprintf(line, sizeof(line), "Content-Type: %s", type ? type : "");
+    h = curl_slist_append(h, type ? line : "Content-Type:");
+    return perform(method, path, h, body, body_len);
+}
+
+struct reply call_header(const char *method, const char *path, const char *header)
+{
+    return perform(method, path, header ? curl_slist_append(NULL, header) : NULL, NULL, 0);
 }
 
 struct reply call(const char *method, const char *path, const char *body)

@@ -59,6 +59,8 @@ size_t collect(char *data, size_t size, size_t n, void *ctx);
 /* Sends a request to srv; token NULL sends none, type NULL no Content-Type. */
 struct reply call_n(const char *method, const char *path, const char *token, const char *type,
                     const char *body, size_t body_len);
+/* A request with no token and no body, with header ("Name: value", or NULL) as it is. */
+struct reply call_header(const char *method, const char *path, const char *header);
 /* The same with TOKEN, and a JSON body when body is not NULL. */
 struct reply call(const char *method, const char *path, const char *body);
 void reply_free(struct reply *r);
