@@ -2,7 +2,7 @@
  * app.js — pgshuttle's monitoring page (plain JavaScript, no framework).
  *
  * Views by the URL fragment: "#/" the grid of migrations, "#/m/NAME" one
- * migration's details. Every request goes to this server's /api/v1 with the
+ * migration's details, "#/nodes" the service's nodes (drain, resume). Every request goes to this server's /api/v1 with the
  * bearer token, which comes from "#token=..." (then removed from the address
  * bar) or from the form, and is kept in sessionStorage only. A 401 shows the
  * token screen. Every ~5 s (not while the tab is hidden) the view refreshes
@@ -16,7 +16,7 @@
   const AUTO_KEY = 'pgshuttle.autoRefresh';
   const REFRESH_MS = 5000;
   const COLUMNS = ['Name', 'Status', 'Migration mode', 'Migration type', 'Source server',
-    'Source server type', 'Databases', 'Duration', 'Start time'];
+    'Source server type', 'Databases', 'Duration', 'Start time', 'Node'];
   const TYPE_WORDS = { Validate: 'Validate', Migrate: 'Migrate', ValidateAndMigrate: 'Validate and migrate' };
   /* The API's source type words (Azure's) and the names people read (model/source_type.c). */
   const SOURCE_TYPE_NAMES = {
@@ -34,6 +34,15 @@
     'Validation failed': ['s-bad', '\u26A0'],
     'Warning': ['s-warn', '\u26A0'],
   };
+  /* node state -> [css class, icon]: the statuses' colours (docs/API.md, Nodes) */
+  const NODE_LOOK = {
+    'Up': ['s-ok', '\u2714'],
+    'Draining': ['s-wait', '\u2016'],
+    'Down': ['s-bad', '\u2716'],
+    'Stopped': ['s-off', '\u2205'],
+  };
+  const NODE_COLUMNS = ['Name', 'State', 'Running / capacity', 'Heartbeat age', 'Address', 'Version', 'Migrations', 'Action'];
+  const FINAL = ['Succeeded', 'Failed', 'Canceled', 'Validation failed'];
   const QUIET_EVENTS = new Set(['streaming', 'progress', 'lag', 'table_queued', 'table_started']);
 
   const $ = (id) => document.getElementById(id);
@@ -95,8 +104,8 @@
     return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
   }
 
-  function badge(word) {
-    const [cls, icon] = STATUS_LOOK[word] || ['s-off', '\u2022'];
+  function badge(word, looks) {
+    const [cls, icon] = (looks || STATUS_LOOK)[word] || ['s-off', '\u2022'];
     return h('span', { class: 'badge ' + cls, 'data-status': word || '' },
       h('span', { class: 'icon', 'aria-hidden': 'true', text: icon }), word || 'Unknown');
   }
@@ -253,12 +262,13 @@
       m.name, st, p.migrationMode || '\u2013', TYPE_WORDS[p.migrationOption] || p.migrationOption || '\u2013',
       serverLabel(p.sourceServer), sourceTypeLabel(p),
       (p.dbsToMigrate || []).join(', '), fmtDuration(p.durationSeconds), fmtTime(p.startedOn),
+      p.node || '\u2013',
     ];
   }
 
   function gridView() {
     const state = { filter: sessionStorage.getItem('pgshuttle.filter') || 'All', rows: new Map() };
-    $('bar-title').textContent = 'Migrations';
+    $('bar-title').textContent = ''; /* the header's tab says it */
     const filter = h('select', { id: 'filter', 'aria-label': 'Which migrations' },
       h('option', { value: 'Active', text: 'Active' }), h('option', { value: 'All', text: 'All' }));
     filter.value = state.filter;
@@ -342,6 +352,111 @@
     return { kind: 'grid', refresh };
   }
 
+  /* ---- nodes ------------------------------------------------------------ */
+
+  /*
+   * The service's nodes (GET /nodes), refreshed in place like the grid: a
+   * row per node, its state in the statuses' colours, a Drain or Resume
+   * button that asks first.
+   */
+  function nodesView() {
+    const rows = new Map();
+    $('bar-title').textContent = '';
+    const count = h('span', { class: 'muted', id: 'nodes-count' });
+    const refreshBtn = h('button', { type: 'button', id: 'refresh', text: 'Refresh' });
+    const tbody = h('tbody');
+    const table = h('table', { class: 'grid', id: 'nodes' },
+      h('thead', {}, h('tr', {}, NODE_COLUMNS.map((c) => h('th', { scope: 'col', text: c })))), tbody);
+    const wrap = h('div', { class: 'grid-wrap' }, table);
+    const empty = h('div', { class: 'panel empty', id: 'nodes-empty', hidden: true },
+      h('h2', { text: 'No node has registered' }),
+      h('p', { text: 'Each pgshuttle serve sharing this store registers itself and beats every second.' }));
+    const err = h('p', { class: 'note bad', id: 'nodes-error', hidden: true });
+    view.replaceChildren(h('div', { class: 'toolbar' }, count, h('span', { class: 'spacer' }), refreshBtn), err, wrap, empty);
+
+    function address(a) {
+      if (!a) return '\u2013';
+      return /^https?:\/\//.test(a) ? h('a', { href: a, rel: 'noopener noreferrer', text: a }) : a;
+    }
+
+    function migrationLinks(names) {
+      if (!names || !names.length) return '\u2013';
+      return names.flatMap((m, i) => [i ? ', ' : null, h('a', { href: '#/m/' + encodeURIComponent(m), text: m })]);
+    }
+
+    /* Cells that hold elements are drawn again only when their data changed. */
+    function updateRow(tr, n) {
+      const tds = tr.children;
+      if (tr.dataset.state !== n.state) {
+        tr.dataset.state = n.state;
+        tds[1].replaceChildren(badge(n.state, NODE_LOOK));
+      }
+      setText(tds[2], `${n.running} / ${n.capacity === null ? 'no limit' : n.capacity}`);
+      setText(tds[3], fmtDuration(n.heartbeatAgeSeconds));
+      const keys = { address: n.address || '', migrations: (n.migrations || []).join(','), action: `${n.draining} ${n.state === 'Stopped'}` };
+      if (tr.dataset.address !== keys.address) { tr.dataset.address = keys.address; tds[4].replaceChildren(address(n.address)); }
+      setText(tds[5], n.version || '\u2013');
+      if (tr.dataset.migrations !== keys.migrations) { tr.dataset.migrations = keys.migrations; tds[6].replaceChildren(...[].concat(migrationLinks(n.migrations))); }
+      if (tr.dataset.action !== keys.action) {
+        tr.dataset.action = keys.action;
+        /* a stopped node drains nothing, and its next start clears the mark */
+        const btn = n.state === 'Stopped' ? '\u2013' : h('button', { type: 'button', class: n.draining ? 'node-action' : 'node-action danger',
+          'data-node': n.name, text: n.draining ? 'Resume' : 'Drain', onclick: () => openNodeAction(n.name, !n.draining) });
+        tds[7].replaceChildren(btn);
+      }
+    }
+
+    function newRow(n) {
+      const tr = h('tr', { 'data-name': n.name }, h('td', { class: 'name', text: n.name }),
+        NODE_COLUMNS.slice(1).map(() => h('td')));
+      updateRow(tr, n);
+      return tr;
+    }
+
+    async function refresh() {
+      let list;
+      try {
+        list = (await api('GET', '/nodes')).value || [];
+      } catch (e) {
+        if (e.status !== 401) { err.textContent = 'Cannot list the nodes: ' + e.message; err.hidden = false; }
+        return;
+      }
+      err.hidden = true;
+      const seen = new Set();
+      let prev = null;
+      for (const n of list) {
+        seen.add(n.name);
+        let tr = rows.get(n.name);
+        if (tr) updateRow(tr, n);
+        else { tr = newRow(n); rows.set(n.name, tr); }
+        /* the API's order (by name); a row in place is not moved, so a focused button keeps its focus */
+        const want = prev ? prev.nextSibling : tbody.firstChild;
+        if (want !== tr) tbody.insertBefore(tr, want);
+        prev = tr;
+      }
+      for (const [name, tr] of rows) if (!seen.has(name)) { tr.remove(); rows.delete(name); }
+      const down = list.filter((n) => n.state === 'Down').length;
+      count.textContent = `${list.length} node${list.length === 1 ? '' : 's'}` + (down ? `, ${down} down` : '');
+      wrap.hidden = list.length === 0;
+      empty.hidden = list.length !== 0;
+      view.dataset.ready = '1';
+    }
+
+    refreshBtn.addEventListener('click', () => refresh());
+    return { kind: 'nodes', refresh };
+  }
+
+  /* Drain (drain true) or resume node name, after the user confirms. */
+  function openNodeAction(name, drain) {
+    const text = drain
+      ? 'The node takes no new migration and hands the ones it runs over to the other nodes. The drain is done when it runs none.'
+      : 'The node takes new migrations again.';
+    openDialog((drain ? 'Drain ' : 'Resume ') + name, [h('p', { text })], drain ? 'Drain' : 'Resume', async () => {
+      await api('POST', '/nodes/' + encodeURIComponent(name) + (drain ? '/drain' : '/resume'));
+      await afterAction(drain ? `Drain of ${name} requested.` : `${name} resumed.`);
+    }, drain ? 'danger' : 'primary');
+  }
+
   /* ---- details --------------------------------------------------------- */
 
   /*
@@ -366,6 +481,12 @@
 
   function props(pairs) {
     return h('dl', { class: 'props' }, pairs.filter((p) => p).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', {}, v instanceof Node ? v : String(v === null || v === undefined || v === '' ? '\u2013' : v))]));
+  }
+
+  /* The node running a migration; an active one that none runs waits for a node's claim. */
+  function nodeLabel(node, status) {
+    if (node) return h('a', { href: '#/nodes', id: 'migration-node', text: node });
+    return FINAL.includes(status) ? '\u2013' : 'none (waiting for a node to take it)';
   }
 
   function detailsView(name) {
@@ -406,6 +527,7 @@
       const out = [h('h2', {}, m.name, ' ', badge(cs.state)),
         props([['Substatus', sub || '\u2013'], ['Migration mode', p.migrationMode],
           ['Migration type', TYPE_WORDS[p.migrationOption] || p.migrationOption],
+          ['Node', nodeLabel(p.node, cs.state)],
           ['Started', fmtTime(p.startedOn)], ['Ended', fmtTime(p.endedOn)], ['Duration', fmtDuration(p.durationSeconds)]])];
       if (cs.error) out.push(h('p', { class: 'note bad', id: 'migration-error' }, h('strong', { text: 'Error' + (cs.errorDatabase ? ` in ${cs.errorDatabase}` : '') + ': ' }), cs.error));
       for (const w of cs.warnings || []) out.push(h('p', { class: 'note warn', text: w }));
@@ -418,7 +540,7 @@
 
     function drawActions(m) {
       const p = m.properties, cs = p.currentStatus || {}, sub = (cs.currentSubStateDetails || {}).currentSubState;
-      const ended = ['Succeeded', 'Failed', 'Canceled', 'Validation failed'].includes(cs.state);
+      const ended = FINAL.includes(cs.state);
       const canCutover = p.migrationMode === 'Online' && cs.state === 'Waiting for user action' && sub === 'Waiting for cutover';
       const cut = h('button', { type: 'button', id: 'action-cutover', class: 'primary', disabled: !canCutover, text: 'Cutover',
         title: canCutover ? null : 'Cutover is possible when the migration is Waiting for user action / Waiting for cutover' });
@@ -950,7 +1072,12 @@
     delete view.dataset.ready;
     if (!token) { showToken(null); return; }
     const m = /^#\/m\/(.+)$/.exec(location.hash);
-    current = m ? detailsView(decodeURIComponent(m[1])) : gridView();
+    const nodes = location.hash === '#/nodes';
+    current = m ? detailsView(decodeURIComponent(m[1])) : nodes ? nodesView() : gridView();
+    for (const [id, on] of [['nav-migrations', !nodes], ['nav-nodes', nodes]]) {
+      if (on) $(id).setAttribute('aria-current', 'page');
+      else $(id).removeAttribute('aria-current');
+    }
     current.refresh().catch(() => {});
     startTimer();
     view.focus({ preventScroll: true });

@@ -19,6 +19,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/*
+ * When the API calls a node of the service Down (GET /api/v1/nodes,
+ * /metrics): its last heartbeat is older than 3 heartbeat periods (the
+ * supervisor beats every API_NODE_HEARTBEAT_SECONDS), but never less than
+ * 10 s, so that a store slow for a few seconds or a paused machine does
+ * not make a live node look dead. The one place that says it (the
+ * service may not include api.h: if it needs the rule, for a claim of a
+ * Down node's migrations, the two constants move down to store.h).
+ */
+#define API_NODE_HEARTBEAT_SECONDS 1.0
+#define API_NODE_DOWN_AFTER                                                                        \
+    (3 * API_NODE_HEARTBEAT_SECONDS > 10.0 ? 3 * API_NODE_HEARTBEAT_SECONDS : 10.0)
+
 struct api_conninfo_ops {
     /* A copy of conninfo with every password masked (caller frees). */
     char *(*mask)(const char *conninfo);

@@ -7,11 +7,13 @@
  *   router.c            the route table: path patterns, methods (405 with Allow), auth
  *   routes_*.c          the handlers: migrations, their views (events, log, lag,
  *                       tables), the service's own (healthz, metrics, names), the
- *                       connection test
+ *                       nodes (list, drain, resume), the connection test
  *   spec_body.c         a create's (or a connection test's) body read into a spec
  *   table_fold.c        the tables' copy states folded from a migration's events
  *   routes_static.c     the monitoring page and its assets (embedded web/ files)
  *   routes_common.c     loading a migration for a handler (404), reading a JSON body
+ *   node_view.c         a node's state (Up, Draining, Down, Stopped) and JSON; the
+ *                       node running a migration
  *   auth.c, pool.c, answer.c, url.c, token.c   bearer check, store handles,
  *                       answers, %XX decoding, the token file
  */
@@ -139,7 +141,10 @@ struct store *api_migration_open(struct api_ctx *ctx, const struct api_request *
 /* The same from a row already read, which m takes over (row is zeroed). */
 bool api_migration_read(struct store_migration *row, struct api_migration *m, struct api_answer *a);
 void api_migration_free(struct api_migration *m);
-/* The resource of m (masked through ctx's conninfo ops), a new object. */
+/*
+ * The resource of m (masked through ctx's conninfo ops), a new object, with
+ * properties.node: the node running it now (api_migration_node), or null.
+ */
 json_t *api_migration_resource(struct api_ctx *ctx, const struct api_migration *m);
 /* A 500 for a failed store call (the store's message; it holds no secret). */
 void api_answer_store_error(struct api_answer *a, char *error);
@@ -149,6 +154,32 @@ void api_answer_store_error(struct api_answer *a, char *error);
  * jansson's quote of the text, which may hold a password).
  */
 bool api_body_json(const struct api_request *req, json_t **doc, struct api_answer *a);
+
+/* ---- node_view.c ------------------------------------------------------ */
+
+enum api_node_state { API_NODE_UP, API_NODE_DRAINING, API_NODE_DOWN, API_NODE_STOPPED };
+
+/* "Up", "Draining", "Down", "Stopped" (docs/API.md). */
+const char *api_node_state_name(enum api_node_state s);
+/*
+ * n's state at now (wall clock): Stopped after a clean stop, else Down when
+ * its heartbeat is older than API_NODE_DOWN_AFTER, else Draining or Up.
+ */
+enum api_node_state api_node_state(const struct store_node *n, double now);
+/* Seconds since n's last heartbeat at now (0 when the heartbeat is ahead of now). */
+double api_node_heartbeat_age(const struct store_node *n, double now);
+/*
+ * The node running m at now: its lease's node while the lease is live, else
+ * NULL (no lease, or it ran out: the migration waits for a node's claim).
+ * Borrowed from m.
+ */
+const char *api_migration_node(const struct store_migration *m, double now);
+/*
+ * The node resource (docs/API.md) as a new object; its "migrations" are the
+ * names of those of ms[0..n) it runs at now.
+ */
+json_t *api_node_to_json(const struct store_node *node, const struct store_migration *ms, size_t n,
+                         double now);
 
 /* ---- spec_body.c ------------------------------------------------------ */
 
@@ -175,7 +206,7 @@ bool api_spec_body_read(struct api_ctx *ctx, const struct api_request *req, cons
 json_t *api_table_states(const struct store_event *evs, size_t n, const char *only_db);
 
 /* ---- the handlers (routes_migrations.c, routes_views.c, routes_service.c,
- *      routes_connection_test.c) */
+ *      routes_nodes.c, routes_connection_test.c) */
 
 typedef void (*api_handler)(struct api_ctx *ctx, const struct api_request *req,
                             struct api_answer *a);
@@ -192,6 +223,11 @@ void api_route_tables(struct api_ctx *ctx, const struct api_request *req, struct
 void api_route_name_check(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
 void api_route_healthz(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
 void api_route_metrics(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_nodes(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_node(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_node_drain(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);
+void api_route_node_resume(struct api_ctx *ctx, const struct api_request *req,
+                           struct api_answer *a);
 void api_route_test_connection(struct api_ctx *ctx, const struct api_request *req,
                                struct api_answer *a);
 void api_route_page(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a);

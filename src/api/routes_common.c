@@ -1,13 +1,14 @@
 /*
  * routes_common.c — what several handlers need: a migration loaded from the
- * store with its spec and state read (404 when there is none), its resource,
- * and a request body read as JSON.
+ * store with its spec and state read (404 when there is none), its resource
+ * (with the node running it), and a request body read as JSON.
  */
 #include "api/api_internal.h"
 #include "model/migration_json.h"
 #include "model/resource_json.h"
 #include "model/state_json.h"
 #include "util/mem.h"
+#include "util/timeutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,8 +98,13 @@ void api_migration_free(struct api_migration *m)
 json_t *api_migration_resource(struct api_ctx *ctx, const struct api_migration *m)
 {
     struct resource_times times = {.created = m->row.created, .updated = m->row.updated};
-    return migration_resource_to_json(m->row.name, &m->spec, m->has_state ? &m->state : NULL,
-                                      &times, ctx->conninfo.mask);
+    json_t *doc = migration_resource_to_json(m->row.name, &m->spec, m->has_state ? &m->state : NULL,
+                                             &times, ctx->conninfo.mask);
+    /* the model knows no store, hence no lease: the node is the API's to add */
+    const char *node = api_migration_node(&m->row, time_wall());
+    json_object_set_new(json_object_get(doc, "properties"), "node",
+                        node ? json_string(node) : json_null());
+    return doc;
 }
 
 /* true for "application/json", with parameters (charset) allowed after a ';'. */

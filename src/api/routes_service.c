@@ -6,7 +6,8 @@
  *
  * Metrics' names and labels are docs/API.md's; the labels come from a
  * small fixed set (migration, database, mode, option, source_type, state,
- * op); none carries a connection string. Each family has its HELP and TYPE
+ * op, node); none carries a connection string. A node's figures are read
+ * as node_view.c reads them for GET /nodes. Each family has its HELP and TYPE
  * once, before its samples; label values are escaped (\\, \", \n).
  */
 #include "api/api_internal.h"
@@ -14,6 +15,7 @@
 #include "model/source_type.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/timeutil.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -177,6 +179,15 @@ static void db_family(strbuf *sb, const struct api_migration *ms, size_t n, cons
     }
 }
 
+/* name{migration="m"} value */
+static void migration_sample(strbuf *sb, const char *name, const struct store_migration *row,
+                             double value)
+{
+    sb_printf(sb, "%s{", name);
+    label(sb, "migration", row->name);
+    sb_printf(sb, "} %.17g\n", value);
+}
+
 /* The exposition text of the migrations ms[0..n). */
 static char *metrics_text(const struct api_migration *ms, size_t n)
 {
@@ -215,11 +226,66 @@ static char *metrics_text(const struct api_migration *ms, size_t n)
               "How far the target is behind the source, in bytes of WAL.", FIG_LAG_BYTES);
     family(&sb, "pgshuttle_worker_restarts_total", "counter",
            "Workers started again for the migration after the first.");
+    for (size_t i = 0; i < n; i++)
+        migration_sample(&sb, "pgshuttle_worker_restarts_total", &ms[i].row,
+                         ms[i].row.starts > 1 ? ms[i].row.starts - 1 : 0);
+    family(&sb, "pgshuttle_stale_writes_rejected_total", "counter",
+           "Writes the store refused because their worker had lost the migration's lease.");
+    for (size_t i = 0; i < n; i++)
+        migration_sample(&sb, "pgshuttle_stale_writes_rejected_total", &ms[i].row,
+                         (double) ms[i].row.stale_writes);
+    return sb_steal(&sb);
+}
+
+/* One figure of every node (node_view.c says what a state is). */
+enum node_figure { NODE_UP, NODE_RUNNING, NODE_CAPACITY, NODE_HEARTBEAT_AGE, NODE_DRAINING };
+
+static void node_family(strbuf *sb, const struct store_node *nodes, size_t n, double now,
+                        const char *name, const char *help, enum node_figure fig)
+{
+    family(sb, name, "gauge", help);
     for (size_t i = 0; i < n; i++) {
-        sb_append(&sb, "pgshuttle_worker_restarts_total{");
-        label(&sb, "migration", ms[i].row.name);
-        sb_printf(&sb, "} %d\n", ms[i].row.starts > 1 ? ms[i].row.starts - 1 : 0);
+        enum api_node_state state = api_node_state(&nodes[i], now);
+        double value = 0;
+        switch (fig) {
+        case NODE_UP:
+            value = state == API_NODE_UP || state == API_NODE_DRAINING;
+            break;
+        case NODE_RUNNING:
+            value = nodes[i].running;
+            break;
+        case NODE_CAPACITY: /* no limit: no sample, rather than a 0 read as "takes nothing" */
+            if (nodes[i].capacity <= 0)
+                continue;
+            value = nodes[i].capacity;
+            break;
+        case NODE_HEARTBEAT_AGE:
+            value = api_node_heartbeat_age(&nodes[i], now);
+            break;
+        case NODE_DRAINING:
+            value = nodes[i].draining;
+            break;
+        }
+        sb_printf(sb, "%s{", name);
+        label(sb, "node", nodes[i].name);
+        sb_printf(sb, "} %.17g\n", value);
     }
+}
+
+/* The exposition text of the nodes[0..n) at now. */
+static char *node_metrics_text(const struct store_node *nodes, size_t n, double now)
+{
+    strbuf sb = STRBUF_INIT;
+    node_family(&sb, nodes, n, now, "pgshuttle_node_up",
+                "Whether the node beats (1), or is down or stopped (0).", NODE_UP);
+    node_family(&sb, nodes, n, now, "pgshuttle_node_running_migrations",
+                "Migrations the node runs, as of its last heartbeat.", NODE_RUNNING);
+    node_family(&sb, nodes, n, now, "pgshuttle_node_capacity",
+                "Migrations the node runs at most (no sample: no limit).", NODE_CAPACITY);
+    node_family(&sb, nodes, n, now, "pgshuttle_node_heartbeat_age_seconds",
+                "Seconds since the node's last heartbeat.", NODE_HEARTBEAT_AGE);
+    node_family(&sb, nodes, n, now, "pgshuttle_node_draining",
+                "Whether the node drains (1): it takes no new migration.", NODE_DRAINING);
     return sb_steal(&sb);
 }
 
@@ -229,8 +295,11 @@ void api_route_metrics(struct api_ctx *ctx, const struct api_request *req, struc
     char *error = NULL;
     struct store *st = api_store_take(ctx, &error);
     struct store_migration *rows = NULL;
-    size_t n = 0;
-    if (st == NULL || store_migration_list(st, false, &rows, &n, &error) != STORE_OK) {
+    struct store_node *nodes = NULL;
+    size_t n = 0, nn = 0;
+    if (st == NULL || store_migration_list(st, false, &rows, &n, &error) != STORE_OK ||
+        store_node_list(st, &nodes, &nn, &error) != STORE_OK) {
+        store_migration_list_free(rows, n);
         api_store_give(ctx, st);
         api_answer_store_error(a, error);
         return;
@@ -246,8 +315,13 @@ void api_route_metrics(struct api_ctx *ctx, const struct api_request *req, struc
     store_migration_list_free(rows, n);
     api_store_give(ctx, st);
     char *text = metrics_text(ms, loaded);
+    char *node_text = node_metrics_text(nodes, nn, time_wall());
     for (size_t i = 0; i < loaded; i++)
         api_migration_free(&ms[i]);
     free(ms);
-    api_answer_text(a, 200, text, "text/plain; version=0.0.4; charset=utf-8");
+    store_node_list_free(nodes, nn);
+    api_answer_text(a, 200, xasprintf("%s%s", text, node_text),
+                    "text/plain; version=0.0.4; charset=utf-8");
+    free(text);
+    free(node_text);
 }

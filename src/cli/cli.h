@@ -165,6 +165,8 @@ int cmd_cutover(int argc, char **argv);
 int cmd_cancel(int argc, char **argv);
 int cmd_delete(int argc, char **argv);
 int cmd_confirm_overwrite(int argc, char **argv);
+int cmd_nodes(int argc, char **argv);
+int cmd_node(int argc, char **argv);
 /* The service: `serve` and the worker it starts (cmd_serve.c, cmd_worker.c). */
 int cmd_serve(int argc, char **argv);
 int cmd_worker(int argc, char **argv);

@@ -195,7 +195,7 @@ static bool abbreviated(char **argv, const struct option *o, const char **writte
     return len != strlen(o->name) || strncmp(token, o->name, len) != 0;
 }
 
-int client_parse(int argc, char **argv, const struct cli_help *help, bool needs_name,
+int client_parse(int argc, char **argv, const struct cli_help *help, enum client_name name_kind,
                  const char **name, struct client_opts *o,
                  int (*own_opt)(int opt, const char *arg, void *ctx), void *ctx)
 {
@@ -229,16 +229,39 @@ int client_parse(int argc, char **argv, const struct cli_help *help, bool needs_
     free(opts);
     if (rc != EXIT_OK)
         return rc;
-    if (needs_name) {
+    if (name_kind != CLIENT_NO_NAME) {
+        bool node = name_kind == CLIENT_NODE_NAME;
         if (optind >= argc)
-            return cli_usage_error(help->cmd, "which migration? Give its NAME");
+            return cli_usage_error(help->cmd, "which %s? Give its NAME",
+                                   node ? "node" : "migration");
         *name = argv[optind++];
-        if (!client_name_check(help->cmd, *name))
+        /* a node's name is the node's own choice: the server says whether it knows it */
+        if (node && (*name)[0] == '\0')
+            return cli_usage_error(help->cmd, "a node's NAME cannot be empty");
+        if (!node && !client_name_check(help->cmd, *name))
             return EXIT_USAGE;
     }
     if (optind < argc)
         return cli_usage_error(help->cmd, "unexpected argument \"%s\"", argv[optind]);
     return EXIT_OK;
+}
+
+int client_list(const char *cmd, const struct client_opts *o, const char *path,
+                char *(*format)(const json_t *value))
+{
+    json_t *answer = NULL;
+    char *raw = NULL;
+    int rc = client_call(cmd, o, "GET", path, NULL, &answer, &raw, NULL);
+    if (rc == EXIT_OK && o->json) {
+        printf("%s\n", raw ? raw : "");
+    } else if (rc == EXIT_OK) {
+        char *text = format(json_object_get(answer, "value"));
+        fputs(text, stdout);
+        free(text);
+    }
+    json_decref(answer);
+    free(raw);
+    return rc;
 }
 
 void client_print_json(const json_t *doc)

@@ -1,6 +1,6 @@
 /*
- * client_format.c — the API's migration resource as text for people (see
- * client_format.h). It reads the JSON leniently: a field the server left
+ * client_format.c — the API's migration resource and node resource as
+ * text for people (see client_format.h). It reads the JSON leniently: a field the server left
  * out or set to null shows as nothing, never as an error.
  */
 #include "cli/client_format.h"
@@ -27,6 +27,13 @@ static const char *const grid_titles[GRID_COLUMNS] = {
     [GRID_DATABASES] = "Databases",
     [GRID_DURATION] = "Duration",
     [GRID_START] = "Start time",
+    [GRID_NODE] = "Node",
+};
+
+static const char *const node_titles[NODE_COLUMNS] = {
+    [NODE_NAME] = "Name",         [NODE_STATE] = "State",       [NODE_RUNNING] = "Running",
+    [NODE_CAPACITY] = "Capacity", [NODE_AGE] = "Heartbeat age", [NODE_ADDRESS] = "Address",
+    [NODE_VERSION] = "Version",
 };
 
 const char *client_grid_title(enum client_grid_column c)
@@ -161,6 +168,9 @@ void client_grid_row(const json_t *resource, char *cells[GRID_COLUMNS])
         client_format_duration(secs, d, sizeof(d));
     cells[GRID_DURATION] = xstrdup(d);
     cells[GRID_START] = format_time(str(p, "startedOn"));
+    /* null: no node holds its lease now (not started, ended, or waiting for a claim) */
+    const char *node = str(p, "node");
+    cells[GRID_NODE] = xstrdup(node ? node : "");
 }
 
 void client_grid_row_free(char *cells[GRID_COLUMNS])
@@ -190,19 +200,41 @@ static size_t width_of(const char *s)
     return w;
 }
 
-static void append_row(strbuf *sb, char *const cells[GRID_COLUMNS],
-                       const size_t widths[GRID_COLUMNS])
+static void append_row(strbuf *sb, const char *const *cells, const size_t *widths, size_t ncols)
 {
     size_t start = sb->len;
-    for (int c = 0; c < GRID_COLUMNS; c++) {
+    for (size_t c = 0; c < ncols; c++) {
         sb_append(sb, cells[c]);
-        if (c + 1 < GRID_COLUMNS)
+        if (c + 1 < ncols)
             for (size_t pad = width_of(cells[c]); pad < widths[c] + 2; pad++)
                 sb_appendc(sb, ' ');
     }
     while (sb->len > start && sb->data[sb->len - 1] == ' ')
         sb->data[--sb->len] = '\0';
     sb_appendc(sb, '\n');
+}
+
+/*
+ * A table for people: the titles, then nrows rows of ncols cells each
+ * (cells[row * ncols + col]), columns aligned two spaces apart, no
+ * trailing blanks. Frees the cells. Caller frees the text.
+ */
+static char *table_format(const char *const *titles, size_t ncols, char **cells, size_t nrows)
+{
+    size_t *widths = xcalloc(ncols, sizeof(*widths));
+    for (size_t c = 0; c < ncols; c++)
+        widths[c] = width_of(titles[c]);
+    for (size_t i = 0; i < nrows * ncols; i++)
+        if (width_of(cells[i]) > widths[i % ncols])
+            widths[i % ncols] = width_of(cells[i]);
+    strbuf sb = STRBUF_INIT;
+    append_row(&sb, titles, widths, ncols);
+    for (size_t r = 0; r < nrows; r++)
+        append_row(&sb, (const char *const *) &cells[r * ncols], widths, ncols);
+    for (size_t i = 0; i < nrows * ncols; i++)
+        free(cells[i]);
+    free(widths);
+    return sb_steal(&sb);
 }
 
 char *client_grid_format(const json_t *rows)
@@ -213,25 +245,52 @@ char *client_grid_format(const json_t *rows)
         sorted[i] = json_array_get(rows, i);
     qsort(sorted, n, sizeof(*sorted), newest_first);
 
-    char *(*cells)[GRID_COLUMNS] = xcalloc(n + 1, sizeof(*cells));
-    size_t widths[GRID_COLUMNS];
-    for (int c = 0; c < GRID_COLUMNS; c++)
-        widths[c] = width_of(grid_titles[c]);
-    for (size_t i = 0; i < n; i++) {
-        client_grid_row(sorted[i], cells[i]);
-        for (int c = 0; c < GRID_COLUMNS; c++)
-            if (width_of(cells[i][c]) > widths[c])
-                widths[c] = width_of(cells[i][c]);
-    }
-    strbuf sb = STRBUF_INIT;
-    append_row(&sb, (char *const *) grid_titles, widths);
-    for (size_t i = 0; i < n; i++) {
-        append_row(&sb, cells[i], widths);
-        client_grid_row_free(cells[i]);
-    }
-    free(cells);
+    char **cells = xcalloc(n * GRID_COLUMNS + 1, sizeof(*cells));
+    for (size_t i = 0; i < n; i++)
+        client_grid_row(sorted[i], &cells[i * GRID_COLUMNS]);
     free(sorted);
-    return sb_steal(&sb);
+    char *text = table_format(grid_titles, GRID_COLUMNS, cells, n);
+    free(cells);
+    return text;
+}
+
+/* An integer member of obj as text, or dflt when it is absent or null. */
+static char *int_text(const json_t *obj, const char *key, const char *dflt)
+{
+    double v = num(obj, key);
+    return isnan(v) ? xstrdup(dflt) : xasprintf("%.0f", v);
+}
+
+void client_node_row(const json_t *node, char *cells[NODE_COLUMNS])
+{
+    const char *name = str(node, "name"), *state = str(node, "state");
+    const char *address = str(node, "address"), *version = str(node, "version");
+    cells[NODE_NAME] = xstrdup(name ? name : "");
+    /* a Down node still marked draining drains once it is back: say so */
+    bool draining = json_is_true(json_object_get(node, "draining"));
+    cells[NODE_STATE] = state && draining && strcmp(state, "Draining") != 0
+                            ? xasprintf("%s (draining)", state)
+                            : xstrdup(state ? state : "");
+    cells[NODE_RUNNING] = int_text(node, "running", "");
+    cells[NODE_CAPACITY] = int_text(node, "capacity", "no limit");
+    char age[32] = "";
+    double secs = num(node, "heartbeatAgeSeconds");
+    if (!isnan(secs))
+        client_format_duration(secs, age, sizeof(age));
+    cells[NODE_AGE] = xstrdup(age);
+    cells[NODE_ADDRESS] = xstrdup(address ? address : "");
+    cells[NODE_VERSION] = xstrdup(version ? version : "");
+}
+
+char *client_nodes_format(const json_t *nodes)
+{
+    size_t n = json_is_array(nodes) ? json_array_size(nodes) : 0;
+    char **cells = xcalloc(n * NODE_COLUMNS + 1, sizeof(*cells));
+    for (size_t i = 0; i < n; i++)
+        client_node_row(json_array_get(nodes, i), &cells[i * NODE_COLUMNS]);
+    char *text = table_format(node_titles, NODE_COLUMNS, cells, n);
+    free(cells);
+    return text;
 }
 
 bool client_resource_status(const json_t *resource, enum mig_status *out)
@@ -453,6 +512,17 @@ static void append_status(strbuf *sb, const json_t *resource)
     }
 }
 
+/* The node running it; an active migration that none runs waits for one's claim. */
+static void append_node(strbuf *sb, const json_t *resource)
+{
+    const char *node = str(props_of(resource), "node");
+    enum mig_status st;
+    if (node)
+        line(sb, "Node:", node);
+    else if (client_resource_status(resource, &st) && !mig_status_is_final(st))
+        line(sb, "Node:", "none (waiting for a node to take it)");
+}
+
 /* Properties show() writes itself; any other is listed as it is. */
 static const char *const shown_props[] = {
     "migrationMode",
@@ -467,6 +537,7 @@ static const char *const shown_props[] = {
     "endedOn",
     "durationSeconds",
     "currentStatus",
+    "node",
     NULL,
 };
 
@@ -484,6 +555,7 @@ char *client_show_format(const json_t *resource)
     strbuf sb = STRBUF_INIT;
     line(&sb, "Name:", str(resource, "name"));
     append_status(&sb, resource);
+    append_node(&sb, resource);
     line(&sb, "Migration mode:", str(p, "migrationMode"));
     line(&sb, "Migration type:", type_display(str(p, "migrationOption")));
     line_owned(&sb, "Source server:", client_server_hostport(str(p, "sourceServer")));

@@ -1,8 +1,8 @@
 /*
  * client_format.h — how the client commands show the API's migration
  * resource (docs/API.md) as text: the grid of `pgshuttle list`, the report
- * of `show`, the progress of `watch`. Pure functions of the JSON, so the
- * unit tests check them without a server.
+ * of `show`, the progress of `watch`; and its nodes (`pgshuttle nodes`). Pure functions of the
+ * JSON, so the unit tests check them without a server.
  */
 #ifndef PGSHUTTLE_CLI_CLIENT_FORMAT_H
 #define PGSHUTTLE_CLI_CLIENT_FORMAT_H
@@ -24,7 +24,20 @@ enum client_grid_column {
     GRID_DATABASES,
     GRID_DURATION,
     GRID_START,
+    GRID_NODE, /* the node running it (issue 16): last, so the others keep their place */
     GRID_COLUMNS
+};
+
+/* The columns of `pgshuttle nodes`, in their order. */
+enum client_node_column {
+    NODE_NAME = 0,
+    NODE_STATE,
+    NODE_RUNNING,
+    NODE_CAPACITY,
+    NODE_AGE,
+    NODE_ADDRESS,
+    NODE_VERSION,
+    NODE_COLUMNS
 };
 
 /* A column's title ("Migration mode"). Static. */
@@ -52,6 +65,15 @@ void client_grid_row_free(char *cells[GRID_COLUMNS]);
  * columns aligned and two spaces apart, no trailing blanks. Caller frees.
  */
 char *client_grid_format(const json_t *rows);
+
+/*
+ * The row of one node resource (GET /api/v1/nodes; borrowed): cells[c] for
+ * each column, each a new string (free each); "" for what it lacks,
+ * "no limit" for a null capacity, the heartbeat's age as a duration.
+ */
+void client_node_row(const json_t *node, char *cells[NODE_COLUMNS]);
+/* The table of `pgshuttle nodes` for the node resources of array nodes, in their order. */
+char *client_nodes_format(const json_t *nodes);
 
 /* The migration's status (currentStatus.state); false if absent or unknown. */
 bool client_resource_status(const json_t *resource, enum mig_status *out);

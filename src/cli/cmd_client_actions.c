@@ -135,7 +135,8 @@ static int run_action(const struct action *a, int argc, char **argv)
     struct client_opts o = {0};
     struct databases_arg d = {.cmd = cmd};
     const char *name = NULL;
-    int rc = client_parse(argc, argv, &a->help, true, &name, &o, a->dbs ? databases_opt : NULL, &d);
+    int rc = client_parse(argc, argv, &a->help, CLIENT_MIGRATION_NAME, &name, &o,
+                          a->dbs ? databases_opt : NULL, &d);
     if (rc == EXIT_OK) {
         char *path = xasprintf("/migrations/%s", name);
         json_t *body = a->delete_method ? NULL : patch_body(a, &d.dbs);

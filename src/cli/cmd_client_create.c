@@ -151,7 +151,7 @@ int cmd_create(int argc, char **argv)
     struct cli_option *own = spec_options_table(SPEC_OPTIONS_CREATE, create_own_options);
     struct cli_help help = create_help;
     help.options = own;
-    int rc = client_parse(argc, argv, &help, true, &name, &o, create_opt, &a);
+    int rc = client_parse(argc, argv, &help, CLIENT_MIGRATION_NAME, &name, &o, create_opt, &a);
     json_t *body = NULL;
     if (rc == EXIT_OK && a.properties && a.any_spec_option)
         rc =

@@ -29,16 +29,14 @@ static const struct cli_option list_options[] = {
     {NULL, 0, 0, NULL, NULL},
 };
 
-#define CLIENT_EXIT_NOTES                                                                          \
-    "Exit codes: 0 ok, 1 refused by the server (no such migration, ...), 64 bad usage,\n"          \
-    "69 no server answered, 77 the server refused the token."
+#define CLIENT_EXIT_NOTES CLIENT_EXIT_NOTES_FOR("no such migration, ...")
 
 static const struct cli_help list_help = {
     .cmd = "list",
     .synopsis = "[--filter Active|All] [OPTIONS]",
     .about = "Lists the migrations of the pgshuttle server, newest start first: Name, Status,\n"
              "Migration mode, Migration type, Source server (host:port), Source server type,\n"
-             "Databases, Duration, Start time.",
+             "Databases, Duration, Start time, Node (the node running it).",
     .options = list_options,
     .notes =
         "With --output json: the server's answer as it is ({\"value\":[...]}).\n" CLIENT_EXIT_NOTES,
@@ -89,21 +87,10 @@ int cmd_list(int argc, char **argv)
 {
     struct client_opts o = {0};
     const char *filter = "All";
-    int rc = client_parse(argc, argv, &list_help, false, NULL, &o, list_opt, &filter);
+    int rc = client_parse(argc, argv, &list_help, CLIENT_NO_NAME, NULL, &o, list_opt, &filter);
     if (rc == EXIT_OK) {
         char *path = xasprintf("/migrations?filter=%s", filter);
-        json_t *answer = NULL;
-        char *raw = NULL;
-        rc = client_call("list", &o, "GET", path, NULL, &answer, &raw, NULL);
-        if (rc == EXIT_OK && o.json) {
-            printf("%s\n", raw ? raw : "");
-        } else if (rc == EXIT_OK) {
-            char *grid = client_grid_format(json_object_get(answer, "value"));
-            fputs(grid, stdout);
-            free(grid);
-        }
-        json_decref(answer);
-        free(raw);
+        rc = client_list("list", &o, path, client_grid_format);
         free(path);
     }
     client_opts_free(&o);
@@ -124,7 +111,7 @@ int cmd_show(int argc, char **argv)
 {
     struct client_opts o = {0};
     const char *name = NULL;
-    int rc = client_parse(argc, argv, &show_help, true, &name, &o, NULL, NULL);
+    int rc = client_parse(argc, argv, &show_help, CLIENT_MIGRATION_NAME, &name, &o, NULL, NULL);
     if (rc == EXIT_OK) {
         json_t *answer = NULL;
         char *raw = NULL;
@@ -194,7 +181,7 @@ int cmd_watch(int argc, char **argv)
 {
     struct client_opts o = {0};
     const char *name = NULL;
-    int rc = client_parse(argc, argv, &watch_help, true, &name, &o, NULL, NULL);
+    int rc = client_parse(argc, argv, &watch_help, CLIENT_MIGRATION_NAME, &name, &o, NULL, NULL);
     if (rc != EXIT_OK) {
         client_opts_free(&o);
         return rc < 0 ? EXIT_OK : rc;

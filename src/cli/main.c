@@ -32,6 +32,8 @@ static const struct command commands[] = {
     {"cancel", cmd_cancel, "cancel a migration, or some of its databases"},
     {"confirm-overwrite", cmd_confirm_overwrite, "let a migration drop existing target databases"},
     {"delete", cmd_delete, "cancel a migration if it runs, and remove it"},
+    {"nodes", cmd_nodes, "list the service's nodes: state, migrations running, heartbeat"},
+    {"node", cmd_node, "drain a node (it takes no new migration) or resume it"},
 };
 
 static void usage(FILE *out)

@@ -23,7 +23,7 @@ const TOKEN = process.env.PGS_WEB_TOKEN;
 const ARTIFACTS = process.env.PGS_WEB_ARTIFACTS;
 const SECRETS = (process.env.PGS_WEB_SECRETS || '').split('\n').filter((s) => s);
 const COLUMNS = ['Name', 'Status', 'Migration mode', 'Migration type', 'Source server',
-  'Source server type', 'Databases', 'Duration', 'Start time'];
+  'Source server type', 'Databases', 'Duration', 'Start time', 'Node'];
 const group = process.argv[2];
 
 let failures = 0;
@@ -174,6 +174,22 @@ async function basic() {
     check(!/undefined|\[object |NaN/.test(gridText), 'nothing in the grid reads undefined, NaN or [object ...]');
     const src = await page.$eval('#grid tbody tr[data-name="web-on"] td:nth-child(5)', (td) => td.textContent);
     check(/^127\.0\.0\.1:\d+\/\w+$/.test(src), 'the source server is shown as host:port/user: ' + src);
+  });
+
+  await test('grid: the node column', async () => {
+    /* web-on streams: its worker holds the lease, and the API names the worker's node */
+    const m = await waitApi('web-on', (r) => r.properties.node, 60);
+    await page.click('#refresh');
+    await page.waitForFunction((want) => {
+      const td = document.querySelector('#grid tbody tr[data-name="web-on"] td:nth-child(10)');
+      return td && td.textContent === want;
+    }, m.properties.node, { timeout: 5000 });
+    pass(`the Node column shows the node running web-on: ${m.properties.node}`);
+    const off = (await api('GET', '/migrations/web-off')).json.properties.node;
+    const cell = await page.$eval('#grid tbody tr[data-name="web-off"] td:nth-child(10)', (td) => td.textContent);
+    check(off === null && cell === '\u2013', 'a finished migration has no node (a dash)', `${off} / ${cell}`);
+    const fits = await page.$eval('#grid-wrap', (w) => w.scrollWidth <= w.clientWidth + 1);
+    check(fits, 'on a laptop (1280 px) every column of the grid, Node included, fits without scrolling sideways');
   });
 
   await test('refresh', async () => {
@@ -354,6 +370,60 @@ async function basic() {
     check(!(await page.isVisible('dialog[open]')), 'the dialog closes');
   });
 
+  await test('nodes view: drain and resume', async () => {
+    await page.click('#nav-nodes');
+    await page.waitForSelector('#nodes tbody tr[data-name="web-node-a"]');
+    check((await page.getAttribute('#nav-nodes', 'aria-current')) === 'page', 'the Nodes tab is the current one');
+    const heads = await page.$$eval('#nodes thead th', (ths) => ths.map((t) => t.textContent.trim()));
+    check(heads.join('|') === 'Name|State|Running / capacity|Heartbeat age|Address|Version|Migrations|Action', 'the nodes\' columns: ' + heads.join(', '));
+    const badgeOf = (n) => page.$eval(`#nodes tbody tr[data-name="${n}"] .badge`, (b) => b.dataset.status);
+    check(await badgeOf('web-node-a') === 'Up' && await badgeOf('web-node-b') === 'Stopped', 'each node\'s state as the API says: Up, Stopped');
+    const row = await page.textContent('#nodes tbody tr[data-name="web-node-a"]');
+    check(row.includes('0 / 4') && row.includes(process.env.PGS_WEB_URL), 'running / capacity and the address: ' + row);
+    check(await page.$(`#nodes tbody tr[data-name="web-node-a"] a[href="${process.env.PGS_WEB_URL}"]`) !== null, 'an http address is a link');
+    check(await page.$eval('#nodes tbody tr[data-name="web-node-b"] td:nth-child(3)', (td) => td.textContent) === '0 / no limit', 'a node with no limit says so');
+    check(await page.$('#nodes tbody tr[data-name="web-node-b"] button.node-action') === null, 'a stopped node has no Drain button');
+
+    await page.click('#nodes tbody tr[data-name="web-node-a"] button.node-action');
+    await page.waitForSelector('dialog[open]');
+    check((await page.textContent('#dialog-title')) === 'Drain web-node-a', 'Drain asks first');
+    await page.click('#dialog-ok');
+    await page.waitForFunction(() => document.querySelector('#nodes tbody tr[data-name="web-node-a"] .badge').dataset.status === 'Draining', null, { timeout: 5000 });
+    let n = (await api('GET', '/nodes/web-node-a')).json;
+    check(n.state === 'Draining' && n.draining === true, 'Drain through the button: the API says Draining', n.state);
+    check((await page.textContent('#nodes tbody tr[data-name="web-node-a"] button.node-action')) === 'Resume', 'a draining node offers Resume');
+
+    await page.click('#nodes tbody tr[data-name="web-node-a"] button.node-action');
+    await page.waitForSelector('dialog[open]');
+    await page.click('#dialog-ok');
+    await page.waitForFunction(() => document.querySelector('#nodes tbody tr[data-name="web-node-a"] .badge').dataset.status === 'Up', null, { timeout: 5000 });
+    n = (await api('GET', '/nodes/web-node-a')).json;
+    check(n.state === 'Up' && n.draining === false, 'Resume through the button: the API says Up again', n.state);
+
+    /* auto-refresh in place: the same row element after a refresh */
+    await page.evaluate(() => { document.querySelector('#nodes tbody tr').pgsMark = 'kept'; });
+    let lists = 0;
+    const onReq = (r) => { if (/\/api\/v1\/nodes$/.test(r.url())) lists++; };
+    page.on('request', onReq);
+    const end = Date.now() + 12000;
+    while (lists < 1 && Date.now() < end) await sleep(200);
+    await sleep(300);
+    page.off('request', onReq);
+    check(lists >= 1 && await page.evaluate(() => document.querySelector('#nodes tbody tr').pgsMark === 'kept'),
+      'the nodes refresh by themselves, rows updated in place', `${lists} requests`);
+    const text = await page.textContent('#view');
+    check(!/undefined|\[object |NaN/.test(text), 'nothing in the nodes view reads undefined, NaN or [object ...]');
+
+    /* the details name the node */
+    const m = (await api('GET', '/migrations/web-on')).json;
+    await page.evaluate(() => { location.hash = '#/m/web-on'; });
+    await page.waitForSelector('#view[data-ready]');
+    const summary = await page.textContent('#summary');
+    check(m.properties.node ? summary.includes(m.properties.node) : /waiting for a node/.test(summary), 'the details show the node: ' + (m.properties.node || 'none'));
+    await page.evaluate(() => { location.hash = '#/'; });
+    await page.waitForSelector('#grid');
+  });
+
   await test('screenshots', async () => {
     const sizes = [];
     for (const [w, hgt, tag] of [[1280, 800, 'desktop'], [390, 844, 'phone']]) {
@@ -364,6 +434,10 @@ async function basic() {
         await page.waitForSelector('#grid tbody tr');
         await sleep(300);
         sizes.push(await shoot(page, `grid-${scheme}-${tag}`));
+        await page.evaluate(() => { location.hash = '#/nodes'; });
+        await page.waitForSelector('#nodes tbody tr');
+        await sleep(300);
+        sizes.push(await shoot(page, `nodes-${scheme}-${tag}`));
         await page.evaluate(() => { location.hash = '#/m/web-on'; });
         await page.waitForSelector('#view[data-ready]');
         await page.waitForSelector('#chart canvas', { timeout: 10000 }).catch(() => {});
@@ -375,12 +449,15 @@ async function basic() {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.waitForSelector('#view[data-ready]');
     await page.screenshot({ path: join(ARTIFACTS, 'details-full-light-desktop.png'), fullPage: true });
-    check(sizes.length === 8 && sizes.every((s) => s > 5000), `8 screenshots in ${ARTIFACTS} (grid and details, light and dark, desktop and phone)`);
+    check(sizes.length === 12 && sizes.every((s) => s > 5000), `12 screenshots in ${ARTIFACTS} (grid, nodes and details, light and dark, desktop and phone)`);
     await page.setViewportSize({ width: 390, height: 844 });
     await page.evaluate(() => { location.hash = '#/'; });
     await page.waitForSelector('#grid tbody tr');
     const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1);
     check(fits, 'on a phone the page does not scroll sideways (the grid scrolls in its box)');
+    await page.evaluate(() => { location.hash = '#/nodes'; });
+    await page.waitForSelector('#nodes tbody tr');
+    check(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1), 'nor does the nodes view (its table scrolls in its box)');
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.emulateMedia({ colorScheme: 'light' });
   });

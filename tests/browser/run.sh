@@ -8,8 +8,11 @@
 #            the details of an online migration (validation for instance and
 #            database, a remediation opened, databases, tables sorted and
 #            searched, events, log, chart) kept across auto-refreshes; a
-#            Failed migration's error; the create form's field errors;
-#            screenshots (grid and details, light and dark, desktop and phone)
+#            Failed migration's error; the create form's field errors; the
+#            grid's Node column; the Nodes view (a beating node and a stopped
+#            one, written by tests/tools/node_seed): states, Drain and Resume
+#            through the buttons, auto-refresh in place; screenshots (grid and
+#            details, light and dark, desktop and phone; the nodes)
 #   cutover  the online migration waits for cutover; Cutover pressed in the
 #            page (the dialog shows the latency); the grid shows Succeeded;
 #            Confirm overwrite pressed for a migration whose target database
@@ -71,6 +74,18 @@ print(json.dumps({"properties": {"sourceServer": src, "targetServer": tgt, "dbsT
     check "$1 created through the API: 201 (got $API_CODE)" test "$API_CODE" = 201
 }
 
+section "nodes for the page: one beating, one stopped"
+"$NODE_SEED_BIN" "$STATE_DIR" web-node-a "$SERVE_URL" 4 beating &
+NODE_SEED_PID=$!
+node_seed_stop() {
+    [[ -n ${NODE_SEED_PID:-} ]] || return 0
+    kill -TERM "$NODE_SEED_PID" 2>/dev/null || true
+    wait "$NODE_SEED_PID" 2>/dev/null || true
+    NODE_SEED_PID=""
+}
+PGS_AT_EXIT+=(node_seed_stop)
+assert_exit 0 "$NODE_SEED_BIN" "$STATE_DIR" web-node-b - 0 stopped
+
 section "migrations"
 workload_start w1 "$src_URI" pgs_web_on
 create web-off Offline ValidateAndMigrate pgs_web_off
@@ -112,6 +127,7 @@ mig_get web-on
 check "web-on Succeeded / Completed (got $MIG_STATE / $MIG_SUB)" test "$MIG_STATE/$MIG_SUB" = "Succeeded/Completed"
 assert_exit 0 "$PGSHUTTLE_BIN" verify --source "$src_URI" --target "$tgt_URI" --databases pgs_web_on,pgs_web_off
 check_no_secret_in "serve's output" "$SERVE_ERR"
+node_seed_stop
 
 section "the page's size"
 total=0

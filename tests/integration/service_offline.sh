@@ -90,7 +90,7 @@ header=$(head -n 1 "$LAST_STDOUT")
 if python3 - "$header" <<'EOF'; then
 import re, sys
 cols = ["Name", "Status", "Migration mode", "Migration type", "Source server",
-        "Source server type", "Databases", "Duration", "Start time"]
+        "Source server type", "Databases", "Duration", "Start time", "Node"]
 h, pos = sys.argv[1], -1
 for c in cols:
     i = h.find(c, pos + 1)
@@ -98,12 +98,17 @@ for c in cols:
         sys.exit(1)
     pos = i
 EOF
-    pass "list: the nine columns in order"
+    pass "list: the ten columns in order"
 else
     fail "list: header is '$header'"
 fi
 assert_contains "$LAST_STDOUT" "off1" "list shows off1"
 assert_contains "$LAST_STDOUT" "127.0.0.1:$src_PORT" "list shows the source as host:port"
+client 0 nodes
+assert_contains "$LAST_STDOUT" "Heartbeat age" "nodes: the table of the service's nodes"
+client 1 node drain no-such-node
+assert_contains "$LAST_OUTPUT" 'no node named "no-such-node"' "node drain: an unknown node is refused"
+client 64 node resume
 client 0 watch off1
 wait_mig off1 "off1 Succeeded" "$(PRED_STATE Succeeded) and $(PRED_SUB Completed)" 300
 check "off1: per-database details say Succeeded" test \

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
+#include "api_http.h"
 #include "api/api.h"
 #include "model/event_json.h"
 #include "model/state_json.h"
@@ -29,48 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TOKEN    "test-token-0123456789"
-#define PASSWORD "Pa55-w0rd-zebra"
-
 static char dir[] = "/tmp/pgshuttle-test-api-XXXXXX";
-static struct api_server *srv;
-static strbuf everything = STRBUF_INIT; /* every answer's headers and body */
-
-/* ---- fake conninfo functions (the real ones are the pg layer's) ---------- */
-
-/* "password=" up to the next space becomes "*****". */
-static char *fake_mask(const char *conninfo)
-{
-    strbuf sb = STRBUF_INIT;
-    const char *p = conninfo;
-    const char *at;
-    while ((at = strstr(p, "password=")) != NULL) {
-        sb_appendn(&sb, p, (size_t) (at - p));
-        sb_append(&sb, "password=*****");
-        p = at + strlen("password=");
-        p += strcspn(p, " ");
-    }
-    sb_append(&sb, p);
-    return sb_steal(&sb);
-}
-
-/* Parses when it has "host=" and no quote; the message does not quote it. */
-static bool fake_check(const char *conninfo, char **error)
-{
-    if (strstr(conninfo, "host=") && !strchr(conninfo, '\'')) {
-        return true;
-    }
-    *error = strdup("missing \"=\" after a keyword");
-    return false;
-}
-
-static char *fake_with_password(const char *conninfo, const char *password)
-{
-    char *out = NULL;
-    if (asprintf(&out, "%s password=%s", conninfo, password) < 0)
-        return NULL;
-    return out;
-}
 
 /* ---- a connection test (the real one, cli/connection_test.c, runs validate) */
 
@@ -108,88 +68,7 @@ static void fake_connection_test(const struct migration_spec *spec, struct check
                       online ? "ALTER SYSTEM SET wal_level = logical; then restart" : NULL);
 }
 
-/* ---- an HTTP client ------------------------------------------------------ */
-
-struct reply {
-    long status;
-    strbuf body;
-    strbuf headers;
-};
-
-static size_t collect(char *data, size_t size, size_t n, void *ctx)
-{
-    sb_appendn(ctx, data, size * n);
-    return size * n;
-}
-
-/* Sends a request; token NULL sends none, type NULL no Content-Type. */
-static struct reply call_n(const char *method, const char *path, const char *token,
-                           const char *type, const char *body, size_t body_len)
-{
-    struct reply r = {0};
-    CURL *c = curl_easy_init();
-    assert_non_null(c);
-    char url[1024];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", api_port(srv), path);
-    struct curl_slist *h = NULL;
-    char line[256];
-    if (token) {
-        snprintf(line, sizeof(line), "Authorization: Bearer %s", token);
-        h = curl_slist_append(h, line);
-    }
-    snprintf(line, sizeof(line), "Content-Type: %s", type ? type : "");
-    h = curl_slist_append(h, type ? line : "Content-Type:");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) body_len);
-    }
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-    CURLcode rc = curl_easy_perform(c);
-    if (rc != CURLE_OK)
-        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    sb_append(&everything, sb_str(&r.headers));
-    sb_append(&everything, sb_str(&r.body));
-    return r;
-}
-
-static struct reply call(const char *method, const char *path, const char *body)
-{
-    return call_n(method, path, TOKEN, body ? "application/json" : NULL, body,
-                  body ? strlen(body) : 0);
-}
-
-static void reply_free(struct reply *r)
-{
-    sb_free(&r->body);
-    sb_free(&r->headers);
-}
-
-/* Asserts the status, printing the body when it differs. */
-static void expect_status(const struct reply *r, long status)
-{
-    if (r->status != status)
-        fail_msg("expected %ld, got %ld: %s", status, r->status, sb_str(&r->body));
-}
-
-/* The JSON body (the caller json_decref()s it). */
-static json_t *body_json(const struct reply *r)
-{
-    json_t *doc = json_loads(sb_str(&r->body), 0, NULL);
-    if (doc == NULL)
-        fail_msg("not JSON: %s", sb_str(&r->body));
-    return doc;
-}
+/* ---- helpers -------------------------------------------------------------- */
 
 static size_t migration_count(void)
 {
@@ -202,60 +81,21 @@ static size_t migration_count(void)
     return n;
 }
 
-/* The request is refused with status and an error object whose message holds needle. */
-static void expect_error(struct reply r, long status, const char *needle)
-{
-    expect_status(&r, status);
-    json_t *doc = body_json(&r);
-    json_t *err = json_object_get(doc, "error");
-    assert_non_null(err);
-    assert_non_null(json_object_get(err, "code"));
-    const char *msg = json_string_value(json_object_get(err, "message"));
-    assert_non_null(msg);
-    if (needle && strstr(msg, needle) == NULL)
-        fail_msg("\"%s\" not in \"%s\"", needle, msg);
-    json_decref(doc);
-    reply_free(&r);
-}
-
-#define CREATE_BODY(extra)                                                                         \
-    "{\"properties\":{\"sourceServer\":\"host=old-db user=admin password=" PASSWORD "\","          \
-    "\"targetServer\":\"host=new-db user=admin\",\"dbsToMigrate\":[\"sales\",\"inventory\"]" extra \
-    "},\"secretParameters\":{\"adminCredentials\":{\"targetServerPassword\":\"" PASSWORD "\"}}}"
-
 /* ---- setup --------------------------------------------------------------- */
 
 static int start(void **state)
 {
     (void) state;
-    assert_non_null(mkdtemp(dir));
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct api_config cfg = {.listen = "127.0.0.1:0",
-                             .state_dir = dir,
-                             .token = TOKEN,
-                             .conninfo = {fake_mask, fake_check, fake_with_password},
-                             .connection_test = fake_connection_test};
-    char *error = NULL;
-    srv = api_start(&cfg, &error);
-    if (srv == NULL)
-        fail_msg("api_start: %s", error);
-    assert_true(api_port(srv) > 0);
+    api_test_start(dir, fake_connection_test);
     return 0;
 }
 
 static int stop(void **state)
 {
     (void) state;
-    api_stop(srv);
-    curl_global_cleanup();
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        return -1;
-    sb_free(&everything);
     free(ct_source);
     free(ct_target);
-    return 0;
+    return api_test_stop(dir);
 }
 
 /* ---- tests --------------------------------------------------------------- */
@@ -478,11 +318,7 @@ static void test_concurrent_requests(void **state)
 /* Opens the test's own store handle. */
 static struct store *open_store(void)
 {
-    char *error = NULL;
-    struct store *st = store_open(dir, &error);
-    if (st == NULL)
-        fail_msg("store_open: %s", error);
-    return st;
+    return api_test_store(dir);
 }
 
 static void test_patch(void **state)

@@ -7,84 +7,15 @@
  * still want the token.
  */
 #define _GNU_SOURCE
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <cmocka.h>
-
-#include "api/api.h"
-#include "util/buf.h"
+#include "api_http.h"
 #include "web_embedded.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 static char dir[] = "/tmp/pgshuttle-test-static-XXXXXX";
-static struct api_server *srv;
-
-static char *no_mask(const char *conninfo)
-{
-    return strdup(conninfo);
-}
-
-static bool no_check(const char *conninfo, char **error)
-{
-    return true;
-}
-
-static char *no_password(const char *conninfo, const char *password)
-{
-    return strdup(conninfo);
-}
-
-struct reply {
-    long status;
-    strbuf headers;
-    strbuf body;
-};
-
-static size_t collect(char *data, size_t size, size_t n, void *ctx)
-{
-    sb_appendn(ctx, data, size * n);
-    return size * n;
-}
-
-/* A request without a token; header (or NULL) is added as is. */
-static struct reply get(const char *method, const char *path, const char *header)
-{
-    struct reply r = {0, STRBUF_INIT, STRBUF_INIT};
-    CURL *c = curl_easy_init();
-    assert_non_null(c);
-    char url[512];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", api_port(srv), path);
-    struct curl_slist *h = header ? curl_slist_append(NULL, header) : NULL;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    if (strcmp(method, "HEAD") == 0)
-        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-    CURLcode rc = curl_easy_perform(c);
-    if (rc != CURLE_OK)
-        fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return r;
-}
-
-static void reply_free(struct reply *r)
-{
-    sb_free(&r->headers);
-    sb_free(&r->body);
-}
 
 /* The value of header name in r (a static copy), or "" when absent. */
 static const char *header(const struct reply *r, const char *name)
@@ -109,26 +40,13 @@ static const char *header(const struct reply *r, const char *name)
 
 static int start(void **state)
 {
-    assert_non_null(mkdtemp(dir));
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    struct api_config cfg = {.listen = "127.0.0.1:0",
-                             .state_dir = dir,
-                             .token = "static-test-token",
-                             .conninfo = {no_mask, no_check, no_password}};
-    char *error = NULL;
-    srv = api_start(&cfg, &error);
-    if (srv == NULL)
-        fail_msg("api_start: %s", error);
+    api_test_start(dir, NULL);
     return 0;
 }
 
 static int stop(void **state)
 {
-    api_stop(srv);
-    curl_global_cleanup();
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return api_test_stop(dir);
 }
 
 /* Every embedded file, byte for byte, with its headers; the page's address is index.html. */
@@ -139,7 +57,7 @@ static void test_files(void **state)
         const struct web_file *f = &web_files[i];
         char path[256];
         snprintf(path, sizeof(path), "/assets/%s", f->name);
-        struct reply r = get("GET", path, NULL);
+        struct reply r = call_header("GET", path, NULL);
         assert_int_equal(r.status, 200);
         assert_int_equal(r.body.len, f->len);
         assert_memory_equal(sb_str(&r.body), f->data, f->len);
@@ -155,7 +73,7 @@ static void test_files(void **state)
     }
     const struct web_file *index = web_file_find("index.html");
     assert_non_null(index);
-    struct reply r = get("GET", "/", NULL);
+    struct reply r = call_header("GET", "/", NULL);
     assert_int_equal(r.status, 200);
     assert_int_equal(r.body.len, index->len);
     assert_non_null(strstr(sb_str(&r.body), "assets/app.js"));
@@ -172,22 +90,22 @@ static void test_etag(void **state)
     const struct web_file *js = web_file_find("app.js");
     char line[256];
     snprintf(line, sizeof(line), "If-None-Match: %s", js->etag);
-    struct reply r = get("GET", "/assets/app.js", line);
+    struct reply r = call_header("GET", "/assets/app.js", line);
     assert_int_equal(r.status, 304);
     assert_int_equal(r.body.len, 0);
     assert_string_equal(header(&r, "ETag"), js->etag);
     reply_free(&r);
     snprintf(line, sizeof(line), "If-None-Match: \"other\", %s", js->etag);
-    r = get("GET", "/assets/app.js", line);
+    r = call_header("GET", "/assets/app.js", line);
     assert_int_equal(r.status, 304);
     reply_free(&r);
-    r = get("GET", "/assets/app.js", "If-None-Match: \"not-it\"");
+    r = call_header("GET", "/assets/app.js", "If-None-Match: \"not-it\"");
     assert_int_equal(r.status, 200);
     assert_int_equal(r.body.len, js->len);
     reply_free(&r);
     /* another file's tag does not match this one */
     snprintf(line, sizeof(line), "If-None-Match: %s", web_file_find("app.css")->etag);
-    r = get("GET", "/", line);
+    r = call_header("GET", "/", line);
     assert_int_equal(r.status, 200);
     reply_free(&r);
     /* the tags differ between files */
@@ -197,14 +115,14 @@ static void test_etag(void **state)
 /* HEAD: the headers without the body; 404 for unknown names; the API still wants its token. */
 static void test_head_404_and_token(void **state)
 {
-    struct reply r = get("HEAD", "/", NULL);
+    struct reply r = call_header("HEAD", "/", NULL);
     assert_int_equal(r.status, 200);
     assert_int_equal(r.body.len, 0);
     assert_string_equal(header(&r, "ETag"), web_file_find("index.html")->etag);
     reply_free(&r);
     const char *missing[] = {"/assets/nope.js", "/assets/..%2Fpgshuttle.db", "/assets/.."};
     for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
-        r = get("GET", missing[i], NULL);
+        r = call_header("GET", missing[i], NULL);
         if (r.status != 404)
             fail_msg("GET %s: %ld, not 404", missing[i], r.status);
         reply_free(&r);
@@ -212,12 +130,12 @@ static void test_head_404_and_token(void **state)
     /* other paths keep wanting the token, so that without it nothing tells which exist */
     const char *closed[] = {"/api/v1/migrations", "/index.html", "/assets/", "/assets/app.js/x"};
     for (size_t i = 0; i < sizeof(closed) / sizeof(closed[0]); i++) {
-        r = get("GET", closed[i], NULL);
+        r = call_header("GET", closed[i], NULL);
         if (r.status != 401)
             fail_msg("GET %s: %ld, not 401", closed[i], r.status);
         reply_free(&r);
     }
-    r = get("GET", "/api/v1/migrations", NULL);
+    r = call_header("GET", "/api/v1/migrations", NULL);
     assert_int_equal(r.status, 401);
     reply_free(&r);
 }

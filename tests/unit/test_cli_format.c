@@ -95,6 +95,7 @@ static void test_grid_row(void **state)
     assert_string_equal(cells[GRID_SOURCE], "");
     assert_string_equal(cells[GRID_DURATION], "");
     assert_string_equal(cells[GRID_START], "");
+    assert_string_equal(cells[GRID_NODE], "");
     client_grid_row_free(cells);
     json_decref(bare);
 }
@@ -103,12 +104,14 @@ static void test_grid_is_aligned_and_newest_first(void **state)
 {
     json_t *rows = json_array();
     json_array_append_new(rows, resource("old", "2026-12-01T09:00:00Z", 90061, "Succeeded"));
-    json_array_append_new(rows, resource("newer", "2026-12-07T09:00:00Z", 12, "In progress"));
+    json_t *newer = resource("newer", "2026-12-07T09:00:00Z", 12, "In progress");
+    json_object_set_new(json_object_get(newer, "properties"), "node", json_string("node-a"));
+    json_array_append_new(rows, newer);
     json_array_append_new(rows, resource("waiting", NULL, -1, "In progress"));
     char *grid = client_grid_format(rows);
     const char *want_titles = "Name     Status       Migration mode  Migration type        "
                               "Source server  Source server type  Databases         Duration  "
-                              "Start time\n";
+                              "Start time               Node\n";
     assert_memory_equal(grid, want_titles, strlen(want_titles));
     const char *l1 = strchr(grid, '\n') + 1;
     const char *l2 = strchr(l1, '\n') + 1;
@@ -117,6 +120,8 @@ static void test_grid_is_aligned_and_newest_first(void **state)
     assert_memory_equal(l2, "newer    ", 9);
     assert_memory_equal(l3, "old      ", 9);
     assert_non_null(strstr(l3, "1d 01h    2026-12-01 09:00:00 UTC\n"));
+    /* the node, last; none for a migration no node runs */
+    assert_non_null(strstr(l2, "2026-12-07 09:00:00 UTC  node-a\n"));
     /* columns line up: "Status" starts where each status does */
     size_t col = (size_t) (strstr(grid, "Status") - grid);
     assert_memory_equal(l1 + col, "In progress", 11);
@@ -125,6 +130,31 @@ static void test_grid_is_aligned_and_newest_first(void **state)
     assert_null(strstr(grid, " \n"));
     free(grid);
     json_decref(rows);
+}
+
+static void test_nodes_table(void **state)
+{
+    json_t *nodes = json_pack(
+        "[{s:s, s:s, s:i, s:i, s:f, s:s, s:s, s:b}, {s:s, s:s, s:n, s:i, s:f, s:n, s:s, s:b}]",
+        "name", "node-a", "state", "Up", "capacity", 4, "running", 2, "heartbeatAgeSeconds", 0.4,
+        "address", "http://10.0.0.1:8432", "version", "0.2.0", "draining", 0, "name", "node-bb",
+        "state", "Down", "capacity", "running", 1, "heartbeatAgeSeconds", 75.2, "address",
+        "version", "0.2.0", "draining", 1);
+    char *text = client_nodes_format(nodes);
+    const char *want =
+        "Name     State            Running  Capacity  Heartbeat age  Address               "
+        "Version\n"
+        "node-a   Up               2        4         0s             http://10.0.0.1:8432  "
+        "0.2.0\n"
+        "node-bb  Down (draining)  1        no limit  1m 15s                               "
+        "0.2.0\n";
+    assert_string_equal(text, want);
+    free(text);
+    json_decref(nodes);
+    /* no node: the titles alone */
+    text = client_nodes_format(NULL);
+    assert_string_equal(text, "Name  State  Running  Capacity  Heartbeat age  Address  Version\n");
+    free(text);
 }
 
 static void test_watch_exit_codes(void **state)
@@ -155,6 +185,13 @@ static void test_show_masks_and_lists_databases(void **state)
     char *text = client_show_format(r);
     assert_non_null(strstr(text, "Waiting for user action: Waiting for cutover"));
     assert_non_null(strstr(text, "Source server:        old-db:5432\n"));
+    /* active and no node runs it: it waits for one; the node's own line, not a property's */
+    assert_non_null(strstr(text, "Node:                 none (waiting for a node to take it)\n"));
+    free(text);
+    json_object_set_new(json_object_get(r, "properties"), "node", json_string("node-a"));
+    text = client_show_format(r);
+    assert_non_null(strstr(text, "Node:                 node-a\n"));
+    assert_null(strstr(text, "node:"));
     assert_non_null(strstr(text, "Waiting for cutover"));
     assert_non_null(strstr(text, "sales"));
     assert_null(strstr(text, "topsecret"));
@@ -222,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_hostport_never_shows_the_password),
         cmocka_unit_test(test_grid_row),
         cmocka_unit_test(test_grid_is_aligned_and_newest_first),
+        cmocka_unit_test(test_nodes_table),
         cmocka_unit_test(test_watch_exit_codes),
         cmocka_unit_test(test_show_masks_and_lists_databases),
         cmocka_unit_test(test_progress_lines),

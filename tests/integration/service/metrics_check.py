@@ -33,6 +33,12 @@ FAMILIES = {
     "pgshuttle_cdc_lag_seconds": ("gauge", {"migration", "database"}),
     "pgshuttle_cdc_lag_bytes": ("gauge", {"migration", "database"}),
     "pgshuttle_worker_restarts_total": ("counter", {"migration"}),
+    "pgshuttle_stale_writes_rejected_total": ("counter", {"migration"}),
+    "pgshuttle_node_up": ("gauge", {"node"}),
+    "pgshuttle_node_running_migrations": ("gauge", {"node"}),
+    "pgshuttle_node_capacity": ("gauge", {"node"}),
+    "pgshuttle_node_heartbeat_age_seconds": ("gauge", {"node"}),
+    "pgshuttle_node_draining": ("gauge", {"node"}),
 }
 LABEL_VALUES = {
     ("pgshuttle_copy_tables", "state"): {"queued", "copying", "copied", "failed"},
