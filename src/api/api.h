@@ -58,6 +58,7 @@ typedef void (*api_connection_test_fn)(const struct migration_spec *spec,
 struct api_config {
     const char *listen;    /* "HOST:PORT" (IPv4, [IPv6] or a name that resolves); */
     const char *state_dir; /* this node's directory: worker logs under logs/ */
+    const char *node;      /* this node's name (a log kept by another node is named so) */
     /* the store (kept, not copied: it must outlive the server); NULL = SQLite in state_dir */
     const struct store_config *store;
     const char *token;     /* the bearer token every /api/v1 route requires */

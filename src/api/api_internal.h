@@ -34,6 +34,7 @@
 
 struct api_ctx {
     char *state_dir; /* owned */
+    char *node;      /* owned: this node's name, NULL = unknown */
     struct store_config store; /* the config's (its strings the caller's); dir = state_dir */
     char *token;     /* owned */
     size_t max_body;

@@ -12,6 +12,7 @@
 #include "model/utc_time.h"
 #include "util/mem.h"
 #include "util/statedir.h"
+#include "util/timeutil.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -109,6 +110,30 @@ static char *last_lines(const char *text, size_t len, long long tail)
     return out;
 }
 
+/*
+ * A worker logs on its own node: when another node runs the migration now,
+ * the log route says so first (with that node's address, when the store
+ * knows it), then gives what this node kept of earlier runs, if anything.
+ * Empty when this node (or none) runs it.
+ */
+static char *log_elsewhere(struct api_ctx *ctx, struct store *st, const struct api_migration *m)
+{
+    const char *runner = api_migration_node(&m->row, time_wall());
+    if (runner == NULL || (ctx->node && strcmp(runner, ctx->node) == 0))
+        return xstrdup("");
+    struct store_node node;
+    memset(&node, 0, sizeof(node));
+    char *err = NULL;
+    bool known = store_node_get(st, runner, &node, &err) == STORE_OK && node.address;
+    free(err);
+    char *text = xasprintf("(node %s runs %s now and keeps its worker's log%s%s%s; what follows "
+                           "is this node's, of earlier runs)\n",
+                           runner, m->row.name, known ? ": ask " : "", known ? node.address : "",
+                           known ? " for it" : "");
+    store_node_free(&node);
+    return text;
+}
+
 void api_route_log(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)
 {
     long long tail;
@@ -118,14 +143,15 @@ void api_route_log(struct api_ctx *ctx, const struct api_request *req, struct ap
     struct store *st = api_migration_open(ctx, req, &m, a);
     if (st == NULL)
         return;
+    char *note = log_elsewhere(ctx, st, &m);
     api_store_give(ctx, st);
     char *path = state_dir_log_path(ctx->state_dir, m.row.name);
     api_migration_free(&m);
     FILE *f = fopen(path, "r");
     free(path);
     if (f == NULL) {
-        /* no worker wrote a log yet */
-        api_answer_text(a, 200, xstrdup(""), "text/plain; charset=utf-8");
+        /* no worker of this node wrote a log */
+        api_answer_text(a, 200, note, "text/plain; charset=utf-8");
         return;
     }
     struct stat sb;
@@ -139,7 +165,10 @@ void api_route_log(struct api_ctx *ctx, const struct api_request *req, struct ap
     text[got] = '\0';
     char *out = last_lines(text, got, tail);
     free(text);
-    api_answer_text(a, 200, out, "text/plain; charset=utf-8");
+    char *all = xasprintf("%s%s", note, out);
+    free(note);
+    free(out);
+    api_answer_text(a, 200, all, "text/plain; charset=utf-8");
 }
 
 void api_route_lag(struct api_ctx *ctx, const struct api_request *req, struct api_answer *a)

@@ -271,6 +271,7 @@ struct api_server *api_start(const struct api_config *cfg, char **error)
         return NULL;
     struct api_server *srv = xcalloc(1, sizeof(*srv));
     srv->ctx.state_dir = xstrdup(cfg->state_dir);
+    srv->ctx.node = cfg->node ? xstrdup(cfg->node) : NULL;
     if (cfg->store)
         srv->ctx.store = *cfg->store;
     srv->ctx.store.dir = srv->ctx.state_dir;
@@ -335,6 +336,7 @@ void api_stop(struct api_server *srv)
     api_store_pool_close(&srv->ctx);
     pthread_mutex_destroy(&srv->ctx.pool_lock);
     free(srv->ctx.state_dir);
+    free(srv->ctx.node);
     free(srv->ctx.token);
     free(srv->cert_pem);
     free(srv->key_pem);

@@ -479,9 +479,11 @@ static int serve(const struct serve_opts *o, const char *dir, const struct store
                  char *token)
 {
     char *err = NULL;
+    char *node = o->node_name ? xstrdup(o->node_name) : service_host_name();
     struct api_config acfg = {
         .listen = o->listen,
         .state_dir = dir,
+        .node = node,
         .store = store,
         .token = token,
         .tls_cert = o->tls_cert,
@@ -498,6 +500,7 @@ static int serve(const struct serve_opts *o, const char *dir, const struct store
                 err ? err : "no reason given");
         free(err);
         free(token);
+        free(node);
         return EXIT_FAILED;
     }
     char *host = listen_host(o->listen);
@@ -506,6 +509,7 @@ static int serve(const struct serve_opts *o, const char *dir, const struct store
             api_port(srv), dir);
     print_page_address(scheme, host, api_port(srv), dir, token);
     char *address = node_address(o, scheme, host, api_port(srv));
+    fprintf(stderr, "pgshuttle serve: node %s at %s\n", node, address);
     free(host);
     if (!loopback_host(o->listen) && o->tls_cert == NULL)
         log_warn("listening on %s without TLS: the token and the connection strings' passwords "
@@ -513,8 +517,6 @@ static int serve(const struct serve_opts *o, const char *dir, const struct store
                  o->listen);
 
     char *exe = self_exe();
-    char *node = o->node_name ? xstrdup(o->node_name) : service_host_name();
-    fprintf(stderr, "pgshuttle serve: node %s\n", node);
     struct service_config cfg = {
         .state_dir = dir,
         .store = store,

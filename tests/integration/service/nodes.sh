@@ -47,10 +47,14 @@ node_start() {
     local name=$1 dir=$NODES_DIR/$1
     shift
     mkdir -p "$dir"
+    touch "$dir/serve.err"
+    # node_wait_up reads what this start writes, not an earlier start's lines
+    printf -v "NODE_ERR_LINES_$name" '%s' "$(wc -l <"$dir/serve.err")"
     printf '$ PGSHUTTLE_STATE=… pgshuttle serve --node-name %s --listen 127.0.0.1:0 --state-dir %s %s &\n' \
         "$name" "$dir" "$*"
     PGSHUTTLE_STATE=$store_URI setsid "$PGSHUTTLE_BIN" serve --node-name "$name" --listen 127.0.0.1:0 \
-        --state-dir "$dir" --secret-key-file "$KEY_FILE" --lease-ttl "${NODE_LEASE_TTL}s" "$@" \
+        --state-dir "$dir" --secret-key-file "$KEY_FILE" --lease-ttl "${NODE_LEASE_TTL}s" \
+        ${NODE_LOG_LEVEL:+--log-level "$NODE_LOG_LEVEL"} "$@" \
         </dev/null >>"$dir/serve.out" 2>>"$dir/serve.err" &
     printf -v "NODE_PID_$name" '%s' "$!"
     printf -v "NODE_URL_$name" '%s' ""
@@ -58,10 +62,11 @@ node_start() {
 }
 
 node_wait_up() {
-    local name=$1 dir=$NODES_DIR/$1 i url="" pid
+    local name=$1 dir=$NODES_DIR/$1 i url="" pid skip="NODE_ERR_LINES_$1"
     pid=$(node_pid "$name")
     for ((i = 0; i < 300; i++)); do
-        url=$(sed -n 's|.*listening on \(http://127\.0\.0\.1:[0-9][0-9]*\).*|\1|p' "$dir/serve.err" | tail -n 1)
+        url=$(tail -n "+$((${!skip} + 1))" "$dir/serve.err" |
+            sed -n 's|.*listening on \(http://127\.0\.0\.1:[0-9][0-9]*\).*|\1|p' | head -n 1)
         [[ -n $url ]] && break
         if ! kill -0 "$pid" 2>/dev/null; then
             redact <"$dir/serve.err" | tail -n 20 | sed 's/^/  | /'
