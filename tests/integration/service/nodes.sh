@@ -102,7 +102,7 @@ node_kill() {
     # shellcheck disable=SC2086
     [[ -z $workers ]] || kill -KILL $workers 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    log "node $1 killed: serve pid $pid and workers ${workers//$'\n'/ }"
+    log "node $1 killed at $(date +%T.%3N): serve pid $pid and workers ${workers//$'\n'/ }"
 }
 
 node_signal() {
