@@ -25,6 +25,12 @@
 struct store_ops {
     const char *kind; /* store_kind() */
     bool shared;      /* store_is_shared() */
+    /*
+     * Called by the front before each call (NULL: nothing to do): a
+     * backend whose connection broke connects again here, once per call;
+     * false with *error when it cannot.
+     */
+    bool (*ready)(struct store *st, char **error);
     void (*close)(struct store *st);
     bool (*ping)(struct store *st, char **error);
 

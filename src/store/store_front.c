@@ -54,9 +54,15 @@ bool store_is_shared(const struct store *st)
     return st->ops->shared;
 }
 
+/* Whether the backend can take a call now (a broken connection is made again first). */
+static bool ready(struct store *st, char **error)
+{
+    return st->ops->ready == NULL || st->ops->ready(st, error);
+}
+
 bool store_ping(struct store *st, char **error)
 {
-    return st->ops->ping(st, error);
+    return ready(st, error) && st->ops->ping(st, error);
 }
 
 /* STORE_ERROR with "store: DOING: MSG (PATH)" for an argument the caller got wrong. */
@@ -71,29 +77,39 @@ static enum store_rc refuse(struct store *st, const char *doing, const char *msg
 enum store_rc store_migration_create(struct store *st, const char *name, const char *spec_json,
                                      double window_start, int64_t *id, char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->migration_create(st, name, spec_json, window_start, id, error);
 }
 
 enum store_rc store_migration_get(struct store *st, const char *name, struct store_migration *out,
                                   char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->migration_get(st, name, out, error);
 }
 
 enum store_rc store_migration_get_id(struct store *st, int64_t id, struct store_migration *out,
                                      char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->migration_get_id(st, id, out, error);
 }
 
 enum store_rc store_migration_list(struct store *st, bool active_only, struct store_migration **out,
                                    size_t *n, char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->migration_list(st, active_only, out, n, error);
 }
 
 enum store_rc store_migration_delete(struct store *st, const char *name, char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->migration_delete(st, name, error);
 }
 
@@ -102,6 +118,8 @@ enum store_rc store_migration_set_state(struct store *st, int64_t id,
                                         const char *status, const char *substatus, bool active,
                                         char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->migration_set_state(st, id, fence, state_json, status, substatus, active,
                                         error);
 }
@@ -109,6 +127,8 @@ enum store_rc store_migration_set_state(struct store *st, int64_t id,
 enum store_rc store_migration_set_spec(struct store *st, int64_t id, const char *spec_json,
                                        char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->migration_set_spec(st, id, spec_json, error);
 }
 
@@ -119,6 +139,8 @@ enum store_rc store_lease_acquire(struct store *st, int64_t id, const char *owne
 {
     if (owner == NULL)
         return refuse(st, "taking a lease", "no owner given", error);
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->lease_acquire(st, id, owner, pid, node, ttl, epoch, error);
 }
 
@@ -131,6 +153,8 @@ enum store_rc store_lease_claim(struct store *st, const char *node, const char *
         return refuse(st, "claiming migrations", "no owner given", error);
     if (max == 0)
         return STORE_OK;
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->lease_claim(st, node, owner, ttl, max, out, n, error);
 }
 
@@ -139,6 +163,8 @@ enum store_rc store_lease_renew(struct store *st, int64_t id, const struct store
 {
     if (fence == NULL || fence->owner == NULL)
         return refuse(st, "renewing a lease", "no fence given", error);
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->lease_renew(st, id, fence, ttl, error);
 }
 
@@ -147,6 +173,8 @@ enum store_rc store_lease_release(struct store *st, int64_t id, const struct sto
 {
     if (fence == NULL || fence->owner == NULL)
         return refuse(st, "giving up a lease", "no fence given", error);
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->lease_release(st, id, fence, error);
 }
 
@@ -155,6 +183,8 @@ enum store_rc store_lease_release(struct store *st, int64_t id, const struct sto
 enum store_rc store_event_append(struct store *st, int64_t id, const struct store_fence *fence,
                                  double at, const char *kind, const char *json, char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->event_append(st, id, fence, at, kind, json, error);
 }
 
@@ -163,6 +193,8 @@ enum store_rc store_event_list(struct store *st, int64_t id, int64_t after_seq, 
 {
     *out = NULL;
     *n = 0;
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->event_list(st, id, after_seq, limit, out, n, error);
 }
 
@@ -177,6 +209,8 @@ enum store_rc store_request_add(struct store *st, int64_t id, enum store_request
 {
     if (store__request_word(kind) == NULL)
         return refuse(st, "recording a request", "no such request kind", error);
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->request_add(st, id, kind, databases_json, error);
 }
 
@@ -185,12 +219,16 @@ enum store_rc store_request_take(struct store *st, int64_t id, const struct stor
 {
     *out = NULL;
     *n = 0;
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->request_take(st, id, fence, all, out, n, error);
 }
 
 enum store_rc store_restart_record(struct store *st, int64_t id, double at, const char *reason,
                                    char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->restart_record(st, id, at, reason, error);
 }
 
@@ -198,6 +236,8 @@ enum store_rc store_restart_count(struct store *st, int64_t id, double since, in
                                   char **error)
 {
     *count = 0;
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->restart_count(st, id, since, count, error);
 }
 
@@ -207,22 +247,30 @@ enum store_rc store_node_register(struct store *st, const struct store_node *nod
 {
     if (node == NULL || node->name == NULL)
         return refuse(st, "registering a node", "no node name given", error);
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->node_register(st, node, error);
 }
 
 enum store_rc store_node_heartbeat(struct store *st, const char *name, int running, char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->node_heartbeat(st, name, running, error);
 }
 
 enum store_rc store_node_stop(struct store *st, const char *name, char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->node_stop(st, name, error);
 }
 
 enum store_rc store_node_set_draining(struct store *st, const char *name, bool draining,
                                       char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->node_set_draining(st, name, draining, error);
 }
 
@@ -230,6 +278,8 @@ enum store_rc store_node_get(struct store *st, const char *name, struct store_no
                              char **error)
 {
     *out = (struct store_node){0};
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->node_get(st, name, out, error);
 }
 
@@ -237,11 +287,15 @@ enum store_rc store_node_list(struct store *st, struct store_node **out, size_t 
 {
     *out = NULL;
     *n = 0;
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->node_list(st, out, n, error);
 }
 
 enum store_rc store_node_remove(struct store *st, const char *name, char **error)
 {
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->node_remove(st, name, error);
 }
 
@@ -251,5 +305,7 @@ enum store_rc store_setting_get_or_put(struct store *st, const char *key, const 
     *out = NULL;
     if (key == NULL || value == NULL)
         return refuse(st, "reading a setting", "no key or value given", error);
+    if (!ready(st, error))
+        return STORE_ERROR;
     return st->ops->setting_get_or_put(st, key, value, secret, out, error);
 }
