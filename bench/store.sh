@@ -24,6 +24,10 @@
 #               the rate wanted, latency p50/p95/p99/max, errors, late and
 #               missed slots
 #
+# Then, --rest seconds at rest: the same migrations in the store, nobody
+# writing: what the nodes' own reads and the API cost alone (the CPU and
+# API figures again).
+#
 # Prints a table; JSON lines go to bench/results/store-STAMP.json, logs to
 # bench/results/store-STAMP/.  See bench/README.md.
 set -euo pipefail
@@ -40,9 +44,11 @@ Usage: bench/store.sh [OPTIONS]
   --seconds S       how long the load runs (default 60)
   --threads T       store_load's threads per node, a store connection each (default 8)
   --rate R          state writes per migration per second (default 1)
+  --rest S          then S seconds at rest: the migrations stay, nobody writes (default 15; 0: none)
   --pgshuttle PATH  pgshuttle binary (default build/pgshuttle)
   --store-load PATH the load generator (default build/tests/store_load)
   --results FILE    JSON lines output (default bench/results/store-STAMP.json)
+  --wait-idle PCT   before the load, wait (up to 10 min) until the machine's CPUs are at most PCT % busy
   --keep            keep the store cluster and store_load's migrations; print how to reach them
   -h, --help        this help
 
@@ -51,7 +57,7 @@ PG_CLUSTER (default scripts/pg-cluster), PG_CLUSTER_WAIT (seconds to wait for it
 EOF
 }
 
-MIGRATIONS=200 NODES=3 SECONDS_RUN=60 THREADS=8 RATE=1 KEEP=0 RESULTS=''
+MIGRATIONS=200 NODES=3 SECONDS_RUN=60 THREADS=8 RATE=1 REST=15 KEEP=0 RESULTS='' WAIT_IDLE=''
 PGSHUTTLE=$REPO_ROOT/build/pgshuttle
 STORE_LOAD=$REPO_ROOT/build/tests/store_load
 while [[ $# -gt 0 ]]; do
@@ -61,9 +67,11 @@ while [[ $# -gt 0 ]]; do
         --seconds) SECONDS_RUN=$2; shift 2 ;;
         --threads) THREADS=$2; shift 2 ;;
         --rate) RATE=$2; shift 2 ;;
+        --rest) REST=$2; shift 2 ;;
         --pgshuttle) PGSHUTTLE=$2; shift 2 ;;
         --store-load) STORE_LOAD=$2; shift 2 ;;
         --results) RESULTS=$2; shift 2 ;;
+        --wait-idle) WAIT_IDLE=$2; shift 2 ;;
         --keep) KEEP=1; shift ;;
         -h|--help) usage; exit 0 ;;
         *) usage >&2; die "unknown option: $1" ;;
@@ -73,6 +81,9 @@ for v in MIGRATIONS NODES SECONDS_RUN THREADS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { v=${v%_RUN}; die "--${v,,} wants a positive number"; }
 done
 [[ $RATE =~ ^[0-9]*\.?[0-9]+$ ]] || die "--rate wants a positive number"
+# store_load's leases live 300 s after its last renewal: the nodes must not claim them at rest
+[[ -z $WAIT_IDLE || $WAIT_IDLE =~ ^[0-9]+$ ]] || die "--wait-idle wants a percentage"
+[[ $REST =~ ^[0-9]+$ && $REST -le 240 ]] || die "--rest wants a number of seconds up to 240"
 [[ $PGSHUTTLE == /* ]] || PGSHUTTLE=$(realpath -m -- "$PGSHUTTLE")
 [[ -x $PGSHUTTLE ]] || die "no executable $PGSHUTTLE (build it: cmake --build build)"
 [[ -x $STORE_LOAD ]] || die "no executable $STORE_LOAD (build it: cmake --build build --target store_load)"
@@ -203,8 +214,8 @@ done
 [[ $(curl -sS -o /dev/null -w '%{http_code}' -H @"$AUTH_HEADER" "${NODE_URLS[0]}/api/v1/migrations") == 200 ]] \
     || die "GET /api/v1/migrations on node $NODE_NAME_PREFIX-1 does not answer 200 with the token"
 
-emit "$(printf '"kind":"setup","migrations":%s,"nodes":%s,"seconds":%s,"threads_per_node":%s,"rate":%s,"api_period_s":%s,"nproc":%s,"mem_kib":%s,"kernel":%s,"server":%s,"max_connections":%s,"pgshuttle":%s,"pgshuttle_rev":%s' \
-    "$MIGRATIONS" "$NODES" "$SECONDS_RUN" "$THREADS" "$RATE" "$API_PERIOD" "$(nproc)" \
+emit "$(printf '"kind":"setup","migrations":%s,"nodes":%s,"seconds":%s,"rest_s":%s,"threads_per_node":%s,"rate":%s,"api_period_s":%s,"nproc":%s,"mem_kib":%s,"kernel":%s,"server":%s,"max_connections":%s,"pgshuttle":%s,"pgshuttle_rev":%s' \
+    "$MIGRATIONS" "$NODES" "$SECONDS_RUN" "$REST" "$THREADS" "$RATE" "$API_PERIOD" "$(nproc)" \
     "$(awk '/MemTotal/ { print $2 }' /proc/meminfo)" "$(json_str "$(uname -r)")" \
     "$(json_str "$(cluster_psql STORE postgres -c 'SELECT version()')")" "$MAX_CONNECTIONS" \
     "$(json_str "$PGSHUTTLE_ORIG sha256 $(sha256sum "$PGSHUTTLE" | cut -c1-12)")" \
@@ -242,6 +253,10 @@ api_sampler() {
 }
 
 # --- the run ------------------------------------------------------------------------
+# the machine's CPU use just before (others' work skews every figure on 2 cores)
+BUSY_BEFORE=$(bench_wait_idle "$WAIT_IDLE")
+log "the machine is ${BUSY_BEFORE}% busy, load average $(loadavg1)"
+emit "$(printf '"kind":"before","busy_pct":%s,"loadavg1":%s' "$BUSY_BEFORE" "$(loadavg1)")"
 LOAD_OUT=$LOGDIR/store_load.out
 LOAD_JSON=$LOGDIR/store_load.json
 API_SAMPLES=$LOGDIR/api-samples.txt
@@ -262,25 +277,103 @@ done
 grep -v '^store_load: store ' "$LOAD_OUT" | sed 's/^/  /' >&2
 # roots: 1 this script (the nodes, store_load, curl), 2 the store, 3.. the nodes
 roots=("$$" "$STORE_PM" "${NODE_PIDS[@]}")
-snap0=$(cpu_snapshot "${roots[@]}")
-T0=$EPOCHREALTIME
-for ((i = 1; i <= NODES; i++)); do
-    api_sampler "$NODE_NAME_PREFIX-$i" "${NODE_URLS[i - 1]}" "$API_SAMPLES" &
-    SAMPLER_PIDS+=("$!")
-done
+NPROC=$(nproc)
+
+# phase_begin / phase_end: a measured window (CPU snapshots, the API samplers
+# running): P_SNAP0 P_T0, P_SNAP1 P_T1
+phase_begin() {
+    local i
+    P_SNAP0=$(cpu_snapshot "${roots[@]}")
+    P_T0=$EPOCHREALTIME
+    for ((i = 1; i <= NODES; i++)); do
+        api_sampler "$NODE_NAME_PREFIX-$i" "${NODE_URLS[i - 1]}" "$API_SAMPLES" &
+        SAMPLER_PIDS+=("$!")
+    done
+}
+phase_end() {
+    P_SNAP1=$(cpu_snapshot "${roots[@]}")
+    P_T1=$EPOCHREALTIME
+    stop_samplers
+    printf 'roots %s\nsnap0 %s\nsnap1 %s\n' "${roots[*]}" "$P_SNAP0" "$P_SNAP1" >>"$LOGDIR/cpu-snapshots.txt"
+}
+
+# api_stats NODE VIEW -> "n p50 p95 p99 max" in ms, then errors and the median answer
+# size, over the samples of the window (NODE "all": every node)
+api_stats() {
+    local node=$1 view=$2 sel
+    sel=$(awk -v a="$P_T0" -v b="$P_T1" -v n="$node" -v v="$view" \
+        '$1 >= a && $1 <= b && (n == "all" || $2 == n) && $3 == v' "$API_SAMPLES")
+    printf '%s %s %s\n' \
+        "$(awk '$6 == 200 { printf "%.3f\n", $4 * 1000 }' <<<"$sel" | percentiles)" \
+        "$(awk '$6 != 200 { e++ } END { print e + 0 }' <<<"$sel")" \
+        "$(awk '$6 == 200 { print $5 }' <<<"$sel" | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }')"
+}
+
+# phase_figures PHASE TITLE [STORE_LOAD_CPU_S]: the window's CPU and API figures as
+# JSON lines, and their table appended to REPORT
+REPORT=''
+phase_figures() {
+    local phase=$1 title=$2 load_cpu=${3:-0} window store_cpu other_cpu own_cpu serve_total=0
+    local i c node view n p50 p95 p99 max errors bytes serve_json='' rows=''
+    window=$(awk -v a="$P_T0" -v b="$P_T1" 'BEGIN { printf "%.2f", b - a }')
+    pct() { awk -v s="$1" -v w="$window" -v n="${2:-1}" 'BEGIN { printf "%.1f", 100 * s / w / n }'; }
+    row() { rows+=$(printf '  %-22s %7.2f s  %6s %% of one core%s' "$1" "$2" "$(pct "$2")" "${3-}")$'\n'; }
+    store_cpu=$(tree_cpu_s "$P_SNAP0" "$P_SNAP1" 2)
+    other_cpu=$(foreign_cpu "$P_SNAP0" "$P_SNAP1")
+    row "store (postgres)" "$store_cpu" ", $(pct "$store_cpu" "$NPROC") % of the machine"
+    for ((i = 1; i <= NODES; i++)); do
+        c=$(tree_cpu_s "$P_SNAP0" "$P_SNAP1" $((i + 2)))
+        serve_total=$(awk -v a="$serve_total" -v b="$c" 'BEGIN { printf "%.2f", a + b }')
+        row "serve $NODE_NAME_PREFIX-$i" "$c"
+        serve_json+="${serve_json:+,}$(json_str "$NODE_NAME_PREFIX-$i"):$c"
+    done
+    row "serve, all nodes" "$serve_total"
+    # this script's own tree minus the nodes and store_load: the samplers' curl and the polling
+    own_cpu=$(awk -v t="$(tree_cpu_s "$P_SNAP0" "$P_SNAP1" 1)" -v s="$serve_total" -v l="$load_cpu" \
+        'BEGIN { v = t - s - l; printf "%.2f", v < 0 ? 0 : v }')
+    [[ $phase != load ]] || row store_load "$load_cpu"
+    row "bench (curl, sampling)" "$own_cpu"
+    row "other processes" "$other_cpu"
+    emit "$(printf '"kind":"cpu","phase":%s,"window_s":%s,"nproc":%s,"store_cpu_s":%s,"store_pct_core":%s,"store_pct_machine":%s,"serve_cpu_s":{%s},"serve_cpu_total_s":%s,"serve_pct_core":%s,"store_load_cpu_s":%s,"store_load_pct_core":%s,"bench_own_cpu_s":%s,"other_cpu_s":%s,"other_cores":%s' \
+        "$(json_str "$phase")" "$window" "$NPROC" "$store_cpu" "$(pct "$store_cpu")" "$(pct "$store_cpu" "$NPROC")" \
+        "$serve_json" "$serve_total" "$(pct "$serve_total")" "$load_cpu" "$(pct "$load_cpu")" "$own_cpu" \
+        "$other_cpu" "$(awk -v s="$other_cpu" -v w="$window" 'BEGIN { printf "%.2f", s / w }')")"
+    REPORT+="$title, CPU over $window s:"$'\n'"$rows"
+    REPORT+="  API list latency (ms), GET /api/v1/migrations (full) and ?view=grid, every ${API_PERIOD} s per node:"$'\n'
+    REPORT+=$(printf '  %-9s %-5s %5s %8s %8s %8s %8s %9s %6s' node view n p50 p95 p99 max bytes errors)$'\n'
+    for node in $(seq -f "$NODE_NAME_PREFIX-%g" 1 "$NODES") all; do
+        for view in full grid; do
+            read -r n p50 p95 p99 max errors bytes <<<"$(api_stats "$node" "$view")"
+            REPORT+=$(printf '  %-9s %-5s %5s %8s %8s %8s %8s %9s %6s' "$node" "$view" "$n" "$p50" "$p95" "$p99" "$max" "$bytes" "$errors")$'\n'
+            emit "$(printf '"kind":"api","phase":%s,"node":%s,"view":%s,"n":%s,"p50_ms":%s,"p95_ms":%s,"p99_ms":%s,"max_ms":%s,"errors":%s,"bytes":%s' \
+                "$(json_str "$phase")" "$(json_str "$node")" "$(json_str "$view")" "$n" "$p50" "$p95" "$p99" "$max" "$errors" "$bytes")"
+        done
+    done
+}
+
+# the load: from its threads' start to its exit (reaped: its CPU time is in this script's tree)
+phase_begin
 log "load running for $SECONDS_RUN s; sampling the API of $NODES nodes every $API_PERIOD s"
 LOAD_RC=0
 wait "$LOAD_PID" || LOAD_RC=$?
 LOAD_PID=''
-snap1=$(cpu_snapshot "${roots[@]}")
-T1=$EPOCHREALTIME
-stop_samplers
-printf 'roots %s\nsnap0 %s\nsnap1 %s\n' "${roots[*]}" "$snap0" "$snap1" >"$LOGDIR/cpu-snapshots.txt"
+phase_end
 sed -n '/^store_load: [0-9]* migrations, /,$p' "$LOAD_OUT" >&2
 ((LOAD_RC == 0)) || log "WARNING: store_load exited with $LOAD_RC (see $LOAD_OUT, $LOGDIR/store_load.err)"
 [[ -s $LOAD_JSON ]] || die "store_load wrote no figures"
 # its object (it starts with "kind":"store_load") inside ours
 emit "$(jq -c . "$LOAD_JSON" | tail -n 1 | sed 's/^{//; s/}$//')"
+phase_figures load "the load ($MIGRATIONS migrations' workers writing)" "$(jq '.cpu_s * 100 | round / 100' "$LOAD_JSON")"
+
+# at rest: the same migrations (their leases still live), nobody writing; the
+# nodes' own reads of the store and the API alone
+if ((REST > 0)); then
+    log "at rest for $REST s: the migrations stay, nobody writes; sampling the API"
+    phase_begin
+    sleep "$REST"
+    phase_end
+    phase_figures rest "at rest ($MIGRATIONS migrations, no writes)"
+fi
 
 # --- did the nodes stay out of it? ----------------------------------------------------
 WORKERS_STARTED=0 NODES_RUNNING=0
@@ -291,50 +384,6 @@ for ((i = 1; i <= NODES; i++)); do
     NODES_RUNNING=$((NODES_RUNNING + n))
 done
 CONFLICTS=$(jq '[.ops[].conflicts] | add' "$LOAD_JSON")
-
-# --- figures --------------------------------------------------------------------------
-WINDOW=$(awk -v a="$T0" -v b="$T1" 'BEGIN { printf "%.2f", b - a }')
-NPROC=$(nproc)
-pct() { awk -v s="$1" -v w="$WINDOW" -v n="${2:-1}" 'BEGIN { printf "%.1f", 100 * s / w / n }'; }
-STORE_CPU=$(tree_cpu_s "$snap0" "$snap1" 2)
-LOAD_CPU=$(jq '.cpu_s * 100 | round / 100' "$LOAD_JSON")
-OTHER_CPU=$(foreign_cpu "$snap0" "$snap1")
-SERVE_CPU_TOTAL=0
-serve_rows='' serve_json=''
-for ((i = 1; i <= NODES; i++)); do
-    c=$(tree_cpu_s "$snap0" "$snap1" $((i + 2)))
-    SERVE_CPU_TOTAL=$(awk -v a="$SERVE_CPU_TOTAL" -v b="$c" 'BEGIN { printf "%.2f", a + b }')
-    serve_rows+=$(printf '  %-22s %7.2f s  %6s %% of one core' "serve $NODE_NAME_PREFIX-$i" "$c" "$(pct "$c")")$'\n'
-    serve_json+="${serve_json:+,}$(json_str "$NODE_NAME_PREFIX-$i"):$c"
-done
-# this script's own tree minus the nodes and store_load: the samplers' curl and the polling
-OWN_CPU=$(awk -v t="$(tree_cpu_s "$snap0" "$snap1" 1)" -v s="$SERVE_CPU_TOTAL" -v l="$LOAD_CPU" \
-    'BEGIN { v = t - s - l; printf "%.2f", v < 0 ? 0 : v }')
-emit "$(printf '"kind":"cpu","window_s":%s,"nproc":%s,"store_cpu_s":%s,"store_pct_core":%s,"store_pct_machine":%s,"serve_cpu_s":{%s},"serve_cpu_total_s":%s,"serve_pct_core":%s,"store_load_cpu_s":%s,"store_load_pct_core":%s,"bench_own_cpu_s":%s,"other_cpu_s":%s,"other_cores":%s' \
-    "$WINDOW" "$NPROC" "$STORE_CPU" "$(pct "$STORE_CPU")" "$(pct "$STORE_CPU" "$NPROC")" "$serve_json" \
-    "$SERVE_CPU_TOTAL" "$(pct "$SERVE_CPU_TOTAL")" "$LOAD_CPU" "$(pct "$LOAD_CPU")" "$OWN_CPU" \
-    "$OTHER_CPU" "$(awk -v s="$OTHER_CPU" -v w="$WINDOW" 'BEGIN { printf "%.2f", s / w }')")"
-
-# api_stats NODE VIEW -> "n p50 p95 p99 max" in ms, then errors and the median answer
-# size, over the samples in the window (NODE "all": every node)
-api_stats() {
-    local node=$1 view=$2 sel
-    sel=$(awk -v a="$T0" -v b="$T1" -v n="$node" -v v="$view" \
-        '$1 >= a && $1 <= b && (n == "all" || $2 == n) && $3 == v' "$API_SAMPLES")
-    printf '%s %s %s\n' \
-        "$(awk '$6 == 200 { printf "%.3f\n", $4 * 1000 }' <<<"$sel" | percentiles)" \
-        "$(awk '$6 != 200 { e++ } END { print e + 0 }' <<<"$sel")" \
-        "$(awk '$6 == 200 { print $5 }' <<<"$sel" | sort -n | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : 0 }')"
-}
-api_rows=''
-for node in $(seq -f "$NODE_NAME_PREFIX-%g" 1 "$NODES") all; do
-    for view in full grid; do
-        read -r n p50 p95 p99 max errors bytes <<<"$(api_stats "$node" "$view")"
-        api_rows+=$(printf '  %-9s %-5s %5s %8s %8s %8s %8s %9s %6s' "$node" "$view" "$n" "$p50" "$p95" "$p99" "$max" "$bytes" "$errors")$'\n'
-        emit "$(printf '"kind":"api","node":%s,"view":%s,"n":%s,"p50_ms":%s,"p95_ms":%s,"p99_ms":%s,"max_ms":%s,"errors":%s,"bytes":%s' \
-            "$(json_str "$node")" "$(json_str "$view")" "$n" "$p50" "$p95" "$p99" "$max" "$errors" "$bytes")"
-    done
-done
 emit "$(printf '"kind":"check","workers_started":%s,"node_children":%s,"lease_conflicts":%s,"store_load_rc":%s' \
     "$WORKERS_STARTED" "$NODES_RUNNING" "$CONFLICTS" "$LOAD_RC")"
 
@@ -343,16 +392,7 @@ emit "$(printf '"kind":"check","workers_started":%s,"node_children":%s,"lease_co
     echo
     echo "== store bench: $MIGRATIONS migrations, $NODES nodes, ${SECONDS_RUN} s, $NPROC cores ($(date -u '+%Y-%m-%d %H:%M UTC'))"
     jq -r '"state writes: \(.ops.state.done_per_s)/s done of \(.ops.state.wanted_per_s) wanted; latency p50 \(.ops.state.p50_ms) ms, p99 \(.ops.state.p99_ms) ms; \(.state_late) of \(.state_writes) started > \(.late_limit_ms) ms late, \(.ops.state.missed) slots missed"' "$LOAD_JSON"
-    echo "CPU over ${WINDOW} s:"
-    printf '  %-22s %7.2f s  %6s %% of one core, %s %% of the machine\n' "store (postgres)" "$STORE_CPU" "$(pct "$STORE_CPU")" "$(pct "$STORE_CPU" "$NPROC")"
-    printf '%s' "$serve_rows"
-    printf '  %-22s %7.2f s  %6s %% of one core\n' "serve, all nodes" "$SERVE_CPU_TOTAL" "$(pct "$SERVE_CPU_TOTAL")"
-    printf '  %-22s %7.2f s  %6s %% of one core\n' "store_load" "$LOAD_CPU" "$(pct "$LOAD_CPU")"
-    printf '  %-22s %7.2f s  %6s %% of one core\n' "bench (curl, sampling)" "$OWN_CPU" "$(pct "$OWN_CPU")"
-    printf '  %-22s %7.2f s  %6s %% of one core\n' "other processes" "$OTHER_CPU" "$(pct "$OTHER_CPU")"
-    echo "API list latency (ms), GET /api/v1/migrations (full) and ?view=grid, every ${API_PERIOD} s per node:"
-    printf '  %-9s %-5s %5s %8s %8s %8s %8s %9s %6s\n' node view n p50 p95 p99 max bytes errors
-    printf '%s' "$api_rows"
+    printf '%s' "$REPORT"
     echo "nodes kept out: $WORKERS_STARTED workers started, $NODES_RUNNING children of serve at the end, $CONFLICTS writes refused (all should be 0)"
 } | tee "$LOGDIR/summary.txt" >&2
 ((WORKERS_STARTED == 0 && NODES_RUNNING == 0 && CONFLICTS == 0 && LOAD_RC == 0))
