@@ -44,6 +44,7 @@ Usage: bench/store.sh [OPTIONS]
   --seconds S       how long the load runs (default 60)
   --threads T       store_load's threads per node, a store connection each (default 8)
   --rate R          state writes per migration per second (default 1)
+  --api-period S    seconds between two looks at one node's API (default 0.5)
   --rest S          then S seconds at rest: the migrations stay, nobody writes (default 15; 0: none)
   --pgshuttle PATH  pgshuttle binary (default build/pgshuttle)
   --store-load PATH the load generator (default build/tests/store_load)
@@ -57,7 +58,7 @@ PG_CLUSTER (default scripts/pg-cluster), PG_CLUSTER_WAIT (seconds to wait for it
 EOF
 }
 
-MIGRATIONS=200 NODES=3 SECONDS_RUN=60 THREADS=8 RATE=1 REST=15 KEEP=0 RESULTS='' WAIT_IDLE=''
+MIGRATIONS=200 NODES=3 SECONDS_RUN=60 THREADS=8 RATE=1 REST=15 KEEP=0 RESULTS='' WAIT_IDLE='' API_PERIOD=0.5
 PGSHUTTLE=$REPO_ROOT/build/pgshuttle
 STORE_LOAD=$REPO_ROOT/build/tests/store_load
 while [[ $# -gt 0 ]]; do
@@ -68,6 +69,7 @@ while [[ $# -gt 0 ]]; do
         --threads) THREADS=$2; shift 2 ;;
         --rate) RATE=$2; shift 2 ;;
         --rest) REST=$2; shift 2 ;;
+        --api-period) API_PERIOD=$2; shift 2 ;;
         --pgshuttle) PGSHUTTLE=$2; shift 2 ;;
         --store-load) STORE_LOAD=$2; shift 2 ;;
         --results) RESULTS=$2; shift 2 ;;
@@ -92,8 +94,9 @@ for tool in curl jq psql; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 
-API_PERIOD_US=500000  # between two looks of one node's sampler
-API_PERIOD=$(awk -v u="$API_PERIOD_US" 'BEGIN { print u / 1e6 }')
+[[ $API_PERIOD =~ ^[0-9]*\.?[0-9]+$ ]] || die "--api-period wants a number of seconds"
+API_PERIOD_US=$(awk -v s="$API_PERIOD" 'BEGIN { printf "%d", s * 1e6 }')
+((API_PERIOD_US >= 100000)) || die "--api-period: 0.1 s at least"
 NODE_NAME_PREFIX=bench # serve nodes bench-1 ...: never store_load's n0, n1, ... (whose leases they would adopt)
 STORE_DB=pgshuttle_state
 # the tool's connections, and per node the supervisor's and a full API pool, and psql
