@@ -33,16 +33,16 @@
  * it missed.
  *
  * Prints the sizes of what it writes, a line every 10 s, then a table per
- * kind (wanted and done per second, latency p50/p95/p99/max, errors,
- * missed slots) and, with --json, one JSON line with the same figures.
+ * kind (wanted and done per second, latency p50/p95/p99/max of the store
+ * call alone, errors, missed slots) and, with --json, one JSON line with the same figures.
  * Its own CPU time over the run (getrusage, every thread) is in the
  * figures: on a small machine it competes with the store.
  *
  * Deletes its migrations at the end unless --keep; --cleanup deletes those
  * an earlier --keep run left (P-0 … P-(N-1)) and does nothing else, so that
  * a bench can end its measurement when this program exits, before the
- * deletes. The URI (--uri or
- * PGSHUTTLE_STATE) may hold a password: it is never printed.
+ * deletes. The URI (--uri or PGSHUTTLE_STATE) may hold a password: it is
+ * never printed.
  *
  * Exit status: 0 when the run happened (errors are in the figures), 1 when
  * the setup failed or a lease was lost (a node took a migration: the
@@ -440,43 +440,44 @@ static double percentile(const struct samples *s, double p)
     return s->v[rank < 1 ? 0 : rank - 1];
 }
 
-/* Runs one operation of kind k for m: STORE_OK, or why not (*error set). */
+/*
+ * Runs one operation of kind k for m: STORE_OK, or why not (*error set).
+ * *took gets the store call's time alone: the JSON text is made before it.
+ */
 static enum store_rc run_op(struct load_thread *t, struct mig *m, enum op_kind k, double started,
-                            char **error)
+                            double *took, char **error)
 {
     struct store_fence fence = {.owner = m->owner, .epoch = m->epoch};
     enum store_rc rc = STORE_ERROR;
-    switch (k) {
-    case OP_STATE: {
+    double now = time_wall();
+    if (k == OP_STATE)
         m->writes++;
-        char *text = state_text(m, started);
+    char *text = k == OP_STATE ? state_text(m, started) : k == OP_EVENT ? event_text(m, now) : NULL;
+    struct store_request *rs = NULL;
+    size_t n = 0;
+    double t0 = time_now();
+    switch (k) {
+    case OP_STATE:
         rc = store_migration_set_state(t->st, m->id, &fence, text,
                                        mig_status_name(MIG_WAITING_FOR_USER),
                                        mig_substatus_name(SUB_WAITING_FOR_CUTOVER), true, error);
-        free(text);
         break;
-    }
     case OP_RENEW:
         rc = store_lease_renew(t->st, m->id, &fence, LOAD_LEASE_TTL, error);
         break;
-    case OP_EVENT: {
-        double now = time_wall();
-        char *text = event_text(m, now);
+    case OP_EVENT:
         rc = store_event_append(t->st, m->id, &fence, now, event_kind_name(EV_STREAMING), text,
                                 error);
-        free(text);
         break;
-    }
-    case OP_POLL: {
-        struct store_request *rs = NULL;
-        size_t n = 0;
+    case OP_POLL:
         rc = store_request_take(t->st, m->id, &fence, false, &rs, &n, error);
-        store_request_list_free(rs, n);
         break;
-    }
     default:
         break;
     }
+    *took = time_now() - t0;
+    store_request_list_free(rs, n);
+    free(text);
     return rc;
 }
 
@@ -515,9 +516,10 @@ static void *load_loop(void *arg)
             t->stats.late += t0 - m->due[k] > LATE_LIMIT;
         }
         char *err = NULL;
-        enum store_rc rc = run_op(t, m, k, started_wall, &err);
+        double took = 0;
+        enum store_rc rc = run_op(t, m, k, started_wall, &took, &err);
         double t1 = time_now();
-        samples_add(&t->stats.latency[k], t1 - t0);
+        samples_add(&t->stats.latency[k], took);
         atomic_fetch_add(&ops_done[k], 1);
         if (rc != STORE_OK) {
             if (rc == STORE_CONFLICT)
