@@ -148,7 +148,7 @@ cleanup() {
         wait "$LOAD_PID" 2>/dev/null || true
     fi
     if ((LOAD_CLEANUP && !KEEP)); then
-        PGSHUTTLE_STATE=$STORE_DB_URI "$STORE_LOAD" --key "$KEY_FILE" --migrations "$MIGRATIONS" --cleanup \
+        PGSHUTTLE_STATE=$STORE_DB_URI "$STORE_LOAD" "${LOAD_COMMON[@]}" --cleanup \
             >>"$LOAD_OUT" 2>>"$LOGDIR/store_load.err" || log "WARNING: store_load --cleanup failed"
     fi
     stop_nodes
@@ -167,6 +167,9 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 bench_private_pgshuttle
+# the same for the load generator
+cp -- "$STORE_LOAD" "$WORK/store_load"
+STORE_LOAD=$WORK/store_load
 
 # --- the store, the key, the token ------------------------------------------------
 PG_CLUSTER_WAIT=${PG_CLUSTER_WAIT:-0} bench_wait_pg_cluster
@@ -182,6 +185,22 @@ TOKEN=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 # curl reads the header from a file: the token stays out of every process's argv
 AUTH_HEADER=$WORK/auth-header
 (umask 077 && printf 'Authorization: Bearer %s\n' "$TOKEN" >"$AUTH_HEADER")
+
+# --- the migrations, before the nodes ------------------------------------------------
+# A migration is created without a lease, and a node's supervisor claims such one
+# within a second: store_load makes them with their leases before any node runs.
+LOAD_OUT=$LOGDIR/store_load.out
+LOAD_JSON=$LOGDIR/store_load.json
+API_SAMPLES=$LOGDIR/api-samples.txt
+: >"$API_SAMPLES"
+LOAD_COMMON=(--key "$KEY_FILE" --migrations "$MIGRATIONS" --nodes "$NODES")
+# the machine's CPU use just before (others' work skews every figure on 2 cores)
+BUSY_BEFORE=$(bench_wait_idle "$WAIT_IDLE")
+log "the machine is ${BUSY_BEFORE}% busy, load average $(loadavg1)"
+emit "$(printf '"kind":"before","busy_pct":%s,"loadavg1":%s' "$BUSY_BEFORE" "$(loadavg1)")"
+LOAD_CLEANUP=1
+PGSHUTTLE_STATE=$STORE_DB_URI "$STORE_LOAD" "${LOAD_COMMON[@]}" --setup >"$LOAD_OUT" 2>"$LOGDIR/store_load.err" \
+    || { cat "$LOAD_OUT" "$LOGDIR/store_load.err" >&2; die "store_load --setup failed"; }
 
 # --- the nodes -----------------------------------------------------------------------
 # start_node I: serve node bench-I in a process group of its own, its share of the
@@ -256,23 +275,14 @@ api_sampler() {
 }
 
 # --- the run ------------------------------------------------------------------------
-# the machine's CPU use just before (others' work skews every figure on 2 cores)
-BUSY_BEFORE=$(bench_wait_idle "$WAIT_IDLE")
-log "the machine is ${BUSY_BEFORE}% busy, load average $(loadavg1)"
-emit "$(printf '"kind":"before","busy_pct":%s,"loadavg1":%s' "$BUSY_BEFORE" "$(loadavg1)")"
-LOAD_OUT=$LOGDIR/store_load.out
-LOAD_JSON=$LOGDIR/store_load.json
-API_SAMPLES=$LOGDIR/api-samples.txt
-: >"$API_SAMPLES"
-# --keep: its migrations are deleted after the window (--cleanup below), which
+# --keep: its migrations are deleted after the window (--cleanup at exit), which
 # ends when it exits: once reaped, its CPU time is in this script's tree
-load_args=(--key "$KEY_FILE" --migrations "$MIGRATIONS" --nodes "$NODES" --threads "$THREADS"
-    --seconds "$SECONDS_RUN" --rate "$RATE" --json "$LOAD_JSON" --keep)
+load_args=("${LOAD_COMMON[@]}" --threads "$THREADS" --seconds "$SECONDS_RUN" --rate "$RATE"
+    --json "$LOAD_JSON" --keep)
 log "store_load ${load_args[*]}"
-PGSHUTTLE_STATE=$STORE_DB_URI "$STORE_LOAD" "${load_args[@]}" >"$LOAD_OUT" 2>"$LOGDIR/store_load.err" &
+PGSHUTTLE_STATE=$STORE_DB_URI "$STORE_LOAD" "${load_args[@]}" >>"$LOAD_OUT" 2>>"$LOGDIR/store_load.err" &
 LOAD_PID=$!
-LOAD_CLEANUP=1
-# the window starts once its migrations are set up and its threads run
+# the window starts once its threads run
 until grep -q '^store_load: running for' "$LOAD_OUT"; do
     kill -0 "$LOAD_PID" 2>/dev/null || { cat "$LOAD_OUT" "$LOGDIR/store_load.err" >&2; die "store_load ended before its run"; }
     sleep 0.1

@@ -7,13 +7,18 @@
  *
  *   store_load [--uri URI] --key FILE [--schema NAME] [--migrations N] [--nodes K]
  *              [--threads T] [--seconds S] [--rate R] [--prefix P] [--json FILE] [--keep]
- *   store_load [--uri URI] --key FILE [--schema NAME] [--migrations N] [--prefix P] --cleanup
+ *   store_load [--uri URI] --key FILE [--schema NAME] [--migrations N] [--nodes K] [--prefix P]
+ *              --setup | --cleanup
  *
  * Setup: N migrations P-0 … P-(N-1) (an online spec with fake hosts and a
  * fake password, sealed by the store as any spec), each one's lease taken
  * for owner "load-nK-I" on node "nK" (K = I mod nodes) with a long TTL, so
  * that real `serve` nodes sharing the store see live leases of another
- * node and neither claim nor run them.
+ * node and neither claim nor run them. A migration is created without a
+ * lease, and a node claims such one within a second: with nodes running,
+ * make them first with --setup (nothing else; they keep their leases for
+ * LOAD_LEASE_TTL), start the nodes, then run: the run takes the ones whose
+ * lease is still its own as they are.
  *
  * Run, for S seconds, on T threads per node (each with a store handle of
  * its own, as each worker has; a real worker holds two, its main one and
@@ -92,6 +97,7 @@ struct options {
     double rate; /* state writes per migration per second */
     bool keep;
     bool cleanup_only;
+    bool setup_only; /* implies keep */
 };
 
 /* One fake migration: what its worker knows. */
@@ -148,8 +154,9 @@ static void usage(void)
             "K]\n"
             "                  [--threads T] [--seconds S] [--rate R] [--prefix P] [--json FILE] "
             "[--keep]\n"
-            "       store_load [--uri URI] --key FILE [--schema NAME] [--migrations N] [--prefix "
-            "P] --cleanup\n"
+            "       store_load [--uri URI] --key FILE [--schema NAME] [--migrations N] [--nodes "
+            "K]\n"
+            "                  [--prefix P] --setup | --cleanup\n"
             "  --uri URI        the PostgreSQL store (default: $PGSHUTTLE_STATE)\n"
             "  --key FILE       the nodes' secret key file (pgshuttle secret-key FILE)\n"
             "  --schema NAME    the store's schema (default %s)\n"
@@ -161,7 +168,9 @@ static void usage(void)
             "  --prefix P       the migrations' names: P-0, P-1, ... (default load)\n"
             "  --json FILE      append the figures as one JSON line to FILE\n"
             "  --keep           leave the migrations (and their live leases) in the store\n"
-            "  --cleanup        only delete P-0 ... P-(N-1), left by a run with --keep\n",
+            "  --cleanup        only delete P-0 ... P-(N-1), left by a run with --keep\n"
+            "  --setup          only create them with their leases (a run then takes them as they "
+            "are)\n",
             STORE_PG_SCHEMA_DEFAULT);
 }
 
@@ -200,8 +209,8 @@ static bool parse_options(int argc, char **argv, struct options *o)
                           .rate = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--keep") == 0 || strcmp(a, "--cleanup") == 0) {
-            *(a[2] == 'k' ? &o->keep : &o->cleanup_only) = true;
+        if (strcmp(a, "--keep") == 0 || strcmp(a, "--cleanup") == 0 || strcmp(a, "--setup") == 0) {
+            *(a[2] == 'k' ? &o->keep : a[2] == 'c' ? &o->cleanup_only : &o->setup_only) = true;
             continue;
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -569,18 +578,42 @@ static struct store *open_store(const struct options *o)
 }
 
 /* Creates m (again, if an earlier run left it), takes its lease and writes its first state. */
+/*
+ * A migration --setup made (its lease still ours: live, same owner) is
+ * taken as it is, so that nodes started after --setup never see one
+ * without a lease; any other of that name (an earlier run's, of other
+ * options) is replaced. *id gets its id, 0 when it must be made.
+ */
+static enum store_rc reuse_or_drop(struct store *st, const struct mig *m, int64_t *id,
+                                   bool *replaced, char **err)
+{
+    struct store_migration got;
+    *id = 0;
+    enum store_rc rc = store_migration_get(st, m->name, &got, err);
+    if (rc == STORE_NOT_FOUND)
+        return STORE_OK;
+    if (rc != STORE_OK)
+        return rc;
+    if (got.lease_owner && strcmp(got.lease_owner, m->owner) == 0 &&
+        got.lease_expires > time_wall())
+        *id = got.id;
+    store_migration_free(&got);
+    if (*id != 0)
+        return STORE_OK;
+    *replaced = true;
+    return store_migration_delete(st, m->name, err);
+}
+
 static bool setup_one(struct store *st, struct mig *m, bool *replaced)
 {
-    char *spec = spec_text(m->name, m->index);
     char *err = NULL;
-    enum store_rc rc = store_migration_create(st, m->name, spec, 0, &m->id, &err);
-    if (rc == STORE_CONFLICT) {
-        *replaced = true;
-        rc = store_migration_delete(st, m->name, &err);
-        if (rc == STORE_OK)
-            rc = store_migration_create(st, m->name, spec, 0, &m->id, &err);
+    enum store_rc rc = reuse_or_drop(st, m, &m->id, replaced, &err);
+    if (rc == STORE_OK && m->id == 0) {
+        /* from here to the lease below, a node's supervisor may claim it: see --setup */
+        char *spec = spec_text(m->name, m->index);
+        rc = store_migration_create(st, m->name, spec, 0, &m->id, &err);
+        free(spec);
     }
-    free(spec);
     if (rc == STORE_OK)
         rc = store_lease_acquire(st, m->id, m->owner, (int64_t) getpid(), m->node, LOAD_LEASE_TTL,
                                  &m->epoch, &err);
@@ -781,7 +814,7 @@ static bool setup_all(const struct options *o, struct store *st, struct mig *mig
         replaced += was;
     }
     ri->setup_seconds = time_now() - t0;
-    printf("store_load: %d migrations created with their leases in %.1f s%s\n", *set_up,
+    printf("store_load: %d migrations set up with their leases in %.1f s%s\n", *set_up,
            ri->setup_seconds, replaced ? " (some replaced ones an earlier run left)" : "");
     return ok && !stop_requested;
 }
@@ -896,7 +929,11 @@ int main(int argc, char **argv)
     struct mig *migs = migs_new(&o);
     int set_up = o.migrations;
     bool ok = true;
-    if (!o.cleanup_only) {
+    if (o.setup_only) {
+        struct run_info ri = {0};
+        ok = setup_all(&o, st, migs, &ri, &set_up);
+        o.keep = true;
+    } else if (!o.cleanup_only) {
         struct run_info ri = {0};
         struct stats all = {0};
         ok = setup_all(&o, st, migs, &ri, &set_up) && run_all(&o, migs, &all, &ri);
