@@ -294,8 +294,16 @@ NPROC=$(nproc)
 
 # phase_begin / phase_end: a measured window (CPU snapshots, the API samplers
 # running): P_SNAP0 P_T0, P_SNAP1 P_T1
+# store_counters -> "COMMITS WAL_RECORDS WAL_BYTES WAL_SYNCS" of the store so far
+# (its database's commits; pg_stat_wal: what the writes cost it in WAL and fsyncs)
+store_counters() {
+    cluster_psql STORE postgres -F ' ' -c "SELECT (SELECT xact_commit FROM pg_stat_database
+        WHERE datname = '$STORE_DB'), wal_records, wal_bytes, wal_sync FROM pg_stat_wal"
+}
+
 phase_begin() {
     local i
+    P_STORE0=$(store_counters)
     P_SNAP0=$(cpu_snapshot "${roots[@]}")
     P_T0=$EPOCHREALTIME
     for ((i = 1; i <= NODES; i++)); do
@@ -307,6 +315,9 @@ phase_end() {
     P_SNAP1=$(cpu_snapshot "${roots[@]}")
     P_T1=$EPOCHREALTIME
     stop_samplers
+    # the backends report their counters at most once a second
+    sleep 1.1
+    P_STORE1=$(store_counters)
     printf 'roots %s\nsnap0 %s\nsnap1 %s\n' "${roots[*]}" "$P_SNAP0" "$P_SNAP1" >>"$LOGDIR/cpu-snapshots.txt"
 }
 
@@ -327,13 +338,18 @@ api_stats() {
 REPORT=''
 phase_figures() {
     local phase=$1 title=$2 load_cpu=${3:-0} window store_cpu other_cpu own_cpu serve_total=0
-    local i c node view n p50 p95 p99 max errors bytes serve_json='' rows=''
+    local i c node view n p50 p95 p99 max errors bytes serve_json='' rows='' commits_s records_s walkib_s syncs_s
     window=$(awk -v a="$P_T0" -v b="$P_T1" 'BEGIN { printf "%.2f", b - a }')
     pct() { awk -v s="$1" -v w="$window" -v n="${2:-1}" 'BEGIN { printf "%.1f", 100 * s / w / n }'; }
     row() { rows+=$(printf '  %-22s %7.2f s  %6s %% of one core%s' "$1" "$2" "$(pct "$2")" "${3-}")$'\n'; }
     store_cpu=$(tree_cpu_s "$P_SNAP0" "$P_SNAP1" 2)
     other_cpu=$(foreign_cpu "$P_SNAP0" "$P_SNAP1")
     row "store (postgres)" "$store_cpu" ", $(pct "$store_cpu" "$NPROC") % of the machine"
+    # per second: commits, WAL records, WAL KiB, WAL fsyncs
+    read -r commits_s records_s walkib_s syncs_s <<<"$(awk -v a="$P_STORE0" -v b="$P_STORE1" -v w="$window" 'BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        printf "%.0f %.0f %.0f %.0f", (y[1] - x[1]) / w, (y[2] - x[2]) / w, (y[3] - x[3]) / 1024 / w, (y[4] - x[4]) / w }')"
+    rows+="  store: $commits_s commits/s, WAL $records_s records/s, $walkib_s KiB/s, $syncs_s fsyncs/s"$'\n'
     for ((i = 1; i <= NODES; i++)); do
         c=$(tree_cpu_s "$P_SNAP0" "$P_SNAP1" $((i + 2)))
         serve_total=$(awk -v a="$serve_total" -v b="$c" 'BEGIN { printf "%.2f", a + b }')
@@ -347,10 +363,11 @@ phase_figures() {
     [[ $phase != load ]] || row store_load "$load_cpu"
     row "bench (curl, sampling)" "$own_cpu"
     row "other processes" "$other_cpu"
-    emit "$(printf '"kind":"cpu","phase":%s,"window_s":%s,"nproc":%s,"store_cpu_s":%s,"store_pct_core":%s,"store_pct_machine":%s,"serve_cpu_s":{%s},"serve_cpu_total_s":%s,"serve_pct_core":%s,"store_load_cpu_s":%s,"store_load_pct_core":%s,"bench_own_cpu_s":%s,"other_cpu_s":%s,"other_cores":%s' \
+    emit "$(printf '"kind":"cpu","phase":%s,"window_s":%s,"nproc":%s,"store_cpu_s":%s,"store_pct_core":%s,"store_pct_machine":%s,"serve_cpu_s":{%s},"serve_cpu_total_s":%s,"serve_pct_core":%s,"store_load_cpu_s":%s,"store_load_pct_core":%s,"bench_own_cpu_s":%s,"other_cpu_s":%s,"other_cores":%s,"store_commits_per_s":%s,"store_wal_records_per_s":%s,"store_wal_kib_per_s":%s,"store_wal_syncs_per_s":%s' \
         "$(json_str "$phase")" "$window" "$NPROC" "$store_cpu" "$(pct "$store_cpu")" "$(pct "$store_cpu" "$NPROC")" \
         "$serve_json" "$serve_total" "$(pct "$serve_total")" "$load_cpu" "$(pct "$load_cpu")" "$own_cpu" \
-        "$other_cpu" "$(awk -v s="$other_cpu" -v w="$window" 'BEGIN { printf "%.2f", s / w }')")"
+        "$other_cpu" "$(awk -v s="$other_cpu" -v w="$window" 'BEGIN { printf "%.2f", s / w }')" \
+        "$commits_s" "$records_s" "$walkib_s" "$syncs_s")"
     REPORT+="$title, CPU over $window s:"$'\n'"$rows"
     REPORT+="  API list latency (ms), GET /api/v1/migrations (full) and ?view=grid, every ${API_PERIOD} s per node:"$'\n'
     REPORT+=$(printf '  %-9s %-5s %5s %8s %8s %8s %8s %9s %6s' node view n p50 p95 p99 max bytes errors)$'\n'
