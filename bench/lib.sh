@@ -475,6 +475,18 @@ bench_finish() {
 }
 
 # --- small shared helpers -------------------------------------------------------
+# bench_results_init NAME -- this run's output: RESULTS (JSON lines; default
+# bench/results/NAME-STAMP.json), LOGDIR beside it (logs), STAMP; emptied.
+# emit FIELDS appends one object of FIELDS with its time.
+bench_results_init() {
+    STAMP=$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$BENCH_ROOT/results"
+    RESULTS=${RESULTS:-$BENCH_ROOT/results/$1-$STAMP.json}
+    LOGDIR=${RESULTS%.json}
+    mkdir -p "$LOGDIR"
+    : >"$RESULTS"
+}
+emit() { printf '{"ts":%s,%s}\n' "$(json_str "$(date -Is)")" "$1" >>"$RESULTS"; }
 json_str() {   # json_str VALUE -> "escaped"
     local s=$1
     s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}

@@ -104,13 +104,7 @@ MAX_CONNECTIONS=$((NODES * THREADS + NODES * 12 + 20))
 ((MAX_CONNECTIONS >= 100)) || MAX_CONNECTIONS=100
 
 # --- output files -----------------------------------------------------------------
-STAMP=$(date +%Y%m%d-%H%M%S)
-mkdir -p "$BENCH_ROOT/results"
-RESULTS=${RESULTS:-$BENCH_ROOT/results/store-$STAMP.json}
-LOGDIR=${RESULTS%.json}
-mkdir -p "$LOGDIR"
-: >"$RESULTS"
-emit() { printf '{"ts":%s,%s}\n' "$(json_str "$(date -Is)")" "$1" >>"$RESULTS"; }
+bench_results_init store
 
 # --- cleanup ----------------------------------------------------------------------
 WORK=$(mktemp -d "${BENCH_DIR:-/tmp}/pgshuttle-bench.XXXXXX")
