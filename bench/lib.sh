@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# bench/lib.sh -- helpers shared by bench/offline.sh, bench/raw_copy.sh and
-# bench/online.sh.
+# bench/lib.sh -- helpers shared by bench/offline.sh, bench/raw_copy.sh,
+# bench/online.sh and bench/store.sh.
 #
 # Sourced, not executed.  Provides:
 #   - logging (log, die), timing (now, elapsed)
@@ -173,8 +173,10 @@ _pg() {
     local h="${prefix}_HOST" p="${prefix}_PORT" u="${prefix}_USER" pw="${prefix}_PASSWORD"
     PGPASSWORD=${!pw} PGHOST=${!h} PGPORT=${!p} PGUSER=${!u} PGAPPNAME=pgshuttle-bench PGOPTIONS='-c client_min_messages=warning' "$tool" "$@"
 }
-src_psql() { local db=$1; shift; _pg SRC psql -X -P pager=off -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-tgt_psql() { local db=$1; shift; _pg TGT psql -X -P pager=off -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+# cluster_psql PREFIX DB [psql args...]: the same for any cluster's PREFIX.
+cluster_psql() { local prefix=$1 db=$2; shift 2; _pg "$prefix" psql -X -P pager=off -q -A -t -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+src_psql() { local db=$1; shift; cluster_psql SRC "$db" "$@"; }
+tgt_psql() { local db=$1; shift; cluster_psql TGT "$db" "$@"; }
 src_run() { _pg SRC "$@"; }   # src_run pg_dump ...
 tgt_run() { _pg TGT "$@"; }   # tgt_run pg_restore ...
 
@@ -402,6 +404,14 @@ tree_cpu_us() {
         if (n > 0 && (k + 2) in y) printf "%.2f", (y[k + 2] - x[k + 2]) / hz / n * 1e6 }'
 }
 
+# tree_cpu_s SNAP0 SNAP1 K -> CPU seconds used by the K-th ROOTPID's tree
+# (1-based, as given to cpu_snapshot) between the snapshots
+tree_cpu_s() {
+    awk -v a="$1" -v b="$2" -v k="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+        split(a, x, " "); split(b, y, " ")
+        if ((k + 2) in y) printf "%.2f", (y[k + 2] - x[k + 2]) / hz }'
+}
+
 # postmaster_pid DIR -> pid of the cluster's postmaster (pg-cluster layout)
 postmaster_pid() { head -n1 "$1/data/postmaster.pid" 2>/dev/null || true; }
 
@@ -450,9 +460,12 @@ SQL
 bench_finish() {
     bench_cleanup_clusters "$KEEP"
     if ((KEEP)); then
-        if ((${#BENCH_KEPT_DIRS[@]})); then
+        if ((${#BENCH_KEPT_DIRS[@]} >= 2)); then
             log "reuse: bench/$1 --source-dir ${BENCH_KEPT_DIRS[0]} --target-dir ${BENCH_KEPT_DIRS[1]-}"
             log "remove: $PG_CLUSTER destroy DIR (for both), then rm -rf $WORK"
+        elif ((${#BENCH_KEPT_DIRS[@]})); then
+            # a bench of one cluster (store.sh): nothing to pass back to it
+            log "remove: $PG_CLUSTER destroy ${BENCH_KEPT_DIRS[0]}, then rm -rf $WORK"
         fi
         rm -rf "$WORK"/run.* 2>/dev/null || true
     else
@@ -462,6 +475,18 @@ bench_finish() {
 }
 
 # --- small shared helpers -------------------------------------------------------
+# bench_results_init NAME -- this run's output: RESULTS (JSON lines; default
+# bench/results/NAME-STAMP.json), LOGDIR beside it (logs), STAMP; emptied.
+# emit FIELDS appends one object of FIELDS with its time.
+bench_results_init() {
+    STAMP=$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$BENCH_ROOT/results"
+    RESULTS=${RESULTS:-$BENCH_ROOT/results/$1-$STAMP.json}
+    LOGDIR=${RESULTS%.json}
+    mkdir -p "$LOGDIR"
+    : >"$RESULTS"
+}
+emit() { printf '{"ts":%s,%s}\n' "$(json_str "$(date -Is)")" "$1" >>"$RESULTS"; }
 json_str() {   # json_str VALUE -> "escaped"
     local s=$1
     s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}

@@ -146,14 +146,7 @@ if [[ -z ${UNAVAILABLE[pgshuttle]-} && " ${METHODS[*]} " == *" pgshuttle "* ]] \
 fi
 
 # --- output files -----------------------------------------------------------------
-STAMP=$(date +%Y%m%d-%H%M%S)
-mkdir -p "$BENCH_ROOT/results"
-RESULTS=${RESULTS:-$BENCH_ROOT/results/offline-$STAMP.json}
-LOGDIR=${RESULTS%.json}
-mkdir -p "$LOGDIR"
-: >"$RESULTS"
-
-emit() { printf '{"ts":%s,%s}\n' "$(json_str "$(date -Is)")" "$1" >>"$RESULTS"; }
+bench_results_init offline
 
 # --- clusters -------------------------------------------------------------------
 WORK=$(mktemp -d "${BENCH_DIR:-/tmp}/pgshuttle-bench.XXXXXX")

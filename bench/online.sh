@@ -194,13 +194,7 @@ fi
 command -v pgbench >/dev/null || die "pgbench not installed"
 
 # --- output files -----------------------------------------------------------------
-STAMP=$(date +%Y%m%d-%H%M%S)
-mkdir -p "$BENCH_ROOT/results"
-RESULTS=${RESULTS:-$BENCH_ROOT/results/online-$STAMP.json}
-LOGDIR=${RESULTS%.json}
-mkdir -p "$LOGDIR"
-: >"$RESULTS"
-emit() { printf '{"ts":%s,%s}\n' "$(json_str "$(date -Is)")" "$1" >>"$RESULTS"; }
+bench_results_init online
 jbool() { if (($1)); then echo true; else echo false; fi; }
 jnum() { echo "${1:-null}"; }   # empty -> null
 # fail REASON: the run's failure reason, for the table and the JSON; returns 1
