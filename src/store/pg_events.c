@@ -183,17 +183,59 @@ static enum store_rc take_locked(struct store *st, int64_t id, bool all, struct 
     return rc;
 }
 
+/* $2 NULL: no fence to check. */
+static const char sql_request_pending[] =
+    "SELECT $2::text IS NULL OR (lease_owner = $2 AND lease_epoch = $3::bigint), "
+    "EXISTS (SELECT 1 FROM requests WHERE migration_id = $1 AND NOT taken) "
+    "FROM migrations WHERE id = $1";
+
+/*
+ * A worker polls twice a second and nearly always finds nothing: a plain
+ * read says so without the row lock, whose commit would flush the WAL.
+ * true (*rc set) when that settles the poll: nothing to take (STORE_OK),
+ * no such migration; false when there is something to take, or the fence
+ * does not hold (the locked path refuses and counts it).
+ */
+static bool nothing_pending(struct store *st, int64_t id, const struct store_fence *fence,
+                            const char *doing, enum store_rc *rc, char **error)
+{
+    struct pg_params p = {0};
+    pg__param_int(&p, id);
+    pg__param_text(&p, fence ? fence->owner : NULL);
+    pg__param_int(&p, fence ? fence->epoch : 0);
+    PGresult *r = pg__exec(st, sql_request_pending, &p, doing, NULL, error);
+    if (r == NULL) {
+        *rc = STORE_ERROR;
+        return true;
+    }
+    bool settled = true;
+    if (PQntuples(r) == 0)
+        *rc = STORE_NOT_FOUND;
+    else if (pg__bool(r, 0, 0) && !pg__bool(r, 0, 1))
+        *rc = STORE_OK;
+    else
+        settled = false;
+    PQclear(r);
+    return settled;
+}
+
 /*
  * One transaction holding the migration's row (FOR UPDATE): two takers
  * never both take a request, and a fence that no longer holds the lease
- * takes nothing (counted once the transaction is over).
+ * takes nothing (counted once the transaction is over). A poll with
+ * nothing to take reads only (nothing_pending).
  */
 enum store_rc pg_request_take(struct store *st, int64_t id, const struct store_fence *fence,
                               bool all, struct store_request **out, size_t *n, char **error)
 {
     char doing[64];
     snprintf(doing, sizeof(doing), "taking the requests of migration %lld", (long long) id);
-    enum store_rc rc = pg__begin(st, doing, error);
+    *out = NULL;
+    *n = 0;
+    enum store_rc rc = STORE_OK;
+    if (!all && nothing_pending(st, id, fence, doing, &rc, error))
+        return rc;
+    rc = pg__begin(st, doing, error);
     if (rc != STORE_OK)
         return rc;
     rc = pg__lock_migration(st, id, fence, doing, error);
