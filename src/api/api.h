@@ -61,8 +61,8 @@ struct api_config {
     const char *node;      /* this node's name (a log kept by another node is named so) */
     /* the store (kept, not copied: it must outlive the server); NULL = SQLite in state_dir */
     const struct store_config *store;
-    const char *token;     /* the bearer token every /api/v1 route requires */
-    const char *tls_cert;  /* PEM files for HTTPS, or both NULL for plain HTTP */
+    const char *token;    /* the bearer token every /api/v1 route requires */
+    const char *tls_cert; /* PEM files for HTTPS, or both NULL for plain HTTP */
     const char *tls_key;
     size_t max_body; /* bytes; a bigger request body gets 413 (0 = 1 MiB) */
     struct api_conninfo_ops conninfo;

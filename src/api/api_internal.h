@@ -33,10 +33,10 @@
 #define API_POOL_MAX 8
 
 struct api_ctx {
-    char *state_dir; /* owned */
-    char *node;      /* owned: this node's name, NULL = unknown */
+    char *state_dir;           /* owned */
+    char *node;                /* owned: this node's name, NULL = unknown */
     struct store_config store; /* the config's (its strings the caller's); dir = state_dir */
-    char *token;     /* owned */
+    char *token;               /* owned */
     size_t max_body;
     struct api_conninfo_ops conninfo;
     api_connection_test_fn connection_test; /* NULL: POST /testConnection answers 501 */

@@ -301,7 +301,8 @@ static bool record_request(struct store *st, const struct api_migration *m,
                                dbs ? (json_t *) dbs : json_null());
         char *text = json_dumps(ev, JSON_COMPACT);
         json_decref(ev);
-        ok = store_event_append(st, m->row.id, NULL, time_wall(), "request", text, error) == STORE_OK;
+        ok = store_event_append(st, m->row.id, NULL, time_wall(), "request", text, error) ==
+             STORE_OK;
         free(text);
     }
     free(dbs_json);

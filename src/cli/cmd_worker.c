@@ -32,10 +32,11 @@ static const struct cli_option worker_options[] = {
      "how long its lease lasts (default 15s), renewed every fifth of it"},
     {"log-level", required_argument, OPT_W_LOG_LEVEL, "LEVEL",
      "debug, info (default), notice, warn or error"},
-    {"node", required_argument, OPT_W_NODE, "NAME", "the node that runs it (default: the host name)"},
-    {"lease", required_argument, OPT_W_LEASE, "OWNER",
-     "the lease its node claimed for it (with --epoch)"},
-    {"epoch", required_argument, OPT_W_EPOCH, "N", "the claimed lease's epoch"},
+    {"node-name", required_argument, OPT_W_NODE, "NAME",
+     "the node that runs it (default: the host name)"},
+    {"lease-owner", required_argument, OPT_W_LEASE, "OWNER",
+     "the lease its node claimed for it (with --lease-epoch)"},
+    {"lease-epoch", required_argument, OPT_W_EPOCH, "N", "the claimed lease's epoch"},
     {"state-schema", required_argument, OPT_W_STATE_SCHEMA, "NAME",
      "a PostgreSQL store's schema (PGSHUTTLE_STATE names the store)"},
     {"secret-key-file", required_argument, OPT_W_SECRET_KEY_FILE, "FILE",
@@ -89,7 +90,7 @@ int cmd_worker(int argc, char **argv)
             break;
         case OPT_W_EPOCH:
             if (!positive_arg(optarg, &args.lease_epoch))
-                return cli_usage_error("worker", "--epoch must be a positive number");
+                return cli_usage_error("worker", "--lease-epoch must be a positive number");
             break;
         case OPT_W_NODE:
             args.node = optarg;
@@ -127,7 +128,7 @@ int cmd_worker(int argc, char **argv)
     if (state_dir == NULL || args.id == 0)
         return cli_usage_error("worker", "--state-dir and --id are required");
     if ((args.lease_owner == NULL) != (args.lease_epoch == 0))
-        return cli_usage_error("worker", "--lease and --epoch go together");
+        return cli_usage_error("worker", "--lease-owner and --lease-epoch go together");
     store.dir = state_dir;
     const char *uri = getenv("PGSHUTTLE_STATE");
     store.uri = uri && uri[0] ? uri : NULL;

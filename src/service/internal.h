@@ -28,9 +28,9 @@
 
 struct worker {
     int64_t id;
-    char *name;       /* owned: the migration's name */
-    char *owner;      /* owned: the lease owner, "NODE:PID:random" or the node's claim's */
-    int64_t epoch;    /* the lease's epoch once taken (the claim's before) */
+    char *name;               /* owned: the migration's name */
+    char *owner;              /* owned: the lease owner, "NODE:PID:random" or the node's claim's */
+    int64_t epoch;            /* the lease's epoch once taken (the claim's before) */
     struct store_fence fence; /* owner and epoch: carried by every write to the store */
     char *node;               /* owned: the node that runs it */
     const struct store_config *store_cfg; /* where the store is (the caller's) */
@@ -173,8 +173,8 @@ struct service_spawn {
 };
 
 /*
- * Starts `EXE worker --state-dir DIR --id ID --node NAME --lease OWNER
- * --epoch N --log-level L` (serve's level; --lease-ttl when lease_ttl > 0;
+ * Starts `EXE worker --state-dir DIR --id ID --node-name NAME --lease-owner
+ * OWNER --lease-epoch N --log-level L` (serve's level; --lease-ttl when lease_ttl > 0;
  * a PostgreSQL store's --state-schema and --secret-key-file) in a session
  * of its own, stdout and stderr appended to log_path (mode 0600), stdin
  * /dev/null, no other descriptor of serve, and serve's environment without

@@ -33,8 +33,7 @@ char *service_host_name(void)
 static void store_down(struct node_self *self, const char *doing, char *err)
 {
     if (!self->store_down)
-        log_warn("%s: %s (the node goes on and tries again)", doing,
-                 err ? err : "no reason given");
+        log_warn("%s: %s (the node goes on and tries again)", doing, err ? err : "no reason given");
     self->store_down = true;
     free(err);
 }

@@ -31,11 +31,11 @@ struct service_config {
     const struct store_config *store; /* the state store (SQLite in state_dir, or PostgreSQL) */
     const char *node;                 /* this node's name (unique among the store's nodes) */
     const char *address;              /* where this node's API answers, for the nodes view */
-    const char *exe;       /* this binary, to start workers with (/proc/self/exe) */
-    int max_migrations;    /* workers running at once; 0 = no limit */
-    double lease_ttl;      /* 0 = SERVICE_LEASE_TTL */
-    int restart_max;       /* 0 = SERVICE_RESTART_MAX */
-    double restart_window; /* 0 = SERVICE_RESTART_WINDOW */
+    const char *exe;                  /* this binary, to start workers with (/proc/self/exe) */
+    int max_migrations;               /* workers running at once; 0 = no limit */
+    double lease_ttl;                 /* 0 = SERVICE_LEASE_TTL */
+    int restart_max;                  /* 0 = SERVICE_RESTART_MAX */
+    double restart_window;            /* 0 = SERVICE_RESTART_WINDOW */
 };
 
 /*

@@ -119,9 +119,9 @@ pid_t service_spawn_worker(const struct service_spawn *sp)
     size_t n = 2;
     push_arg(argv, &n, "--state-dir", sp->state_dir);
     push_arg(argv, &n, "--id", id_text);
-    push_arg(argv, &n, "--node", sp->node);
-    push_arg(argv, &n, "--lease", sp->lease_owner);
-    push_arg(argv, &n, "--epoch", epoch_text);
+    push_arg(argv, &n, "--node-name", sp->node);
+    push_arg(argv, &n, "--lease-owner", sp->lease_owner);
+    push_arg(argv, &n, "--lease-epoch", epoch_text);
     push_arg(argv, &n, "--log-level", log_level_name(level));
     if (sp->lease_ttl > 0)
         push_arg(argv, &n, "--lease-ttl", ttl_text);

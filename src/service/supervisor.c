@@ -254,8 +254,8 @@ static void release_claim(struct supervisor *sv, const struct store_migration *m
 {
     char *err = NULL;
     if (store_lease_release(sv->st, m->id, fence, &err) != STORE_OK) {
-        log_warn("%s: cannot give up its lease (it runs out in %.0f s): %s", m->name,
-                 sv->lease_ttl, err ? err : "no reason given");
+        log_warn("%s: cannot give up its lease (it runs out in %.0f s): %s", m->name, sv->lease_ttl,
+                 err ? err : "no reason given");
         free(err);
     }
 }

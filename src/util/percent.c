@@ -1,7 +1,7 @@
 /* percent.c — %XX escapes (see percent.h). */
 #include "util/percent.h"
 
-static int hex_value(char c)
+int percent_hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -16,7 +16,7 @@ int percent_escape_at(const char *s, size_t n, size_t i)
 {
     if (i + 2 >= n)
         return -1;
-    int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+    int hi = percent_hex_value(s[i + 1]), lo = percent_hex_value(s[i + 2]);
     if (hi < 0 || lo < 0 || (hi | lo) == 0)
         return -1;
     return hi * 16 + lo;

@@ -16,4 +16,7 @@
  */
 int percent_escape_at(const char *s, size_t n, size_t i);
 
+/* The value of hex digit c (0-9, a-f, A-F), or -1 if it is none. */
+int percent_hex_value(char c);
+
 #endif

@@ -10,6 +10,7 @@
  */
 #include "util/seal.h"
 #include "util/mem.h"
+#include "util/percent.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -36,17 +37,6 @@ static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* ---- the key file ---- */
-
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 /* Reads all of fd (at most size-1 bytes) into buf; -1 if it is longer, or on a read error. */
 static ssize_t read_all(int fd, char *buf, size_t size)
@@ -80,7 +70,7 @@ static bool parse_key(const char *text, size_t len, struct seal_key *key)
     if (len != KEY_HEX)
         return false;
     for (size_t i = 0; i < SEAL_KEY_BYTES; i++) {
-        int hi = hex_value(text[2 * i]), lo = hex_value(text[2 * i + 1]);
+        int hi = percent_hex_value(text[2 * i]), lo = percent_hex_value(text[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             OPENSSL_cleanse(key, sizeof(*key));
             return false;
