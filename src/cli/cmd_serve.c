@@ -56,6 +56,7 @@ enum {
     OPT_S_SECRET_KEY_FILE,
     OPT_S_NODE_NAME,
     OPT_S_ADVERTISE,
+    OPT_S_NODE_TIMEOUT,
 };
 
 static const struct cli_option serve_options[] = {
@@ -81,6 +82,9 @@ static const struct cli_option serve_options[] = {
     {"node-name", required_argument, OPT_S_NODE_NAME, "NAME",
      "this node's name, unique among the store's nodes (default\n"
      "$PGSHUTTLE_NODE_NAME, else the host name)"},
+    {"node-timeout", required_argument, OPT_S_NODE_TIMEOUT, "DURATION",
+     "a node with no heartbeat for this long loses its leases to the\n"
+     "others, even if its workers still run (default 60s)"},
     {"advertise", required_argument, OPT_S_ADVERTISE, "URL",
      "where people reach this node's API and page, for the nodes\n"
      "view (default http(s)://LISTEN)"},
@@ -134,6 +138,7 @@ struct serve_opts {
     const char *secret_key_file; /* made absolute before use */
     const char *node_name;       /* NULL: the host name */
     const char *advertise;       /* NULL: from --listen */
+    double node_timeout;         /* 0 = the default */
 };
 
 /* HOST:PORT with a port of 0-65535 and a host ([IPv6] in brackets); the API resolves the host. */
@@ -263,6 +268,11 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
             break;
         case OPT_S_ADVERTISE:
             o->advertise = optarg;
+            break;
+        case OPT_S_NODE_TIMEOUT:
+            if (!migration_duration_parse(optarg, &o->node_timeout) || o->node_timeout < 2)
+                return cli_usage_error("serve", "--node-timeout must be a duration of 2s or more, "
+                                                "e.g. 60s");
             break;
         case OPT_HELP:
         case 'h':
@@ -527,6 +537,7 @@ static int serve(const struct serve_opts *o, const char *dir, const struct store
         .lease_ttl = o->lease_ttl,
         .restart_max = o->restart_max,
         .restart_window = o->restart_window,
+        .node_timeout = o->node_timeout,
     };
     int rc = service_supervise(&cfg, &stop_requested);
     api_stop(srv);

@@ -22,6 +22,11 @@
 /* A worker's lease lasts this long; it renews it every SERVICE_LEASE_RENEW seconds. */
 #define SERVICE_LEASE_TTL   15.0
 #define SERVICE_LEASE_RENEW 3.0
+/*
+ * A node whose heartbeat is older than this loses its leases (another node
+ * takes its migrations, even if its workers still run: its serve is gone).
+ */
+#define SERVICE_NODE_TIMEOUT 60.0
 /* The restart policy: more than this many restarts within the window → Failed. */
 #define SERVICE_RESTART_MAX    5
 #define SERVICE_RESTART_WINDOW 600.0
@@ -36,6 +41,7 @@ struct service_config {
     double lease_ttl;                 /* 0 = SERVICE_LEASE_TTL */
     int restart_max;                  /* 0 = SERVICE_RESTART_MAX */
     double restart_window;            /* 0 = SERVICE_RESTART_WINDOW */
+    double node_timeout;              /* 0 = SERVICE_NODE_TIMEOUT */
 };
 
 /*

@@ -63,6 +63,7 @@ struct supervisor {
     struct store *st;
     struct node_self self;
     double lease_ttl;
+    double node_timeout;
     int restart_max;
     double restart_window;
     struct slot *slots; /* owned */
@@ -442,6 +443,27 @@ static size_t claim_room(const struct supervisor *sv)
     return room > 0 ? (size_t) room : 0;
 }
 
+/*
+ * Nodes that stopped heartbeating (their serve gone: a crash not followed
+ * by a restart, a host cut off) lose their leases, so that the claim below
+ * takes their migrations even while orphaned workers still renew.
+ */
+static void revoke_silent_nodes(struct supervisor *sv)
+{
+    int revoked = 0;
+    char *err = NULL;
+    if (store_node_revoke_leases(sv->st, sv->self.name, time_wall() - sv->node_timeout, &revoked,
+                                 &err) != STORE_OK) {
+        log_warn("cannot revoke the leases of silent nodes: %s", err ? err : "no reason given");
+        free(err);
+        return;
+    }
+    if (revoked > 0)
+        log_notice("revoked %d lease(s) of node(s) with no heartbeat for %.0f s: their migrations "
+                   "are claimed again",
+                   revoked, sv->node_timeout);
+}
+
 /* Claims what this node has room for and starts a worker on each (oldest first). */
 static void claim_and_start(struct supervisor *sv)
 {
@@ -488,6 +510,7 @@ static void supervise_active(struct supervisor *sv)
     store_migration_list_free(ms, n);
     if (sv->self.draining)
         ask_handover(sv);
+    revoke_silent_nodes(sv);
     claim_and_start(sv);
     /* forget the migrations that ended, once no child of ours runs on them */
     size_t kept = 0;
@@ -631,6 +654,7 @@ int service_supervise(const struct service_config *cfg, volatile sig_atomic_t *s
     sv.restart_max = cfg->restart_max > 0 ? cfg->restart_max : SERVICE_RESTART_MAX;
     sv.restart_window = cfg->restart_window > 0 ? cfg->restart_window : SERVICE_RESTART_WINDOW;
     sv.lease_ttl = cfg->lease_ttl > 0 ? cfg->lease_ttl : SERVICE_LEASE_TTL;
+    sv.node_timeout = cfg->node_timeout > 0 ? cfg->node_timeout : SERVICE_NODE_TIMEOUT;
     sv.self = (struct node_self){
         .name = cfg->node, .address = cfg->address, .capacity = cfg->max_migrations};
     if (!service_logs_dir(cfg->state_dir))

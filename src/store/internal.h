@@ -81,6 +81,8 @@ struct store_ops {
                               char **error);
     enum store_rc (*node_list)(struct store *st, struct store_node **out, size_t *n, char **error);
     enum store_rc (*node_remove)(struct store *st, const char *name, char **error);
+    enum store_rc (*node_revoke_leases)(struct store *st, const char *self, double before,
+                                        int *revoked, char **error);
 
     enum store_rc (*setting_get_or_put)(struct store *st, const char *key, const char *value,
                                         bool secret, char **out, char **error);

@@ -92,6 +92,21 @@ enum store_rc pg_node_remove(struct store *st, const char *name, char **error)
     return change_node(st, "DELETE FROM nodes WHERE name = $1", &p, "removing a node", error);
 }
 
+static const char sql_node_revoke[] =
+    "UPDATE migrations SET lease_expires = 0 WHERE active AND lease_owner IS NOT NULL "
+    "AND lease_expires > 0 AND lease_node IN (SELECT name FROM nodes WHERE name <> $1 "
+    "AND heartbeat < $2 AND NOT stopped)";
+
+enum store_rc pg_node_revoke_leases(struct store *st, const char *self, double before, int *revoked,
+                                    char **error)
+{
+    struct pg_params p = {0};
+    pg__param_text(&p, self);
+    pg__param_double(&p, before);
+    return pg__run(st, sql_node_revoke, &p,
+                   "revoking the leases of nodes that stopped heartbeating", revoked, error);
+}
+
 enum store_rc pg_node_get(struct store *st, const char *name, struct store_node *out, char **error)
 {
     struct pg_params p = {0};

@@ -221,5 +221,6 @@ static const struct store_ops pg_ops = {
     .node_get = pg_node_get,
     .node_list = pg_node_list,
     .node_remove = pg_node_remove,
+    .node_revoke_leases = pg_node_revoke_leases,
     .setting_get_or_put = pg_setting_get_or_put,
 };

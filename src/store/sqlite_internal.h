@@ -163,6 +163,8 @@ enum store_rc sqlite_node_set_draining(struct store *st, const char *name, bool 
 enum store_rc sqlite_node_get(struct store *st, const char *name, struct store_node *out,
                               char **error);
 enum store_rc sqlite_node_list(struct store *st, struct store_node **out, size_t *n, char **error);
+enum store_rc sqlite_node_revoke_leases(struct store *st, const char *self, double before,
+                                        int *revoked, char **error);
 enum store_rc sqlite_node_remove(struct store *st, const char *name, char **error);
 enum store_rc sqlite_setting_get_or_put(struct store *st, const char *key, const char *value,
                                         bool secret, char **out, char **error);

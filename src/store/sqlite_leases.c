@@ -139,8 +139,10 @@ enum store_rc sqlite_lease_claim(struct store *st, const char *node, const char 
     return STORE_OK;
 }
 
-static const char sql_lease_renew[] = "UPDATE migrations SET lease_expires = ?1 "
-                                      "WHERE id = ?2 AND lease_owner = ?3 AND lease_epoch = ?4";
+/* A revoked lease (expiry 0: its node stopped heartbeating) does not renew. */
+static const char sql_lease_renew[] =
+    "UPDATE migrations SET lease_expires = ?1 "
+    "WHERE id = ?2 AND lease_owner = ?3 AND lease_epoch = ?4 AND lease_expires > 0";
 
 enum store_rc sqlite_lease_renew(struct store *st, int64_t id, const struct store_fence *fence,
                                  double ttl, char **error)

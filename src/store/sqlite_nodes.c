@@ -145,6 +145,23 @@ enum store_rc sqlite_node_list(struct store *st, struct store_node **out, size_t
     return STORE_OK;
 }
 
+static const char sql_node_revoke[] =
+    "UPDATE migrations SET lease_expires = 0 WHERE active = 1 AND lease_owner IS NOT NULL "
+    "AND lease_expires > 0 AND lease_node IN (SELECT name FROM nodes WHERE name <> ?1 "
+    "AND heartbeat < ?2 AND stopped = 0)";
+
+enum store_rc sqlite_node_revoke_leases(struct store *st, const char *self, double before,
+                                        int *revoked, char **error)
+{
+    const char *doing = "revoking the leases of nodes that stopped heartbeating";
+    sqlite3_stmt *s = sqlite__stmt(st, sql_node_revoke, doing, error);
+    if (s == NULL)
+        return STORE_ERROR;
+    sqlite__bind_text(s, 1, self);
+    sqlite3_bind_double(s, 2, before);
+    return sqlite__run(st, s, doing, revoked, error);
+}
+
 static const char sql_node_remove[] = "DELETE FROM nodes WHERE name = ?1";
 
 enum store_rc sqlite_node_remove(struct store *st, const char *name, char **error)

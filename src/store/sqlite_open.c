@@ -248,5 +248,6 @@ static const struct store_ops sqlite_ops = {
     .node_get = sqlite_node_get,
     .node_list = sqlite_node_list,
     .node_remove = sqlite_node_remove,
+    .node_revoke_leases = sqlite_node_revoke_leases,
     .setting_get_or_put = sqlite_setting_get_or_put,
 };

@@ -178,8 +178,8 @@ enum store_rc store_lease_claim(struct store *st, const char *node, const char *
                                 size_t max, struct store_migration **out, size_t *n, char **error);
 /*
  * Extends the lease by ttl from now; STORE_CONFLICT if fence no longer holds
- * it (counted in stale_writes). A holder keeps a lease past its expiry until
- * another owner acquires or claims it or a write with no fence
+ * it (counted in stale_writes), or if it was revoked (store_node_revoke_leases). A holder keeps a
+ * lease past its expiry until another owner acquires or claims it or a write with no fence
  * (store_migration_set_state) clears it: a worker a little late to renew
  * carries on.
  */
@@ -285,6 +285,16 @@ enum store_rc store_node_get(struct store *st, const char *name, struct store_no
 enum store_rc store_node_list(struct store *st, struct store_node **out, size_t *n, char **error);
 /* Forgets a node (its row only; leases it held run out on their own). */
 enum store_rc store_node_remove(struct store *st, const char *name, char **error);
+/*
+ * A node that stopped heartbeating loses its leases: those held on nodes
+ * other than self whose last heartbeat is older than before (wall time),
+ * and that did not stop cleanly, are revoked — they run out now (expiry
+ * 0), their holders can no longer renew them (a revoked lease does not
+ * renew: STORE_CONFLICT), and the next claim takes them. *revoked (when
+ * not NULL) gets how many.
+ */
+enum store_rc store_node_revoke_leases(struct store *st, const char *self, double before,
+                                       int *revoked, char **error);
 
 /* ---- settings (the service's own values, shared by its nodes) -------- */
 

@@ -299,6 +299,17 @@ enum store_rc store_node_remove(struct store *st, const char *name, char **error
     return st->ops->node_remove(st, name, error);
 }
 
+enum store_rc store_node_revoke_leases(struct store *st, const char *self, double before,
+                                       int *revoked, char **error)
+{
+    int n = 0;
+    enum store_rc rc =
+        ready(st, error) ? st->ops->node_revoke_leases(st, self, before, &n, error) : STORE_ERROR;
+    if (revoked != NULL)
+        *revoked = rc == STORE_OK ? n : 0;
+    return rc;
+}
+
 enum store_rc store_setting_get_or_put(struct store *st, const char *key, const char *value,
                                        bool secret, char **out, char **error)
 {

@@ -11,6 +11,9 @@
 #   3. kill -9 of a node (its process group and its workers) while two of
 #      its migrations stream under write load: the other nodes resume them
 #      once the lease runs out (failover times printed)
+#   3b. kill -9 of a node's serve alone (its workers go on): once it has
+#      not beaten for --node-timeout, the other nodes revoke its leases and
+#      take its migrations; its orphaned workers are refused and stop
 #   4. a paused node (SIGSTOP) whose lease ran out: another node resumes its
 #      migration and ends the stale worker's sessions; SIGCONT: the stale
 #      worker's writes are refused and it stops, changing nothing
@@ -231,6 +234,35 @@ api GET /api/v1/migrations/on1/log
 check "n1's log route says that node $RUNNER keeps on1's log now" grep -q "node $RUNNER runs on1 now" "$API_BODY"
 
 # ---------------------------------------------------------------------------
+section "3b. kill -9 of a node's serve alone: its workers go on, the node's leases are revoked"
+X=$(mig_node on1)
+ORPHANS=$(node_workers "$X")
+MOVED=()
+for m in on1 on2 on3; do
+    [[ $(mig_node "$m") == "$X" ]] && MOVED+=("$m:pgs_$m:$(lsn_of "$m" "pgs_$m")")
+done
+T_SERVE=$(date +%s.%N)
+kill -KILL "$(node_pid "$X")"
+wait "$(node_pid "$X")" 2>/dev/null || true
+log "serve of node $X killed at $(date +%T.%3N); its workers ${ORPHANS//$'\n'/ } go on"
+node_use n1
+[[ $X != n1 ]] || node_use n3
+wait_resumed "$X" "$T_SERVE" $((NODE_TIMEOUT + NODE_LEASE_TTL + 60)) "${MOVED[@]}" || true
+check "the first move came after the node timeout (${CLAIMED[${MOVED[0]%%:*}]}s >= ${NODE_TIMEOUT}s)" \
+    python3 -c "import sys; sys.exit(0 if float('${CLAIMED[${MOVED[0]%%:*}]}'.replace('none', '0')) >= $NODE_TIMEOUT else 1)"
+FAILOVER_SERVE="${CLAIMED[${MOVED[0]%%:*}]}s/${RESUMED[${MOVED[0]%%:*}]}s"
+for p in $ORPHANS; do
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$p" 2>/dev/null || break
+        sleep 0.1
+    done
+    check "orphaned worker $p stopped once its lease was revoked" bash -c "! kill -0 $p 2>/dev/null"
+done
+check "the revocation is logged" grep -rq "revoked .* lease(s) of node(s) with no heartbeat" "$NODES_DIR"/*/serve.err
+node_start "$X" --max-migrations 2
+node_wait_up "$X"
+
+# ---------------------------------------------------------------------------
 section "4. a paused node: SIGSTOP until its lease is taken, then SIGCONT"
 P=$(mig_node on3)
 STALE=$(worker_pids on3 | head -n 1)
@@ -334,6 +366,6 @@ node_use n1
 api GET /metrics
 check "/metrics has the nodes' gauges" grep -q '^pgshuttle_node_up{node="n2"} 1' "$API_BODY"
 
-log "figures (held by another node / streamed past the old position): on1 $FAILOVER1, on2 $FAILOVER2 (kill -9 of the node), on3 $FAILOVER3 (SIGSTOP); stale writes refused $STALE_REJECTED; lease ttl ${NODE_LEASE_TTL}s"
+log "figures (held by another node / streamed past the old position): on1 $FAILOVER1, on2 $FAILOVER2 (kill -9 of the node), on3 $FAILOVER3 (SIGSTOP), $FAILOVER_SERVE (kill -9 of serve alone, node timeout ${NODE_TIMEOUT}s); stale writes refused $STALE_REJECTED; lease ttl ${NODE_LEASE_TTL}s"
 for n in n1 n2 n3; do node_stop "$n"; done
 finish

@@ -1311,6 +1311,57 @@ static void test_nodes(void **state)
     store_close(st);
 }
 
+/*
+ * A node whose heartbeat is older than the cut loses its leases: they run
+ * out at once, do not renew, and the next claim takes them; a node that
+ * stopped cleanly, a fresh one and the caller's own are left alone.
+ */
+static void test_revoke_silent_node(void **state)
+{
+    struct fx *fx = *state;
+    struct store *st = open_fx(fx);
+    char *err = NULL;
+    struct store_node a = {.name = "a", .pid = 1}, b = {.name = "b", .pid = 2};
+    assert_int_equal(store_node_register(st, &a, &err), STORE_OK);
+    assert_int_equal(store_node_register(st, &b, &err), STORE_OK);
+    int64_t ma = create_ok(st, "on-a"), mb = create_ok(st, "on-b");
+    int64_t ea = 0, eb = 0;
+    assert_int_equal(store_lease_acquire(st, ma, "wa", 10, "a", 60, &ea, &err), STORE_OK);
+    assert_int_equal(store_lease_acquire(st, mb, "wb", 20, "b", 60, &eb, &err), STORE_OK);
+    int revoked = -1;
+    /* both heartbeats are newer than a cut in the past: nothing */
+    assert_int_equal(store_node_revoke_leases(st, "b", time_wall() - 60, &revoked, &err), STORE_OK);
+    assert_int_equal(revoked, 0);
+    /* b asks with a cut after both heartbeats: a's lease goes, b's own stays */
+    time_sleep(0.01);
+    assert_int_equal(store_node_revoke_leases(st, "b", time_wall(), &revoked, &err), STORE_OK);
+    assert_int_equal(revoked, 1);
+    struct store_migration m = get_ok(st, ma);
+    assert_true(m.lease_expires <= 0);
+    assert_string_equal(m.lease_owner, "wa"); /* still the holder until a claim */
+    store_migration_free(&m);
+    struct store_fence fa = {.owner = "wa", .epoch = ea};
+    assert_int_equal(store_lease_renew(st, ma, &fa, 60, &err), STORE_CONFLICT);
+    free(err);
+    err = NULL;
+    m = get_ok(st, mb);
+    assert_true(m.lease_expires > time_wall());
+    store_migration_free(&m);
+    struct store_migration *ms = NULL;
+    size_t n = 0;
+    assert_int_equal(store_lease_claim(st, "b", "claim-b", 60, 10, &ms, &n, &err), STORE_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(ms[0].id, ma);
+    assert_int_equal(ms[0].lease_epoch, ea + 1);
+    store_migration_list_free(ms, n);
+    /* a node that stopped cleanly is not revoked (it gave its leases up itself) */
+    assert_int_equal(store_node_stop(st, "b", &err), STORE_OK);
+    assert_int_equal(store_node_revoke_leases(st, "a", time_wall() + 1, &revoked, &err), STORE_OK);
+    assert_int_equal(revoked, 0);
+    assert_null(err);
+    store_close(st);
+}
+
 static void test_settings(void **state)
 {
     struct fx *fx = *state;
@@ -1512,12 +1563,19 @@ int main(void)
         cmocka_unit_test(test_pg_unreachable),
     };
     const struct CMUnitTest neutral[] = {
-        FX(test_migrations), FX(test_set_state_fencing),
-        FX(test_leases),     FX(test_epochs),
-        FX(test_claim),      FX(test_claim_concurrent),
-        FX(test_events),     FX(test_requests),
-        FX(test_restarts),   FX(test_nodes),
-        FX(test_settings),   FX(test_concurrent_open_and_acquire),
+        FX(test_migrations),
+        FX(test_set_state_fencing),
+        FX(test_leases),
+        FX(test_epochs),
+        FX(test_claim),
+        FX(test_claim_concurrent),
+        FX(test_events),
+        FX(test_requests),
+        FX(test_restarts),
+        FX(test_nodes),
+        FX(test_settings),
+        FX(test_concurrent_open_and_acquire),
+        FX(test_revoke_silent_node),
     };
     const struct CMUnitTest pg_only[] = {
         FX(test_pg_key),

@@ -22,6 +22,7 @@
 NODES_DIR=$STATE_DIR
 NODE_NAMES=()
 NODE_LEASE_TTL=${NODE_LEASE_TTL:-6}
+NODE_TIMEOUT=${NODE_TIMEOUT:-10}
 
 nodes_on_exit() {
     local n pid
@@ -54,6 +55,7 @@ node_start() {
         "$name" "$dir" "$*"
     PGSHUTTLE_STATE=$store_URI setsid "$PGSHUTTLE_BIN" serve --node-name "$name" --listen 127.0.0.1:0 \
         --state-dir "$dir" --secret-key-file "$KEY_FILE" --lease-ttl "${NODE_LEASE_TTL}s" \
+        --node-timeout "${NODE_TIMEOUT}s" \
         ${NODE_LOG_LEVEL:+--log-level "$NODE_LOG_LEVEL"} "$@" \
         </dev/null >>"$dir/serve.out" 2>>"$dir/serve.err" &
     printf -v "NODE_PID_$name" '%s' "$!"
