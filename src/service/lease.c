@@ -58,7 +58,7 @@ static void *renew_loop(void *arg)
             continue;
         }
         if (rc == STORE_CONFLICT || rc == STORE_NOT_FOUND)
-            worker_lease_lost(rc == STORE_CONFLICT ? "another owner holds it"
+            worker_lease_lost(rc == STORE_CONFLICT ? "another owner holds it, or it was revoked"
                                                    : "the migration is gone");
         log_warn("could not renew the lease: %s", err ? err : "no reason given");
         free(err);
