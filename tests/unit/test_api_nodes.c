@@ -237,6 +237,30 @@ static void test_drain_resume(void **state)
     reply_free(&r);
     expect_error(call("POST", "/api/v1/nodes/a%20b%3Cc/resume", NULL), 404, "no such node");
 
+    /* hostile names: a quote that would break a query, a path out, a NUL, a very long one */
+    const char *hostile[] = {"/api/v1/nodes/n-up'%20OR%20'1'%3D'1/drain",
+                             "/api/v1/nodes/..%2F..%2Fn-up/drain", "/api/v1/nodes/n-up%00/drain"};
+    for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+        r = call("POST", hostile[i], NULL);
+        assert_true(r.status == 404 || r.status == 400);
+        reply_free(&r);
+    }
+    char long_path[5200];
+    int len = snprintf(long_path, sizeof(long_path), "/api/v1/nodes/");
+    memset(long_path + len, 'n', 5000);
+    snprintf(long_path + len + 5000, sizeof(long_path) - (size_t) len - 5000, "/drain");
+    r = call("POST", long_path, NULL);
+    if (!(r.status == 404 || r.status == 400 || r.status == 414))
+        fail_msg("a 5000-character node name: HTTP %ld", r.status);
+    reply_free(&r);
+    /* none of them touched the node they name */
+    r = call("GET", "/api/v1/nodes/n-up", NULL);
+    expect_status(&r, 200);
+    doc = body_json(&r);
+    assert_string_equal(state_of(doc), "Up");
+    json_decref(doc);
+    reply_free(&r);
+
     expect_error(call_n("POST", "/api/v1/nodes/n-up/drain", NULL, NULL, NULL, 0), 401, "token");
     expect_error(call_n("GET", "/api/v1/nodes", "wrong", NULL, NULL, 0), 401, "token");
     r = call("GET", "/api/v1/nodes/n-up/drain", NULL);
