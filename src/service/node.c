@@ -75,7 +75,7 @@ void node_heartbeat(struct node_self *self, struct store *st, int running)
     char *err = NULL;
     enum store_rc rc = store_node_heartbeat(st, self->name, running, &err);
     if (rc == STORE_NOT_FOUND) {
-        /* someone removed our row (pgshuttle node remove): register again */
+        /* our row is gone (removed from the store by hand): register again */
         free(err);
         self->registered = false;
         node_register(self, st);
